@@ -1,0 +1,99 @@
+// What every command gets from main, and small helpers the commands share. Private to src/cli.
+import config from "../../deno.json" with { type: "json" };
+import { type BlockSchema, ParserError, type SchemaRegistry } from "../../mod.ts";
+import { flag, type ParsedArgs } from "./_args.ts";
+import { didYouMeanSuffix } from "./_did_you_mean.ts";
+import type { CliIo } from "./main.ts";
+
+/** The package version, from deno.json (a JSON module, so a compiled binary has it too). */
+export const VERSION: string = config.version;
+
+/** What a command runs with. */
+export interface CommandContext {
+  /** Where output goes. */
+  readonly io: CliIo;
+  /** The block schemas (BLUETTI V2). */
+  readonly registry: SchemaRegistry;
+}
+
+/**
+ * Print `text` and a newline on stdout.
+ *
+ * @param ctx The context.
+ * @param text The text.
+ */
+export function println(ctx: CommandContext, text: string): void {
+  ctx.io.stdout(`${text}\n`);
+}
+
+/**
+ * Print JSON, indented, on stdout.
+ *
+ * @param ctx The context.
+ * @param value A JSON-compatible value.
+ */
+export function printJson(ctx: CommandContext, value: unknown): void {
+  println(ctx, JSON.stringify(value, null, 2));
+}
+
+/**
+ * Handle `--help` and `--version` after a command: print and report true, or report false.
+ *
+ * @param ctx The context.
+ * @param parsed The command's parsed arguments.
+ * @param help The command's help text.
+ * @returns True when one of them was printed: the command is done, exit 0.
+ */
+export function printedHelpOrVersion(
+  ctx: CommandContext,
+  parsed: ParsedArgs,
+  help: string,
+): boolean {
+  if (flag(parsed, "help")) {
+    ctx.io.stdout(help);
+    return true;
+  }
+  if (flag(parsed, "version")) {
+    println(ctx, `power-sdk ${VERSION}`);
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Find a block by id (`100`) or name (`APP_HOME_DATA`, any case).
+ *
+ * @param registry The registry.
+ * @param text What the user typed.
+ * @returns The schema.
+ * @throws {ParserError} `PARSER_UNKNOWN_BLOCK`, with a suggestion when one is close.
+ */
+export function findBlock(registry: SchemaRegistry, text: string): BlockSchema {
+  const trimmed = text.trim();
+  const schemas = registry.list();
+  const numeric = /^\d+$/.test(trimmed);
+  const found = numeric
+    ? registry.get(Number(trimmed))
+    : schemas.find((schema) => schema.name.toLowerCase() === trimmed.toLowerCase());
+  if (found !== undefined) return found;
+  const candidates = schemas.map((schema) => numeric ? String(schema.id) : schema.name);
+  throw new ParserError(
+    "PARSER_UNKNOWN_BLOCK",
+    `Unknown block '${text}': run 'power-sdk blocks' to list the ${schemas.length} known blocks${
+      didYouMeanSuffix(trimmed, candidates)
+    }`,
+    numeric ? { blockId: Number(trimmed) } : {},
+  );
+}
+
+/**
+ * A block's name for display: `100 APP_HOME_DATA`, or the bare id when the registry lacks it.
+ *
+ * @param registry The registry.
+ * @param id The block id.
+ * @returns The label.
+ */
+export function blockLabel(registry: SchemaRegistry, id: number): string {
+  const schema = registry.get(id);
+  return schema === undefined ? String(id) : `${id} ${schema.name}`;
+}

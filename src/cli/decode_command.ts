@@ -1,0 +1,281 @@
+// `power-sdk decode --block <id|name> [--framing rtu|iot-v2|v1] [--protocol-version N]
+// [--quantity N] [--json] <hex>...`: the tool for a captured frame.
+import {
+  type BlockRecord,
+  type BlockSchema,
+  type CompiledField,
+  ConfigError,
+  type FieldValue,
+  FRAMING_NAMES,
+  getFraming,
+  MAX_BLOCK_BYTES,
+  parseReply,
+  ProtocolError,
+  redactRecord,
+} from "../../mod.ts";
+import { flag, parseCommandArgs, type ParsedArgs, stringOption } from "./_args.ts";
+import {
+  type CommandContext,
+  findBlock,
+  printedHelpOrVersion,
+  printJson,
+  println,
+} from "./_context.ts";
+import { didYouMeanSuffix } from "./_did_you_mean.ts";
+import { parseHex } from "./_hex.ts";
+import { formatTable } from "./_table.ts";
+import { UsageError } from "./_usage_error.ts";
+
+/** Registers one Modbus read may ask for: the byte count a reply is checked against by default. */
+const MAX_READ_QUANTITY = MAX_BLOCK_BYTES / 2;
+
+/** Help of `power-sdk decode`. */
+export const DECODE_HELP = `Usage: power-sdk decode --block <id|name> [options] <hex>...
+
+Decode a block's data bytes, or with --framing a whole reply payload as captured (envelope,
+Modbus header and CRC included): the envelope is removed, the reply is checked (CRC, address,
+function 0x03, byte count) and its data bytes are decoded. Secrets are always redacted.
+
+Arguments:
+  <hex>...                    The bytes: '14c1005f', '14 c1 00 5f', '14:c1:00:5f' or
+                              '0x14c1005f'; several arguments are joined
+
+Options:
+      --block <id|name>       The block (required): 100 or APP_HOME_DATA
+      --framing <name>        The input is a reply payload in this framing: rtu, iot-v2 or v1
+      --protocol-version <n>  The station's protocol version: fields that appeared later
+                              decode as null. Default: unknown, so every field whose bytes
+                              are present is decoded
+      --quantity <n>          With --framing: the registers the request asked for (1..125);
+                              the reply may hold fewer, never more. Default: 125, the Modbus
+                              maximum, because a captured reply does not say what was asked
+      --json                  Print JSON: blockId, name, values, units, warnings, missing
+  -h, --help                  Show this help
+      --debug                 Print stack traces on errors
+
+A short payload leaves the fields beyond it out (listed as missing); for a strict block
+(such as 1300) it is an error.
+
+Examples:
+  power-sdk decode --block 100 14c1 0000 005f
+  power-sdk decode --block 100 --framing iot-v2 --json 01f80f00000000b90000 0003...
+  power-sdk decode --block 1300 --protocol-version 2001 <hex>
+`;
+
+const OPTIONS = {
+  block: { type: "string" },
+  framing: { type: "string" },
+  "protocol-version": { type: "string" },
+  quantity: { type: "string" },
+  json: { type: "boolean" },
+} as const;
+
+/**
+ * Run `decode`.
+ *
+ * @param args The arguments after `decode`.
+ * @param ctx Output and registry.
+ * @returns The exit code.
+ * @throws {UsageError} for a wrong command line.
+ * @throws {PowerSdkError} `CONFIG_INVALID` for bad hex, `PARSER_UNKNOWN_BLOCK`, a
+ * `ProtocolError` for a reply that fails validation, a `ParserError` for data a strict block
+ * rejects.
+ */
+export function decodeCommand(args: readonly string[], ctx: CommandContext): number {
+  const parsed = parseCommandArgs(args, OPTIONS, "decode");
+  if (printedHelpOrVersion(ctx, parsed, DECODE_HELP)) return 0;
+  const options = checkOptions(parsed);
+  const schema = findBlock(ctx.registry, options.block);
+  const input = hexInput(parsed.positionals);
+
+  let data = input;
+  let source = "";
+  if (options.framing !== undefined) {
+    const reply = readReply(input, options.framing, schema.id, options.quantity);
+    data = reply.data;
+    source = ` from a reply (${options.framing} framing, ${reply.registerCount} registers)`;
+  }
+
+  const record = redactRecord(
+    schema.decode(data, { protocolVersion: options.protocolVersion }),
+    schema,
+  );
+  if (options.json) {
+    printJson(ctx, {
+      blockId: record.blockId,
+      name: record.name,
+      values: record.values,
+      units: record.units,
+      warnings: record.warnings,
+      missing: record.missing,
+    });
+    return 0;
+  }
+  const version = options.protocolVersion === null
+    ? "protocol version unknown"
+    : `protocol version ${options.protocolVersion}`;
+  println(
+    ctx,
+    `${schema.name} (block ${schema.id}): ${data.length} data bytes${source}, ${version}`,
+  );
+  const text = formatValues(schema, record, options.protocolVersion);
+  if (text !== "") println(ctx, text);
+  if (record.missing.length > 0) {
+    println(ctx, `missing (beyond the data): ${record.missing.join(", ")}`);
+  }
+  // A required field beyond the data is one warning each; in a table, one line says it.
+  const missing = new Set(record.missing);
+  const required = record.warnings.filter((w) => w.field !== null && missing.has(w.field));
+  for (const warning of record.warnings) {
+    if (!required.includes(warning)) println(ctx, `warning: ${warning.message}`);
+  }
+  if (required.length > 0) {
+    const count = required.length === 1
+      ? "1 missing field is"
+      : `${required.length} missing fields are`;
+    println(ctx, `warning: ${count} required: ${required.map((w) => w.field).join(", ")}`);
+  }
+  return 0;
+}
+
+/** The hex arguments as bytes; bad hex is a wrong command-line value: `CONFIG_INVALID`. */
+function hexInput(positionals: readonly string[]): Uint8Array {
+  try {
+    return parseHex(positionals.join(" "));
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    throw new ConfigError("CONFIG_INVALID", error.message, { path: "hex" }, { cause: error });
+  }
+}
+
+/**
+ * Take the RTU frame out of a captured payload and check it as the reply to a read of the
+ * block: CRC, address (the framing's), function 0x03 (or an exception reply) and byte count.
+ *
+ * The quantity checked against is the request's when the user gives it (`--quantity`), else
+ * 125, the most one read can ask for: a capture does not carry its request, and checking
+ * against the schema's register count would reject honest replies (block 100 is read with 62
+ * registers, its fields span 72 — both fine) while a quantity taken from the reply itself
+ * would check nothing. With 125 the byte count must still be even and at most 250.
+ */
+function readReply(input: Uint8Array, framingName: string, start: number, quantity: number) {
+  const framing = getFraming(framingName);
+  try {
+    const reply = parseReply(framing.unwrap(input), {
+      function: 0x03,
+      address: framing.deviceAddress,
+      start,
+      quantity,
+    });
+    // parseReply answers a read request with a read reply; this narrows the type.
+    if (reply.function !== 0x03) throw new TypeError("Cannot decode: not a read reply");
+    return reply;
+  } catch (error) {
+    if (
+      error instanceof ProtocolError && framing.name !== "iot-v2" &&
+      input[0] === 0x01 && input[1] === 0xf8 && input[2] === 0x0f
+    ) {
+      throw new ProtocolError(
+        error.code,
+        `${error.message} (the payload starts with the iot-v2 envelope 01 f8 0f: try --framing iot-v2)`,
+        { ...(error.offset === undefined ? {} : { offset: error.offset }) },
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+interface DecodeOptions {
+  readonly block: string;
+  readonly framing: string | undefined;
+  readonly protocolVersion: number | null;
+  readonly quantity: number;
+  readonly json: boolean;
+}
+
+function checkOptions(parsed: ParsedArgs): DecodeOptions {
+  const block = stringOption(parsed, "block");
+  if (block === undefined) throw new UsageError("missing option '--block <id|name>'", "decode");
+  if (parsed.positionals.length === 0) {
+    throw new UsageError("missing the hex bytes to decode", "decode");
+  }
+  const framing = stringOption(parsed, "framing");
+  if (framing !== undefined && !(FRAMING_NAMES as readonly string[]).includes(framing)) {
+    throw new UsageError(
+      `unknown framing '${framing}': choose ${FRAMING_NAMES.join(", ")}${
+        didYouMeanSuffix(framing, FRAMING_NAMES)
+      }`,
+      "decode",
+    );
+  }
+  const versionText = stringOption(parsed, "protocol-version");
+  const protocolVersion = versionText === undefined
+    ? null
+    : integer(versionText, "--protocol-version", 0, Number.MAX_SAFE_INTEGER);
+  const quantityText = stringOption(parsed, "quantity");
+  if (quantityText !== undefined && framing === undefined) {
+    throw new UsageError(
+      "option '--quantity' checks a reply frame: it needs '--framing rtu|iot-v2|v1'",
+      "decode",
+    );
+  }
+  const quantity = quantityText === undefined
+    ? MAX_READ_QUANTITY
+    : integer(quantityText, "--quantity", 1, MAX_READ_QUANTITY);
+  return { block, framing, protocolVersion, quantity, json: flag(parsed, "json") };
+}
+
+function integer(text: string, option: string, min: number, max: number): number {
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min}..${max}`;
+    throw new UsageError(
+      `option '${option}' needs an integer ${range}, got '${text}'`,
+      "decode",
+    );
+  }
+  return value;
+}
+
+function formatValues(
+  schema: BlockSchema,
+  record: BlockRecord,
+  protocolVersion: number | null,
+): string {
+  const fields = new Map<string, CompiledField>(schema.fields.map((f) => [f.path, f]));
+  const missing = new Set(record.missing);
+  const rows: string[][] = [];
+  const add = (name: string, path: string, value: FieldValue, depth: number): void => {
+    const indent = "  ".repeat(depth);
+    if (isObject(value)) {
+      const children = Object.entries(value).filter(([key]) => !missing.has(`${path}.${key}`));
+      if (children.length === 0) return;
+      rows.push([indent + name]);
+      for (const [key, child] of children) add(key, `${path}.${key}`, child, depth + 1);
+      return;
+    }
+    if (missing.has(path)) return;
+    const field = fields.get(path);
+    let shown = formatValue(value);
+    const since = field?.minProtocolVersion ?? null;
+    if (value === null && protocolVersion !== null && since !== null && since > protocolVersion) {
+      shown = `null (from protocol version ${since})`;
+    }
+    rows.push([indent + name, shown, value === null ? "" : record.units[path] ?? ""]);
+  };
+  for (const [name, value] of Object.entries(record.values)) add(name, name, value, 0);
+  return formatTable(rows);
+}
+
+function isObject(value: FieldValue): value is { readonly [name: string]: FieldValue } {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function formatValue(value: FieldValue): string {
+  if (value === null) return "null";
+  if (typeof value === "string") return value === "" ? '""' : value;
+  if (typeof value === "number") return String(value);
+  if (Array.isArray(value)) return `[${value.map(formatValue).join(", ")}]`;
+  return JSON.stringify(value);
+}

@@ -1,0 +1,216 @@
+/**
+ * The command-line entry point: argument dispatch, help, version and error reporting. Returns
+ * an exit code; never exits the process itself.
+ *
+ * @module
+ */
+import { BLUETTI_V2_BLOCKS, PowerSdkError, SchemaRegistry } from "../../mod.ts";
+import { parseCommandArgs } from "./_args.ts";
+import { type CommandContext, printedHelpOrVersion, VERSION } from "./_context.ts";
+import { didYouMeanSuffix } from "./_did_you_mean.ts";
+import { DENO_IO } from "./_io.ts";
+import { UsageError } from "./_usage_error.ts";
+import { BLOCKS_HELP, BLOCKS_SHOW_HELP, blocksCommand } from "./blocks_command.ts";
+import { DECODE_HELP, decodeCommand } from "./decode_command.ts";
+import { PROFILES_HELP, PROFILES_SHOW_HELP, profilesCommand } from "./profiles_command.ts";
+
+/**
+ * Where the CLI writes. The default writes to the process's stdout and stderr; tests and
+ * embedders pass their own to capture the output.
+ *
+ * @example Capture the output of a command
+ * ```ts
+ * import { type CliIo, main } from "@power-sdk/sdk/cli";
+ * import assert from "node:assert/strict";
+ *
+ * let out = "";
+ * let err = "";
+ * const io: CliIo = { stdout: (text) => out += text, stderr: (text) => err += text };
+ * assert.equal(await main(["--version"], io), 0);
+ * assert.match(out, /^power-sdk \d+\.\d+\.\d+\n$/);
+ * assert.equal(err, "");
+ * ```
+ */
+export interface CliIo {
+  /**
+   * Write text to standard output (results).
+   *
+   * @param text Text, usually ending in a newline.
+   */
+  stdout(text: string): void;
+  /**
+   * Write text to standard error (errors and hints).
+   *
+   * @param text Text, usually ending in a newline.
+   */
+  stderr(text: string): void;
+}
+
+const GLOBAL_HELP =
+  `power-sdk ${VERSION}: inspect BLUETTI V2 block schemas, decode captured data and
+reply frames, list the built-in station profiles.
+
+Usage: power-sdk <command> [options]
+
+Commands:
+  blocks                   List the block schemas
+  blocks show <id|name>    Show a block's fields: offsets, types, transforms, units, evidence
+  decode --block <id> <hex>
+                           Decode a block's data bytes, or a captured reply with --framing
+  profiles                 List the built-in station profiles
+  profiles show <name>     Show one profile: groups, blocks, cadence, register counts
+  help [command]           Show the help of a command
+
+Global options:
+  -h, --help               Show help; after a command, that command's help
+  -V, --version            Print the version
+      --debug              Print stack traces on errors
+
+Exit codes: 0 success, 1 failure (bad data, unknown block or profile), 2 usage error.
+Run 'power-sdk <command> --help' for a command's options.
+`;
+
+type Command = (args: readonly string[], ctx: CommandContext) => number | Promise<number>;
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  blocks: blocksCommand,
+  decode: decodeCommand,
+  profiles: profilesCommand,
+  help: helpCommand,
+};
+
+const HELPS: Readonly<Record<string, string>> = {
+  "": GLOBAL_HELP,
+  blocks: BLOCKS_HELP,
+  "blocks show": BLOCKS_SHOW_HELP,
+  decode: DECODE_HELP,
+  profiles: PROFILES_HELP,
+  "profiles show": PROFILES_SHOW_HELP,
+  help: GLOBAL_HELP,
+};
+
+/**
+ * Run the `power-sdk` command line. Usage errors (unknown command or option, missing or bad
+ * argument) print a message with a "did you mean" suggestion and a hint to `--help`, and
+ * return 2. Failures (bad hex, a reply with a bad CRC, an unknown block) print one line,
+ * `error: CODE: message` for library errors, and return 1; `--debug` adds the stack trace.
+ * Decoded records are always printed through `redactRecord`.
+ *
+ * Commands: `blocks [--json]`, `blocks show <id|name> [--json]`, `decode --block <id|name>
+ * [--framing rtu|iot-v2|v1] [--protocol-version N] [--quantity N] [--json] <hex>...`,
+ * `profiles [--json]`, `profiles show <name-or-alias> [--json]`, `help [command]`; global
+ * `--help`, `--version`, `--debug`.
+ *
+ * @param args The arguments, without the program name (`Deno.args`).
+ * @param io Where to write; defaults to the process's stdout and stderr.
+ * @returns The exit code: 0 success, 1 failure, 2 usage error.
+ *
+ * @example List the blocks as JSON
+ * ```ts
+ * import { type CliIo, main } from "@power-sdk/sdk/cli";
+ * import assert from "node:assert/strict";
+ *
+ * let out = "";
+ * const io: CliIo = { stdout: (text) => out += text, stderr: () => {} };
+ * assert.equal(await main(["blocks", "--json"], io), 0);
+ * const blocks: { id: number; name: string }[] = JSON.parse(out);
+ * assert.equal(blocks.find((block) => block.id === 100)?.name, "APP_HOME_DATA");
+ * ```
+ *
+ * @example Decode data bytes of block 100
+ * ```ts
+ * import { type CliIo, main } from "@power-sdk/sdk/cli";
+ * import assert from "node:assert/strict";
+ *
+ * let out = "";
+ * const io: CliIo = { stdout: (text) => out += text, stderr: () => {} };
+ * const code = await main(["decode", "--block", "100", "--json", "14c1 0000 005f"], io);
+ * assert.equal(code, 0);
+ * const record = JSON.parse(out);
+ * assert.equal(record.values.pack_voltage, 53.13);
+ * assert.equal(record.values.soc, 95);
+ * ```
+ *
+ * @example A mistyped command is a usage error
+ * ```ts
+ * import { type CliIo, main } from "@power-sdk/sdk/cli";
+ * import assert from "node:assert/strict";
+ *
+ * let err = "";
+ * const io: CliIo = { stdout: () => {}, stderr: (text) => err += text };
+ * assert.equal(await main(["blcoks"], io), 2);
+ * assert.match(err, /did you mean 'blocks'\?/);
+ * ```
+ */
+export async function main(args: string[], io: CliIo = DENO_IO): Promise<number> {
+  const end = args.indexOf("--");
+  const debug = (end < 0 ? args : args.slice(0, end)).includes("--debug");
+  try {
+    return await dispatch(args, io);
+  } catch (error) {
+    return report(error, io, debug);
+  }
+}
+
+async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
+  const ctx: CommandContext = { io, registry: new SchemaRegistry(BLUETTI_V2_BLOCKS) };
+  // Only flags may come before the command, and every one of them is global.
+  const at = args.findIndex((arg) => !arg.startsWith("-"));
+  const leading = at < 0 ? args : args.slice(0, at);
+  const parsed = parseCommandArgs(leading, {}, "");
+  const name = at < 0 ? undefined : args[at]!;
+  if (name === undefined) {
+    // `--help`, `--version`, or nothing at all: global help.
+    if (!printedHelpOrVersion(ctx, parsed, GLOBAL_HELP)) io.stdout(GLOBAL_HELP);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    throw new UsageError(
+      `unknown command '${name}'${didYouMeanSuffix(name, Object.keys(COMMANDS))}`,
+    );
+  }
+  // Global flags before the command count for it too (`power-sdk --help decode`).
+  const globals = leading.filter((arg) => arg !== "--");
+  return await command([...globals, ...args.slice(at + 1)], ctx);
+}
+
+function helpCommand(args: readonly string[], ctx: CommandContext): number {
+  const parsed = parseCommandArgs(args, {}, "help");
+  const topic = parsed.positionals.join(" ");
+  const help = HELPS[topic];
+  if (help === undefined) {
+    const topics = Object.keys(HELPS).filter((t) => t !== "" && t !== "help");
+    throw new UsageError(`no help for '${topic}'${didYouMeanSuffix(topic, topics)}`, "help");
+  }
+  ctx.io.stdout(help);
+  return 0;
+}
+
+function report(error: unknown, io: CliIo, debug: boolean): number {
+  if (error instanceof UsageError) {
+    const command = error.command === "" ? "power-sdk" : `power-sdk ${error.command}`;
+    io.stderr(`error: ${oneLine(error.message)}\nRun '${command} --help' for usage.\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const code = error instanceof PowerSdkError ? `${error.code}: ` : "";
+  io.stderr(`error: ${code}${oneLine(message)}\n`);
+  if (debug) io.stderr(`${trace(error)}\n`);
+  return 1;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ").trim();
+}
+
+function trace(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && depth < 8; depth++) {
+    const text = current instanceof Error ? current.stack ?? String(current) : String(current);
+    parts.push(depth === 0 ? text : `caused by: ${text}`);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return parts.join("\n");
+}

@@ -1,0 +1,32 @@
+/**
+ * Modbus RTU for Power SDK: building and parsing request and reply frames, CRC-16/MODBUS,
+ * exception replies, the payload framings (`rtu`, `iot-v2`, `v1`) and the test that tells a
+ * request's reply from unsolicited frames. Pure functions over `Uint8Array`; nothing here
+ * knows sockets, schemas or devices.
+ *
+ * ```ts
+ * import { buildRequest, getFraming, parseReply, replyMatches, type ReadRequest } from "@power-sdk/sdk";
+ * import assert from "node:assert/strict";
+ *
+ * const framing = getFraming("rtu");
+ * const request: ReadRequest = { function: 0x03, address: framing.deviceAddress, start: 100, quantity: 5 };
+ * const payload = framing.wrap(buildRequest(request), request);
+ * assert.equal(payload.length, 8);
+ *
+ * // A reply arrives: 2 registers instead of 5 is still a valid reply.
+ * const received = framing.unwrap(new Uint8Array([0x01, 0x03, 0x04, 0x14, 0xc1, 0x00, 0x5f, 0xee, 0x07]));
+ * assert.ok(replyMatches(request, received));
+ * const reply = parseReply(received, request);
+ * assert.equal(reply.function === 0x03 && reply.registerCount, 2);
+ * ```
+ *
+ * @module
+ */
+export * from "./crc16.ts";
+export * from "./types.ts";
+export * from "./build_request.ts";
+export * from "./parse_request.ts";
+export * from "./build_reply.ts";
+export * from "./parse_reply.ts";
+export * from "./framing.ts";
+export * from "./reply_matches.ts";
