@@ -402,3 +402,46 @@ export class SchemaDefinitionError extends PowerSdkError {
 function hex2(n: number): string {
   return n.toString(16).padStart(2, "0");
 }
+
+/** Why credentials were refused; see {@linkcode CredentialsError}. */
+export type CredentialsProblem =
+  | "wrong_password"
+  | "unreadable"
+  | "missing_certificate"
+  | "missing_key"
+  | "key_mismatch"
+  | "expired"
+  | "not_yet_valid";
+
+/**
+ * TLS credentials (a PKCS#12 bundle, PEM certificate and key) were refused before connecting.
+ * The message says which problem; it never contains a password or key material.
+ *
+ * @example
+ * ```ts
+ * import { CredentialsError, TransportError } from "@power-sdk/sdk";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new CredentialsError("wrong_password", "Cannot open the PKCS#12 bundle: wrong password");
+ * assert.ok(error instanceof TransportError);
+ * assert.equal(error.code, "TRANSPORT_CREDENTIALS");
+ * assert.equal(error.problem, "wrong_password");
+ * ```
+ */
+export class CredentialsError extends TransportError {
+  /** Which problem. */
+  readonly problem: CredentialsProblem;
+
+  /**
+   * Create the error.
+   *
+   * @param problem Which problem.
+   * @param message What failed and why, without secrets.
+   * @param options Standard error options (`cause`); never pass an error that quotes a secret.
+   */
+  constructor(problem: CredentialsProblem, message: string, options?: ErrorOptions) {
+    super("TRANSPORT_CREDENTIALS", message, options);
+    this.name = "CredentialsError";
+    this.problem = problem;
+  }
+}
