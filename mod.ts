@@ -20,6 +20,8 @@
  */
 export * from "./src/errors/mod.ts";
 export * from "./src/protocol/mod.ts";
+export * from "./src/transport/mod.ts";
+export * from "./src/client/mod.ts";
 export * from "./src/parser/mod.ts";
 export * from "./src/plugins/bluetti_v2/mod.ts";
 export * from "./src/device/mod.ts";

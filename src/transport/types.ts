@@ -81,7 +81,11 @@ export interface Transport extends AsyncDisposable {
    * @throws {TransportError} `TRANSPORT_TIMEOUT`, `TRANSPORT_DISCONNECTED` (at once when the
    * connection drops or is down), `TRANSPORT_ABORTED`, `TRANSPORT_CLOSED`.
    */
-  request(payload: Uint8Array, isReply: ReplyMatcher, options?: RequestOptions): Promise<Uint8Array>;
+  request(
+    payload: Uint8Array,
+    isReply: ReplyMatcher,
+    options?: RequestOptions,
+  ): Promise<Uint8Array>;
   /**
    * Listen to payloads that were not replies.
    *

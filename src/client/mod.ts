@@ -1,0 +1,8 @@
+/**
+ * The client room: one station, orchestrated — request, transport, validation, decode,
+ * retries.
+ *
+ * @module
+ */
+export * from "./retry_policy.ts";
+export * from "./client.ts";

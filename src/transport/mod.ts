@@ -1,0 +1,13 @@
+/**
+ * The transport room: connections, topics, TLS credentials, sending a frame and getting the
+ * frame that answers it, unsolicited frames, reconnecting. Knows nothing of Modbus, blocks or
+ * schemas: a request is a payload and a function that recognises its reply.
+ *
+ * @module
+ */
+export * from "./types.ts";
+export * from "./topics.ts";
+export * from "./reconnect_policy.ts";
+export * from "./mqtt_transport.ts";
+export * from "./loopback_transport.ts";
+export * from "./credentials.ts";

@@ -1,0 +1,301 @@
+import { mosquittoAvailable, startMosquitto } from "./mosquitto.ts";
+import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+
+const ignore = !mosquittoAvailable();
+if (ignore) {
+  console.warn(
+    "mosquitto is not installed (not in PATH or /usr/sbin): skipping its tests; " +
+      "install it with `apt-get install mosquitto` or `brew install mosquitto`",
+  );
+}
+
+const CLIENT_OPTIONS: IClientOptions = {
+  protocolVersion: 4,
+  reconnectPeriod: 0,
+  connectTimeout: 5_000,
+};
+
+interface TestPkiFiles {
+  dir: string;
+  ca: string;
+  serverCert: string;
+  serverKey: string;
+  clientCert: string;
+  clientKey: string;
+}
+
+async function openssl(cwd: string, args: string[]): Promise<void> {
+  const { code, stderr } = await new Deno.Command("openssl", {
+    args,
+    cwd,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (code !== 0) {
+    throw new Error(`openssl ${args.join(" ")} failed: ${new TextDecoder().decode(stderr)}`);
+  }
+}
+
+/** Writes a throwaway CA, a server certificate for localhost and a client certificate. */
+async function createTestPkiFiles(): Promise<TestPkiFiles> {
+  const dir = await Deno.makeTempDir({ prefix: "power-sdk-broker-test-pki-" });
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  await openssl(dir, [
+    "req",
+    "-x509",
+    ...ec,
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+    "-days",
+    "1",
+    "-subj",
+    "/CN=Power SDK Test CA",
+  ]);
+  const leaves = [
+    [
+      "server",
+      "localhost",
+      "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth",
+    ],
+    ["client", "test-client", "extendedKeyUsage=clientAuth"],
+  ] as const;
+  for (const [name, commonName, extensions] of leaves) {
+    await Deno.writeTextFile(
+      join(dir, `${name}.ext`),
+      `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n${extensions}\n`,
+    );
+    await openssl(dir, [
+      "req",
+      ...ec,
+      "-keyout",
+      `${name}.key`,
+      "-out",
+      `${name}.csr`,
+      "-subj",
+      `/CN=${commonName}`,
+    ]);
+    await openssl(dir, [
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-set_serial",
+      String(1 + Math.floor(Math.random() * 2 ** 31)),
+      "-days",
+      "1",
+      "-extfile",
+      `${name}.ext`,
+      "-out",
+      `${name}.pem`,
+    ]);
+  }
+  return {
+    dir,
+    ca: join(dir, "ca.pem"),
+    serverCert: join(dir, "server.pem"),
+    serverKey: join(dir, "server.key"),
+    clientCert: join(dir, "client.pem"),
+    clientKey: join(dir, "client.key"),
+  };
+}
+
+/** Whether a client gets connected (true) or is refused by the broker (false). */
+async function tryConnect(url: string, options: IClientOptions): Promise<boolean> {
+  const client = mqtt.connect(url, options);
+  const connected = await new Promise<boolean>((resolve) => {
+    client.once("connect", () => resolve(true));
+    client.once("error", () => resolve(false));
+    client.once("close", () => resolve(false));
+  });
+  await client.endAsync();
+  return connected;
+}
+
+/** Publishes from one client and asserts another receives it. */
+async function assertRoundTrip(url: string, options: IClientOptions): Promise<void> {
+  const subscriber = await mqtt.connectAsync(url, options);
+  const publisher = await mqtt.connectAsync(url, options);
+  try {
+    await subscriber.subscribeAsync("power-sdk/test/+", { qos: 1 });
+    const received = nextMessage(subscriber);
+    await publisher.publishAsync("power-sdk/test/ping", "pong", { qos: 1 });
+    assert.deepEqual(await received, { topic: "power-sdk/test/ping", payload: "pong" });
+  } finally {
+    await subscriber.endAsync();
+    await publisher.endAsync();
+  }
+}
+
+function nextMessage(client: MqttClient): Promise<{ topic: string; payload: string }> {
+  return new Promise((resolve) => {
+    client.once("message", (topic, payload) => resolve({ topic, payload: payload.toString() }));
+  });
+}
+
+function nextEvent(client: MqttClient, event: "connect" | "close"): Promise<void> {
+  return new Promise((resolve) => client.once(event, () => resolve()));
+}
+
+Deno.test({
+  name: "startMosquitto() serves plain MQTT on a random port and restarts on the same port",
+  ignore,
+  async fn() {
+    const broker = await startMosquitto();
+    assert.ok(broker !== null);
+    try {
+      assert.equal(broker.host, "127.0.0.1");
+      assert.equal(broker.url, `mqtt://127.0.0.1:${broker.port}`);
+      assert.match(broker.log, /mosquitto version \S+ running/);
+      await assertRoundTrip(broker.url, CLIENT_OPTIONS);
+
+      // A client with a reconnect policy sees the restart and comes back on its own.
+      const survivor = await mqtt.connectAsync(broker.url, {
+        ...CLIENT_OPTIONS,
+        reconnectPeriod: 50,
+      });
+      try {
+        const closed = nextEvent(survivor, "close");
+        const port = broker.port;
+        const reconnected = closed.then(() => nextEvent(survivor, "connect"));
+        await broker.restart();
+        assert.equal(broker.port, port);
+        await reconnected;
+        assert.ok(survivor.connected);
+      } finally {
+        await survivor.endAsync();
+      }
+      await assertRoundTrip(broker.url, CLIENT_OPTIONS);
+    } finally {
+      await broker.stop();
+      await broker.stop(); // idempotent
+    }
+    await assert.rejects(
+      Deno.connect({ hostname: "127.0.0.1", port: broker.port }),
+      Deno.errors.ConnectionRefused,
+    );
+  },
+});
+
+Deno.test({
+  name: "startMosquitto() serves TLS and refuses clients without a certificate",
+  ignore,
+  async fn() {
+    const pki = await createTestPkiFiles();
+    try {
+      await using broker = await startMosquitto({
+        tls: { caFile: pki.ca, certFile: pki.serverCert, keyFile: pki.serverKey },
+        noDelay: true,
+      });
+      assert.ok(broker !== null);
+      assert.equal(broker.url, `mqtts://localhost:${broker.port}`);
+      const ca = await Deno.readTextFile(pki.ca);
+      const tlsOptions = {
+        ...CLIENT_OPTIONS,
+        ca,
+        cert: await Deno.readTextFile(pki.clientCert),
+        key: await Deno.readTextFile(pki.clientKey),
+      };
+
+      assert.equal(await tryConnect(broker.url, { ...CLIENT_OPTIONS, ca }), false);
+      await assertRoundTrip(broker.url, tlsOptions);
+
+      const port = broker.port;
+      await broker.restart();
+      assert.equal(broker.port, port);
+      await assertRoundTrip(broker.url, tlsOptions);
+      assert.equal(await tryConnect(broker.url, { ...CLIENT_OPTIONS, ca }), false);
+    } finally {
+      await Deno.remove(pki.dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "startMosquitto() accepts TLS clients without a certificate when not required",
+  ignore,
+  async fn() {
+    const pki = await createTestPkiFiles();
+    try {
+      await using broker = await startMosquitto({
+        tls: {
+          caFile: pki.ca,
+          certFile: pki.serverCert,
+          keyFile: pki.serverKey,
+          requireCertificate: false,
+        },
+      });
+      assert.ok(broker !== null);
+      const ca = await Deno.readTextFile(pki.ca);
+      assert.equal(await tryConnect(broker.url, { ...CLIENT_OPTIONS, ca }), true);
+    } finally {
+      await Deno.remove(pki.dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "startMosquitto() with noDelay answers a request/reply round trip without Nagle delay",
+  ignore,
+  async fn() {
+    await using broker = await startMosquitto({ noDelay: true });
+    assert.ok(broker !== null);
+    const requester = await mqtt.connectAsync(broker.url, CLIENT_OPTIONS);
+    const responder = await mqtt.connectAsync(broker.url, CLIENT_OPTIONS);
+    try {
+      responder.on("message", (_topic, payload) => {
+        responder.publish("rtt/reply", payload, { qos: 1 });
+      });
+      await responder.subscribeAsync("rtt/request", { qos: 1 });
+      await requester.subscribeAsync("rtt/reply", { qos: 1 });
+      const samples: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const reply = nextMessage(requester);
+        const start = performance.now();
+        // QoS 1: the broker writes a PUBACK then a PUBLISH, which Nagle would hold back.
+        requester.publish("rtt/request", String(i), { qos: 1 });
+        assert.equal((await reply).payload, String(i));
+        samples.push(performance.now() - start);
+      }
+      samples.sort((a, b) => a - b);
+      const median = samples[samples.length / 2] ?? NaN;
+      // Without set_tcp_nodelay a round trip costs ~40 ms (Nagle meeting delayed ACKs).
+      assert.ok(median < 20, `median round trip ${median.toFixed(2)} ms`);
+    } finally {
+      await requester.endAsync();
+      await responder.endAsync();
+    }
+  },
+});
+
+Deno.test({
+  name: "startMosquitto() reports a port in use with mosquitto's log",
+  ignore,
+  async fn() {
+    using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const { port } = listener.addr;
+    await assert.rejects(startMosquitto({ port }), (error: Error) => {
+      assert.match(
+        error.message,
+        new RegExp(`^Cannot start mosquitto on 127\\.0\\.0\\.1:${port}: `),
+      );
+      assert.match(error.message, /exited with code \d+ before it was ready/);
+      assert.match(error.message, /Address already in use/i);
+      return true;
+    });
+  },
+});
+
+Deno.test("startMosquitto() validates the port", async () => {
+  for (const port of [0, -1, 65536, 1.5]) {
+    await assert.rejects(startMosquitto({ port }), RangeError);
+  }
+});
