@@ -8,58 +8,10 @@ import { CredentialsError, TransportError } from "../src/errors/mod.ts";
 import type { FramingName } from "../src/protocol/mod.ts";
 import { loadTlsCredentials, type MqttConfig, MqttTransport } from "../src/transport/mod.ts";
 import type { TransportStateChange, UnsolicitedFrame } from "../src/transport/mod.ts";
-import { EmbeddedBroker, SimulatedStation } from "../src/testing/mod.ts";
+import { SimulatedStation } from "../src/testing/mod.ts";
 import { getProfile } from "../profiles/mod.ts";
 import { createTestPki, type TestPki } from "./_support/pki.ts";
-import { mosquittoAvailable, startMosquitto } from "./_support/mosquitto.ts";
-
-interface Broker {
-  readonly url: string;
-  readonly kind: "mosquitto" | "embedded";
-  stop(): Promise<void>;
-  restart(): Promise<void>;
-}
-
-const onCi = Deno.env.get("CI") === "true";
-
-async function startBroker(pki: TestPki): Promise<Broker> {
-  if (mosquittoAvailable()) {
-    const broker = await startMosquitto({
-      tls: {
-        caFile: pki.paths.caCert,
-        certFile: pki.paths.serverCert,
-        keyFile: pki.paths.serverKey,
-      },
-      noDelay: true,
-    });
-    if (broker) {
-      return {
-        url: broker.url,
-        kind: "mosquitto",
-        stop: () => broker.stop(),
-        restart: () => broker.restart(),
-      };
-    }
-  }
-  if (onCi) {
-    throw new Error("CI must run the real-broker tests on mosquitto, and it is not installed");
-  }
-  console.warn("mosquitto is not installed: running the real-broker tests on the embedded broker");
-  const tls = { cert: pki.pem.serverCert, key: pki.pem.serverKey, ca: pki.pem.caCert };
-  let broker = await EmbeddedBroker.start({ tls });
-  const port = broker.port;
-  return {
-    get url() {
-      return `mqtts://localhost:${port}`;
-    },
-    kind: "embedded",
-    stop: () => broker.close(),
-    restart: async () => {
-      await broker.close();
-      broker = await EmbeddedBroker.start({ tls, port });
-    },
-  };
-}
+import { type Broker, startBroker } from "./_support/broker.ts";
 
 function credentials(pki: TestPki) {
   return loadTlsCredentials({ pfx: pki.p12.client, passphrase: pki.password });

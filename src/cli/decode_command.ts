@@ -1,11 +1,7 @@
 // `power-sdk decode --block <id|name> [--framing rtu|iot-v2|v1] [--protocol-version N]
 // [--quantity N] [--json] <hex>...`: the tool for a captured frame.
 import {
-  type BlockRecord,
-  type BlockSchema,
-  type CompiledField,
   ConfigError,
-  type FieldValue,
   FRAMING_NAMES,
   getFraming,
   MAX_BLOCK_BYTES,
@@ -23,7 +19,7 @@ import {
 } from "./_context.ts";
 import { didYouMeanSuffix } from "./_did_you_mean.ts";
 import { parseHex } from "./_hex.ts";
-import { formatTable } from "./_table.ts";
+import { protocolVersionText, recordJson, recordLines } from "./_records.ts";
 import { UsageError } from "./_usage_error.ts";
 
 /** Registers one Modbus read may ask for: the byte count a reply is checked against by default. */
@@ -101,40 +97,16 @@ export function decodeCommand(args: readonly string[], ctx: CommandContext): num
     schema,
   );
   if (options.json) {
-    printJson(ctx, {
-      blockId: record.blockId,
-      name: record.name,
-      values: record.values,
-      units: record.units,
-      warnings: record.warnings,
-      missing: record.missing,
-    });
+    printJson(ctx, recordJson(record));
     return 0;
   }
-  const version = options.protocolVersion === null
-    ? "protocol version unknown"
-    : `protocol version ${options.protocolVersion}`;
   println(
     ctx,
-    `${schema.name} (block ${schema.id}): ${data.length} data bytes${source}, ${version}`,
+    `${schema.name} (block ${schema.id}): ${data.length} data bytes${source}, ${
+      protocolVersionText(options.protocolVersion)
+    }`,
   );
-  const text = formatValues(schema, record, options.protocolVersion);
-  if (text !== "") println(ctx, text);
-  if (record.missing.length > 0) {
-    println(ctx, `missing (beyond the data): ${record.missing.join(", ")}`);
-  }
-  // A required field beyond the data is one warning each; in a table, one line says it.
-  const missing = new Set(record.missing);
-  const required = record.warnings.filter((w) => w.field !== null && missing.has(w.field));
-  for (const warning of record.warnings) {
-    if (!required.includes(warning)) println(ctx, `warning: ${warning.message}`);
-  }
-  if (required.length > 0) {
-    const count = required.length === 1
-      ? "1 missing field is"
-      : `${required.length} missing fields are`;
-    println(ctx, `warning: ${count} required: ${required.map((w) => w.field).join(", ")}`);
-  }
+  for (const line of recordLines(schema, record, options.protocolVersion)) println(ctx, line);
   return 0;
 }
 
@@ -236,46 +208,4 @@ function integer(text: string, option: string, min: number, max: number): number
     );
   }
   return value;
-}
-
-function formatValues(
-  schema: BlockSchema,
-  record: BlockRecord,
-  protocolVersion: number | null,
-): string {
-  const fields = new Map<string, CompiledField>(schema.fields.map((f) => [f.path, f]));
-  const missing = new Set(record.missing);
-  const rows: string[][] = [];
-  const add = (name: string, path: string, value: FieldValue, depth: number): void => {
-    const indent = "  ".repeat(depth);
-    if (isObject(value)) {
-      const children = Object.entries(value).filter(([key]) => !missing.has(`${path}.${key}`));
-      if (children.length === 0) return;
-      rows.push([indent + name]);
-      for (const [key, child] of children) add(key, `${path}.${key}`, child, depth + 1);
-      return;
-    }
-    if (missing.has(path)) return;
-    const field = fields.get(path);
-    let shown = formatValue(value);
-    const since = field?.minProtocolVersion ?? null;
-    if (value === null && protocolVersion !== null && since !== null && since > protocolVersion) {
-      shown = `null (from protocol version ${since})`;
-    }
-    rows.push([indent + name, shown, value === null ? "" : record.units[path] ?? ""]);
-  };
-  for (const [name, value] of Object.entries(record.values)) add(name, name, value, 0);
-  return formatTable(rows);
-}
-
-function isObject(value: FieldValue): value is { readonly [name: string]: FieldValue } {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-function formatValue(value: FieldValue): string {
-  if (value === null) return "null";
-  if (typeof value === "string") return value === "" ? '""' : value;
-  if (typeof value === "number") return String(value);
-  if (Array.isArray(value)) return `[${value.map(formatValue).join(", ")}]`;
-  return JSON.stringify(value);
 }

@@ -13,6 +13,8 @@ import { UsageError } from "./_usage_error.ts";
 import { BLOCKS_HELP, BLOCKS_SHOW_HELP, blocksCommand } from "./blocks_command.ts";
 import { DECODE_HELP, decodeCommand } from "./decode_command.ts";
 import { PROFILES_HELP, PROFILES_SHOW_HELP, profilesCommand } from "./profiles_command.ts";
+import { READ_HELP, readCommand } from "./read_command.ts";
+import { SIMULATE_HELP, simulateCommand } from "./simulate_command.ts";
 
 /**
  * Where the CLI writes. The default writes to the process's stdout and stderr; tests and
@@ -48,7 +50,8 @@ export interface CliIo {
 
 const GLOBAL_HELP =
   `power-sdk ${VERSION}: inspect BLUETTI V2 block schemas, decode captured data and
-reply frames, list the built-in station profiles.
+reply frames, list the built-in station profiles, read a station through an MQTT broker, run a
+simulated station.
 
 Usage: power-sdk <command> [options]
 
@@ -59,6 +62,10 @@ Commands:
                            Decode a block's data bytes, or a captured reply with --framing
   profiles                 List the built-in station profiles
   profiles show <name>     Show one profile: groups, blocks, cadence, register counts
+  read --profile <name> --sn <serial> --broker <url> (--block <id> | --group <name>)
+                           Read a station once through an MQTT broker, print the values
+  simulate --profile <name> --sn <serial> (--broker <url> | --embedded)
+                           Run a simulated station until Ctrl-C or SIGTERM
   help [command]           Show the help of a command
 
 Global options:
@@ -66,7 +73,8 @@ Global options:
   -V, --version            Print the version
       --debug              Print stack traces on errors
 
-Exit codes: 0 success, 1 failure (bad data, unknown block or profile), 2 usage error.
+Exit codes: 0 success, 1 failure (bad data, unknown block or profile, credentials,
+connection, timeout), 2 usage error, 130 password prompt cancelled.
 Run 'power-sdk <command> --help' for a command's options.
 `;
 
@@ -76,6 +84,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   blocks: blocksCommand,
   decode: decodeCommand,
   profiles: profilesCommand,
+  read: (args, ctx) => readCommand(args, ctx),
+  simulate: (args, ctx) => simulateCommand(args, ctx),
   help: helpCommand,
 };
 
@@ -86,6 +96,8 @@ const HELPS: Readonly<Record<string, string>> = {
   decode: DECODE_HELP,
   profiles: PROFILES_HELP,
   "profiles show": PROFILES_SHOW_HELP,
+  read: READ_HELP,
+  simulate: SIMULATE_HELP,
   help: GLOBAL_HELP,
 };
 
@@ -98,12 +110,18 @@ const HELPS: Readonly<Record<string, string>> = {
  *
  * Commands: `blocks [--json]`, `blocks show <id|name> [--json]`, `decode --block <id|name>
  * [--framing rtu|iot-v2|v1] [--protocol-version N] [--quantity N] [--json] <hex>...`,
- * `profiles [--json]`, `profiles show <name-or-alias> [--json]`, `help [command]`; global
- * `--help`, `--version`, `--debug`.
+ * `profiles [--json]`, `profiles show <name-or-alias> [--json]`, `read --profile <name> --sn
+ * <serial> --broker <url> [--cert <file.p12>] [--password <text>] [--ca <file.pem>]
+ * [--allow-insecure] (--block <id|name> | --group <name>) [--framing ...] [--timeout <ms>]
+ * [--json]`, `simulate --profile <name> --sn <serial> (--broker <url> | --embedded [--port N])
+ * [--cert <file.p12>] [--password <text>] [--ca <file.pem>] [--framing ...] [--faults <spec>]`,
+ * `help [command]`; global `--help`, `--version`, `--debug`. The certificate password comes
+ * from `--password`, else `POWER_SDK_CERT_PASSWORD`, else a no-echo prompt on a terminal; a
+ * cancelled prompt returns 130.
  *
  * @param args The arguments, without the program name (`Deno.args`).
  * @param io Where to write; defaults to the process's stdout and stderr.
- * @returns The exit code: 0 success, 1 failure, 2 usage error.
+ * @returns The exit code: 0 success, 1 failure, 2 usage error, 130 password prompt cancelled.
  *
  * @example List the blocks as JSON
  * ```ts

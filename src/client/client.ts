@@ -14,9 +14,17 @@ import { createBluettiRegistry } from "../plugins/bluetti_v2/registry.ts";
 import { buildRequest } from "../protocol/build_request.ts";
 import { type Framing, type FramingName, getFraming } from "../protocol/framing.ts";
 import { parseReply } from "../protocol/parse_reply.ts";
+import { parseRequest } from "../protocol/parse_request.ts";
 import { replyMatches } from "../protocol/reply_matches.ts";
-import type { ReadRequest } from "../protocol/types.ts";
-import type { Transport } from "../transport/types.ts";
+import type { ModbusRequest, ReadRequest } from "../protocol/types.ts";
+import type { Transport, UnsolicitedFrame } from "../transport/types.ts";
+import {
+  BLUETTI_V2_CONTROL_REGISTERS,
+  type ControlRegisterDef,
+} from "../plugins/bluetti_v2/control_registers.ts";
+import { checkWrite, describeWrite, type ResolvedWrite } from "../device/write_gates.ts";
+import { DeviceState } from "../device/device_state.ts";
+import { checkPlausibility } from "../device/plausibility.ts";
 import { retry, type RetryEvent, type RetryPolicy } from "./retry_policy.ts";
 
 /** Options of a {@linkcode Client}. */
@@ -37,7 +45,52 @@ export interface ClientOptions {
   readonly timeoutMs?: number;
   /** Called before each retry wait (for logs and metrics). */
   readonly onRetry?: (event: RetryEvent & { readonly blockId: number }) => void;
+  /** Allow writes to this station (each write still passes every other gate). @default {false} */
+  readonly writesEnabled?: boolean;
+  /** The control registers writes may target. @default {BLUETTI_V2_CONTROL_REGISTERS} */
+  readonly controlRegisters?: readonly ControlRegisterDef[];
 }
+
+/** Options of {@linkcode Client.write}. */
+export interface WriteOptions {
+  /** Build and return the frame, send nothing. @default {false} */
+  readonly dryRun?: boolean;
+  /** Write to a block whose layout is not verified. Does not cover dangerous registers. @default {false} */
+  readonly force?: boolean;
+  /** The separate confirmation dangerous registers (power off, factory reset, battery aging) need. @default {false} */
+  readonly confirmDangerous?: boolean;
+  /** Read the register back and report whether the station took the value. @default {true} */
+  readonly verify?: boolean;
+  /** Cancels the write and the read-back. */
+  readonly signal?: AbortSignal;
+  /** Time allowed for each reply, ms. */
+  readonly timeoutMs?: number;
+}
+
+/** The outcome of {@linkcode Client.write}. */
+export interface WriteResult {
+  /** The register written. */
+  readonly register: number;
+  /** The control register's name. */
+  readonly name: string;
+  /** The 16-bit word sent. */
+  readonly value: number;
+  /** One line describing the write. */
+  readonly description: string;
+  /** The payload (framing included) that was, or in a dry run would be, published. */
+  readonly payload: Uint8Array;
+  /** True for a dry run: nothing was sent. */
+  readonly dryRun: boolean;
+  /** The value read back after writing; null in a dry run or without `verify`. */
+  readonly readBack: number | null;
+  /** True when the read-back equals the value; null when not checked. */
+  readonly applied: boolean | null;
+}
+
+/** An unsolicited payload, decoded when it names its block (a 0x10 push). */
+export type PushEvent =
+  | { readonly kind: "block"; readonly record: BlockRecord; readonly frame: UnsolicitedFrame }
+  | { readonly kind: "frame"; readonly reason: string; readonly frame: UnsolicitedFrame };
 
 /** Options of one read. */
 export interface ReadOptions {
@@ -49,6 +102,8 @@ export interface ReadOptions {
   readonly timeoutMs?: number;
   /** Retries for this read; `false` for none. @default {the client's} */
   readonly retry?: RetryPolicy | false;
+  /** The group the read belongs to, for the device state. @default {the profile's group of the block} */
+  readonly group?: string;
 }
 
 /** Options of {@linkcode Client.readGroup}. */
@@ -106,6 +161,11 @@ export class Client implements AsyncDisposable {
   #retry: RetryPolicy;
   #timeoutMs: number | undefined;
   #onRetry: ClientOptions["onRetry"];
+  #writesEnabled: boolean;
+  #controlRegisters: readonly ControlRegisterDef[];
+  #state: DeviceState;
+  #pushListeners = new Set<(event: PushEvent) => void>();
+  #unsubscribe: (() => void) | null = null;
   #closed = false;
 
   /**
@@ -125,6 +185,19 @@ export class Client implements AsyncDisposable {
     this.#retry = options.retry ?? {};
     this.#timeoutMs = options.timeoutMs;
     this.#onRetry = options.onRetry;
+    this.#writesEnabled = options.writesEnabled === true;
+    this.#controlRegisters = options.controlRegisters ?? BLUETTI_V2_CONTROL_REGISTERS;
+    // The client checks plausibility itself so that the records it returns carry the warnings.
+    this.#state = new DeviceState({
+      profile: options.profile,
+      protocolVersion: this.#protocolVersion,
+      plausibility: false,
+    });
+  }
+
+  /** The station's state: every block read (or pushed) so far, merged views, identity. */
+  get state(): DeviceState {
+    return this.#state;
   }
 
   /** The station's profile. */
@@ -212,7 +285,11 @@ export class Client implements AsyncDisposable {
         `Read of block ${blockId} got a reply to function ${reply.function}`,
       );
     }
-    return schema.decode(reply.data, { protocolVersion: this.#protocolVersion });
+    const record = checkPlausibility(
+      schema.decode(reply.data, { protocolVersion: this.#protocolVersion }),
+    );
+    this.#state.apply(record, options.group === undefined ? {} : { group: options.group });
+    return record;
   }
 
   /**
@@ -233,7 +310,7 @@ export class Client implements AsyncDisposable {
     const errors: BlockReadError[] = [];
     for (const blockId of def.blocks) {
       try {
-        records.push(await this.readBlock(blockId, read));
+        records.push(await this.readBlock(blockId, { ...read, group: def.name }));
       } catch (error) {
         if (!partialOk || !(error instanceof PowerSdkError)) throw error;
         if (error.code === "TRANSPORT_ABORTED" || error.code === "TRANSPORT_CLOSED") throw error;
@@ -241,6 +318,242 @@ export class Client implements AsyncDisposable {
       }
     }
     return { group: def.name, records, errors, ok: errors.length === 0 };
+  }
+
+  /**
+   * Read the blocks of a group one by one and yield each as soon as it is decoded (the seed's
+   * streaming API). A failing block ends the stream with its error.
+   *
+   * @param group The group name.
+   * @param options Signal, timeout, retry.
+   * @returns The records, in the group's order.
+   * @throws {ConfigError} for a group the profile lacks, or the first failing block's error.
+   */
+  async *streamGroup(
+    group: string,
+    options: Omit<ReadOptions, "registerCount"> = {},
+  ): AsyncGenerator<BlockRecord> {
+    this.#ensureOpen("read");
+    const def = profileGroup(this.#profile, group);
+    for (const blockId of def.blocks) {
+      yield await this.readBlock(blockId, { ...options, group: def.name });
+    }
+  }
+
+  /**
+   * Listen to what the station sends unprompted. A 0x10 push names its start register, so it
+   * is decoded when a schema of that id is registered; anything else (a 0x03 frame carries no
+   * register address, so its block cannot be known for sure) is delivered undecoded, with the
+   * reason. Decoding never guesses.
+   *
+   * @param listener Called for each push.
+   * @returns A function that removes the listener.
+   */
+  onPush(listener: (event: PushEvent) => void): () => void {
+    this.#pushListeners.add(listener);
+    this.#unsubscribe ??= this.#transport.onUnsolicited((frame) => this.#dispatchPush(frame));
+    return () => {
+      this.#pushListeners.delete(listener);
+      if (this.#pushListeners.size === 0 && this.#unsubscribe) {
+        this.#unsubscribe();
+        this.#unsubscribe = null;
+      }
+    };
+  }
+
+  /**
+   * The pushes as an async iterator; ends when the signal aborts or the client closes. Holds
+   * at most `bufferSize` events when the consumer is slow (the oldest are dropped).
+   *
+   * @param options Abort signal and buffer size (default 100).
+   * @returns The push events.
+   */
+  async *pushes(
+    options: { readonly signal?: AbortSignal; readonly bufferSize?: number } = {},
+  ): AsyncGenerator<PushEvent> {
+    const limit = options.bufferSize ?? 100;
+    const buffer: PushEvent[] = [];
+    let wake: (() => void) | null = null;
+    const stop = () => wake?.();
+    const remove = this.onPush((event) => {
+      buffer.push(event);
+      if (buffer.length > limit) buffer.shift();
+      wake?.();
+    });
+    options.signal?.addEventListener("abort", stop, { once: true });
+    const closed = this.#transport.onState((change) => change.state === "closed" && stop());
+    try {
+      while (!options.signal?.aborted && !this.#closed) {
+        const next = buffer.shift();
+        if (next) {
+          yield next;
+          continue;
+        }
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+      }
+    } finally {
+      remove();
+      closed();
+      options.signal?.removeEventListener("abort", stop);
+    }
+  }
+
+  /**
+   * Write a control register through every safety gate (writes enabled, profile allow-list,
+   * value range or label, verified block or `force`, dangerous registers only with
+   * `confirmDangerous`), send it with function 0x06, then read it back.
+   *
+   * @param target A control register name (`ac_output`) or number (2011).
+   * @param value `on`/`off`/true/false, a label (`turbo`) or a number.
+   * @param options Dry run, force, confirmation, verify, signal, timeout.
+   * @returns What was sent and whether the station took it.
+   * @throws {WriteError} `WRITE_REFUSED` naming the gate; {TransportError} or
+   * {ProtocolError} when sending or reading back fails (writes are not retried).
+   */
+  async write(
+    target: string | number,
+    value: number | string | boolean,
+    options: WriteOptions = {},
+  ): Promise<WriteResult> {
+    this.#ensureOpen("write");
+    const resolved: ResolvedWrite = checkWrite(
+      {
+        target,
+        value,
+        ...(options.force !== undefined ? { force: options.force } : {}),
+        ...(options.confirmDangerous !== undefined
+          ? { confirmDangerous: options.confirmDangerous }
+          : {}),
+      },
+      {
+        profile: this.#profile,
+        controlRegisters: this.#controlRegisters,
+        writesEnabled: this.#writesEnabled,
+        verificationOf: (register) => this.#verificationOf(register),
+      },
+    );
+    const request: ModbusRequest = {
+      function: 0x06,
+      address: this.#framing.deviceAddress,
+      register: resolved.register,
+      value: resolved.value,
+    };
+    const payload = this.#framing.wrap(buildRequest(request), request);
+    const base = {
+      register: resolved.register,
+      name: resolved.name,
+      value: resolved.value,
+      description: describeWrite(resolved),
+      payload,
+    };
+    if (options.dryRun) return { ...base, dryRun: true, readBack: null, applied: null };
+    await this.#exchange(request, payload, options);
+    if (options.verify === false) return { ...base, dryRun: false, readBack: null, applied: null };
+    const readBack = await this.readRegister(resolved.register, options);
+    return { ...base, dryRun: false, readBack, applied: readBack === resolved.value };
+  }
+
+  /**
+   * Read one 16-bit register directly (function 0x03, quantity 1).
+   *
+   * @param register The register.
+   * @param options Signal and timeout.
+   * @returns Its value.
+   * @throws {TransportError}, {ProtocolError}.
+   */
+  async readRegister(
+    register: number,
+    options: { readonly signal?: AbortSignal; readonly timeoutMs?: number } = {},
+  ): Promise<number> {
+    this.#ensureOpen("read");
+    const request: ReadRequest = {
+      function: 0x03,
+      address: this.#framing.deviceAddress,
+      start: register,
+      quantity: 1,
+    };
+    const reply = await this.#exchange(
+      request,
+      this.#framing.wrap(buildRequest(request), request),
+      options,
+    );
+    if (reply.function !== 0x03 || reply.data.length < 2) {
+      throw new ProtocolError(
+        "PROTOCOL_BYTE_COUNT",
+        `Read of register ${register} returned no register`,
+      );
+    }
+    return (reply.data[0]! << 8) | reply.data[1]!;
+  }
+
+  async #exchange(
+    request: ModbusRequest,
+    payload: Uint8Array,
+    options: { readonly signal?: AbortSignal | undefined; readonly timeoutMs?: number | undefined },
+  ) {
+    const framing = this.#framing;
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const replyPayload = await this.#transport.request(
+      payload,
+      (p) => replyMatches(request, framing.unwrap(p)),
+      {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      },
+    );
+    return parseReply(framing.unwrap(replyPayload), request);
+  }
+
+  #verificationOf(register: number): string | null {
+    for (const schema of this.#registry.list()) {
+      if (register >= schema.id && register < schema.id + schema.registerCount) {
+        return schema.verificationStatus;
+      }
+    }
+    return null;
+  }
+
+  #dispatchPush(frame: UnsolicitedFrame): void {
+    let event: PushEvent;
+    try {
+      const rtu = this.#framing.unwrap(frame.payload);
+      if (rtu[1] !== 0x10) {
+        event = {
+          kind: "frame",
+          reason: `function 0x${
+            (rtu[1] ?? 0).toString(16).padStart(2, "0")
+          } frames carry no register address: the block cannot be known`,
+          frame,
+        };
+      } else {
+        const push = parseRequest(rtu);
+        if (push.function !== 0x10) {
+          throw new ProtocolError("PROTOCOL_FUNCTION_MISMATCH", "not a 0x10 push");
+        }
+        const schema = this.#registry.get(push.start);
+        if (!schema) {
+          event = { kind: "frame", reason: `no schema for block ${push.start}`, frame };
+        } else {
+          const data = new Uint8Array(push.values.length * 2);
+          push.values.forEach((v, i) => {
+            data[2 * i] = v >> 8;
+            data[2 * i + 1] = v & 0xff;
+          });
+          event = {
+            kind: "block",
+            record: schema.decode(data, { protocolVersion: this.#protocolVersion }),
+            frame,
+          };
+        }
+      }
+    } catch (error) {
+      const reason = error instanceof PowerSdkError
+        ? `${error.code}: ${error.message}`
+        : String(error);
+      event = { kind: "frame", reason, frame };
+    }
+    for (const listener of this.#pushListeners) listener(event);
   }
 
   /** Close the client and its transport. Later calls reject with `TRANSPORT_CLOSED`. */

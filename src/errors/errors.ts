@@ -39,6 +39,9 @@ export type ParserErrorCode =
   | "PARSER_UNKNOWN_BLOCK"
   | "PARSER_ENCODE_VALUE";
 
+/** Stable codes of {@linkcode WriteError}. */
+export type WriteErrorCode = "WRITE_REFUSED" | "WRITE_NOT_APPLIED";
+
 /** Stable codes of {@linkcode ConfigError}. */
 export type ConfigErrorCode =
   | "CONFIG_INVALID"
@@ -60,7 +63,8 @@ export type PowerSdkErrorCode =
   | ProtocolErrorCode
   | ParserErrorCode
   | ConfigErrorCode
-  | SchemaDefinitionErrorCode;
+  | SchemaDefinitionErrorCode
+  | WriteErrorCode;
 
 /**
  * Base class of every error Power SDK throws on purpose.
@@ -443,5 +447,57 @@ export class CredentialsError extends TransportError {
     super("TRANSPORT_CREDENTIALS", message, options);
     this.name = "CredentialsError";
     this.problem = problem;
+  }
+}
+
+/** Which gate refused a write; see {@linkcode WriteError}. */
+export type WriteGate =
+  | "writes_disabled"
+  | "unknown_register"
+  | "not_allowed"
+  | "invalid_value"
+  | "unverified_block"
+  | "needs_confirmation"
+  | "not_applied";
+
+/**
+ * A write was refused by a safety gate before anything was sent (`WRITE_REFUSED`), or the
+ * station did not take the value (`WRITE_NOT_APPLIED`, after reading it back).
+ *
+ * @example
+ * ```ts
+ * import { WriteError } from "@power-sdk/sdk";
+ * import assert from "node:assert/strict";
+ *
+ * const error = new WriteError("WRITE_REFUSED", "needs_confirmation", "Cannot write factory_reset: dangerous");
+ * assert.equal(error.gate, "needs_confirmation");
+ * ```
+ */
+export class WriteError extends PowerSdkError {
+  /** The stable code. */
+  declare readonly code: WriteErrorCode;
+  /** Which gate. */
+  readonly gate: WriteGate;
+  /** The register concerned, when known. */
+  readonly register: number | undefined;
+
+  /**
+   * Create the error.
+   *
+   * @param code `WRITE_REFUSED` or `WRITE_NOT_APPLIED`.
+   * @param gate Which gate.
+   * @param message What was refused and why, with the current state.
+   * @param details The register, when known.
+   */
+  constructor(
+    code: WriteErrorCode,
+    gate: WriteGate,
+    message: string,
+    details: { readonly register?: number } = {},
+  ) {
+    super(code, message);
+    this.name = "WriteError";
+    this.gate = gate;
+    this.register = details.register;
   }
 }

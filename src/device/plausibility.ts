@@ -1,0 +1,251 @@
+import type { BlockRecord, DecodeWarning, FieldValue } from "../parser/block_schema.ts";
+
+/**
+ * How far a power reading may differ from voltage × current before it is suspect: the larger of
+ * `relative` × the larger magnitude of the two and `absoluteW`.
+ *
+ * @example Allow 5 % or 50 W
+ * ```ts
+ * import type { PowerTolerance } from "@power-sdk/sdk";
+ * import assert from "node:assert/strict";
+ *
+ * const tolerance: PowerTolerance = { relative: 0.05, absoluteW: 50 };
+ * assert.equal(tolerance.absoluteW, 50);
+ * ```
+ */
+export interface PowerTolerance {
+  /** Allowed difference as a fraction of the larger of |power| and |voltage × current|. */
+  readonly relative: number;
+  /** Allowed difference in watts, whatever the readings. */
+  readonly absoluteW: number;
+}
+
+/**
+ * The default {@linkcode PowerTolerance}: 10 % or 20 W, whichever is larger.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_POWER_TOLERANCE } from "@power-sdk/sdk";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(DEFAULT_POWER_TOLERANCE, { relative: 0.1, absoluteW: 20 });
+ * ```
+ */
+export const DEFAULT_POWER_TOLERANCE: PowerTolerance = Object.freeze({
+  relative: 0.1,
+  absoluteW: 20,
+});
+
+/** Options of {@linkcode checkPlausibility}. */
+export interface PlausibilityOptions {
+  /**
+   * How far `P_power` may differ from `P_voltage` × `P_current`.
+   * @default {DEFAULT_POWER_TOLERANCE}
+   */
+  readonly powerTolerance?: PowerTolerance;
+}
+
+/**
+ * Flags implausible decoded values of a record as warnings, without changing or dropping any
+ * value. Each warning is `{ field, offset: null, message }`, the message giving the value, the
+ * expected range and why (`soc: 252 % is outside 0..100 (a state of charge is a percentage)`).
+ *
+ * The rules, applied to every non-null finite number of the record (fields inside groups and
+ * packed fields are visited by their path, `group.field`; array elements by `field.<i>`, with
+ * the array's unit):
+ * - **State of charge**: a field named `soc`, whatever its unit, or a field whose name ends in
+ *   `_soc` and whose unit is `%` (`pack_soc`, `grid_parallel_soc`) must be within 0..100.
+ * - **Frequency**: a field with unit `Hz` must be within 45..65 Hz. Zero is not checked: a
+ *   station off the grid reports 0 Hz for "not present".
+ * - **Temperature**: a field with unit `°C` must be within -40..100 °C (beyond any battery or
+ *   inverter operating range).
+ * - **Power ≈ voltage × current**: for every prefix `P` (and the bare names), when the same
+ *   object (the record, or one group) holds `P_power` in `W`, `P_voltage` in `V` and
+ *   `P_current` in `A`, all three non-null, |P_power| and |P_voltage × P_current| must differ
+ *   by no more than the tolerance: the larger of `relative` × the larger of the two magnitudes
+ *   and `absoluteW` (default 10 % or 20 W). A zero voltage or current with a power within the
+ *   tolerance therefore passes; a large power with zero voltage or current does not. The
+ *   warning is on the `P_power` field. This compares real power with apparent power, so AC
+ *   readings of loads with a poor power factor can be flagged.
+ *
+ * A warning already on the record with the same field and message is not added twice, so a
+ * record may be checked again safely.
+ *
+ * @param record A decoded record.
+ * @param options The power tolerance.
+ * @returns The record itself when nothing is suspect; otherwise a copy whose `warnings` hold
+ * the record's own warnings followed by the new ones (values, units and raw bytes are shared).
+ * @throws {RangeError} when the tolerance is negative or not a finite number.
+ *
+ * @example Flag an impossible SOC, keep the value
+ * ```ts
+ * import { checkPlausibility, createBluettiRegistry } from "@power-sdk/sdk";
+ * import assert from "node:assert/strict";
+ *
+ * const schema = createBluettiRegistry().require(6000);
+ * const record = schema.decode(schema.encode({ soc: 252, voltage: 53.1 }, { length: 64 }));
+ * const checked = checkPlausibility(record);
+ * assert.equal(checked.values.soc, 252);
+ * assert.deepEqual(checked.warnings.map((w) => w.field), ["soc"]);
+ * assert.match(checked.warnings[0]!.message, /^soc: 252 % is outside 0\.\.100/);
+ *
+ * const fine = schema.decode(schema.encode({ soc: 80, voltage: 53.1 }, { length: 64 }));
+ * assert.equal(checkPlausibility(fine), fine);
+ * ```
+ */
+export function checkPlausibility(
+  record: BlockRecord,
+  options: PlausibilityOptions = {},
+): BlockRecord {
+  const tolerance = options.powerTolerance ?? DEFAULT_POWER_TOLERANCE;
+  checkTolerance(tolerance);
+  const found: DecodeWarning[] = [];
+  visitObject(record.values, "", record.units, tolerance, found);
+  const seen = new Set(record.warnings.map((w) => `${w.field}\u0000${w.message}`));
+  const added = found.filter((w) => {
+    const key = `${w.field}\u0000${w.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  if (added.length === 0) return record;
+  return { ...record, warnings: [...record.warnings, ...added] };
+}
+
+function checkTolerance(tolerance: PowerTolerance): void {
+  for (const key of ["relative", "absoluteW"] as const) {
+    const value = tolerance[key];
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+      throw new RangeError(
+        `Cannot check plausibility as 'powerTolerance.${key}' must be a finite number >= 0: current value is ${
+          String(value)
+        }`,
+      );
+    }
+  }
+}
+
+type Values = { readonly [name: string]: FieldValue };
+
+function isObject(value: FieldValue): value is Values {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function isNumber(value: FieldValue | undefined): value is number {
+  return typeof value === "number" && Number.isFinite(value);
+}
+
+/** Checks every field of one object (the record's values or a group), then its power triples. */
+function visitObject(
+  values: Values,
+  prefix: string,
+  units: Readonly<Record<string, string>>,
+  tolerance: PowerTolerance,
+  out: DecodeWarning[],
+): void {
+  for (const [name, value] of Object.entries(values)) {
+    const path = prefix + name;
+    visitValue(name, path, value, units[path] ?? null, units, tolerance, out);
+  }
+  checkPowerTriples(values, prefix, units, tolerance, out);
+}
+
+function visitValue(
+  name: string,
+  path: string,
+  value: FieldValue,
+  unit: string | null,
+  units: Readonly<Record<string, string>>,
+  tolerance: PowerTolerance,
+  out: DecodeWarning[],
+): void {
+  if (isNumber(value)) {
+    checkNumber(name, path, value, unit, out);
+  } else if (Array.isArray(value)) {
+    value.forEach((item: FieldValue, i: number) =>
+      visitValue(name, `${path}.${i}`, item, unit, units, tolerance, out)
+    );
+  } else if (isObject(value)) {
+    visitObject(value, `${path}.`, units, tolerance, out);
+  }
+}
+
+function checkNumber(
+  name: string,
+  path: string,
+  value: number,
+  unit: string | null,
+  out: DecodeWarning[],
+): void {
+  if (name === "soc" || (name.endsWith("_soc") && unit === "%")) {
+    outside(path, value, unit, 0, 100, "a state of charge is a percentage", out);
+  }
+  if (unit === "Hz" && value !== 0) {
+    outside(path, value, unit, 45, 65, "mains frequency is 50 or 60 Hz; 0 means not present", out);
+  }
+  if (unit === "°C") {
+    outside(path, value, unit, -40, 100, "beyond any battery or inverter operating range", out);
+  }
+}
+
+function outside(
+  path: string,
+  value: number,
+  unit: string | null,
+  min: number,
+  max: number,
+  why: string,
+  out: DecodeWarning[],
+): void {
+  if (value >= min && value <= max) return;
+  out.push({
+    field: path,
+    offset: null,
+    message: `${path}: ${withUnit(value, unit)} is outside ${min}..${max} (${why})`,
+  });
+}
+
+function checkPowerTriples(
+  values: Values,
+  prefix: string,
+  units: Readonly<Record<string, string>>,
+  tolerance: PowerTolerance,
+  out: DecodeWarning[],
+): void {
+  for (const name of Object.keys(values)) {
+    if (name !== "power" && !name.endsWith("_power")) continue;
+    const stem = name.slice(0, name.length - "power".length);
+    const names = [name, `${stem}voltage`, `${stem}current`] as const;
+    const expected = ["W", "V", "A"];
+    if (names.some((n, i) => units[prefix + n] !== expected[i])) continue;
+    const power = values[names[0]];
+    const voltage = values[names[1]];
+    const current = values[names[2]];
+    if (!isNumber(power) || !isNumber(voltage) || !isNumber(current)) continue;
+    const product = Math.abs(voltage * current);
+    const magnitude = Math.abs(power);
+    const allowed = Math.max(
+      tolerance.relative * Math.max(product, magnitude),
+      tolerance.absoluteW,
+    );
+    if (Math.abs(magnitude - product) <= allowed) continue;
+    const path = prefix + name;
+    out.push({
+      field: path,
+      offset: null,
+      message: `${path}: ${withUnit(power, "W")} disagrees with ${prefix}${names[1]} × ${prefix}${
+        names[2]
+      } = ${withUnit(voltage, "V")} × ${withUnit(current, "A")} = ${
+        withUnit(round(product), "W")
+      } by more than ${withUnit(round(allowed), "W")} (power ≈ voltage × current)`,
+    });
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function withUnit(value: number, unit: string | null): string {
+  return unit === null ? String(value) : `${value} ${unit}`;
+}

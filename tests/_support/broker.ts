@@ -1,0 +1,53 @@
+// A TLS broker that requires client certificates for integration tests: mosquitto when it is
+// installed, else the embedded broker (CI, CI=true, insists on mosquitto).
+import { EmbeddedBroker } from "../../src/testing/mod.ts";
+import { mosquittoAvailable, startMosquitto } from "./mosquitto.ts";
+import type { TestPki } from "./pki.ts";
+
+export interface Broker {
+  readonly url: string;
+  readonly kind: "mosquitto" | "embedded";
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+const onCi = Deno.env.get("CI") === "true";
+
+export async function startBroker(pki: TestPki): Promise<Broker> {
+  if (mosquittoAvailable()) {
+    const broker = await startMosquitto({
+      tls: {
+        caFile: pki.paths.caCert,
+        certFile: pki.paths.serverCert,
+        keyFile: pki.paths.serverKey,
+      },
+      noDelay: true,
+    });
+    if (broker) {
+      return {
+        url: broker.url,
+        kind: "mosquitto",
+        stop: () => broker.stop(),
+        restart: () => broker.restart(),
+      };
+    }
+  }
+  if (onCi) {
+    throw new Error("CI must run the real-broker tests on mosquitto, and it is not installed");
+  }
+  console.warn("mosquitto is not installed: running the real-broker tests on the embedded broker");
+  const tls = { cert: pki.pem.serverCert, key: pki.pem.serverKey, ca: pki.pem.caCert };
+  let broker = await EmbeddedBroker.start({ tls });
+  const port = broker.port;
+  return {
+    get url() {
+      return `mqtts://localhost:${port}`;
+    },
+    kind: "embedded",
+    stop: () => broker.close(),
+    restart: async () => {
+      await broker.close();
+      broker = await EmbeddedBroker.start({ tls, port });
+    },
+  };
+}
