@@ -26,3 +26,4 @@ export * from "./src/parser/mod.ts";
 export * from "./src/plugins/bluetti_v2/mod.ts";
 export * from "./src/device/mod.ts";
 export * from "./profiles/mod.ts";
+export * from "./src/runtime/mod.ts";

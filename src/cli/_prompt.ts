@@ -57,10 +57,11 @@ export function createTerminal(input: RawInput, signals?: PromptSignals): Termin
   return {
     isTerminal: () => input.isTerminal(),
     async readSecret(prompt, write) {
-      write(prompt);
+      // Raw first, so nothing typed after the prompt appears is echoed.
       input.setRaw(true);
       let stopListening = () => {};
       try {
+        write(prompt);
         const read = collectSecret(input);
         if (signals === undefined) return await read;
         const signalled = new Promise<null>((resolve) => {

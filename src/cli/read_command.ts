@@ -17,6 +17,7 @@ import {
   profileGroup,
   redactRecord,
   type SchemaRegistry,
+  type TlsCredentials,
   type TransportLogEntry,
 } from "../../mod.ts";
 import { flag, parseCommandArgs, type ParsedArgs, stringOption } from "./_args.ts";
@@ -174,8 +175,8 @@ export async function readCommand(
   // is made, and makes no connection: check them before asking for a password.
   new MqttTransport(config);
 
-  let tls;
-  let ca;
+  let tls: TlsCredentials | undefined;
+  let ca: string | undefined;
   try {
     if (options.cert !== undefined) {
       const request = { path: options.cert, password: options.password, write: ctx.io.stderr };
@@ -250,7 +251,12 @@ async function readGroup(
 }
 
 /** A header line, then the values as `decode` prints them; always redacted. */
-function printRecord(ctx: CommandContext, schema: BlockSchema, record: BlockRecord, sn: string) {
+function printRecord(
+  ctx: CommandContext,
+  schema: BlockSchema,
+  record: BlockRecord,
+  sn: string,
+): void {
   // Counted before redaction, which drops the bytes of a block that holds secrets.
   const bytes = record.raw.length;
   const safe = redactRecord(record, schema);

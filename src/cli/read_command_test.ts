@@ -356,3 +356,12 @@ Deno.test("read over TLS with a client certificate: --password, prompt, wrong pa
     );
   });
 });
+
+Deno.test("read --help, help read and --help read print the same help", async () => {
+  const expected = (await runCli(["read", "--help"])).stdout;
+  assert.match(expected, /^Usage: power-sdk read --profile <name> --sn <serial> --broker <url>/);
+  assert.match(expected, /--password <text> {5}The bundle's password/);
+  assert.equal((await runCli(["help", "read"])).stdout, expected);
+  assert.equal((await runCli(["--help", "read"])).stdout, expected);
+  assert.match((await runCli(["--help"])).stdout, /\n {2}read --profile <name> --sn <serial>/);
+});

@@ -17,6 +17,7 @@ import {
   parseFaultSpec,
   SimulatedStation,
   type SimulatedStationCounters,
+  type SimulatedStationTlsOptions,
 } from "../testing/mod.ts";
 import { flag, parseCommandArgs, type ParsedArgs, stringOption } from "./_args.ts";
 import { type CommandContext, printedHelpOrVersion, println } from "./_context.ts";
@@ -71,9 +72,13 @@ Options:
   -h, --help                Show this help
       --debug               Print stack traces on errors
 
-Faults: rules separated by commas, each kind[:arg]...; kinds ${FAULT_KINDS.join(", ")};
-args a probability (0.1 or 10%), a count (3x: the next 3 requests), a duration (200ms, 2s: late
-delay, unsolicited interval, disconnect downtime), an exception code (exception:3).
+Faults: rules separated by commas, each kind[:arg]...; the kinds are
+${FAULT_KINDS.join(", ")};
+an arg is a probability (0.1 or 10%), a count (3x: the next 3 requests), a duration (200ms,
+2s: late delay, unsolicited interval, disconnect downtime) or an exception code (exception:3).
+
+The bundle's password comes from --password, else ${PASSWORD_ENV}, else it is
+asked for without echo when stdin is a terminal. A bundle without a password needs none.
 
 While it runs it prints a summary line (requests, replies) every 10 s when something
 happened, and a last one when it stops.
@@ -97,7 +102,23 @@ const OPTIONS = {
   faults: { type: "string" },
 } as const;
 
-/** Listens for the signals that stop the station. */
+/**
+ * Listens for the signals that stop the station.
+ *
+ * @example A stop signal a test fires itself
+ * ```ts
+ * import type { StopSignals } from "./simulate_command.ts";
+ * import assert from "node:assert/strict";
+ *
+ * let fire = (_signal: string) => {};
+ * const signals: StopSignals = { listen: (onStop) => (fire = onStop, () => {}) };
+ * const received: string[] = [];
+ * const unlisten = signals.listen((signal) => received.push(signal));
+ * fire("SIGTERM");
+ * unlisten();
+ * assert.deepEqual(received, ["SIGTERM"]);
+ * ```
+ */
 export interface StopSignals {
   /**
    * Call `onStop` with the signal's name when the process is asked to stop.
@@ -140,7 +161,10 @@ const DENO_STOP_SIGNALS: StopSignals = {
     const names: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
     const handlers = names.map((name) => [name, () => onStop(name)] as const);
     for (const [name, handler] of handlers) Deno.addSignalListener(name, handler);
+    let listening = true;
     return () => {
+      if (!listening) return;
+      listening = false;
       for (const [name, handler] of handlers) Deno.removeSignalListener(name, handler);
     };
   },
@@ -235,10 +259,12 @@ export async function simulateCommand(
     ctx.io.stderr(`error: ${error.message}\n`);
     return CANCELLED_EXIT_CODE;
   }
+  // Without a CA in the bundle or --ca, the system store verifies the broker: no empty list.
+  const trusted = [...(credentials?.ca ?? []), ...(ca === undefined ? [] : [ca])];
   const tls = credentials === undefined ? undefined : {
     cert: credentials.cert,
     key: credentials.key,
-    ca: [...credentials.ca, ...(ca === undefined ? [] : [ca])],
+    ...(trusted.length === 0 ? {} : { ca: trusted }),
   };
 
   return await run(ctx, system, { ...options, profile, brokerUrl, tls });
@@ -247,14 +273,21 @@ export async function simulateCommand(
 interface RunOptions extends Omit<SimulateOptions, "profile"> {
   readonly profile: DeviceProfile;
   readonly brokerUrl: string | undefined;
-  readonly tls: { cert: string; key: string; ca: string[] } | undefined;
+  readonly tls: SimulatedStationTlsOptions | undefined;
 }
 
 /** Broker, station, summaries, until a stop signal; everything started is stopped. */
-async function run(ctx: CommandContext, system: SimulateSystem, options: RunOptions) {
+async function run(
+  ctx: CommandContext,
+  system: SimulateSystem,
+  options: RunOptions,
+): Promise<number> {
   const stopped = Promise.withResolvers<string>();
   const abort = new AbortController();
-  const unlisten = system.stopSignals.listen((signal) => {
+  // After the first signal the default comes back: a second Ctrl-C ends a stop that hangs.
+  let unlisten = () => {};
+  unlisten = system.stopSignals.listen((signal) => {
+    unlisten();
     stopped.resolve(signal);
     abort.abort(new Error(`stopped by ${signal}`));
   });

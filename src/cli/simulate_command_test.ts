@@ -297,3 +297,12 @@ Deno.test("simulate with a protected bundle, no password and no terminal says ho
   assert.equal(sim.listening(), false);
   assert.equal(sim.out(), "");
 });
+
+Deno.test("simulate --help and help simulate print the same help", async () => {
+  const expected = (await runCli(["simulate", "--help"])).stdout;
+  assert.match(expected, /^Usage: power-sdk simulate --profile <name> --sn <serial>/);
+  assert.match(expected, /--faults <spec>/);
+  assert.equal((await runCli(["help", "simulate"])).stdout, expected);
+  assert.match((await runCli(["simulat"])).stderr, /did you mean 'simulate'\?/);
+  assert.match((await runCli(["help", "simulte"])).stderr, /did you mean 'simulate'\?/);
+});

@@ -1,0 +1,327 @@
+// One device in the executor: its client, its group schedules, its counters. Polls of one device
+// run one at a time (the transport serializes them anyway); a poll still waiting when its group
+// comes due again is not queued twice. Devices never wait for each other.
+import { Client } from "../client/client.ts";
+import { PowerSdkError, TransportError } from "../errors/errors.ts";
+import type { DeviceProfile } from "../device/profile.ts";
+import type { SchemaRegistry } from "../parser/registry.ts";
+import type { ControlRegisterDef } from "../plugins/bluetti_v2/control_registers.ts";
+import { backoffDelay, type ReconnectPolicy } from "../transport/reconnect_policy.ts";
+import type { Transport } from "../transport/types.ts";
+import { snapshotBlock, snapshotError } from "./_snapshot.ts";
+import type {
+  DeviceMetrics,
+  ResolvedDevice,
+  ResolvedGroup,
+  Snapshot,
+  SnapshotError,
+} from "./types.ts";
+
+export interface RunnerLogEntry {
+  readonly level: "debug" | "info" | "warn" | "error";
+  readonly message: string;
+  readonly deviceId?: string;
+}
+
+export interface RunnerOptions {
+  readonly device: ResolvedDevice;
+  readonly profile: DeviceProfile;
+  readonly registry: SchemaRegistry;
+  readonly controlRegisters: readonly ControlRegisterDef[];
+  readonly createTransport: () => Promise<Transport>;
+  readonly emit: (snapshot: Snapshot) => boolean;
+  readonly log: (entry: RunnerLogEntry) => void;
+  readonly reconnectAfter: number;
+  readonly reconnectPolicy: ReconnectPolicy;
+  readonly timeoutMs: number;
+  readonly random: () => number;
+}
+
+interface Counters {
+  ok: number;
+  errors: number;
+  consecutiveErrors: number;
+  lastSuccess: string | null;
+  reconnects: number;
+  droppedSnapshots: number;
+  lastLatencyMs: number | null;
+  lastLatenessMs: number | null;
+}
+
+export class DeviceRunner {
+  readonly device: ResolvedDevice;
+  #o: RunnerOptions;
+  #client: Client | null = null;
+  #connecting: Promise<Client> | null = null;
+  #connectAttempt = 0;
+  #nextConnectAt = 0;
+  #lastConnectError: SnapshotError | null = null;
+  #timers = new Map<string, ReturnType<typeof setTimeout>>();
+  #pending = new Set<string>();
+  #chain: Promise<void> = Promise.resolve();
+  #abort = new AbortController();
+  #stopped = false;
+  #pushStop: (() => void) | null = null;
+  #counters: Counters = {
+    ok: 0,
+    errors: 0,
+    consecutiveErrors: 0,
+    lastSuccess: null,
+    reconnects: 0,
+    droppedSnapshots: 0,
+    lastLatencyMs: null,
+    lastLatenessMs: null,
+  };
+
+  constructor(options: RunnerOptions) {
+    this.device = options.device;
+    this.#o = options;
+  }
+
+  metrics(): DeviceMetrics {
+    return { ...this.#counters };
+  }
+
+  /** Start the schedules (pull) or the listener (push). */
+  start(): void {
+    if (this.device.mode === "push") {
+      void this.#ensureClient().catch(() => {});
+      return;
+    }
+    for (const group of this.device.groups) {
+      // Jittered start: spread the first polls over one interval (at most 5 s) so that many
+      // devices do not all poll at the same instant.
+      const offset = this.#o.random() * Math.min(group.intervalMs, 5_000);
+      this.#schedule(group, performance.now() + offset);
+    }
+  }
+
+  /** Poll every group once, in order; resolves with the snapshots. */
+  async pollOnce(): Promise<Snapshot[]> {
+    if (this.device.mode === "push") return [];
+    const out: Snapshot[] = [];
+    for (const group of this.device.groups) out.push(await this.#enqueue(group, performance.now()));
+    return out;
+  }
+
+  /** Stop schedules, abort what runs after `deadlineMs`, close the connection. */
+  async stop(deadlineMs = 3_000): Promise<void> {
+    this.#stopped = true;
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
+    this.#pushStop?.();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#chain,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          this.#abort.abort(new Error("the runtime is shutting down"));
+          resolve();
+        }, deadlineMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    this.#abort.abort(new Error("the runtime is shutting down"));
+    const client = this.#client ?? (await this.#connecting?.catch(() => null)) ?? null;
+    this.#client = null;
+    await client?.close().catch(() => {});
+  }
+
+  #schedule(group: ResolvedGroup, due: number): void {
+    if (this.#stopped) return;
+    const delay = Math.max(0, due - performance.now());
+    this.#timers.set(
+      group.name,
+      setTimeout(() => {
+        this.#timers.delete(group.name);
+        if (this.#stopped) return;
+        if (!this.#pending.has(group.name)) void this.#enqueue(group, due);
+        // The next due time stays on the grid: a slow poll does not shift the schedule.
+        let next = due + group.intervalMs;
+        const now = performance.now();
+        if (next < now) next += Math.ceil((now - next) / group.intervalMs) * group.intervalMs;
+        this.#schedule(group, next);
+      }, delay),
+    );
+  }
+
+  #enqueue(group: ResolvedGroup, due: number): Promise<Snapshot> {
+    this.#pending.add(group.name);
+    const run = this.#chain.then(() => this.#poll(group, due));
+    this.#chain = run.then(() => {}, () => {});
+    return run.finally(() => this.#pending.delete(group.name));
+  }
+
+  async #poll(group: ResolvedGroup, due: number): Promise<Snapshot> {
+    const started = performance.now();
+    this.#counters.lastLatenessMs = Math.max(0, started - due);
+    let blocks: Snapshot["blocks"] = [];
+    let errors: SnapshotError[] = [];
+    try {
+      const client = await this.#ensureClient();
+      const result = await client.readGroup(group.name, {
+        signal: this.#abort.signal,
+        timeoutMs: this.#o.timeoutMs,
+        retry: { maxAttempts: 2, initialDelayMs: 200 },
+      });
+      blocks = result.records.map((r) => snapshotBlock(r, this.#o.registry));
+      errors = result.errors.map((e) => snapshotError(e.error, e.blockId));
+    } catch (error) {
+      errors = [snapshotError(error)];
+    }
+    const latency = performance.now() - started;
+    this.#counters.lastLatencyMs = Math.round(latency * 10) / 10;
+    const ok = errors.length === 0 && blocks.length > 0;
+    if (ok) {
+      this.#counters.ok++;
+      this.#counters.consecutiveErrors = 0;
+      this.#counters.lastSuccess = new Date().toISOString();
+    } else {
+      this.#counters.errors++;
+      this.#counters.consecutiveErrors++;
+      if (errors.length === 0) {
+        errors = [{
+          blockId: null,
+          code: "NO_BLOCKS",
+          message: `group ${group.name} produced no block`,
+        }];
+      }
+      if (
+        this.#counters.consecutiveErrors % this.#o.reconnectAfter === 0 && this.#client !== null
+      ) {
+        await this.#recycle(`${this.#counters.consecutiveErrors} failed polls in a row`);
+      }
+    }
+    return this.#publish({ mode: "pull", group: group.name, ok, blocks, errors });
+  }
+
+  #publish(part: Pick<Snapshot, "mode" | "group" | "ok" | "blocks" | "errors">): Snapshot {
+    const snapshot: Snapshot = {
+      deviceId: this.device.id,
+      profile: this.#o.profile.id,
+      at: new Date().toISOString(),
+      ...part,
+      metrics: this.metrics(),
+    };
+    if (!this.#o.emit(snapshot)) this.#counters.droppedSnapshots++;
+    return snapshot;
+  }
+
+  /** The connected client, connecting when needed; fails fast between connect attempts. */
+  #ensureClient(): Promise<Client> {
+    if (this.#client) return Promise.resolve(this.#client);
+    if (this.#connecting) return this.#connecting;
+    if (performance.now() < this.#nextConnectAt && this.#lastConnectError) {
+      const e = this.#lastConnectError;
+      const wait = Math.round(this.#nextConnectAt - performance.now());
+      return Promise.reject(
+        new TransportError(
+          "TRANSPORT_DISCONNECTED",
+          `Not connected (next attempt in ${wait} ms): ${e.message}`,
+        ),
+      );
+    }
+    this.#connecting = this.#connect().finally(() => (this.#connecting = null));
+    return this.#connecting;
+  }
+
+  async #connect(): Promise<Client> {
+    let transport: Transport | null = null;
+    try {
+      transport = await this.#o.createTransport();
+      const client = new Client({
+        transport,
+        profile: this.#o.profile,
+        framing: this.device.transport.framing,
+        registry: this.#o.registry,
+        protocolVersion: this.device.protocolVersion,
+        writesEnabled: this.device.writeEnabled,
+        controlRegisters: this.#o.controlRegisters,
+        timeoutMs: this.#o.timeoutMs,
+      });
+      await client.connect({ signal: this.#abort.signal });
+      if (this.#stopped) {
+        await client.close();
+        throw new TransportError("TRANSPORT_CLOSED", "The runtime is shutting down");
+      }
+      this.#client = client;
+      this.#connectAttempt = 0;
+      this.#lastConnectError = null;
+      this.#o.log({ level: "info", deviceId: this.device.id, message: "connected" });
+      if (this.device.mode === "push") this.#listen(client);
+      return client;
+    } catch (error) {
+      await transport?.close().catch(() => {});
+      this.#connectAttempt++;
+      const delay = backoffDelay(this.#o.reconnectPolicy, this.#connectAttempt, this.#o.random);
+      this.#nextConnectAt = performance.now() + delay;
+      this.#lastConnectError = snapshotError(error);
+      const message = error instanceof PowerSdkError
+        ? `${error.code}: ${error.message}`
+        : String(error);
+      this.#o.log({
+        level: "warn",
+        deviceId: this.device.id,
+        message: `cannot connect: ${message}; next attempt in ${delay} ms`,
+      });
+      if (this.device.mode === "push" && !this.#stopped) {
+        const retry = setTimeout(() => {
+          this.#timers.delete("__push_connect");
+          void this.#ensureClient().catch(() => {});
+        }, delay);
+        this.#timers.set("__push_connect", retry);
+      }
+      throw error;
+    }
+  }
+
+  async #recycle(reason: string): Promise<void> {
+    const client = this.#client;
+    this.#client = null;
+    this.#pushStop?.();
+    this.#counters.reconnects++;
+    this.#o.log({ level: "warn", deviceId: this.device.id, message: `reconnecting: ${reason}` });
+    await client?.close().catch(() => {});
+    // The next poll connects again, after a backoff that grows with repeated recycles.
+    const delay = backoffDelay(this.#o.reconnectPolicy, this.#counters.reconnects, this.#o.random);
+    this.#nextConnectAt = performance.now() + delay;
+    this.#lastConnectError = { blockId: null, code: "TRANSPORT_DISCONNECTED", message: reason };
+  }
+
+  #listen(client: Client): void {
+    const stopState = client.transport.onState((change) => {
+      if (change.state !== "offline") return;
+      this.#counters.errors++;
+      this.#counters.consecutiveErrors++;
+      this.#publish({
+        mode: "push",
+        group: null,
+        ok: false,
+        blocks: [],
+        errors: [{
+          blockId: null,
+          code: "TRANSPORT_DISCONNECTED",
+          message: change.reason ?? "connection lost",
+        }],
+      });
+    });
+    const stopPush = client.onPush((event) => {
+      if (event.kind === "block") {
+        this.#counters.ok++;
+        this.#counters.consecutiveErrors = 0;
+        this.#counters.lastSuccess = new Date().toISOString();
+        this.#publish({
+          mode: "push",
+          group: null,
+          ok: true,
+          blocks: [snapshotBlock(event.record, this.#o.registry)],
+          errors: [],
+        });
+      }
+    });
+    this.#pushStop = () => {
+      stopState();
+      stopPush();
+    };
+  }
+}

@@ -1,0 +1,28 @@
+// Turning what a poll produced into a Snapshot: secrets redacted, warnings as text, errors with
+// their stable codes.
+import { PowerSdkError } from "../errors/errors.ts";
+import type { BlockRecord } from "../parser/block_schema.ts";
+import type { SchemaRegistry } from "../parser/registry.ts";
+import { redactRecord } from "../parser/redact.ts";
+import type { SnapshotBlock, SnapshotError } from "./types.ts";
+
+export function snapshotBlock(record: BlockRecord, registry: SchemaRegistry): SnapshotBlock {
+  const schema = registry.get(record.blockId);
+  const safe = schema ? redactRecord(record, schema) : record;
+  return {
+    blockId: safe.blockId,
+    name: safe.name,
+    values: safe.values,
+    units: safe.units,
+    warnings: safe.warnings.map((w) => w.message),
+  };
+}
+
+export function snapshotError(error: unknown, blockId: number | null = null): SnapshotError {
+  if (error instanceof PowerSdkError) return { blockId, code: error.code, message: error.message };
+  return {
+    blockId,
+    code: "UNEXPECTED",
+    message: error instanceof Error ? error.message : String(error),
+  };
+}

@@ -1,0 +1,51 @@
+// Fixtures of the configuration tests. Private to src/runtime/config.
+
+/** The seed README's runtime.yaml, verbatim. */
+export const SEED_YAML: string = `version: 1
+
+pipelines:
+  bluetti_pull:
+    mode: pull
+    transport: mqtt
+    vendor: bluetti
+    protocol: v2
+
+defaults:
+  poll_interval: 30
+  transport:
+    opts:
+      broker: "\${MQTT_BROKER:-iot.bluettipower.com}"
+      port: 18760
+
+devices:
+  - id: living_room_battery
+    pipeline: bluetti_pull
+    profile_id: EL100V2
+    transport:
+      opts:
+        device_sn: "\${LIVING_ROOM_SN}"
+        cert_password: "\${LIVING_ROOM_CERT_PASSWORD}"
+`;
+
+/** An environment reader over a fixed set of variables. */
+export function envOf(vars: Record<string, string>): (name: string) => string | undefined {
+  return (name) => (Object.hasOwn(vars, name) ? vars[name] : undefined);
+}
+
+/** The seed's two variables. */
+export const SEED_ENV: Record<string, string> = {
+  LIVING_ROOM_SN: "2237000012345",
+  LIVING_ROOM_CERT_PASSWORD: "correct horse",
+};
+
+/** A pipeline and a device line, for small configurations. */
+export function minimal(device: string, extra = ""): string {
+  return [
+    "version: 1",
+    "pipelines:",
+    "  p: { transport: mqtt, vendor: bluetti, protocol: v2 }",
+    extra,
+    "devices:",
+    device,
+  ].filter((line) => line !== "").join("\n");
+}

@@ -1,0 +1,64 @@
+import { z } from "zod";
+import { RuntimeConfigSchema } from "./_schema.ts";
+
+/**
+ * The JSON Schema (draft 2020-12) of `runtime.yaml`, for editors (`power-sdk schema >
+ * runtime.schema.json`, then `# yaml-language-server: $schema=runtime.schema.json` on top of
+ * the file). Every key has a description and its built-in default; unknown keys are refused.
+ * A number, boolean or constrained string key also accepts any string holding `${`, since
+ * interpolation happens before validation. Cross-references (a device's pipeline exists, ...) are beyond JSON Schema:
+ * `--dry-run` checks them.
+ *
+ * @returns A fresh JSON-serializable object.
+ *
+ * @example The schema knows the devices list
+ * ```ts
+ * import { runtimeConfigJsonSchema } from "@power-sdk/sdk";
+ * import assert from "node:assert/strict";
+ *
+ * const schema = runtimeConfigJsonSchema();
+ * assert.equal(schema.title, "Power SDK runtime.yaml");
+ * const properties = schema.properties as Record<string, unknown>;
+ * assert.ok("devices" in properties);
+ * assert.ok(JSON.stringify(schema).length > 1000);
+ * ```
+ */
+export function runtimeConfigJsonSchema(): Record<string, unknown> {
+  const generated = z.toJSONSchema(RuntimeConfigSchema, {
+    target: "draft-2020-12",
+    unrepresentable: "throw",
+  }) as Record<string, unknown>;
+  const { $schema: _, ...rest } = generated;
+  return {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    title: "Power SDK runtime.yaml",
+    description:
+      "The Power SDK runtime configuration: pipelines, defaults, devices and sinks. Strings may hold ${VAR}, ${VAR:-default}, ${VAR:?message} and $$.",
+    ...(allowInterpolation(rest) as Record<string, unknown>),
+  };
+}
+
+const INTERPOLATED = { type: "string", pattern: "\\$\\{" } as const;
+
+/**
+ * Let every number, integer or boolean node, and every string with a pattern, enum or length,
+ * also be a string holding `${`: its value is only known after interpolation.
+ */
+function allowInterpolation(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(allowInterpolation);
+  if (node === null || typeof node !== "object") return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) out[key] = allowInterpolation(value);
+  const type = out.type;
+  const constrainedString = type === "string" &&
+    ("pattern" in out || "enum" in out || "const" in out || "minLength" in out);
+  if (type === "number" || type === "integer" || type === "boolean" || constrainedString) {
+    const { description, default: fallback, ...constraints } = out;
+    return {
+      ...(description === undefined ? {} : { description }),
+      ...(fallback === undefined ? {} : { default: fallback }),
+      anyOf: [constraints, { ...INTERPOLATED }],
+    };
+  }
+  return out;
+}

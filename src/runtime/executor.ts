@@ -1,0 +1,198 @@
+/**
+ * The executor: runs many stations from a resolved configuration. Pull devices poll their
+ * groups on their own cadences (jittered start, one request in flight per device, no device
+ * delaying another); push devices emit what their stations send. Every poll yields a
+ * snapshot — an error snapshot when it failed, never "OK with 0 blocks" — which goes through a
+ * bounded queue to its sink.
+ *
+ * @module
+ */
+import { ConfigError } from "../errors/errors.ts";
+import type { SchemaRegistry } from "../parser/registry.ts";
+import type { ReconnectPolicy } from "../transport/reconnect_policy.ts";
+import { DeviceRunner, type RunnerLogEntry } from "./_device_runner.ts";
+import { RuntimeRegistry } from "./runtime_registry.ts";
+import type { DeviceMetrics, ResolvedDevice, Snapshot } from "./types.ts";
+
+/** Takes snapshots for one sink name; false when one had to be dropped. */
+export interface SnapshotTarget {
+  /** Hand over a snapshot without waiting; false when the queue dropped one. */
+  push(snapshot: Snapshot): boolean;
+}
+
+/** A log entry of the runtime. Never holds a password, a key or payload bytes. */
+export type RuntimeLogEntry = RunnerLogEntry;
+
+/** Options of an {@linkcode Executor}. */
+export interface ExecutorOptions {
+  /** The devices to run. */
+  readonly devices: readonly ResolvedDevice[];
+  /** Sink name → where its snapshots go (a `SinkQueue`, usually). */
+  readonly sinks: Readonly<Record<string, SnapshotTarget>>;
+  /** Plugins and transports. @default {RuntimeRegistry.withBuiltins()} */
+  readonly registry?: RuntimeRegistry;
+  /** Log sink. @default {none} */
+  readonly logger?: (entry: RuntimeLogEntry) => void;
+  /** Re-make a device's connection after this many failed polls in a row. @default {3} */
+  readonly reconnectAfter?: number;
+  /** Backoff between connection attempts of one device. @default {{ initialDelayMs: 2000, maxDelayMs: 300000 }} */
+  readonly reconnectPolicy?: ReconnectPolicy;
+  /** Time allowed for one reply, ms. @default {5000} */
+  readonly timeoutMs?: number;
+  /** Reads a configured file (certificate bundle, CA). @default {Deno.readFile} */
+  readonly readFile?: (path: string) => Promise<Uint8Array>;
+  /** Random source for jitter. @default {Math.random} */
+  readonly random?: () => number;
+}
+
+/**
+ * Runs many stations.
+ *
+ * @example One poll cycle of a station in the same process
+ * ```ts
+ * import { Executor, MemorySink, SinkQueue } from "@power-sdk/sdk";
+ * import { EmbeddedBroker, SimulatedStation } from "@power-sdk/sdk/testing";
+ * import assert from "node:assert/strict";
+ *
+ * await using broker = await EmbeddedBroker.start();
+ * await using _station = await SimulatedStation.start({ profile: "EL30V2", sn: "EL30V2001", brokerUrl: broker.url });
+ * const memory = new MemorySink("memory");
+ * const queue = new SinkQueue(memory);
+ * const executor = new Executor({
+ *   devices: [{
+ *     id: "garage", pipeline: "p", mode: "pull", vendor: "bluetti", protocol: "v2", profileId: "EL30V2",
+ *     transport: {
+ *       type: "mqtt", broker: broker.url, port: broker.port, deviceSn: "EL30V2001", certFile: null,
+ *       certPassword: null, caFile: null, framing: "rtu", topics: { request: "SUB/{sn}", response: "PUB/{sn}" },
+ *       keepalive: 60, allowInsecure: true,
+ *     },
+ *     groups: [{ name: "core", intervalMs: 10_000 }], sink: "memory", deviceAddress: null,
+ *     protocolVersion: null, writeEnabled: false,
+ *   }],
+ *   sinks: { memory: queue },
+ * });
+ * const snapshots = await executor.runOnce();
+ * await executor.stop();
+ * await queue.close();
+ * assert.equal(snapshots[0]?.ok, true);
+ * assert.equal(memory.latest("garage")?.blocks[0]?.blockId, 100);
+ * ```
+ */
+export class Executor {
+  #runners: DeviceRunner[];
+  #started = false;
+  #stopped = false;
+
+  /**
+   * Check the devices against the registry and prepare their runners; nothing connects yet.
+   *
+   * @param options Devices, sinks and the rest.
+   * @throws {ConfigError} for an unknown plugin, transport, profile or sink.
+   */
+  constructor(options: ExecutorOptions) {
+    const registry = options.registry ?? RuntimeRegistry.withBuiltins();
+    const log = options.logger ?? (() => {});
+    const readFile = options.readFile ?? readConfiguredFile;
+    const random = options.random ?? Math.random;
+    const schemaRegistries = new Map<string, SchemaRegistry>();
+    this.#runners = options.devices.map((device) => {
+      const plugin = registry.plugin(device.vendor, device.protocol);
+      const profile = registry.profileOf(device);
+      const factory = registry.transport(device.transport.type);
+      const target = options.sinks[device.sink];
+      if (!target) {
+        throw new ConfigError(
+          "CONFIG_INVALID",
+          `Device ${device.id}: no sink named '${device.sink}'`,
+          {
+            path: `devices.${device.id}.sink`,
+          },
+        );
+      }
+      // Devices of one profile share one compiled schema registry.
+      const key = `${device.vendor}/${device.protocol}/${profile.id}`;
+      let schemas = schemaRegistries.get(key);
+      if (!schemas) {
+        schemas = plugin.createRegistry(profile);
+        schemaRegistries.set(key, schemas);
+      }
+      return new DeviceRunner({
+        device,
+        profile,
+        registry: schemas,
+        controlRegisters: plugin.controlRegisters,
+        createTransport: () =>
+          factory.create(device, {
+            readFile,
+            profile,
+            logger: (entry) =>
+              log({ level: entry.level, message: entry.message, deviceId: device.id }),
+          }),
+        emit: (snapshot) => target.push(snapshot),
+        log,
+        reconnectAfter: Math.max(1, options.reconnectAfter ?? 3),
+        reconnectPolicy: options.reconnectPolicy ?? { initialDelayMs: 2_000, maxDelayMs: 300_000 },
+        timeoutMs: options.timeoutMs ?? 5_000,
+        random,
+      });
+    });
+  }
+
+  /** The device ids, in configuration order. */
+  get deviceIds(): string[] {
+    return this.#runners.map((r) => r.device.id);
+  }
+
+  /** Start every device's schedule (pull) or listener (push); returns at once. */
+  start(): void {
+    if (this.#started || this.#stopped) return;
+    this.#started = true;
+    for (const runner of this.#runners) runner.start();
+  }
+
+  /**
+   * One poll cycle: every pull device polls each of its groups once, devices concurrently.
+   *
+   * @returns Every snapshot produced (they also went to the sinks).
+   */
+  async runOnce(): Promise<Snapshot[]> {
+    const all = await Promise.all(this.#runners.map((r) => r.pollOnce()));
+    return all.flat();
+  }
+
+  /**
+   * The counters of every device.
+   *
+   * @returns Device id → metrics.
+   */
+  metrics(): Record<string, DeviceMetrics> {
+    return Object.fromEntries(this.#runners.map((r) => [r.device.id, r.metrics()]));
+  }
+
+  /**
+   * Stop polling, let running polls finish (aborting them after `deadlineMs`), close every
+   * connection. Sinks are not touched: drain and close them after.
+   *
+   * @param deadlineMs Longest wait for running polls. @default {3000}
+   */
+  async stop(deadlineMs = 3_000): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    await Promise.all(this.#runners.map((r) => r.stop(deadlineMs)));
+  }
+}
+
+async function readConfiguredFile(path: string): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(path);
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotFound
+      ? "no such file"
+      : error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable
+      ? "permission denied"
+      : error instanceof Error
+      ? error.message
+      : String(error);
+    throw new ConfigError("CONFIG_INVALID", `Cannot read '${path}': ${why}`);
+  }
+}

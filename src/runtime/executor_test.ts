@@ -1,0 +1,202 @@
+import assert from "node:assert/strict";
+import { LoopbackTransport } from "../transport/loopback_transport.ts";
+import { StationModel } from "../testing/simulated_station.ts";
+import { Executor } from "./executor.ts";
+import { BLUETTI_V2_PLUGIN, RuntimeRegistry } from "./runtime_registry.ts";
+import type { ResolvedDevice, Snapshot } from "./types.ts";
+
+/** A registry whose "loopback" transport answers from in-process station models. */
+function loopbackRuntime(
+  stations: Map<string, StationModel>,
+  behaviour: { silent?: Set<string> } = {},
+) {
+  const registry = new RuntimeRegistry();
+  registry.registerPlugin(BLUETTI_V2_PLUGIN);
+  let created = 0;
+  registry.registerTransport({
+    type: "loopback",
+    create(device) {
+      created++;
+      const station = stations.get(device.transport.deviceSn)!;
+      return Promise.resolve(
+        new LoopbackTransport(
+          (payload) => (behaviour.silent?.has(device.id) ? null : station.handle(payload)),
+          {
+            requestTimeoutMs: 50,
+          },
+        ),
+      );
+    },
+  });
+  return { registry, created: () => created };
+}
+
+function device(
+  id: string,
+  sn: string,
+  groups: { name: string; intervalMs: number }[],
+  mode: "pull" | "push" = "pull",
+): ResolvedDevice {
+  return {
+    id,
+    pipeline: "test",
+    mode,
+    vendor: "bluetti",
+    protocol: "v2",
+    profileId: "EL100V2",
+    transport: {
+      type: "loopback",
+      broker: "loopback",
+      port: 1,
+      deviceSn: sn,
+      certFile: null,
+      certPassword: null,
+      caFile: null,
+      framing: "rtu",
+      topics: { request: "SUB/{sn}", response: "PUB/{sn}" },
+      keepalive: 60,
+      allowInsecure: false,
+    },
+    groups,
+    sink: "collect",
+    deviceAddress: null,
+    protocolVersion: null,
+    writeEnabled: false,
+  };
+}
+
+function collector() {
+  const snapshots: Snapshot[] = [];
+  return { snapshots, target: { push: (s: Snapshot) => (snapshots.push(s), true) } };
+}
+
+Deno.test("Executor.runOnce() polls every group of every device once", async () => {
+  const stations = new Map([
+    ["EL100V2000001", new StationModel({ profile: "EL100V2", sn: "EL100V2000001" })],
+    ["EL100V2000002", new StationModel({ profile: "EL100V2", sn: "EL100V2000002" })],
+  ]);
+  const { registry } = loopbackRuntime(stations);
+  const sink = collector();
+  const executor = new Executor({
+    registry,
+    devices: [
+      device("a", "EL100V2000001", [{ name: "core", intervalMs: 1000 }, {
+        name: "battery",
+        intervalMs: 1000,
+      }]),
+      device("b", "EL100V2000002", [{ name: "grid", intervalMs: 1000 }]),
+    ],
+    sinks: { collect: sink.target },
+  });
+  const snapshots = await executor.runOnce();
+  await executor.stop();
+  assert.deepEqual(snapshots.map((s) => [s.deviceId, s.group, s.ok]), [
+    ["a", "core", true],
+    ["a", "battery", true],
+    ["b", "grid", true],
+  ]);
+  assert.equal(sink.snapshots.length, 3);
+  assert.equal(snapshots[0]!.blocks[0]!.blockId, 100);
+  assert.equal(executor.metrics().a!.ok, 2);
+});
+
+Deno.test("Executor: a dead device produces counted error snapshots and does not delay others", async () => {
+  const stations = new Map([
+    ["EL100V2000001", new StationModel({ profile: "EL100V2", sn: "EL100V2000001" })],
+    ["EL100V2000002", new StationModel({ profile: "EL100V2", sn: "EL100V2000002" })],
+  ]);
+  const { registry, created } = loopbackRuntime(stations, { silent: new Set(["dead"]) });
+  const sink = collector();
+  const executor = new Executor({
+    registry,
+    devices: [
+      device("dead", "EL100V2000001", [{ name: "core", intervalMs: 40 }]),
+      device("alive", "EL100V2000002", [{ name: "core", intervalMs: 40 }]),
+    ],
+    sinks: { collect: sink.target },
+    reconnectAfter: 2,
+    timeoutMs: 30,
+    reconnectPolicy: { initialDelayMs: 1, maxDelayMs: 5, jitter: 0 },
+    random: () => 0,
+  });
+  executor.start();
+  // Wait for events, not time: until the dead device has been re-made twice.
+  while (executor.metrics().dead!.reconnects < 2 || executor.metrics().alive!.ok < 3) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await executor.stop();
+  const dead = sink.snapshots.filter((s) => s.deviceId === "dead");
+  const alive = sink.snapshots.filter((s) => s.deviceId === "alive");
+  assert.ok(dead.every((s) => !s.ok && s.blocks.length === 0 && s.errors.length > 0));
+  assert.ok(dead.some((s) => s.errors[0]!.code === "TRANSPORT_TIMEOUT"));
+  assert.ok(alive.length >= 3 && alive.every((s) => s.ok));
+  const m = executor.metrics().dead!;
+  assert.equal(m.ok, 0);
+  assert.ok(m.errors >= 4 && m.consecutiveErrors === m.errors);
+  assert.ok(created() >= 3, "the dead device's connection was re-made");
+});
+
+Deno.test("Executor: push mode emits what the station sends", async () => {
+  const station = new StationModel({ profile: "EL100V2", sn: "EL100V2000009" });
+  const registry = new RuntimeRegistry();
+  registry.registerPlugin(BLUETTI_V2_PLUGIN);
+  let transport: LoopbackTransport | null = null;
+  registry.registerTransport({
+    type: "loopback",
+    create() {
+      transport = new LoopbackTransport((p) => station.handle(p));
+      return Promise.resolve(transport);
+    },
+  });
+  const sink = collector();
+  const executor = new Executor({
+    registry,
+    devices: [device("pushy", "EL100V2000009", [], "push")],
+    sinks: { collect: sink.target },
+  });
+  executor.start();
+  while (transport === null || (transport as LoopbackTransport).state !== "connected") {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  for (let i = 0; i < 4; i++) (transport as LoopbackTransport).push(station.unsolicitedFrame());
+  await executor.stop();
+  const pushes = sink.snapshots.filter((s) => s.mode === "push");
+  assert.ok(pushes.length >= 2, JSON.stringify(sink.snapshots.map((s) => s.errors)));
+  assert.ok(pushes.every((s) => s.ok && s.group === null && s.blocks[0]!.blockId === 100));
+});
+
+Deno.test("Executor refuses unknown sinks, plugins and profiles at construction", () => {
+  const registry = new RuntimeRegistry();
+  registry.registerPlugin(BLUETTI_V2_PLUGIN);
+  const d = device("x", "EL100V2000001", []);
+  assert.throws(
+    () => new Executor({ registry, devices: [d], sinks: {} }),
+    /no transport of type 'loopback'|No transport/,
+  );
+  registry.registerTransport({
+    type: "loopback",
+    create: () => Promise.reject(new Error("unused")),
+  });
+  assert.throws(
+    () => new Executor({ registry, devices: [d], sinks: {} }),
+    /no sink named 'collect'/,
+  );
+  assert.throws(
+    () =>
+      new Executor({
+        registry,
+        devices: [{ ...d, vendor: "acme" }],
+        sinks: { collect: collector().target },
+      }),
+    /No plugin for vendor 'acme'/,
+  );
+  assert.throws(
+    () =>
+      new Executor({
+        registry,
+        devices: [{ ...d, profileId: "EL999" }],
+        sinks: { collect: collector().target },
+      }),
+    /Unknown profile 'EL999'/,
+  );
+});

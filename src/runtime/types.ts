@@ -1,0 +1,154 @@
+/**
+ * Shared types of the runtime: what a poll produces (a {@linkcode Snapshot}), where snapshots
+ * go (a {@linkcode Sink}), and a device as the runtime runs it after configuration was
+ * resolved ({@linkcode ResolvedDevice}).
+ *
+ * @module
+ */
+
+/** One block of a snapshot: the decoded values, secrets already redacted. */
+export interface SnapshotBlock {
+  /** Block id. */
+  readonly blockId: number;
+  /** Block name. */
+  readonly name: string;
+  /** Field name → value (groups nested). */
+  readonly values: Readonly<Record<string, unknown>>;
+  /** Field path → unit. */
+  readonly units: Readonly<Record<string, string>>;
+  /** Decode and plausibility warnings. */
+  readonly warnings: readonly string[];
+}
+
+/** One failure inside a snapshot. */
+export interface SnapshotError {
+  /** The block, when the failure concerns one. */
+  readonly blockId: number | null;
+  /** The stable error code (`TRANSPORT_TIMEOUT`, `PROTOCOL_CRC`, ...). */
+  readonly code: string;
+  /** What failed. */
+  readonly message: string;
+}
+
+/** The counters of one device, as of a snapshot. */
+export interface DeviceMetrics {
+  /** Polls (or pushes) that produced at least one block and no error. */
+  readonly ok: number;
+  /** Polls with at least one error. */
+  readonly errors: number;
+  /** Errors in a row, 0 after a success. */
+  readonly consecutiveErrors: number;
+  /** When the last successful poll ended (ISO 8601), or null. */
+  readonly lastSuccess: string | null;
+  /** Times the device's connection was re-made by the runtime. */
+  readonly reconnects: number;
+  /** Snapshots a full sink queue dropped. */
+  readonly droppedSnapshots: number;
+  /** Duration of the last poll, ms, or null. */
+  readonly lastLatencyMs: number | null;
+  /** How late the last poll started against its schedule, ms, or null. */
+  readonly lastLatenessMs: number | null;
+}
+
+/** What one poll of a group (or one push) of one device produced. */
+export interface Snapshot {
+  /** The device's id from the configuration. */
+  readonly deviceId: string;
+  /** The profile id. */
+  readonly profile: string;
+  /** `pull` for a poll, `push` for an unsolicited frame. */
+  readonly mode: "pull" | "push";
+  /** The group polled; null for a push. */
+  readonly group: string | null;
+  /** When the poll ended (ISO 8601). */
+  readonly at: string;
+  /** True when every block was read: never true with zero blocks. */
+  readonly ok: boolean;
+  /** The blocks read. */
+  readonly blocks: readonly SnapshotBlock[];
+  /** What failed. */
+  readonly errors: readonly SnapshotError[];
+  /** The device's counters after this poll. */
+  readonly metrics: DeviceMetrics;
+}
+
+/**
+ * Where snapshots go. `write` is awaited one snapshot at a time per sink; a sink that throws
+ * does not stop the runtime or other sinks (the error is counted and logged).
+ */
+export interface Sink {
+  /** The sink's name from the configuration. */
+  readonly name: string;
+  /**
+   * Take one snapshot.
+   *
+   * @throws when the snapshot could not be stored; the runtime counts it and goes on.
+   */
+  write(snapshot: Snapshot): Promise<void>;
+  /** Make everything written so far durable (called on shutdown). */
+  flush(): Promise<void>;
+  /** Release resources; no write follows. */
+  close(): Promise<void>;
+}
+
+/** How a device connects, after precedence and interpolation (device > pipeline > defaults > built-in). */
+export interface ResolvedTransport {
+  /** Transport kind (`mqtt`). */
+  readonly type: string;
+  /** Broker host or URL. */
+  readonly broker: string;
+  /** Broker port. */
+  readonly port: number;
+  /** The station's serial number. */
+  readonly deviceSn: string;
+  /** Path of the PKCS#12 bundle, or null. */
+  readonly certFile: string | null;
+  /** Its password, or null (never printed: shown as set / not set). */
+  readonly certPassword: string | null;
+  /** Path of an extra trusted CA (PEM), or null. */
+  readonly caFile: string | null;
+  /** Payload framing. */
+  readonly framing: "rtu" | "iot-v2" | "v1";
+  /** Topic templates. */
+  readonly topics: { readonly request: string; readonly response: string };
+  /** MQTT keepalive, seconds. */
+  readonly keepalive: number;
+  /** Plain MQTT / unverified broker allowed. */
+  readonly allowInsecure: boolean;
+}
+
+/** One group a device polls, at its cadence. */
+export interface ResolvedGroup {
+  /** Group name from the profile. */
+  readonly name: string;
+  /** Milliseconds between polls. */
+  readonly intervalMs: number;
+}
+
+/** A device as the runtime runs it. */
+export interface ResolvedDevice {
+  /** Unique id from the configuration. */
+  readonly id: string;
+  /** The pipeline's name. */
+  readonly pipeline: string;
+  /** `pull` polls groups on their cadence; `push` listens to what the station sends. */
+  readonly mode: "pull" | "push";
+  /** Vendor (`bluetti`). */
+  readonly vendor: string;
+  /** Protocol (`v2`). */
+  readonly protocol: string;
+  /** Profile id (`EL100V2`). */
+  readonly profileId: string;
+  /** The connection. */
+  readonly transport: ResolvedTransport;
+  /** The groups polled (pull mode). */
+  readonly groups: readonly ResolvedGroup[];
+  /** The sink's name. */
+  readonly sink: string;
+  /** Modbus device address, or null for the framing's default. */
+  readonly deviceAddress: number | null;
+  /** Station protocol version, or null when unknown. */
+  readonly protocolVersion: number | null;
+  /** Writes allowed for this device. */
+  readonly writeEnabled: boolean;
+}
