@@ -8,3 +8,4 @@ export * from "./runtime_registry.ts";
 export * from "./executor.ts";
 export * from "./sinks/mod.ts";
 export * from "./config/mod.ts";
+export * from "./runtime.ts";

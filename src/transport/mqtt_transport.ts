@@ -541,6 +541,9 @@ function connectError(url: URL, error: Error | null, config: MqttConfig): Transp
   ) {
     why =
       `the broker refused the client certificate (${text}): is it signed by a CA the broker trusts, and still valid?`;
+  } else if (/before secure TLS connection/i.test(text)) {
+    why =
+      `${text} (does ${url.host} speak TLS? For a plain MQTT port use mqtt:// with allow_insecure)`;
   } else why = text || code;
   return new TransportError(
     "TRANSPORT_CONNECT_FAILED",

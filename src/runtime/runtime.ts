@@ -1,0 +1,182 @@
+/**
+ * The runtime as one object: from a resolved configuration to running stations — sinks built
+ * and put behind bounded queues, the executor started, and a graceful stop that stops polling,
+ * flushes the sinks and closes every connection.
+ *
+ * @module
+ */
+import { CompositeSink } from "./sinks/composite_sink.ts";
+import { JsonlSink } from "./sinks/jsonl_sink.ts";
+import { MemorySink } from "./sinks/memory_sink.ts";
+import { SinkQueue, type SinkQueueCounters } from "./sinks/sink_queue.ts";
+import { StdoutSink } from "./sinks/stdout_sink.ts";
+import type { ResolvedRuntime, ResolvedSinkConfig } from "./config/resolve.ts";
+import { Executor, type ExecutorOptions } from "./executor.ts";
+import type { DeviceMetrics, Sink, Snapshot } from "./types.ts";
+
+/** Options of a {@linkcode Runtime}: the executor's, plus how the built-in sinks write. */
+export interface RuntimeOptions extends Omit<ExecutorOptions, "devices" | "sinks"> {
+  /** Where the `stdout` sink writes its lines. @default {standard output} */
+  readonly stdoutWriter?: (line: string) => void;
+  /** Called when a sink fails to take a snapshot (the runtime goes on). */
+  readonly onSinkError?: (sink: string, error: unknown) => void;
+}
+
+/** Counters of the runtime. */
+export interface RuntimeMetrics {
+  /** Per device. */
+  readonly devices: Readonly<Record<string, DeviceMetrics>>;
+  /** Per sink queue (the sinks devices write to). */
+  readonly sinks: Readonly<Record<string, SinkQueueCounters>>;
+}
+
+/**
+ * Many stations from a resolved runtime.yaml.
+ *
+ * @example A station on the embedded broker, one cycle into the memory sink
+ * ```ts
+ * import { loadRuntimeConfig, resolveRuntime, Runtime } from "@power-sdk/sdk";
+ * import { EmbeddedBroker, SimulatedStation } from "@power-sdk/sdk/testing";
+ * import assert from "node:assert/strict";
+ *
+ * await using broker = await EmbeddedBroker.start();
+ * await using _station = await SimulatedStation.start({ profile: "EL30V2", sn: "EL30V2042", brokerUrl: broker.url });
+ * const yaml = `
+ * version: 1
+ * pipelines: { local: { mode: pull, transport: mqtt, vendor: bluetti, protocol: v2 } }
+ * defaults: { sink: memory, transport: { opts: { broker: "mqtt://127.0.0.1", port: ${broker.port}, allow_insecure: true } } }
+ * devices:
+ *   - { id: garage, pipeline: local, profile_id: EL30V2, transport: { opts: { device_sn: EL30V2042 } } }
+ * `;
+ * const runtime = new Runtime(resolveRuntime(loadRuntimeConfig(yaml)));
+ * const snapshots = await runtime.runOnce();
+ * await runtime.stop();
+ * assert.ok(snapshots.length > 0 && snapshots.every((s) => s.ok));
+ * assert.ok(runtime.memory("memory")?.latest("garage"));
+ * ```
+ */
+export class Runtime implements AsyncDisposable {
+  #executor: Executor;
+  #queues = new Map<string, SinkQueue>();
+  #sinks = new Map<string, Sink>();
+  #stopping: Promise<void> | null = null;
+
+  /**
+   * Build the sinks the devices use (composites with their children), a bounded queue in
+   * front of each, and the executor. Nothing connects until `start` or `runOnce`.
+   *
+   * @param resolved The resolved configuration.
+   * @param options Executor options and sink wiring.
+   * @throws {ConfigError} for an unknown plugin, transport, profile or sink.
+   */
+  constructor(resolved: ResolvedRuntime, options: RuntimeOptions = {}) {
+    const build = (name: string, seen: readonly string[]): Sink => {
+      const existing = this.#sinks.get(name);
+      if (existing) return existing;
+      const config: ResolvedSinkConfig | undefined = resolved.sinks[name];
+      if (!config) throw new TypeError(`No sink named '${name}'`);
+      if (seen.includes(name)) throw new TypeError(`Sink cycle: ${[...seen, name].join(" → ")}`);
+      const sink = createSink(config, (child) => build(child, [...seen, name]), options);
+      this.#sinks.set(name, sink);
+      return sink;
+    };
+    const targets: Record<string, SinkQueue> = {};
+    for (const name of new Set(resolved.devices.map((d) => d.sink))) {
+      const config = resolved.sinks[name];
+      const queue = new SinkQueue(build(name, []), {
+        size: config?.queue.size ?? 1000,
+        drop: config?.queue.drop ?? "oldest",
+        onError: (error) => options.onSinkError?.(name, error),
+      });
+      this.#queues.set(name, queue);
+      targets[name] = queue;
+    }
+    this.#executor = new Executor({ ...options, devices: resolved.devices, sinks: targets });
+  }
+
+  /** The device ids. */
+  get deviceIds(): string[] {
+    return this.#executor.deviceIds;
+  }
+
+  /** Start every device; returns at once. */
+  start(): void {
+    this.#executor.start();
+  }
+
+  /**
+   * One poll cycle of every pull device; waits until the sinks have taken the snapshots.
+   *
+   * @returns The snapshots.
+   */
+  async runOnce(): Promise<Snapshot[]> {
+    const snapshots = await this.#executor.runOnce();
+    await Promise.all([...this.#queues.values()].map((q) => q.drain()));
+    return snapshots;
+  }
+
+  /**
+   * A memory sink by name, to read what it holds.
+   *
+   * @param name The sink's name.
+   * @returns The sink, or undefined when it is not a memory sink in use.
+   */
+  memory(name: string): MemorySink | undefined {
+    const sink = this.#sinks.get(name);
+    return sink instanceof MemorySink ? sink : undefined;
+  }
+
+  /**
+   * The counters of every device and sink queue.
+   *
+   * @returns The metrics.
+   */
+  metrics(): RuntimeMetrics {
+    return {
+      devices: this.#executor.metrics(),
+      sinks: Object.fromEntries([...this.#queues].map(([name, q]) => [name, q.counters])),
+    };
+  }
+
+  /**
+   * Graceful stop: stop polling (running polls get `deadlineMs` to finish), close every
+   * connection, then drain, flush and close the sinks.
+   *
+   * @param deadlineMs Longest wait for running polls and for draining. @default {3000}
+   */
+  stop(deadlineMs = 3_000): Promise<void> {
+    this.#stopping ??= (async () => {
+      await this.#executor.stop(deadlineMs);
+      await Promise.all([...this.#queues.values()].map((q) => q.close({ deadlineMs })));
+      // Sinks only reachable through a composite were flushed and closed by it.
+    })();
+    return this.#stopping;
+  }
+
+  /** Same as {@linkcode Runtime.stop}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+}
+
+function createSink(
+  config: ResolvedSinkConfig,
+  child: (name: string) => Sink,
+  options: RuntimeOptions,
+): Sink {
+  switch (config.type) {
+    case "stdout":
+      return new StdoutSink(
+        config.name,
+        options.stdoutWriter ? { writer: options.stdoutWriter } : {},
+      );
+    case "memory":
+      return new MemorySink(config.name, { size: config.size });
+    case "jsonl":
+      return new JsonlSink(config.name, { path: config.path });
+    case "composite":
+      return new CompositeSink(config.name, config.sinks.map(child), {
+        onError: (sink, error) => options.onSinkError?.(sink.name, error),
+      });
+  }
+}
