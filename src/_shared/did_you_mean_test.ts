@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { didYouMean, didYouMeanSuffix, editDistance } from "./_did_you_mean.ts";
+import { didYouMean, didYouMeanSuffix, editDistance } from "./did_you_mean.ts";
 
 Deno.test("editDistance() counts insertions, deletions, substitutions and swaps", () => {
   assert.equal(editDistance("blocks", "blocks"), 0);

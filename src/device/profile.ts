@@ -1,3 +1,4 @@
+import { editDistance } from "../_shared/did_you_mean.ts";
 import type { TransformSpec } from "../parser/types.ts";
 import { ConfigError } from "../errors/errors.ts";
 
@@ -219,18 +220,4 @@ function closest(profiles: readonly DeviceProfile[], wanted: string): string[] {
   const best = Math.min(...scored.map((s) => s.distance));
   if (best > Math.max(2, Math.floor(wanted.length / 3))) return [];
   return scored.filter((s) => s.distance === best).map((s) => s.id);
-}
-
-/** Levenshtein distance: insertions, deletions and substitutions. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

@@ -1,3 +1,4 @@
+import { didYouMean } from "../_shared/did_you_mean.ts";
 import { WriteError } from "../errors/errors.ts";
 import type { ControlRegisterDef } from "../plugins/bluetti_v2/control_registers.ts";
 import type { DeviceProfile } from "./profile.ts";
@@ -422,46 +423,4 @@ function resolveNumber(
     return `${number}${unit} is outside ${min}..${max}${unit}; ${use}`;
   }
   return { value: number, label: null };
-}
-
-/** The candidate closest to `input` when it is close enough to be a typo (or a prefix). */
-function didYouMean(input: string, candidates: readonly string[]): string | undefined {
-  const limit = Math.max(1, Math.floor(input.length / 3));
-  let best: string | undefined;
-  let bestScore = Infinity;
-  for (const candidate of candidates) {
-    const distance = editDistance(input, candidate);
-    const prefix = input.length >= 2 && candidate.startsWith(input);
-    if (distance > limit && !prefix) continue;
-    const score = (distance <= limit ? distance : limit + 1) +
-      Math.min(Math.abs(candidate.length - input.length), 99) / 100;
-    if (score < bestScore) {
-      best = candidate;
-      bestScore = score;
-    }
-  }
-  return best;
-}
-
-/** Levenshtein distance plus transpositions of neighbours (optimal string alignment). */
-function editDistance(a: string, b: string): number {
-  const cols = b.length + 1;
-  const d: number[] = new Array((a.length + 1) * cols).fill(0);
-  for (let i = 0; i <= a.length; i++) d[i * cols] = i;
-  for (let j = 0; j <= b.length; j++) d[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(
-        d[(i - 1) * cols + j]! + 1,
-        d[i * cols + j - 1]! + 1,
-        d[(i - 1) * cols + j - 1]! + cost,
-      );
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        best = Math.min(best, d[(i - 2) * cols + j - 2]! + 1);
-      }
-      d[i * cols + j] = best;
-    }
-  }
-  return d[a.length * cols + b.length]!;
 }
