@@ -1,26 +1,85 @@
-// The README's commands are claims: each `deno task power-sdk ...` line in it must run and
-// exit 0 with the project's permission set.
+// The README's commands are claims: the demo runs, its runtime.yaml passes --dry-run with only
+// the serial and password variables set, `schema` prints the JSON Schema, the offline decode
+// example decodes. Each runs as a user would: the real CLI, the project's permission set.
 import assert from "node:assert/strict";
+import { join } from "node:path";
 
 const root = new URL("../", import.meta.url);
 const readme = await Deno.readTextFile(new URL("README.md", root));
-const commands = readme.split("\n").filter((line) => line.startsWith("deno task power-sdk "));
 
-Deno.test("README has runnable power-sdk commands", () => {
-  assert.ok(commands.length > 0);
+async function cli(args: string[], env: Record<string, string> = {}) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-q", "-P=cli", "cli.ts", ...args],
+    cwd: root,
+    env: {
+      PATH: Deno.env.get("PATH") ?? "",
+      HOME: Deno.env.get("HOME") ?? "",
+      NO_COLOR: "1",
+      ...env,
+    },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+}
+
+Deno.test("README: `deno task demo` is the first command and runs", async () => {
+  assert.match(readme, /^deno task demo$/m);
+  const out = await cli(["demo", "--duration", "2"]);
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stdout, /^Power SDK demo: 3 simulated stations on an embedded broker/);
+  assert.match(out.stdout, / ok /, "live values were printed");
 });
 
-for (const line of commands) {
-  Deno.test(`README command runs: ${line.slice(0, 70)}`, async () => {
-    const args = line.replace("deno task power-sdk ", "").split(/\s+/);
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-q", "-P=cli", "cli.ts", ...args],
-      cwd: root,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(output.stderr);
-    assert.equal(output.code, 0, stderr);
-    assert.ok(output.stdout.length > 0);
-  });
-}
+Deno.test("README: `deno task test` is the test command", () => {
+  assert.match(readme, /^deno task test$/m);
+});
+
+Deno.test("README: its runtime.yaml passes --dry-run with only the serial and password set", async () => {
+  const yaml = /## Your own stations[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(yaml, "the README has a runtime.yaml example");
+  assert.match(yaml, /\$\{MQTT_BROKER:-iot\.bluettipower\.com\}/);
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = join(dir, "runtime.yaml");
+    await Deno.writeTextFile(file, yaml);
+    const out = await cli(["runtime", "--config", file, "--dry-run", "--json"], {
+      LIVING_ROOM_SN: "2237000012345",
+      LIVING_ROOM_CERT_PASSWORD: "not-shown",
+    });
+    assert.equal(out.code, 0, out.stderr);
+    assert.doesNotMatch(out.stdout + out.stderr, /not-shown/);
+    const rows = JSON.parse(out.stdout) as Record<string, string>[];
+    assert.equal(rows[0]!.device, "living_room_battery");
+    assert.match(rows[0]!.broker ?? "", /iot\.bluettipower\.com/);
+    const unset = await cli(["runtime", "--config", file, "--dry-run"], {
+      LIVING_ROOM_CERT_PASSWORD: "x",
+    });
+    assert.equal(unset.code, 1);
+    assert.match(unset.stderr, /runtime\.yaml:\d+:\d+: .*LIVING_ROOM_SN/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("README: `schema` prints the JSON Schema of runtime.yaml", async () => {
+  assert.match(readme, /deno task power-sdk schema/);
+  const out = await cli(["schema"]);
+  assert.equal(out.code, 0, out.stderr);
+  const schema = JSON.parse(out.stdout);
+  assert.ok(schema.properties.devices);
+});
+
+Deno.test("README: the offline decode example decodes", async () => {
+  const line = readme.split("\n").find((l) => l.startsWith("deno task power-sdk decode "));
+  assert.ok(line);
+  const out = await cli(line.replace("deno task power-sdk ", "").split(/\s+/));
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(JSON.parse(out.stdout).values.frequency, 59.9);
+});

@@ -4,7 +4,13 @@
  *
  * @module
  */
-import { BLUETTI_V2_BLOCKS, PowerSdkError, SchemaRegistry } from "../../mod.ts";
+import {
+  BLUETTI_V2_BLOCKS,
+  ConfigError,
+  ConfigValidationError,
+  PowerSdkError,
+  SchemaRegistry,
+} from "../../mod.ts";
 import { parseCommandArgs } from "./_args.ts";
 import { type CommandContext, printedHelpOrVersion, VERSION } from "./_context.ts";
 import { didYouMeanSuffix } from "./_did_you_mean.ts";
@@ -12,9 +18,13 @@ import { DENO_IO } from "./_io.ts";
 import { UsageError } from "./_usage_error.ts";
 import { BLOCKS_HELP, BLOCKS_SHOW_HELP, blocksCommand } from "./blocks_command.ts";
 import { DECODE_HELP, decodeCommand } from "./decode_command.ts";
+import { DEMO_HELP, demoCommand } from "./demo_command.ts";
 import { PROFILES_HELP, PROFILES_SHOW_HELP, profilesCommand } from "./profiles_command.ts";
 import { READ_HELP, readCommand } from "./read_command.ts";
+import { RUNTIME_HELP, runtimeCommand } from "./runtime_command.ts";
+import { SCHEMA_HELP, schemaCommand } from "./schema_command.ts";
 import { SIMULATE_HELP, simulateCommand } from "./simulate_command.ts";
+import { WRITE_HELP, writeCommand } from "./write_command.ts";
 
 /**
  * Where the CLI writes. The default writes to the process's stdout and stderr; tests and
@@ -49,23 +59,31 @@ export interface CliIo {
 }
 
 const GLOBAL_HELP =
-  `power-sdk ${VERSION}: inspect BLUETTI V2 block schemas, decode captured data and
-reply frames, list the built-in station profiles, read a station through an MQTT broker, run a
-simulated station.
+  `power-sdk ${VERSION}: see it work with 'power-sdk demo'; run the stations of a runtime.yaml;
+read and write a station through an MQTT broker; run a simulated station; inspect BLUETTI V2
+block schemas, decode captured data and reply frames, list the built-in station profiles.
 
 Usage: power-sdk <command> [options]
 
 Commands:
+  demo [--duration <s>]    Three simulated stations on an embedded broker, polled live;
+                           no account, no hardware
+  runtime --config <file> [--dry-run | --once]
+                           Run the stations of a runtime.yaml until Ctrl-C or SIGTERM;
+                           check it (--dry-run) or poll once (--once)
+  schema                   Print the JSON Schema of runtime.yaml
+  read --profile <name> --sn <serial> --broker <url> (--block <id> | --group <name>)
+                           Read a station once through an MQTT broker, print the values
+  write --profile <name> --sn <serial> --broker <url> (--field <name> | --register <n>)
+        --value <value>    Write a control register through the safety gates, read it back
+  simulate --profile <name> --sn <serial> (--broker <url> | --embedded)
+                           Run a simulated station until Ctrl-C or SIGTERM
   blocks                   List the block schemas
   blocks show <id|name>    Show a block's fields: offsets, types, transforms, units, evidence
   decode --block <id> <hex>
                            Decode a block's data bytes, or a captured reply with --framing
   profiles                 List the built-in station profiles
   profiles show <name>     Show one profile: groups, blocks, cadence, register counts
-  read --profile <name> --sn <serial> --broker <url> (--block <id> | --group <name>)
-                           Read a station once through an MQTT broker, print the values
-  simulate --profile <name> --sn <serial> (--broker <url> | --embedded)
-                           Run a simulated station until Ctrl-C or SIGTERM
   help [command]           Show the help of a command
 
 Global options:
@@ -73,8 +91,9 @@ Global options:
   -V, --version            Print the version
       --debug              Print stack traces on errors
 
-Exit codes: 0 success, 1 failure (bad data, unknown block or profile, credentials,
-connection, timeout), 2 usage error, 130 password prompt cancelled.
+Exit codes: 0 success, 1 failure (bad data or configuration, unknown block or profile,
+credentials, connection, timeout, a refused write), 2 usage error, 130 password prompt
+cancelled or a second Ctrl-C while stopping.
 Run 'power-sdk <command> --help' for a command's options.
 `;
 
@@ -83,9 +102,13 @@ type Command = (args: readonly string[], ctx: CommandContext) => number | Promis
 const COMMANDS: Readonly<Record<string, Command>> = {
   blocks: blocksCommand,
   decode: decodeCommand,
+  demo: (args, ctx) => demoCommand(args, ctx),
   profiles: profilesCommand,
   read: (args, ctx) => readCommand(args, ctx),
+  runtime: (args, ctx) => runtimeCommand(args, ctx),
+  schema: schemaCommand,
   simulate: (args, ctx) => simulateCommand(args, ctx),
+  write: (args, ctx) => writeCommand(args, ctx),
   help: helpCommand,
 };
 
@@ -94,34 +117,47 @@ const HELPS: Readonly<Record<string, string>> = {
   blocks: BLOCKS_HELP,
   "blocks show": BLOCKS_SHOW_HELP,
   decode: DECODE_HELP,
+  demo: DEMO_HELP,
   profiles: PROFILES_HELP,
   "profiles show": PROFILES_SHOW_HELP,
   read: READ_HELP,
+  runtime: RUNTIME_HELP,
+  schema: SCHEMA_HELP,
   simulate: SIMULATE_HELP,
+  write: WRITE_HELP,
   help: GLOBAL_HELP,
 };
 
 /**
  * Run the `power-sdk` command line. Usage errors (unknown command or option, missing or bad
  * argument) print a message with a "did you mean" suggestion and a hint to `--help`, and
- * return 2. Failures (bad hex, a reply with a bad CRC, an unknown block) print one line,
- * `error: CODE: message` for library errors, and return 1; `--debug` adds the stack trace.
- * Decoded records are always printed through `redactRecord`.
+ * return 2. Failures (bad hex, a reply with a bad CRC, an unknown block, a refused write)
+ * print one line, `error: CODE: message` for library errors, and return 1; `--debug` adds the
+ * stack trace. The one exception is a runtime.yaml with mistakes: a header line, then one
+ * `file:line:column: path: message` line per problem. Decoded records are always printed
+ * through `redactRecord`, snapshots through `redactDeep`.
  *
- * Commands: `blocks [--json]`, `blocks show <id|name> [--json]`, `decode --block <id|name>
- * [--framing rtu|iot-v2|v1] [--protocol-version N] [--quantity N] [--json] <hex>...`,
- * `profiles [--json]`, `profiles show <name-or-alias> [--json]`, `read --profile <name> --sn
- * <serial> --broker <url> [--cert <file.p12>] [--password <text>] [--ca <file.pem>]
- * [--allow-insecure] (--block <id|name> | --group <name>) [--framing ...] [--timeout <ms>]
- * [--json]`, `simulate --profile <name> --sn <serial> (--broker <url> | --embedded [--port N])
- * [--cert <file.p12>] [--password <text>] [--ca <file.pem>] [--framing ...] [--faults <spec>]`,
- * `help [command]`; global `--help`, `--version`, `--debug`. The certificate password comes
- * from `--password`, else `POWER_SDK_CERT_PASSWORD`, else a no-echo prompt on a terminal; a
- * cancelled prompt returns 130.
+ * Commands: `demo [--duration <seconds>] [--json] [--verbose]`, `runtime --config <file>
+ * [--dry-run | --once] [--json] [--password <text>] [--verbose]`, `schema`, `read --profile
+ * <name> --sn <serial> --broker <url> [--cert <file.p12>] [--password <text>] [--ca
+ * <file.pem>] [--allow-insecure] (--block <id|name> | --group <name>) [--framing ...]
+ * [--timeout <ms>] [--json]`, `write --profile <name> --sn <serial> --broker <url> [--cert
+ * <file.p12>] [--password <text>] [--ca <file.pem>] [--allow-insecure] [--framing ...]
+ * (--field <name> | --register <n>) --value <value> [--enable-writes] [--force]
+ * [--confirm-dangerous] [--dry-run] [--json]`, `simulate --profile <name> --sn <serial>
+ * (--broker <url> | --embedded [--port N]) [--cert <file.p12>] [--password <text>] [--ca
+ * <file.pem>] [--framing ...] [--faults <spec>]`, `blocks [--json]`, `blocks show <id|name>
+ * [--json]`, `decode --block <id|name> [--framing rtu|iot-v2|v1] [--protocol-version N]
+ * [--quantity N] [--json] <hex>...`, `profiles [--json]`, `profiles show <name-or-alias>
+ * [--json]`, `help [command]`; global `--help`, `--version`, `--debug`. The certificate
+ * password comes from `--password`, else `POWER_SDK_CERT_PASSWORD`, else a no-echo prompt on
+ * a terminal; a cancelled prompt returns 130. `runtime` and `demo` run until SIGINT or SIGTERM
+ * and then stop gracefully (0); a second signal during the stop returns 130 at once.
  *
  * @param args The arguments, without the program name (`Deno.args`).
  * @param io Where to write; defaults to the process's stdout and stderr.
- * @returns The exit code: 0 success, 1 failure, 2 usage error, 130 password prompt cancelled.
+ * @returns The exit code: 0 success, 1 failure, 2 usage error, 130 password prompt cancelled
+ * or a second stop signal.
  *
  * @example List the blocks as JSON
  * ```ts
@@ -213,9 +249,18 @@ function report(error: unknown, io: CliIo, debug: boolean): number {
   }
   const message = error instanceof Error ? error.message : String(error);
   const code = error instanceof PowerSdkError ? `${error.code}: ` : "";
-  io.stderr(`error: ${code}${oneLine(message)}\n`);
+  // A configuration's problems are one line each (file:line:column: path: message) after the
+  // header line: the one error that prints more than one line.
+  const [first, ...problems] = isProblemList(error) ? message.split("\n") : [message];
+  io.stderr(`error: ${code}${oneLine(first!)}\n`);
+  for (const problem of problems) io.stderr(`${oneLine(problem)}\n`);
   if (debug) io.stderr(`${trace(error)}\n`);
   return 1;
+}
+
+function isProblemList(error: unknown): boolean {
+  return error instanceof ConfigValidationError ||
+    (error instanceof ConfigError && error.code === "CONFIG_SYNTAX");
 }
 
 function oneLine(text: string): string {

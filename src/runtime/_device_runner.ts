@@ -100,7 +100,10 @@ export class DeviceRunner {
   async pollOnce(): Promise<Snapshot[]> {
     if (this.device.mode === "push") return [];
     const out: Snapshot[] = [];
-    for (const group of this.device.groups) out.push(await this.#enqueue(group, performance.now()));
+    for (const group of this.device.groups) {
+      const snapshot = await this.#enqueue(group, performance.now());
+      if (snapshot) out.push(snapshot);
+    }
     return out;
   }
 
@@ -145,14 +148,16 @@ export class DeviceRunner {
     );
   }
 
-  #enqueue(group: ResolvedGroup, due: number): Promise<Snapshot> {
+  #enqueue(group: ResolvedGroup, due: number): Promise<Snapshot | null> {
     this.#pending.add(group.name);
     const run = this.#chain.then(() => this.#poll(group, due));
     this.#chain = run.then(() => {}, () => {});
     return run.finally(() => this.#pending.delete(group.name));
   }
 
-  async #poll(group: ResolvedGroup, due: number): Promise<Snapshot> {
+  async #poll(group: ResolvedGroup, due: number): Promise<Snapshot | null> {
+    // A poll still queued when the runtime stops is dropped, not run into an aborted snapshot.
+    if (this.#stopped) return null;
     const started = performance.now();
     this.#counters.lastLatenessMs = Math.max(0, started - due);
     let blocks: Snapshot["blocks"] = [];

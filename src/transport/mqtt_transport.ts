@@ -318,6 +318,8 @@ export class MqttTransport implements Transport {
           : `allow_insecure: the certificate of ${this.#url.host} is NOT verified`,
       });
     }
+    const denied = netDenied(this.#url);
+    if (denied) return Promise.reject(denied);
     const client = mqtt.connect(this.#url.href, this.#clientOptions());
     return new Promise<void>((resolve, reject) => {
       let lastError: Error | null = null;
@@ -549,6 +551,17 @@ function connectError(url: URL, error: Error | null, config: MqttConfig): Transp
     "TRANSPORT_CONNECT_FAILED",
     `Cannot connect to ${url.href}: ${why}`,
     error ? { cause: error } : undefined,
+  );
+}
+
+/** npm:mqtt turns a refused net permission into a bare close: say what it is instead. */
+function netDenied(url: URL): TransportError | null {
+  const host = `${url.hostname.replace(/^\[|\]$/g, "")}:${url.port}`;
+  const status = Deno.permissions.querySync({ name: "net", host });
+  if (status.state !== "denied") return null;
+  return new TransportError(
+    "TRANSPORT_CONNECT_FAILED",
+    `Cannot connect to ${url.href}: no permission to connect to ${host} (grant it, e.g. --allow-net=${url.hostname})`,
   );
 }
 

@@ -1,0 +1,207 @@
+// `power-sdk demo [--duration <seconds>] [--json] [--verbose]`: an embedded broker, three
+// simulated stations and the runtime polling them on a built-in runtime.yaml, printing live
+// values until Ctrl-C. No account, no hardware.
+import {
+  Executor,
+  getProfile,
+  loadRuntimeConfig,
+  redactDeep,
+  resolveRuntime,
+  type SnapshotTarget,
+  StdoutSink,
+} from "../../mod.ts";
+import { EmbeddedBroker, SimulatedStation } from "../testing/mod.ts";
+import { flag, parseCommandArgs, type ParsedArgs, stringOption } from "./_args.ts";
+import { type CommandContext, printedHelpOrVersion, println } from "./_context.ts";
+import { DEMO_CONFIG, DEMO_FAULTS, DEMO_PORT_VARIABLE, DEMO_TIMEOUT_MS } from "./_demo_config.ts";
+import { formatTable } from "./_table.ts";
+import { UsageError } from "./_usage_error.ts";
+import {
+  DENO_STOP_SIGNALS,
+  type LogThreshold,
+  pollSummary,
+  runtimeLogger,
+  runUntilStopped,
+} from "./runtime_command.ts";
+import type { StopSignals } from "./simulate_command.ts";
+
+/**
+ * Help of `power-sdk demo`.
+ *
+ * @example Print it
+ * ```ts
+ * import { type CliIo, main } from "@power-sdk/sdk/cli";
+ * import assert from "node:assert/strict";
+ *
+ * let out = "";
+ * const io: CliIo = { stdout: (text) => out += text, stderr: () => {} };
+ * assert.equal(await main(["demo", "--help"], io), 0);
+ * assert.match(out, /^Usage: power-sdk demo \[--duration <seconds>\]/);
+ * ```
+ */
+export const DEMO_HELP = `Usage: power-sdk demo [--duration <seconds>] [--json] [--verbose]
+
+See Power SDK work without an account or hardware: an MQTT broker of its own on 127.0.0.1,
+three simulated stations on it (Elite 30 V2, Elite 100 V2, Elite 200 V2; two of them lose or
+garble a reply now and then), and the runtime polling them every 2 to 5 s on a built-in
+runtime.yaml, one line per poll, until Ctrl-C (SIGINT) or SIGTERM. Nothing leaves this
+machine.
+
+Options:
+      --duration <seconds>  Stop by itself after this many seconds
+      --json                Print each snapshot as one line of JSON; the other lines go to
+                            stderr
+      --verbose             Log connects and retries on stderr
+  -h, --help                Show this help
+      --debug               Print stack traces on errors
+
+Exit codes: 0 stopped (Ctrl-C, SIGTERM or --duration), 1 failure (the broker or a station
+could not start), 2 usage error, 130 a second Ctrl-C during the stop.
+
+Examples:
+  power-sdk demo
+  power-sdk demo --duration 10 --json
+`;
+
+const OPTIONS = {
+  duration: { type: "string" },
+  json: { type: "boolean" },
+  verbose: { type: "boolean" },
+} as const;
+
+/** The longest `--duration` a timer can wait: 2^31 - 1 ms. */
+const MAX_DURATION_S = 2_147_483;
+
+/**
+ * Run `demo`: start the embedded broker, a simulated station for each device of the built-in
+ * configuration (with its faults), and the runtime's executor on that configuration; print one
+ * line per snapshot (the `stdout` sink's line, or JSON with `--json`) until a stop signal or
+ * the end of `--duration`; then stop the executor, the stations and the broker.
+ *
+ * @param args The arguments after `demo`.
+ * @param ctx Output and registry.
+ * @param signals The signals that stop the demo.
+ * @returns The exit code: 0 once stopped; 130 when a second signal cut the stop short.
+ * @throws {UsageError} for a wrong command line.
+ *
+ * @example Run it for a second, as JSON lines
+ * ```ts
+ * import { type CliIo, main } from "@power-sdk/sdk/cli";
+ * import assert from "node:assert/strict";
+ *
+ * let out = "";
+ * let err = "";
+ * const io: CliIo = { stdout: (text) => out += text, stderr: (text) => err += text };
+ * assert.equal(await main(["demo", "--duration", "1", "--json"], io), 0);
+ * assert.match(err, /^Power SDK demo: 3 simulated stations on an embedded broker at mqtt:\/\/127\.0\.0\.1:\d+;/);
+ * for (const line of out.trim().split("\n").filter((l) => l !== "")) {
+ *   assert.ok(["garage", "living_room", "cabin"].includes(JSON.parse(line).deviceId));
+ * }
+ * ```
+ */
+export async function demoCommand(
+  args: readonly string[],
+  ctx: CommandContext,
+  signals: StopSignals = DENO_STOP_SIGNALS,
+): Promise<number> {
+  const parsed = parseCommandArgs(args, OPTIONS, "demo");
+  if (printedHelpOrVersion(ctx, parsed, DEMO_HELP)) return 0;
+  const options = checkOptions(parsed);
+  // With --json, stdout holds only the snapshots.
+  const note = options.json ? ctx.io.stderr : ctx.io.stdout;
+
+  const broker = await EmbeddedBroker.start({ host: "127.0.0.1" });
+  const stations: SimulatedStation[] = [];
+  let interrupted = false;
+  try {
+    const env = (name: string) => name === DEMO_PORT_VARIABLE ? String(broker.port) : undefined;
+    const resolved = resolveRuntime(loadRuntimeConfig(DEMO_CONFIG, { file: "demo.yaml", env }));
+    const rows: string[][] = [];
+    for (const device of resolved.devices) {
+      const faults = DEMO_FAULTS[device.id];
+      const station = await SimulatedStation.start({
+        profile: device.profileId,
+        sn: device.transport.deviceSn,
+        brokerUrl: broker.url,
+        framing: device.transport.framing,
+        ...(faults === undefined ? {} : { faults }),
+      });
+      stations.push(station);
+      rows.push([
+        device.id,
+        getProfile(device.profileId).name,
+        `sn ${station.sn}`,
+        `${device.transport.framing} framing`,
+        faults === undefined ? "no faults" : `faults ${faults}`,
+      ]);
+    }
+    const until = options.durationS === undefined ? "" : ` (or after ${options.durationS} s)`;
+    note(
+      `Power SDK demo: ${stations.length} simulated stations on an embedded broker at ${broker.url}; Ctrl-C to stop${until}\n`,
+    );
+    note(`${formatTable(rows, 2)}\n`);
+
+    const line = new StdoutSink("stdout");
+    const target: SnapshotTarget = {
+      push(snapshot) {
+        println(ctx, options.json ? JSON.stringify(redactDeep(snapshot)) : line.format(snapshot));
+        return true;
+      },
+    };
+    const executor = new Executor({
+      devices: resolved.devices,
+      sinks: Object.fromEntries(resolved.devices.map((device) => [device.sink, target])),
+      logger: runtimeLogger(ctx, options.logThreshold),
+      timeoutMs: DEMO_TIMEOUT_MS,
+    });
+    const outcome = await runUntilStopped(executor, {
+      signals,
+      ...(options.durationS === undefined ? {} : { durationMs: options.durationS * 1000 }),
+    });
+    if (outcome.code !== 0) {
+      // A second signal: exit at once, leave the rest to the end of the process.
+      interrupted = true;
+      return outcome.code;
+    }
+    const by = outcome.stoppedBy === "duration"
+      ? `after ${options.durationS} s`
+      : `by ${outcome.stoppedBy}`;
+    note(`Stopped ${by}: ${pollSummary(executor.metrics())}\n`);
+    return 0;
+  } finally {
+    if (!interrupted) {
+      for (const station of stations) await station.stop();
+      await broker.close();
+    }
+  }
+}
+
+interface DemoOptions {
+  readonly durationS: number | undefined;
+  readonly json: boolean;
+  readonly logThreshold: LogThreshold;
+}
+
+function checkOptions(parsed: ParsedArgs): DemoOptions {
+  const extra = parsed.positionals[0];
+  if (extra !== undefined) {
+    throw new UsageError(`unexpected argument '${extra}' for 'demo'`, "demo");
+  }
+  const duration = stringOption(parsed, "duration");
+  return {
+    durationS: duration === undefined ? undefined : durationOption(duration),
+    json: flag(parsed, "json"),
+    logThreshold: flag(parsed, "debug") ? "debug" : flag(parsed, "verbose") ? "info" : "none",
+  };
+}
+
+function durationOption(text: string): number {
+  const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value > 0 && value <= MAX_DURATION_S)) {
+    throw new UsageError(
+      `option '--duration' needs seconds, a number above 0 and at most ${MAX_DURATION_S}, got '${text}'`,
+      "demo",
+    );
+  }
+  return value;
+}

@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { BLUETTI_V2_BLOCKS, SchemaRegistry, type Snapshot } from "../../mod.ts";
+import type { CommandContext } from "./_context.ts";
+import { demoCommand } from "./demo_command.ts";
+import { lines, runCli } from "./_test_utils.ts";
+
+/** `demo` in-process, stopped by a signal the test fires once `until` is true of stdout. */
+async function demo(args: string[], until: (out: string) => boolean) {
+  let out = "";
+  let err = "";
+  let fire: ((signal: string) => void) | undefined;
+  const enough = Promise.withResolvers<void>();
+  const ctx: CommandContext = {
+    io: {
+      stdout(text) {
+        out += text;
+        if (until(out)) enough.resolve();
+      },
+      stderr: (text) => err += text,
+    },
+    registry: new SchemaRegistry(BLUETTI_V2_BLOCKS),
+  };
+  const done = demoCommand(args, ctx, { listen: (onStop) => (fire = onStop, () => {}) });
+  await Promise.race([enough.promise, done]);
+  fire?.("SIGINT");
+  return { code: await done, out, err };
+}
+
+const DEVICES = ["garage", "living_room", "cabin"];
+
+Deno.test("demo says what it is, prints a line per poll of each station, stops on Ctrl-C", async () => {
+  const seen = (out: string) =>
+    DEVICES.every((id) => new RegExp(`^\\S+ ${id} core `, "m").test(out));
+  const run = await demo([], seen);
+  assert.equal(run.code, 0, run.err);
+  assert.equal(run.err, "");
+  const [banner, ...rest] = lines(run.out);
+  assert.match(
+    banner!,
+    /^Power SDK demo: 3 simulated stations on an embedded broker at mqtt:\/\/127\.0\.0\.1:\d+; Ctrl-C to stop$/,
+  );
+  assert.match(rest[0]!, /^ {2}garage +Elite 30 V2 +sn EL30V2DEMO0001 +rtu framing +no faults$/);
+  assert.match(rest[1]!, /^ {2}living_room +Elite 100 V2 .* faults crc:0\.1$/);
+  assert.match(rest[2]!, /^ {2}cabin +Elite 200 V2 .* iot-v2 framing +faults silent:/);
+  assert.ok(seen(run.out));
+  assert.match(run.out, / garage core ok pack_voltage=\d+(\.\d+)? V /);
+  assert.match(lines(run.out).at(-1)!, /^Stopped by SIGINT: \d+ polls, \d+ failed$/);
+});
+
+Deno.test("demo --json prints snapshots as JSON lines, everything else on stderr", async () => {
+  const run = await demo(["--json"], (out) => lines(out).length >= 3);
+  assert.equal(run.code, 0, run.err);
+  const snapshots: Snapshot[] = lines(run.out).map((line) => JSON.parse(line));
+  assert.ok(snapshots.length >= 3);
+  for (const snapshot of snapshots) {
+    assert.ok(DEVICES.includes(snapshot.deviceId), snapshot.deviceId);
+    assert.equal(snapshot.mode, "pull");
+  }
+  assert.match(run.err, /^Power SDK demo: 3 simulated stations /);
+  assert.match(run.err, /\nStopped by SIGINT: \d+ polls, \d+ failed\n$/);
+});
+
+Deno.test("demo --duration stops by itself", async () => {
+  const run = await demo(["--duration", "0.3"], () => false);
+  assert.equal(run.code, 0, run.err);
+  assert.match(lines(run.out)[0]!, /; Ctrl-C to stop \(or after 0\.3 s\)$/);
+  assert.match(lines(run.out).at(-1)!, /^Stopped after 0\.3 s: \d+ polls?, \d+ failed$/);
+});
+
+Deno.test("demo returns 2 for a wrong command line", async () => {
+  const cases: [string[], string][] = [
+    [["demo", "--duration", "3s"], "option '--duration' needs seconds"],
+    [["demo", "--duration", "0"], "option '--duration' needs seconds"],
+    [["demo", "now"], "unexpected argument 'now' for 'demo'"],
+    [["demo", "--jsn"], "did you mean '--json'?"],
+  ];
+  for (const [args, message] of cases) {
+    const run = await runCli(args);
+    assert.equal(run.code, 2, args.join(" "));
+    assert.equal(run.stdout, "");
+    assert.ok(lines(run.stderr)[0]!.includes(message), run.stderr);
+    assert.equal(lines(run.stderr)[1], "Run 'power-sdk demo --help' for usage.");
+  }
+});
+
+Deno.test("demo --help and help demo print the same help", async () => {
+  const expected = (await runCli(["demo", "--help"])).stdout;
+  assert.match(expected, /^Usage: power-sdk demo /);
+  assert.equal((await runCli(["help", "demo"])).stdout, expected);
+});

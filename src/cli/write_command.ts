@@ -1,0 +1,372 @@
+// `power-sdk write --profile <name> --sn <serial> --broker <url> [--cert <file.p12>] [--ca <pem>]
+// (--field <name> | --register <n>) --value <v> [--enable-writes] [--force]
+// [--confirm-dangerous] [--dry-run] [--json]`: one control register through the library's
+// safety gates, then read back.
+import {
+  Client,
+  FRAMING_NAMES,
+  type FramingName,
+  getProfile,
+  type MqttConfig,
+  MqttTransport,
+  type TlsCredentials,
+  type TransportLogEntry,
+  type WriteResult,
+} from "../../mod.ts";
+import { flag, parseCommandArgs, type ParsedArgs, stringOption } from "./_args.ts";
+import { type CommandContext, printedHelpOrVersion, printJson, println } from "./_context.ts";
+import {
+  CANCELLED_EXIT_CODE,
+  type CredentialSources,
+  DENO_SOURCES,
+  loadBundle,
+  PASSWORD_ENV,
+  PromptCancelledError,
+  readCaFile,
+} from "./_credentials.ts";
+import { didYouMeanSuffix } from "./_did_you_mean.ts";
+import { UsageError } from "./_usage_error.ts";
+
+/**
+ * Help of `power-sdk write`.
+ *
+ * @example Print it
+ * ```ts
+ * import { type CliIo, main } from "@power-sdk/sdk/cli";
+ * import assert from "node:assert/strict";
+ *
+ * let out = "";
+ * const io: CliIo = { stdout: (text) => out += text, stderr: () => {} };
+ * assert.equal(await main(["write", "--help"], io), 0);
+ * assert.match(out, /^Usage: power-sdk write --profile <name> --sn <serial> --broker <url>/);
+ * ```
+ */
+export const WRITE_HELP =
+  `Usage: power-sdk write --profile <name> --sn <serial> --broker <url> [--cert <file.p12>]
+                       (--field <name> | --register <n>) --value <value> [options]
+
+Write one control register of a station through an MQTT broker, then read it back and say
+whether the station took the value. Every safety gate of the library applies, in this order:
+writes enabled (--enable-writes), a known register, allowed by the profile, a valid value, a
+verified block (or --force), a dangerous register confirmed (--confirm-dangerous). A refused
+write sends nothing. Writes are never retried.
+
+Options:
+      --profile <name>      The station's profile (required): EL100V2, "Elite 100 V2"...
+      --sn <serial>         The station's serial number (required); it goes into the topics
+      --broker <url|host>   The broker (required): mqtts://host:port, or a host name
+                            (mqtts, port 18760); mqtt:// needs --allow-insecure
+      --cert <file.p12>     The client certificate and its key, a PKCS#12 bundle
+      --password <text>     The bundle's password; visible to other users of this machine,
+                            prefer ${PASSWORD_ENV} or the prompt
+      --ca <file.pem>       Trust the CA certificates in this file for the broker's certificate
+      --allow-insecure      Allow mqtt:// (no encryption) and do not verify the broker's
+                            certificate; for a local test broker only
+      --framing <name>      The payload framing: rtu, iot-v2 or v1 (default: the profile's)
+      --field <name>        The control register by name: ac_output, charging_mode...
+      --register <n>        The control register by number: 2011...
+      --value <value>       on/off/true/false/1/0 for a switch, a label (turbo) or a listed
+                            number for a choice, an integer for a number register (required)
+      --enable-writes       Allow writing to this station (without it every write is refused)
+      --force               Write although the block holding the register is not verified
+      --confirm-dangerous   Confirm a write to a dangerous register (power off, factory
+                            reset...); --force does not cover it
+      --dry-run             Pass the gates and print the payload that would be published
+                            (framing included), in hex; connect nothing, send nothing
+      --json                Print { sn, register, name, value, description, framing, payload,
+                            dryRun, readBack, applied }
+  -h, --help                Show this help
+      --debug               Print stack traces on errors
+
+The bundle's password comes from --password, else ${PASSWORD_ENV}, else it is
+asked for without echo when stdin is a terminal. A bundle without a password needs none.
+
+Exit codes: 0 written and read back (or --dry-run), 1 failure (a refused write:
+'error: WRITE_REFUSED: ...', credentials, connection, timeout, an exception reply, or a
+read-back that differs from the value written), 2 usage error, 130 password prompt cancelled.
+
+Examples:
+  power-sdk write --profile EL100V2 --sn EL100V2123 --broker mqtts://localhost:8883 \\
+    --cert client.p12 --field ac_output --value off --enable-writes
+  power-sdk write --profile EL100V2 --sn EL100V2123 --broker iot.bluettipower.com \\
+    --register 2020 --value turbo --enable-writes --dry-run
+`;
+
+const OPTIONS = {
+  profile: { type: "string" },
+  sn: { type: "string" },
+  broker: { type: "string" },
+  cert: { type: "string" },
+  password: { type: "string" },
+  ca: { type: "string" },
+  "allow-insecure": { type: "boolean" },
+  framing: { type: "string" },
+  field: { type: "string" },
+  register: { type: "string" },
+  value: { type: "string" },
+  "enable-writes": { type: "boolean" },
+  force: { type: "boolean" },
+  "confirm-dangerous": { type: "boolean" },
+  "dry-run": { type: "boolean" },
+  json: { type: "boolean" },
+} as const;
+
+/**
+ * Run `write`: check the command line, the profile, the serial and the broker; pass the write
+ * through the gates and build its payload without connecting (a refused write fails here,
+ * before any password is asked for); with `--dry-run` print the payload and stop. Otherwise
+ * open the certificate bundle, connect, write, read back, print.
+ *
+ * @param args The arguments after `write`.
+ * @param ctx Output and registry.
+ * @param sources Where files, the environment and the terminal come from.
+ * @returns The exit code: 0; 1 when the value read back differs from the one written; 130 when
+ * the password prompt was cancelled.
+ * @throws {UsageError} for a wrong command line.
+ * @throws {PowerSdkError} `WRITE_REFUSED` (its gate says why), `CONFIG_UNKNOWN_PROFILE`,
+ * `TRANSPORT_INVALID_ARGUMENT`, `TRANSPORT_CREDENTIALS`, `TRANSPORT_CONNECT_FAILED`,
+ * `TRANSPORT_TIMEOUT`, a `ProtocolError` for an exception reply.
+ *
+ * @example The payload of a write, without connecting
+ * ```ts
+ * import { type CliIo, main } from "@power-sdk/sdk/cli";
+ * import assert from "node:assert/strict";
+ *
+ * let out = "";
+ * const io: CliIo = { stdout: (text) => out += text, stderr: () => {} };
+ * const code = await main([
+ *   "write", "--profile", "EL100V2", "--sn", "EL100V2000042", "--broker", "mqtt://127.0.0.1:1",
+ *   "--allow-insecure", "--field", "ac_output", "--value", "on", "--enable-writes", "--dry-run",
+ *   "--json",
+ * ], io);
+ * assert.equal(code, 0);
+ * const result = JSON.parse(out);
+ * assert.equal(result.register, 2011);
+ * assert.equal(result.payload, "010607db00013945"); // 01 06 07db 0001 + CRC
+ * assert.equal(result.dryRun, true);
+ * ```
+ *
+ * @example Writes are off unless enabled
+ * ```ts
+ * import { type CliIo, main } from "@power-sdk/sdk/cli";
+ * import assert from "node:assert/strict";
+ *
+ * let err = "";
+ * const io: CliIo = { stdout: () => {}, stderr: (text) => err += text };
+ * const code = await main([
+ *   "write", "--profile", "EL100V2", "--sn", "EL100V2000042", "--broker", "mqtt://127.0.0.1:1",
+ *   "--allow-insecure", "--field", "ac_output", "--value", "on",
+ * ], io);
+ * assert.equal(code, 1);
+ * assert.match(err, /^error: WRITE_REFUSED: Cannot write register 2011 \(ac_output\): writes are disabled/);
+ * ```
+ */
+export async function writeCommand(
+  args: readonly string[],
+  ctx: CommandContext,
+  sources: CredentialSources = DENO_SOURCES,
+): Promise<number> {
+  const parsed = parseCommandArgs(args, OPTIONS, "write");
+  if (printedHelpOrVersion(ctx, parsed, WRITE_HELP)) return 0;
+  const options = checkOptions(parsed);
+  const debug = flag(parsed, "debug");
+  const profile = getProfile(options.profile);
+  const config: MqttConfig = {
+    broker: options.broker,
+    deviceSn: options.sn,
+    allowInsecure: options.allowInsecure,
+    reconnect: false,
+    logger: (entry) => log(ctx, entry, debug),
+  };
+  const clientOptions = {
+    profile,
+    writesEnabled: options.enableWrites,
+    ...(options.framing === undefined ? {} : { framing: options.framing }),
+  };
+  const writeOptions = { force: options.force, confirmDangerous: options.confirmDangerous };
+
+  // The transport checks the serial and the broker when it is made and connects nothing; the
+  // dry run passes the gates and builds the payload without sending it.
+  let planned: WriteResult;
+  let framing: string;
+  {
+    await using plan = new Client({ ...clientOptions, transport: new MqttTransport(config) });
+    planned = await plan.write(options.target, options.value, { ...writeOptions, dryRun: true });
+    framing = plan.framing.name;
+  }
+  if (options.dryRun) {
+    printResult(ctx, options, planned, framing);
+    return 0;
+  }
+
+  let tls: TlsCredentials | undefined;
+  let ca: string | undefined;
+  try {
+    if (options.cert !== undefined) {
+      const request = { path: options.cert, password: options.password, write: ctx.io.stderr };
+      tls = await loadBundle(request, sources);
+    }
+    if (options.ca !== undefined) ca = await readCaFile(options.ca, sources);
+  } catch (error) {
+    if (!(error instanceof PromptCancelledError)) throw error;
+    ctx.io.stderr(`error: ${error.message}\n`);
+    return CANCELLED_EXIT_CODE;
+  }
+  await using client = new Client({
+    ...clientOptions,
+    transport: new MqttTransport({
+      ...config,
+      ...(tls === undefined ? {} : { tls }),
+      ...(ca === undefined ? {} : { ca }),
+    }),
+  });
+  await client.connect();
+  const result = await client.write(options.target, options.value, writeOptions);
+  printResult(ctx, options, result, framing);
+  if (result.applied !== false) return 0;
+  ctx.io.stderr(
+    `error: the station did not take the value: register ${result.register} reads back ${result.readBack}, not ${result.value}\n`,
+  );
+  return 1;
+}
+
+function printResult(
+  ctx: CommandContext,
+  options: WriteCommandOptions,
+  result: WriteResult,
+  framing: string,
+): void {
+  const payload = result.payload.toHex();
+  if (options.json) {
+    printJson(ctx, {
+      sn: options.sn,
+      register: result.register,
+      name: result.name,
+      value: result.value,
+      description: result.description,
+      framing,
+      payload,
+      dryRun: result.dryRun,
+      readBack: result.readBack,
+      applied: result.applied,
+    });
+    return;
+  }
+  if (result.dryRun) {
+    println(ctx, `Dry run, nothing sent: ${result.description} to ${options.sn}`);
+    println(ctx, `payload (${framing} framing, ${result.payload.length} bytes): ${payload}`);
+    return;
+  }
+  const outcome = result.applied === true ? "applied" : "NOT applied";
+  println(
+    ctx,
+    `${result.description} written to ${options.sn}; read back ${result.readBack}: ${outcome}`,
+  );
+}
+
+/** Transport warnings (an insecure connection) go to stderr; the rest only with --debug. */
+function log(ctx: CommandContext, entry: TransportLogEntry, debug: boolean): void {
+  if (entry.level === "warn" || entry.level === "error") {
+    ctx.io.stderr(`warning: ${oneLine(entry.message)}\n`);
+  } else if (debug) {
+    ctx.io.stderr(`${entry.level}: ${oneLine(entry.message)}\n`);
+  }
+}
+
+interface WriteCommandOptions {
+  readonly profile: string;
+  readonly sn: string;
+  readonly broker: string;
+  readonly cert: string | undefined;
+  readonly password: string | undefined;
+  readonly ca: string | undefined;
+  readonly allowInsecure: boolean;
+  readonly framing: FramingName | undefined;
+  readonly target: string | number;
+  readonly value: string;
+  readonly enableWrites: boolean;
+  readonly force: boolean;
+  readonly confirmDangerous: boolean;
+  readonly dryRun: boolean;
+  readonly json: boolean;
+}
+
+function checkOptions(parsed: ParsedArgs): WriteCommandOptions {
+  const extra = parsed.positionals[0];
+  if (extra !== undefined) {
+    throw new UsageError(`unexpected argument '${extra}' for 'write'`, "write");
+  }
+  const profile = required(parsed, "profile", "<name>");
+  const sn = required(parsed, "sn", "<serial>");
+  const broker = required(parsed, "broker", "<url|host>");
+  const field = stringOption(parsed, "field");
+  const register = stringOption(parsed, "register");
+  if (field === undefined && register === undefined) {
+    throw new UsageError("missing option '--field <name>' or '--register <n>'", "write");
+  }
+  if (field !== undefined && register !== undefined) {
+    throw new UsageError("give '--field' or '--register', not both", "write");
+  }
+  const value = required(parsed, "value", "<value>");
+  const cert = stringOption(parsed, "cert");
+  const password = stringOption(parsed, "password");
+  if (password !== undefined && cert === undefined) {
+    throw new UsageError(
+      "option '--password' is the password of a certificate bundle: give '--cert <file.p12>' too",
+      "write",
+    );
+  }
+  return {
+    profile,
+    sn,
+    broker,
+    cert,
+    password,
+    ca: stringOption(parsed, "ca"),
+    allowInsecure: flag(parsed, "allow-insecure"),
+    framing: framingOption(parsed),
+    target: field ?? registerOption(register!),
+    value,
+    enableWrites: flag(parsed, "enable-writes"),
+    force: flag(parsed, "force"),
+    confirmDangerous: flag(parsed, "confirm-dangerous"),
+    dryRun: flag(parsed, "dry-run"),
+    json: flag(parsed, "json"),
+  };
+}
+
+function required(parsed: ParsedArgs, name: string, value: string): string {
+  const text = stringOption(parsed, name);
+  if (text === undefined) throw new UsageError(`missing option '--${name} ${value}'`, "write");
+  return text;
+}
+
+function registerOption(text: string): number {
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value <= 0xffff)) {
+    throw new UsageError(
+      `option '--register' needs a register number, an integer 0..65535, got '${text}'`,
+      "write",
+    );
+  }
+  return value;
+}
+
+function framingOption(parsed: ParsedArgs): FramingName | undefined {
+  const framing = stringOption(parsed, "framing");
+  if (framing === undefined) return undefined;
+  const names: readonly string[] = FRAMING_NAMES;
+  if (!names.includes(framing)) {
+    throw new UsageError(
+      `unknown framing '${framing}': choose ${FRAMING_NAMES.join(", ")}${
+        didYouMeanSuffix(framing, FRAMING_NAMES)
+      }`,
+      "write",
+    );
+  }
+  return framing as FramingName;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ").trim();
+}
