@@ -113,3 +113,135 @@ export function stringOption(parsed: ParsedArgs, name: string): string | undefin
 export function flag(parsed: ParsedArgs, name: string): boolean {
   return parsed.values[name] === true;
 }
+
+/**
+ * The value of a string option the command cannot do without.
+ *
+ * @param parsed The parsed arguments.
+ * @param name The option's long name.
+ * @param value What the value is, as the help shows it (`<name>`, `<url|host>`).
+ * @param command The command, for the error's help hint.
+ * @returns Its value.
+ * @throws {UsageError} `missing option '--name <value>'` when absent.
+ */
+export function requiredOption(
+  parsed: ParsedArgs,
+  name: string,
+  value: string,
+  command: string,
+): string {
+  const text = stringOption(parsed, name);
+  if (text === undefined) throw new UsageError(`missing option '--${name} ${value}'`, command);
+  return text;
+}
+
+/**
+ * The value of an option that takes one of a few names (`--framing rtu`), or undefined when
+ * absent.
+ *
+ * @param parsed The parsed arguments.
+ * @param name The option's long name.
+ * @param choices The names it takes.
+ * @param command The command, for the error's help hint.
+ * @returns Its value.
+ * @throws {UsageError} `unknown <name> '<value>': choose ...` with a suggestion, for another value.
+ */
+export function choiceOption<T extends string>(
+  parsed: ParsedArgs,
+  name: string,
+  choices: readonly T[],
+  command: string,
+): T | undefined {
+  const text = stringOption(parsed, name);
+  if (text === undefined) return undefined;
+  const names: readonly string[] = choices;
+  if (!names.includes(text)) {
+    throw new UsageError(
+      `unknown ${name} '${text}': choose ${choices.join(", ")}${didYouMeanSuffix(text, choices)}`,
+      command,
+    );
+  }
+  return text as T;
+}
+
+/**
+ * Refuse positional arguments, for a command that takes options only.
+ *
+ * @param parsed The parsed arguments.
+ * @param command The command.
+ * @throws {UsageError} `unexpected argument '<first>' for '<command>'`.
+ */
+export function rejectPositionals(parsed: ParsedArgs, command: string): void {
+  const extra = parsed.positionals[0];
+  if (extra !== undefined) {
+    throw new UsageError(`unexpected argument '${extra}' for '${command}'`, command);
+  }
+}
+
+/**
+ * Refuse two options that exclude each other.
+ *
+ * @param parsed The parsed arguments.
+ * @param first The first option's long name.
+ * @param second The second option's long name.
+ * @param command The command, for the error's help hint.
+ * @throws {UsageError} `give '--first' or '--second', not both` when both are given.
+ */
+export function rejectBoth(
+  parsed: ParsedArgs,
+  first: string,
+  second: string,
+  command: string,
+): void {
+  if (parsed.values[first] !== undefined && parsed.values[second] !== undefined) {
+    throw new UsageError(`give '--${first}' or '--${second}', not both`, command);
+  }
+}
+
+/**
+ * Require exactly one of two string options (`--block 100` or `--group core`).
+ *
+ * @param parsed The parsed arguments.
+ * @param first The first option's long name and value, as the help shows them.
+ * @param second The second option's.
+ * @param command The command, for the error's help hint.
+ * @throws {UsageError} `missing option '--first <value>' or '--second <value>'` when neither is
+ * given, `give '--first' or '--second', not both` when both are.
+ */
+export function requireOneOf(
+  parsed: ParsedArgs,
+  first: readonly [name: string, value: string],
+  second: readonly [name: string, value: string],
+  command: string,
+): void {
+  if (parsed.values[first[0]] === undefined && parsed.values[second[0]] === undefined) {
+    throw new UsageError(
+      `missing option '--${first.join(" ")}' or '--${second.join(" ")}'`,
+      command,
+    );
+  }
+  rejectBoth(parsed, first[0], second[0], command);
+}
+
+/**
+ * Refuse a positional argument of a command whose one subcommand is `show` (`blocks`,
+ * `profiles`): suggest `<command> show <argument>` when the argument names something to show,
+ * else the subcommand it is closest to.
+ *
+ * @param parsed The parsed arguments of the command without `show`.
+ * @param command The command.
+ * @param showable Whether a text names something `show` shows.
+ * @throws {UsageError} `unknown subcommand '<first>' for '<command>'` with the suggestion.
+ */
+export function rejectSubcommand(
+  parsed: ParsedArgs,
+  command: string,
+  showable: (text: string) => boolean,
+): void {
+  const extra = parsed.positionals[0];
+  if (extra === undefined) return;
+  const hint = showable(extra)
+    ? `; did you mean '${command} show ${extra}'?`
+    : didYouMeanSuffix(extra, ["show"]);
+  throw new UsageError(`unknown subcommand '${extra}' for '${command}'${hint}`, command);
+}

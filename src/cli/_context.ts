@@ -27,6 +27,16 @@ export function println(ctx: CommandContext, text: string): void {
 }
 
 /**
+ * A message on one line: each line break, with the spaces around it, becomes one space.
+ *
+ * @param text The message.
+ * @returns The line, trimmed.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ").trim();
+}
+
+/**
  * Print JSON, indented, on stdout.
  *
  * @param ctx The context.

@@ -1,7 +1,7 @@
-// The certificate files of `read` and `simulate`: read a PKCS#12 bundle and open it with the
-// password from --password, POWER_SDK_CERT_PASSWORD or a no-echo prompt, and read a CA file;
-// every failure is one CredentialsError naming the file. The password is never echoed, logged
-// or put in a message. Private to src/cli.
+// The certificate files of `read`, `write`, `simulate` and `runtime`: read a PKCS#12 bundle
+// and open it with the password from --password, POWER_SDK_CERT_PASSWORD or a no-echo prompt,
+// and read a CA file; every failure is one CredentialsError naming the file. The password is
+// never echoed, logged or put in a message. Private to src/cli.
 import { X509Certificate } from "node:crypto";
 import { CredentialsError, loadTlsCredentials, type TlsCredentials } from "../../mod.ts";
 import { DENO_TERMINAL, type Terminal } from "./_prompt.ts";
@@ -41,6 +41,27 @@ export class PromptCancelledError extends Error {
   constructor(path: string) {
     super(`cancelled: no password entered for ${path}`);
     this.name = "PromptCancelledError";
+  }
+}
+
+/**
+ * Run `open`, which may ask for a password: when the person cancels the prompt, write its one
+ * error line and give null (the command then returns {@linkcode CANCELLED_EXIT_CODE}).
+ *
+ * @param write Where the error line goes (stderr).
+ * @param open What may ask.
+ * @returns What `open` returned, or null when the prompt was cancelled.
+ */
+export async function unlessCancelled<T>(
+  write: (text: string) => void,
+  open: () => Promise<T>,
+): Promise<T | null> {
+  try {
+    return await open();
+  } catch (error) {
+    if (!(error instanceof PromptCancelledError)) throw error;
+    write(`error: ${error.message}\n`);
+    return null;
   }
 }
 

@@ -1,6 +1,7 @@
 // Asking a person for a secret (a certificate password) on the terminal, without echo. The
 // commands see only the small Terminal interface, so tests inject their own; DENO_TERMINAL is
 // the one place that puts stdin in raw mode. Private to src/cli.
+import { DENO_PROMPT_SIGNALS } from "./_signals.ts";
 
 /** The terminal a command may ask a person on. */
 export interface Terminal {
@@ -126,24 +127,6 @@ export async function collectSecret(input: Pick<RawInput, "read">): Promise<stri
     }
   }
 }
-
-const STOP_SIGNALS: readonly Deno.Signal[] = ["SIGTERM", "SIGHUP"];
-
-/** SIGTERM and SIGHUP, where the platform has them. */
-const DENO_PROMPT_SIGNALS: PromptSignals = {
-  listen(onSignal) {
-    const added: Deno.Signal[] = [];
-    if (Deno.build.os !== "windows") {
-      for (const signal of STOP_SIGNALS) {
-        Deno.addSignalListener(signal, onSignal);
-        added.push(signal);
-      }
-    }
-    return () => {
-      for (const signal of added) Deno.removeSignalListener(signal, onSignal);
-    };
-  },
-};
 
 /** The process's terminal: `Deno.stdin` in raw mode while a secret is typed. */
 export const DENO_TERMINAL: Terminal = createTerminal(Deno.stdin, DENO_PROMPT_SIGNALS);

@@ -1,5 +1,12 @@
-// Test-only helpers of this folder: run main() in-process with a capturing CliIo.
+// Test-only helpers of this folder: run main() in-process with a capturing CliIo, capture a
+// command's context, fake its files, environment, terminal and stop signals, and run a
+// simulated station on an embedded broker.
+import assert from "node:assert/strict";
 import { type BlockSchema, BLUETTI_V2_BLOCKS, SchemaRegistry } from "../../mod.ts";
+import { EmbeddedBroker, SimulatedStation, type SimulatedStationOptions } from "../testing/mod.ts";
+import type { CommandContext } from "./_context.ts";
+import type { CredentialSources } from "./_credentials.ts";
+import type { StopSignals } from "./_signals.ts";
 import { type CliIo, main } from "./main.ts";
 
 /** What one run of the CLI produced. */
@@ -27,6 +34,172 @@ export async function runCli(args: string[]): Promise<CliRun> {
   const code = await main(args, io);
   return { code, stdout, stderr };
 }
+
+/**
+ * Asserts that the CLI refuses `args` as a usage error: exit 2, nothing on stdout, and on
+ * stderr `error: <message>` and the hint to `power-sdk <command> --help`.
+ */
+export async function assertUsageError(
+  args: string[],
+  message: string,
+  command: string,
+): Promise<void> {
+  const run = await runCli(args);
+  assert.equal(run.code, 2, args.join(" "));
+  assert.equal(run.stdout, "");
+  assert.deepEqual(lines(run.stderr), [
+    `error: ${message}`,
+    `Run 'power-sdk ${command} --help' for usage.`,
+  ]);
+}
+
+/** A command context that keeps what the command writes. */
+export interface CapturedContext extends CommandContext {
+  /** Everything written to stdout so far. */
+  out(): string;
+  /** Everything written to stderr so far. */
+  err(): string;
+  /** Resolves with the first stdout line that matches, now or once it is written. */
+  waitFor(pattern: RegExp): Promise<string>;
+}
+
+/** A context for calling a command in-process, with its output captured. */
+export function captureContext(): CapturedContext {
+  let out = "";
+  let err = "";
+  const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  const check = () => {
+    for (const waiter of [...waiters]) {
+      const line = lines(out).find((l) => waiter.pattern.test(l));
+      if (line === undefined) continue;
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(line);
+    }
+  };
+  return {
+    io: {
+      stdout(text) {
+        out += text;
+        check();
+      },
+      stderr: (text) => err += text,
+    },
+    registry: new SchemaRegistry(BLUETTI_V2_BLOCKS),
+    out: () => out,
+    err: () => err,
+    waitFor(pattern) {
+      return new Promise((resolve) => {
+        waiters.push({ pattern, resolve });
+        check();
+      });
+    },
+  };
+}
+
+/** Test doubles of {@linkcode testSources}. */
+export interface TestSourcesOptions {
+  /** The environment. @default {empty} */
+  readonly env?: Readonly<Record<string, string>> | undefined;
+  /** What the person types at the prompt (null: Ctrl-C). @default {no terminal} */
+  readonly typed?: string | null | undefined;
+}
+
+/** Real files, the environment given, a terminal that types `typed`; counts the prompts. */
+export function testSources(
+  options: TestSourcesOptions = {},
+): CredentialSources & { asked(): number } {
+  let asked = 0;
+  return {
+    readFile: (path) => Deno.readFile(path),
+    env: (name) => options.env?.[name],
+    terminal: {
+      isTerminal: () => options.typed !== undefined,
+      readSecret(prompt, write) {
+        asked++;
+        write(prompt);
+        return Promise.resolve(options.typed ?? null);
+      },
+    },
+    asked: () => asked,
+  };
+}
+
+/** Stop signals a test sends itself. */
+export interface TestStopSignals extends StopSignals {
+  /** Whether the command listens now. */
+  listening(): boolean;
+  /** Send a signal to the command; the command must be listening. */
+  fire(signal: string): void;
+}
+
+/** Stop signals that come only from {@linkcode TestStopSignals.fire}. */
+export function testStopSignals(): TestStopSignals {
+  let onStop: ((signal: string) => void) | undefined;
+  let listening = false;
+  return {
+    listen(callback) {
+      onStop = callback;
+      listening = true;
+      return () => listening = false;
+    },
+    listening: () => listening,
+    fire(signal) {
+      assert.ok(onStop !== undefined && listening, "not listening for signals");
+      onStop(signal);
+    },
+  };
+}
+
+/** A loopback port nothing listens on (it was free a moment ago). */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/** An embedded broker and a simulated station on it; disposing stops both. */
+export interface StationOnBroker extends AsyncDisposable {
+  /** The broker. */
+  readonly broker: EmbeddedBroker;
+  /** The station. */
+  readonly station: SimulatedStation;
+}
+
+/** Starts an embedded broker and a simulated station on it. */
+export async function stationOnBroker(
+  options: Omit<SimulatedStationOptions, "brokerUrl">,
+): Promise<StationOnBroker> {
+  const broker = await EmbeddedBroker.start();
+  let station: SimulatedStation;
+  try {
+    station = await SimulatedStation.start({ ...options, brokerUrl: broker.url });
+  } catch (error) {
+    await broker.close();
+    throw error;
+  }
+  return {
+    broker,
+    station,
+    async [Symbol.asyncDispose]() {
+      try {
+        await station[Symbol.asyncDispose]();
+      } finally {
+        await broker[Symbol.asyncDispose]();
+      }
+    },
+  };
+}
+
+/** The keys of a record as `decode --json` and `read --json` print it, in order. */
+export const RECORD_JSON_KEYS: readonly string[] = [
+  "blockId",
+  "name",
+  "values",
+  "units",
+  "warnings",
+  "missing",
+];
 
 const registry = new SchemaRegistry(BLUETTI_V2_BLOCKS);
 

@@ -1,6 +1,6 @@
 // `power-sdk blocks [--json]` and `power-sdk blocks show <id|name> [--json]`.
 import type { BlockSchema, CompiledField } from "../../mod.ts";
-import { flag, parseCommandArgs, type ParsedArgs } from "./_args.ts";
+import { flag, parseCommandArgs, type ParsedArgs, rejectSubcommand } from "./_args.ts";
 import {
   type CommandContext,
   findBlock,
@@ -8,7 +8,6 @@ import {
   printJson,
   println,
 } from "./_context.ts";
-import { didYouMeanSuffix } from "./_did_you_mean.ts";
 import { formatTable } from "./_table.ts";
 import { UsageError } from "./_usage_error.ts";
 
@@ -63,16 +62,14 @@ export function blocksCommand(args: readonly string[], ctx: CommandContext): num
   const parsed = parseCommandArgs(args, OPTIONS, command);
   if (show) return showCommand(parsed.positionals.slice(1), parsed, ctx);
   if (printedHelpOrVersion(ctx, parsed, BLOCKS_HELP)) return 0;
-  const extra = parsed.positionals[0];
-  if (extra !== undefined) {
-    const isBlock = ctx.registry.list().some((s) =>
-      String(s.id) === extra || s.name.toLowerCase() === extra.toLowerCase()
-    );
-    const hint = isBlock
-      ? `; did you mean 'blocks show ${extra}'?`
-      : didYouMeanSuffix(extra, ["show"]);
-    throw new UsageError(`unknown subcommand '${extra}' for 'blocks'${hint}`, "blocks");
-  }
+  rejectSubcommand(
+    parsed,
+    "blocks",
+    (text) =>
+      ctx.registry.list().some((s) =>
+        String(s.id) === text || s.name.toLowerCase() === text.toLowerCase()
+      ),
+  );
   const schemas = ctx.registry.list();
   if (flag(parsed, "json")) {
     printJson(ctx, schemas.map(summary));

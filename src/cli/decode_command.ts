@@ -9,7 +9,14 @@ import {
   ProtocolError,
   redactRecord,
 } from "../../mod.ts";
-import { flag, parseCommandArgs, type ParsedArgs, stringOption } from "./_args.ts";
+import {
+  choiceOption,
+  flag,
+  parseCommandArgs,
+  type ParsedArgs,
+  requiredOption,
+  stringOption,
+} from "./_args.ts";
 import {
   type CommandContext,
   findBlock,
@@ -17,7 +24,6 @@ import {
   printJson,
   println,
 } from "./_context.ts";
-import { didYouMeanSuffix } from "./_did_you_mean.ts";
 import { parseHex } from "./_hex.ts";
 import { protocolVersionText, recordJson, recordLines } from "./_records.ts";
 import { UsageError } from "./_usage_error.ts";
@@ -167,20 +173,11 @@ interface DecodeOptions {
 }
 
 function checkOptions(parsed: ParsedArgs): DecodeOptions {
-  const block = stringOption(parsed, "block");
-  if (block === undefined) throw new UsageError("missing option '--block <id|name>'", "decode");
+  const block = requiredOption(parsed, "block", "<id|name>", "decode");
   if (parsed.positionals.length === 0) {
     throw new UsageError("missing the hex bytes to decode", "decode");
   }
-  const framing = stringOption(parsed, "framing");
-  if (framing !== undefined && !(FRAMING_NAMES as readonly string[]).includes(framing)) {
-    throw new UsageError(
-      `unknown framing '${framing}': choose ${FRAMING_NAMES.join(", ")}${
-        didYouMeanSuffix(framing, FRAMING_NAMES)
-      }`,
-      "decode",
-    );
-  }
+  const framing = choiceOption(parsed, "framing", FRAMING_NAMES, "decode");
   const versionText = stringOption(parsed, "protocol-version");
   const protocolVersion = versionText === undefined
     ? null

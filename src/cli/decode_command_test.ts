@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { buildExceptionReply, buildReadReply, getFraming } from "../../mod.ts";
-import { lines, runCli, schemaOf } from "./_test_utils.ts";
+import { lines, RECORD_JSON_KEYS, runCli, schemaOf } from "./_test_utils.ts";
 
 /** Block 100 as an AP300 reports it, 62 registers (as the vendor app reads it). */
 function homeData(): Uint8Array {
@@ -43,14 +43,7 @@ Deno.test("decode --json prints blockId, name, values, units, warnings and missi
   const run = await runCli(["decode", "--block", "APP_HOME_DATA", "--json", hex(homeData())]);
   assert.equal(run.code, 0);
   const record = JSON.parse(run.stdout);
-  assert.deepEqual(Object.keys(record), [
-    "blockId",
-    "name",
-    "values",
-    "units",
-    "warnings",
-    "missing",
-  ]);
+  assert.deepEqual(Object.keys(record), RECORD_JSON_KEYS);
   assert.equal(record.blockId, 100);
   assert.equal(record.values.pack_voltage, 53.13);
   assert.equal(record.values.device_model, "AP300");
@@ -230,27 +223,10 @@ Deno.test("decode --framing reports a Modbus exception, a wrong address and a ba
 
 Deno.test("decode --framing checks the byte count against 125 registers, or --quantity", async () => {
   const rtu = hex(buildReadReply(1, homeData()));
-  const ok = await runCli([
-    "decode",
-    "--block",
-    "100",
-    "--framing",
-    "rtu",
-    "--quantity",
-    "62",
-    rtu,
-  ]);
+  const quantity = ["decode", "--block", "100", "--framing", "rtu", "--quantity"];
+  const ok = await runCli([...quantity, "62", rtu]);
   assert.equal(ok.code, 0);
-  const tooMany = await runCli([
-    "decode",
-    "--block",
-    "100",
-    "--framing",
-    "rtu",
-    "--quantity",
-    "10",
-    rtu,
-  ]);
+  const tooMany = await runCli([...quantity, "10", rtu]);
   assert.equal(tooMany.code, 1);
   assert.deepEqual(lines(tooMany.stderr), [
     "error: PROTOCOL_BYTE_COUNT: Cannot parse reply: byte count must be even and 2..20 for 10 registers, got 124",

@@ -11,19 +11,24 @@ import {
   StdoutSink,
 } from "../../mod.ts";
 import { EmbeddedBroker, SimulatedStation } from "../testing/mod.ts";
-import { flag, parseCommandArgs, type ParsedArgs, stringOption } from "./_args.ts";
+import {
+  flag,
+  parseCommandArgs,
+  type ParsedArgs,
+  rejectPositionals,
+  stringOption,
+} from "./_args.ts";
 import { type CommandContext, printedHelpOrVersion, println } from "./_context.ts";
 import { DEMO_CONFIG, DEMO_FAULTS, DEMO_PORT_VARIABLE, DEMO_TIMEOUT_MS } from "./_demo_config.ts";
 import { formatTable } from "./_table.ts";
+import { DENO_STOP_SIGNALS, type StopSignals } from "./_signals.ts";
 import { UsageError } from "./_usage_error.ts";
 import {
-  DENO_STOP_SIGNALS,
   type LogThreshold,
   pollSummary,
   runtimeLogger,
   runUntilStopped,
 } from "./runtime_command.ts";
-import type { StopSignals } from "./simulate_command.ts";
 
 /**
  * Help of `power-sdk demo`.
@@ -183,10 +188,7 @@ interface DemoOptions {
 }
 
 function checkOptions(parsed: ParsedArgs): DemoOptions {
-  const extra = parsed.positionals[0];
-  if (extra !== undefined) {
-    throw new UsageError(`unexpected argument '${extra}' for 'demo'`, "demo");
-  }
+  rejectPositionals(parsed, "demo");
   const duration = stringOption(parsed, "duration");
   return {
     durationS: duration === undefined ? undefined : durationOption(duration),

@@ -12,7 +12,7 @@ import {
   SchemaRegistry,
 } from "../../mod.ts";
 import { parseCommandArgs } from "./_args.ts";
-import { type CommandContext, printedHelpOrVersion, VERSION } from "./_context.ts";
+import { type CommandContext, oneLine, printedHelpOrVersion, VERSION } from "./_context.ts";
 import { didYouMeanSuffix } from "./_did_you_mean.ts";
 import { DENO_IO } from "./_io.ts";
 import { UsageError } from "./_usage_error.ts";
@@ -261,10 +261,6 @@ function report(error: unknown, io: CliIo, debug: boolean): number {
 function isProblemList(error: unknown): boolean {
   return error instanceof ConfigValidationError ||
     (error instanceof ConfigError && error.code === "CONFIG_SYNTAX");
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ").trim();
 }
 
 function trace(error: unknown): string {

@@ -5,7 +5,7 @@ import {
   getProfile,
   type ProfileGroupDef,
 } from "../../mod.ts";
-import { flag, parseCommandArgs, type ParsedArgs } from "./_args.ts";
+import { flag, parseCommandArgs, type ParsedArgs, rejectSubcommand } from "./_args.ts";
 import {
   blockLabel,
   type CommandContext,
@@ -13,7 +13,6 @@ import {
   printJson,
   println,
 } from "./_context.ts";
-import { didYouMeanSuffix } from "./_did_you_mean.ts";
 import { formatTable } from "./_table.ts";
 import { UsageError } from "./_usage_error.ts";
 
@@ -68,16 +67,14 @@ export function profilesCommand(args: readonly string[], ctx: CommandContext): n
   const parsed = parseCommandArgs(args, OPTIONS, show ? "profiles show" : "profiles");
   if (show) return showCommand(parsed.positionals.slice(1), parsed, ctx);
   if (printedHelpOrVersion(ctx, parsed, PROFILES_HELP)) return 0;
-  const extra = parsed.positionals[0];
-  if (extra !== undefined) {
-    const isProfile = BUILTIN_PROFILES.some((p) =>
-      [p.id, p.name, ...p.aliases].some((n) => n.toLowerCase() === extra.toLowerCase())
-    );
-    const hint = isProfile
-      ? `; did you mean 'profiles show ${extra}'?`
-      : didYouMeanSuffix(extra, ["show"]);
-    throw new UsageError(`unknown subcommand '${extra}' for 'profiles'${hint}`, "profiles");
-  }
+  rejectSubcommand(
+    parsed,
+    "profiles",
+    (text) =>
+      BUILTIN_PROFILES.some((p) =>
+        [p.id, p.name, ...p.aliases].some((n) => n.toLowerCase() === text.toLowerCase())
+      ),
+  );
   if (flag(parsed, "json")) {
     printJson(ctx, BUILTIN_PROFILES);
     return 0;

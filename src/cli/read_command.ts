@@ -17,13 +17,30 @@ import {
   profileGroup,
   redactRecord,
   type SchemaRegistry,
-  type TlsCredentials,
-  type TransportLogEntry,
 } from "../../mod.ts";
-import { flag, parseCommandArgs, type ParsedArgs, stringOption } from "./_args.ts";
+import {
+  choiceOption,
+  flag,
+  parseCommandArgs,
+  type ParsedArgs,
+  rejectPositionals,
+  requireOneOf,
+  stringOption,
+} from "./_args.ts";
+import {
+  credentialOptions,
+  loadCredentials,
+  PASSWORD_HELP,
+  STATION_OPTIONS,
+  STATION_OPTIONS_HELP,
+  stationAndBroker,
+  type StationOptions,
+  transportConfig,
+} from "./_connection.ts";
 import {
   type CommandContext,
   findBlock,
+  oneLine,
   printedHelpOrVersion,
   printJson,
   println,
@@ -32,10 +49,7 @@ import {
   CANCELLED_EXIT_CODE,
   type CredentialSources,
   DENO_SOURCES,
-  loadBundle,
   PASSWORD_ENV,
-  PromptCancelledError,
-  readCaFile,
 } from "./_credentials.ts";
 import { didYouMeanSuffix } from "./_did_you_mean.ts";
 import { protocolVersionText, recordJson, recordLines } from "./_records.ts";
@@ -64,16 +78,7 @@ Read once from a station through an MQTT broker (the BLUETTI cloud, mosquitto, o
 of the profile's groups. Secrets are always redacted. No retries: one request per block.
 
 Options:
-      --profile <name>      The station's profile (required): EL100V2, "Elite 100 V2"...
-      --sn <serial>         The station's serial number (required); it goes into the topics
-      --broker <url|host>   The broker (required): mqtts://host:port, or a host name
-                            (mqtts, port 18760); mqtt:// needs --allow-insecure
-      --cert <file.p12>     The client certificate and its key, a PKCS#12 bundle
-      --password <text>     The bundle's password; visible to other users of this machine,
-                            prefer ${PASSWORD_ENV} or the prompt
-      --ca <file.pem>       Trust the CA certificates in this file for the broker's certificate
-      --allow-insecure      Allow mqtt:// (no encryption) and do not verify the broker's
-                            certificate; for a local test broker only
+${STATION_OPTIONS_HELP}
       --block <id|name>     Read one block: 100 or APP_HOME_DATA
       --group <name>        Read every block of one of the profile's groups: core, grid...
       --framing <name>      The payload framing: rtu, iot-v2 or v1 (default: the profile's)
@@ -84,8 +89,7 @@ Options:
   -h, --help                Show this help
       --debug               Print stack traces on errors
 
-The bundle's password comes from --password, else ${PASSWORD_ENV}, else it is
-asked for without echo when stdin is a terminal. A bundle without a password needs none.
+${PASSWORD_HELP}
 
 Exit codes: 0 read, 1 failure (credentials, connection, timeout, a bad reply; for --group a
 failed block prints its error line, the others still print), 2 usage error, 130 password
@@ -101,13 +105,7 @@ Examples:
 `;
 
 const OPTIONS = {
-  profile: { type: "string" },
-  sn: { type: "string" },
-  broker: { type: "string" },
-  cert: { type: "string" },
-  password: { type: "string" },
-  ca: { type: "string" },
-  "allow-insecure": { type: "boolean" },
+  ...STATION_OPTIONS,
   block: { type: "string" },
   group: { type: "string" },
   framing: { type: "string" },
@@ -162,11 +160,7 @@ export async function readCommand(
     ? { group: findGroup(profile, options.group!) }
     : { block: findBlock(registry, options.block) };
   const config: MqttConfig = {
-    broker: options.broker,
-    deviceSn: options.sn,
-    allowInsecure: options.allowInsecure,
-    reconnect: false,
-    logger: (entry) => log(ctx, entry, debug),
+    ...transportConfig(ctx, options, debug),
     ...(options.timeoutMs === undefined
       ? {}
       : { connectTimeoutMs: options.timeoutMs, requestTimeoutMs: options.timeoutMs }),
@@ -175,26 +169,11 @@ export async function readCommand(
   // is made, and makes no connection: check them before asking for a password.
   new MqttTransport(config);
 
-  let tls: TlsCredentials | undefined;
-  let ca: string | undefined;
-  try {
-    if (options.cert !== undefined) {
-      const request = { path: options.cert, password: options.password, write: ctx.io.stderr };
-      tls = await loadBundle(request, sources);
-    }
-    if (options.ca !== undefined) ca = await readCaFile(options.ca, sources);
-  } catch (error) {
-    if (!(error instanceof PromptCancelledError)) throw error;
-    ctx.io.stderr(`error: ${error.message}\n`);
-    return CANCELLED_EXIT_CODE;
-  }
+  const credentials = await loadCredentials(options, ctx, sources);
+  if (credentials === null) return CANCELLED_EXIT_CODE;
 
   await using client = new Client({
-    transport: new MqttTransport({
-      ...config,
-      ...(tls === undefined ? {} : { tls }),
-      ...(ca === undefined ? {} : { ca }),
-    }),
+    transport: new MqttTransport({ ...config, ...credentials }),
     profile,
     registry,
     ...(options.framing === undefined ? {} : { framing: options.framing }),
@@ -269,15 +248,6 @@ function printRecord(
   for (const line of recordLines(schema, safe, record.protocolVersion)) println(ctx, line);
 }
 
-/** Transport warnings (an insecure connection) go to stderr; the rest only with --debug. */
-function log(ctx: CommandContext, entry: TransportLogEntry, debug: boolean): void {
-  if (entry.level === "warn" || entry.level === "error") {
-    ctx.io.stderr(`warning: ${oneLine(entry.message)}\n`);
-  } else if (debug) {
-    ctx.io.stderr(`${entry.level}: ${oneLine(entry.message)}\n`);
-  }
-}
-
 function findGroup(profile: DeviceProfile, name: string): string {
   try {
     return profileGroup(profile, name).name;
@@ -290,14 +260,7 @@ function findGroup(profile: DeviceProfile, name: string): string {
   }
 }
 
-interface ReadCommandOptions {
-  readonly profile: string;
-  readonly sn: string;
-  readonly broker: string;
-  readonly cert: string | undefined;
-  readonly password: string | undefined;
-  readonly ca: string | undefined;
-  readonly allowInsecure: boolean;
+interface ReadCommandOptions extends StationOptions {
   readonly block: string | undefined;
   readonly group: string | undefined;
   readonly framing: FramingName | undefined;
@@ -306,65 +269,21 @@ interface ReadCommandOptions {
 }
 
 function checkOptions(parsed: ParsedArgs): ReadCommandOptions {
-  const extra = parsed.positionals[0];
-  if (extra !== undefined) {
-    throw new UsageError(`unexpected argument '${extra}' for 'read'`, "read");
-  }
-  const profile = required(parsed, "profile", "<name>");
-  const sn = required(parsed, "sn", "<serial>");
-  const broker = required(parsed, "broker", "<url|host>");
-  const block = stringOption(parsed, "block");
-  const group = stringOption(parsed, "group");
-  if (block === undefined && group === undefined) {
-    throw new UsageError("missing option '--block <id|name>' or '--group <name>'", "read");
-  }
-  if (block !== undefined && group !== undefined) {
-    throw new UsageError("give '--block' or '--group', not both", "read");
-  }
-  const cert = stringOption(parsed, "cert");
-  const password = stringOption(parsed, "password");
-  if (password !== undefined && cert === undefined) {
-    throw new UsageError(
-      "option '--password' is the password of a certificate bundle: give '--cert <file.p12>' too",
-      "read",
-    );
-  }
+  rejectPositionals(parsed, "read");
+  const station = stationAndBroker(parsed, "read");
+  requireOneOf(parsed, ["block", "<id|name>"], ["group", "<name>"], "read");
+  const credentials = credentialOptions(parsed, "read");
   const timeout = stringOption(parsed, "timeout");
   return {
-    profile,
-    sn,
-    broker,
-    cert,
-    password,
-    ca: stringOption(parsed, "ca"),
+    ...station,
+    ...credentials,
     allowInsecure: flag(parsed, "allow-insecure"),
-    block,
-    group,
-    framing: framingOption(parsed),
+    block: stringOption(parsed, "block"),
+    group: stringOption(parsed, "group"),
+    framing: choiceOption(parsed, "framing", FRAMING_NAMES, "read"),
     timeoutMs: timeout === undefined ? undefined : timeoutOption(timeout),
     json: flag(parsed, "json"),
   };
-}
-
-function required(parsed: ParsedArgs, name: string, value: string): string {
-  const text = stringOption(parsed, name);
-  if (text === undefined) throw new UsageError(`missing option '--${name} ${value}'`, "read");
-  return text;
-}
-
-function framingOption(parsed: ParsedArgs): FramingName | undefined {
-  const framing = stringOption(parsed, "framing");
-  if (framing === undefined) return undefined;
-  const names: readonly string[] = FRAMING_NAMES;
-  if (!names.includes(framing)) {
-    throw new UsageError(
-      `unknown framing '${framing}': choose ${FRAMING_NAMES.join(", ")}${
-        didYouMeanSuffix(framing, FRAMING_NAMES)
-      }`,
-      "read",
-    );
-  }
-  return framing as FramingName;
 }
 
 function timeoutOption(text: string): number {
@@ -376,8 +295,4 @@ function timeoutOption(text: string): number {
     );
   }
   return value;
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ").trim();
 }

@@ -1,12 +1,17 @@
 import assert from "node:assert/strict";
-import { BLUETTI_V2_BLOCKS, SchemaRegistry } from "../../mod.ts";
 import { EmbeddedBroker, SimulatedStation } from "../testing/mod.ts";
 import { createTestPki } from "../../tests/_support/pki.ts";
-import type { CommandContext } from "./_context.ts";
-import type { CredentialSources } from "./_credentials.ts";
-import type { Terminal } from "./_prompt.ts";
 import { readCommand } from "./read_command.ts";
-import { lines, runCli } from "./_test_utils.ts";
+import {
+  assertUsageError,
+  captureContext,
+  freePort,
+  lines,
+  RECORD_JSON_KEYS,
+  runCli,
+  stationOnBroker,
+  testSources,
+} from "./_test_utils.ts";
 
 const pki = await createTestPki();
 globalThis.addEventListener("unload", () => Deno.removeSync(pki.dir, { recursive: true }));
@@ -15,44 +20,6 @@ const SN = "EL100V2000042";
 const BASE = ["read", "--profile", "EL100V2", "--sn", SN];
 const INSECURE_WARNING =
   /^warning: allow_insecure: connecting to mqtt:\/\/127\.0\.0\.1:\d+ WITHOUT TLS/;
-
-/** A context that captures both streams. */
-function capture(): CommandContext & { out(): string; err(): string } {
-  let out = "";
-  let err = "";
-  return {
-    io: { stdout: (text) => out += text, stderr: (text) => err += text },
-    registry: new SchemaRegistry(BLUETTI_V2_BLOCKS),
-    out: () => out,
-    err: () => err,
-  };
-}
-
-/** Real files, no environment, a terminal that types `typed` (null: Ctrl-C). */
-function sources(typed?: string | null): CredentialSources & { asked: () => number } {
-  let asked = 0;
-  const terminal: Terminal = {
-    isTerminal: () => typed !== undefined,
-    readSecret(prompt, write) {
-      asked++;
-      write(prompt);
-      return Promise.resolve(typed ?? null);
-    },
-  };
-  return {
-    readFile: (path) => Deno.readFile(path),
-    env: () => undefined,
-    terminal,
-    asked: () => asked,
-  };
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
 
 Deno.test("read returns 2 for a wrong command line", async () => {
   const broker = ["--broker", "mqtt://127.0.0.1:1"];
@@ -90,15 +57,7 @@ Deno.test("read returns 2 for a wrong command line", async () => {
       "unknown option '--alow-insecure' for 'read'; did you mean '--allow-insecure'?",
     ],
   ];
-  for (const [args, message] of cases) {
-    const run = await runCli(args);
-    assert.equal(run.code, 2, args.join(" "));
-    assert.equal(run.stdout, "");
-    assert.deepEqual(lines(run.stderr), [
-      `error: ${message}`,
-      "Run 'power-sdk read --help' for usage.",
-    ]);
-  }
+  for (const [args, message] of cases) await assertUsageError(args, message, "read");
 });
 
 Deno.test("read fails on one line before connecting: profile, group, block, serial, mqtt://", async () => {
@@ -139,8 +98,8 @@ Deno.test("read fails on one line before connecting: profile, group, block, seri
 });
 
 Deno.test("read refuses mqtt:// without --allow-insecure before asking for a password", async () => {
-  const ctx = capture();
-  const fake = sources("typed");
+  const ctx = captureContext();
+  const fake = testSources({ typed: "typed" });
   const args = [...BASE.slice(1), "--broker", "mqtt://127.0.0.1:1", "--cert", pki.paths.clientP12];
   await assert.rejects(readCommand([...args, "--block", "100"], ctx, fake), {
     code: "TRANSPORT_INVALID_ARGUMENT",
@@ -171,13 +130,8 @@ Deno.test("read reports a refused connection on one line", async () => {
 });
 
 Deno.test("read prints a block, a block as JSON and a group from a simulated station", async (t) => {
-  await using broker = await EmbeddedBroker.start();
-  await using _station = await SimulatedStation.start({
-    profile: "EL100V2",
-    sn: SN,
-    brokerUrl: broker.url,
-  });
-  const args = [...BASE, "--broker", broker.url, "--allow-insecure"];
+  await using local = await stationOnBroker({ profile: "EL100V2", sn: SN });
+  const args = [...BASE, "--broker", local.broker.url, "--allow-insecure"];
 
   await t.step("--block 100 as text, as decode prints it", async () => {
     const run = await runCli([...args, "--block", "100"]);
@@ -198,14 +152,7 @@ Deno.test("read prints a block, a block as JSON and a group from a simulated sta
     const run = await runCli([...args, "--block", "APP_HOME_DATA", "--json"]);
     assert.equal(run.code, 0, run.stderr);
     const record = JSON.parse(run.stdout);
-    assert.deepEqual(Object.keys(record), [
-      "blockId",
-      "name",
-      "values",
-      "units",
-      "warnings",
-      "missing",
-    ]);
+    assert.deepEqual(Object.keys(record), RECORD_JSON_KEYS);
     assert.equal(record.blockId, 100);
     assert.equal(record.values.device_model, "EL100V2");
     assert.ok(record.values.soc >= 0 && record.values.soc <= 100);
@@ -236,14 +183,8 @@ Deno.test("read prints a block, a block as JSON and a group from a simulated sta
 });
 
 Deno.test("read --group prints the blocks it read and one error line per failed block, exit 1", async () => {
-  await using broker = await EmbeddedBroker.start();
-  await using _station = await SimulatedStation.start({
-    profile: "EL100V2",
-    sn: SN,
-    brokerUrl: broker.url,
-    faults: "silent:1x",
-  });
-  const args = [...BASE, "--broker", broker.url, "--allow-insecure", "--timeout", "300"];
+  await using local = await stationOnBroker({ profile: "EL100V2", sn: SN, faults: "silent:1x" });
+  const args = [...BASE, "--broker", local.broker.url, "--allow-insecure", "--timeout", "300"];
   const run = await runCli([...args, "--group", "inverter"]);
   assert.equal(run.code, 1);
   const [warning, error, ...rest] = lines(run.stderr);
@@ -259,17 +200,11 @@ Deno.test("read --group prints the blocks it read and one error line per failed 
 });
 
 Deno.test("read --block reports a timeout on one line, exit 1", async () => {
-  await using broker = await EmbeddedBroker.start();
-  await using _station = await SimulatedStation.start({
-    profile: "EL100V2",
-    sn: SN,
-    brokerUrl: broker.url,
-    faults: "silent",
-  });
+  await using local = await stationOnBroker({ profile: "EL100V2", sn: SN, faults: "silent" });
   const run = await runCli([
     ...BASE,
     "--broker",
-    broker.url,
+    local.broker.url,
     "--allow-insecure",
     "--timeout",
     "200",
@@ -304,16 +239,16 @@ Deno.test("read over TLS with a client certificate: --password, prompt, wrong pa
   });
 
   await t.step("the password typed at the prompt", async () => {
-    const ctx = capture();
-    const code = await readCommand(args.slice(1), ctx, sources(pki.password));
+    const ctx = captureContext();
+    const code = await readCommand(args.slice(1), ctx, testSources({ typed: pki.password }));
     assert.equal(code, 0);
     assert.equal(ctx.err(), `Password for ${pki.paths.clientP12}: `);
     assert.match(ctx.out(), /^APP_HOME_DATA \(block 100\) from /);
   });
 
   await t.step("a cancelled prompt: exit 130, one line", async () => {
-    const ctx = capture();
-    const code = await readCommand(args.slice(1), ctx, sources(null));
+    const ctx = captureContext();
+    const code = await readCommand(args.slice(1), ctx, testSources({ typed: null }));
     assert.equal(code, 130);
     assert.equal(
       ctx.err(),

@@ -15,20 +15,33 @@ import {
   type RuntimeOptions,
   type Snapshot,
 } from "../../mod.ts";
-import { flag, parseCommandArgs, type ParsedArgs, stringOption } from "./_args.ts";
-import { type CommandContext, printedHelpOrVersion, printJson, println } from "./_context.ts";
+import {
+  flag,
+  parseCommandArgs,
+  type ParsedArgs,
+  rejectBoth,
+  requiredOption,
+  stringOption,
+} from "./_args.ts";
+import {
+  type CommandContext,
+  oneLine,
+  printedHelpOrVersion,
+  printJson,
+  println,
+} from "./_context.ts";
 import {
   CANCELLED_EXIT_CODE,
   type CredentialSources,
   DENO_SOURCES,
   loadBundle,
   PASSWORD_ENV,
-  PromptCancelledError,
+  unlessCancelled,
 } from "./_credentials.ts";
 import type { Terminal } from "./_prompt.ts";
+import { DENO_STOP_SIGNALS, type StopSignals } from "./_signals.ts";
 import { formatTable } from "./_table.ts";
 import { UsageError } from "./_usage_error.ts";
-import type { StopSignals } from "./simulate_command.ts";
 
 /**
  * Help of `power-sdk runtime`.
@@ -131,36 +144,6 @@ export interface RuntimeSystem extends CredentialSources {
   permitted(permission: Deno.NetPermissionDescriptor | Deno.WritePermissionDescriptor): boolean;
 }
 
-/**
- * SIGINT, and SIGTERM where the platform has it: the signals that stop `runtime` and `demo`.
- * Listening replaces their default action (ending the process) until the returned function
- * is called.
- *
- * @example Listen, then stop listening
- * ```ts
- * import { DENO_STOP_SIGNALS } from "./runtime_command.ts";
- * import assert from "node:assert/strict";
- *
- * const received: string[] = [];
- * const unlisten = DENO_STOP_SIGNALS.listen((signal) => received.push(signal));
- * unlisten();
- * assert.deepEqual(received, []);
- * ```
- */
-export const DENO_STOP_SIGNALS: StopSignals = {
-  listen(onStop) {
-    const names: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-    const handlers = names.map((name) => [name, () => onStop(name)] as const);
-    for (const [name, handler] of handlers) Deno.addSignalListener(name, handler);
-    let listening = true;
-    return () => {
-      if (!listening) return;
-      listening = false;
-      for (const [name, handler] of handlers) Deno.removeSignalListener(name, handler);
-    };
-  },
-};
-
 const DENO_RUNTIME_SYSTEM: RuntimeSystem = {
   ...DENO_SOURCES,
   stopSignals: DENO_STOP_SIGNALS,
@@ -222,20 +205,20 @@ export async function runtimeCommand(
   }
   checkPermissions(resolved, system);
 
-  let runnable: ResolvedRuntime;
-  try {
-    runnable = await withPasswords(resolved, options.password, ctx, system);
-  } catch (error) {
-    if (!(error instanceof PromptCancelledError)) throw error;
-    ctx.io.stderr(`error: ${error.message}\n`);
-    return CANCELLED_EXIT_CODE;
-  }
+  const runnable = await unlessCancelled(
+    ctx.io.stderr,
+    () => withPasswords(resolved, options.password, ctx, system),
+  );
+  if (runnable === null) return CANCELLED_EXIT_CODE;
   const info = (text: string) => {
     if (options.logThreshold !== "warn") ctx.io.stderr(`info: ${text}\n`);
   };
   const runtimeOptions: RuntimeOptions = {
     logger: runtimeLogger(ctx, options.logThreshold),
-    onSinkError: (sink, error) => ctx.io.stderr(`warning: sink ${sink}: ${oneLine(error)}\n`),
+    onSinkError: (sink, error) => {
+      const message = error instanceof Error ? error.message : String(error);
+      ctx.io.stderr(`warning: sink ${sink}: ${oneLine(message)}\n`);
+    },
     // With --once --json the snapshots are printed as one JSON array instead.
     stdoutWriter: options.json ? () => {} : (line) => println(ctx, line),
   };
@@ -426,7 +409,8 @@ export interface Runnable {
  *
  * @example Stop after two seconds, or on a signal
  * ```ts
- * import { DENO_STOP_SIGNALS, type RunUntilStoppedOptions } from "./runtime_command.ts";
+ * import type { RunUntilStoppedOptions } from "./runtime_command.ts";
+ * import { DENO_STOP_SIGNALS } from "./_signals.ts";
  * import assert from "node:assert/strict";
  *
  * const options: RunUntilStoppedOptions = { signals: DENO_STOP_SIGNALS, durationMs: 2000 };
@@ -604,13 +588,10 @@ function checkOptions(parsed: ParsedArgs): RuntimeCommandOptions {
       "runtime",
     );
   }
-  const config = stringOption(parsed, "config");
-  if (config === undefined) {
-    throw new UsageError("missing option '--config <file>'", "runtime");
-  }
+  const config = requiredOption(parsed, "config", "<file>", "runtime");
   const dryRun = flag(parsed, "dry-run");
   const once = flag(parsed, "once");
-  if (dryRun && once) throw new UsageError("give '--dry-run' or '--once', not both", "runtime");
+  rejectBoth(parsed, "dry-run", "once", "runtime");
   const json = flag(parsed, "json");
   if (json && !dryRun && !once) {
     throw new UsageError(
@@ -625,9 +606,4 @@ function checkOptions(parsed: ParsedArgs): RuntimeCommandOptions {
     password: stringOption(parsed, "password"),
     logThreshold: flag(parsed, "debug") ? "debug" : flag(parsed, "verbose") ? "info" : "warn",
   };
-}
-
-function oneLine(value: unknown): string {
-  const text = value instanceof Error ? value.message : String(value);
-  return text.replace(/\s*\n\s*/g, " ").trim();
 }

@@ -10,7 +10,14 @@ import {
   type RuntimeSystem,
   runUntilStopped,
 } from "./runtime_command.ts";
-import { lines, runCli } from "./_test_utils.ts";
+import {
+  captureContext,
+  lines,
+  runCli,
+  stationOnBroker,
+  testSources,
+  testStopSignals,
+} from "./_test_utils.ts";
 
 const SN = "EL30V2000051";
 
@@ -48,67 +55,22 @@ function start(
     permitted?: RuntimeSystem["permitted"];
   } = {},
 ) {
-  let out = "";
-  let err = "";
-  let asked = 0;
-  let fire: ((signal: string) => void) | undefined;
-  let listening = false;
-  const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
-  const check = () => {
-    for (const waiter of [...waiters]) {
-      const line = lines(out).find((l) => waiter.pattern.test(l));
-      if (line === undefined) continue;
-      waiters.splice(waiters.indexOf(waiter), 1);
-      waiter.resolve(line);
-    }
-  };
-  const ctx: CommandContext = {
-    io: {
-      stdout(text) {
-        out += text;
-        check();
-      },
-      stderr: (text) => err += text,
-    },
-    registry: new SchemaRegistry(BLUETTI_V2_BLOCKS),
-  };
-  const system: RuntimeSystem = {
-    readFile: (path) => Deno.readFile(path),
-    env: (name) => options.env?.[name],
-    terminal: {
-      isTerminal: () => options.typed !== undefined,
-      readSecret(prompt, write) {
-        asked++;
-        write(prompt);
-        return Promise.resolve(options.typed ?? null);
-      },
-    },
-    stopSignals: {
-      listen(onStop) {
-        fire = onStop;
-        listening = true;
-        return () => listening = false;
-      },
-    },
+  const ctx = captureContext();
+  const sources = testSources({ env: options.env, typed: options.typed });
+  const stopSignals = testStopSignals();
+  const done = runtimeCommand(args, ctx, {
+    ...sources,
+    stopSignals,
     permitted: options.permitted ?? (() => true),
-  };
-  const done = runtimeCommand(args, ctx, system);
+  });
   return {
     done,
-    out: () => out,
-    err: () => err,
-    asked: () => asked,
-    listening: () => listening,
-    signal(name: string) {
-      assert.ok(fire !== undefined && listening, "not listening for signals");
-      fire(name);
-    },
-    waitFor(pattern: RegExp): Promise<string> {
-      return new Promise((resolve) => {
-        waiters.push({ pattern, resolve });
-        check();
-      });
-    },
+    out: ctx.out,
+    err: ctx.err,
+    asked: sources.asked,
+    listening: stopSignals.listening,
+    signal: stopSignals.fire,
+    waitFor: ctx.waitFor,
   };
 }
 
@@ -212,14 +174,9 @@ Deno.test("runtime lists every YAML syntax error, and names a missing file on on
 });
 
 Deno.test("runtime --once polls every group once through the sinks, as text or JSON", async () => {
-  await using broker = await EmbeddedBroker.start();
-  await using _station = await SimulatedStation.start({
-    profile: "EL30V2",
-    sn: SN,
-    brokerUrl: broker.url,
-  });
+  await using local = await stationOnBroker({ profile: "EL30V2", sn: SN });
   await using file = await configFile(
-    localConfig(broker.port, [
+    localConfig(local.broker.port, [
       `{ id: garage, pipeline: lan, profile_id: EL30V2, transport: { opts: { device_sn: ${SN} } } }`,
     ]),
   );
@@ -249,14 +206,9 @@ Deno.test("runtime --once polls every group once through the sinks, as text or J
 });
 
 Deno.test("runtime --once exits 1 with one line naming the devices that failed", async () => {
-  await using broker = await EmbeddedBroker.start();
-  await using _station = await SimulatedStation.start({
-    profile: "EL30V2",
-    sn: SN,
-    brokerUrl: broker.url,
-  });
+  await using local = await stationOnBroker({ profile: "EL30V2", sn: SN });
   await using file = await configFile(
-    localConfig(broker.port, [
+    localConfig(local.broker.port, [
       `{ id: garage, pipeline: lan, profile_id: EL30V2, groups: [core], transport: { opts: { device_sn: ${SN} } } }`,
       `{ id: ghost, pipeline: lan, profile_id: EL30V2, groups: [core], transport: { opts: { device_sn: other, port: 1 } } }`,
     ]),
@@ -311,14 +263,9 @@ Deno.test("runtime refuses a broker or a jsonl file it has no permission for, be
 });
 
 Deno.test("runtime runs until a stop signal, then stops gracefully and returns 0", async () => {
-  await using broker = await EmbeddedBroker.start();
-  await using _station = await SimulatedStation.start({
-    profile: "EL30V2",
-    sn: SN,
-    brokerUrl: broker.url,
-  });
+  await using local = await stationOnBroker({ profile: "EL30V2", sn: SN });
   await using file = await configFile(
-    localConfig(broker.port, [
+    localConfig(local.broker.port, [
       `{ id: garage, pipeline: lan, profile_id: EL30V2, poll_interval: 0.2, groups: [core], transport: { opts: { device_sn: ${SN} } } }`,
     ]),
   );

@@ -8,7 +8,6 @@ import {
   type FramingName,
   getProfile,
   MqttTransport,
-  type TlsCredentials,
 } from "../../mod.ts";
 import {
   EmbeddedBroker,
@@ -19,18 +18,32 @@ import {
   type SimulatedStationCounters,
   type SimulatedStationTlsOptions,
 } from "../testing/mod.ts";
-import { flag, parseCommandArgs, type ParsedArgs, stringOption } from "./_args.ts";
-import { type CommandContext, printedHelpOrVersion, println } from "./_context.ts";
+import {
+  choiceOption,
+  flag,
+  parseCommandArgs,
+  type ParsedArgs,
+  rejectBoth,
+  rejectPositionals,
+  requiredOption,
+  stringOption,
+} from "./_args.ts";
+import {
+  CREDENTIAL_OPTIONS,
+  type CredentialOptions,
+  credentialOptions,
+  loadCredentials,
+  PASSWORD_HELP,
+} from "./_connection.ts";
+import { type CommandContext, oneLine, printedHelpOrVersion, println } from "./_context.ts";
 import {
   CANCELLED_EXIT_CODE,
   type CredentialSources,
   DENO_SOURCES,
-  loadBundle,
   PASSWORD_ENV,
-  PromptCancelledError,
-  readCaFile,
 } from "./_credentials.ts";
 import { didYouMeanSuffix } from "./_did_you_mean.ts";
+import { DENO_STOP_SIGNALS, type StopSignals } from "./_signals.ts";
 import { UsageError } from "./_usage_error.ts";
 
 /**
@@ -77,8 +90,7 @@ ${FAULT_KINDS.join(", ")};
 an arg is a probability (0.1 or 10%), a count (3x: the next 3 requests), a duration (200ms,
 2s: late delay, unsolicited interval, disconnect downtime) or an exception code (exception:3).
 
-The bundle's password comes from --password, else ${PASSWORD_ENV}, else it is
-asked for without echo when stdin is a terminal. A bundle without a password needs none.
+${PASSWORD_HELP}
 
 While it runs it prints a summary line (requests, replies) every 10 s when something
 happened, and a last one when it stops.
@@ -95,39 +107,10 @@ const OPTIONS = {
   broker: { type: "string" },
   embedded: { type: "boolean" },
   port: { type: "string" },
-  cert: { type: "string" },
-  password: { type: "string" },
-  ca: { type: "string" },
+  ...CREDENTIAL_OPTIONS,
   framing: { type: "string" },
   faults: { type: "string" },
 } as const;
-
-/**
- * Listens for the signals that stop the station.
- *
- * @example A stop signal a test fires itself
- * ```ts
- * import type { StopSignals } from "./simulate_command.ts";
- * import assert from "node:assert/strict";
- *
- * let fire = (_signal: string) => {};
- * const signals: StopSignals = { listen: (onStop) => (fire = onStop, () => {}) };
- * const received: string[] = [];
- * const unlisten = signals.listen((signal) => received.push(signal));
- * fire("SIGTERM");
- * unlisten();
- * assert.deepEqual(received, ["SIGTERM"]);
- * ```
- */
-export interface StopSignals {
-  /**
-   * Call `onStop` with the signal's name when the process is asked to stop.
-   *
-   * @param onStop Called at most once per signal received.
-   * @returns A function that stops listening.
-   */
-  listen(onStop: (signal: string) => void): () => void;
-}
 
 /**
  * What `simulate` takes from the process: files, environment, terminal (for the certificate
@@ -154,21 +137,6 @@ export interface SimulateSystem extends CredentialSources {
   /** Milliseconds between summary lines (a line only when something happened). */
   readonly summaryIntervalMs: number;
 }
-
-/** SIGINT, and SIGTERM where the platform has it. */
-const DENO_STOP_SIGNALS: StopSignals = {
-  listen(onStop) {
-    const names: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-    const handlers = names.map((name) => [name, () => onStop(name)] as const);
-    for (const [name, handler] of handlers) Deno.addSignalListener(name, handler);
-    let listening = true;
-    return () => {
-      if (!listening) return;
-      listening = false;
-      for (const [name, handler] of handlers) Deno.removeSignalListener(name, handler);
-    };
-  },
-};
 
 const DENO_SIMULATE_SYSTEM: SimulateSystem = {
   ...DENO_SOURCES,
@@ -246,24 +214,14 @@ export async function simulateCommand(
     );
   }
 
-  let credentials: TlsCredentials | undefined;
-  let ca: string | undefined;
-  try {
-    if (options.cert !== undefined) {
-      const request = { path: options.cert, password: options.password, write: ctx.io.stderr };
-      credentials = await loadBundle(request, system);
-    }
-    if (options.ca !== undefined) ca = await readCaFile(options.ca, system);
-  } catch (error) {
-    if (!(error instanceof PromptCancelledError)) throw error;
-    ctx.io.stderr(`error: ${error.message}\n`);
-    return CANCELLED_EXIT_CODE;
-  }
+  const credentials = await loadCredentials(options, ctx, system);
+  if (credentials === null) return CANCELLED_EXIT_CODE;
+  const { tls: bundle, ca } = credentials;
   // Without a CA in the bundle or --ca, the system store verifies the broker: no empty list.
-  const trusted = [...(credentials?.ca ?? []), ...(ca === undefined ? [] : [ca])];
-  const tls = credentials === undefined ? undefined : {
-    cert: credentials.cert,
-    key: credentials.key,
+  const trusted = [...(bundle?.ca ?? []), ...(ca === undefined ? [] : [ca])];
+  const tls = bundle === undefined ? undefined : {
+    cert: bundle.cert,
+    key: bundle.key,
     ...(trusted.length === 0 ? {} : { ca: trusted }),
   };
 
@@ -403,26 +361,20 @@ function shellQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
-interface SimulateOptions {
+interface SimulateOptions extends CredentialOptions {
   readonly profile: string;
   readonly sn: string;
   readonly broker: string | undefined;
   readonly port: number;
-  readonly cert: string | undefined;
-  readonly password: string | undefined;
-  readonly ca: string | undefined;
   readonly framing: FramingName | undefined;
   readonly faults: readonly FaultRule[];
   readonly faultSpec: string;
 }
 
 function checkOptions(parsed: ParsedArgs): SimulateOptions {
-  const extra = parsed.positionals[0];
-  if (extra !== undefined) {
-    throw new UsageError(`unexpected argument '${extra}' for 'simulate'`, "simulate");
-  }
-  const profile = required(parsed, "profile", "<name>");
-  const sn = required(parsed, "sn", "<serial>");
+  rejectPositionals(parsed, "simulate");
+  const profile = requiredOption(parsed, "profile", "<name>", "simulate");
+  const sn = requiredOption(parsed, "sn", "<serial>", "simulate");
   const broker = stringOption(parsed, "broker");
   const embedded = flag(parsed, "embedded");
   if (broker === undefined && !embedded) {
@@ -431,9 +383,7 @@ function checkOptions(parsed: ParsedArgs): SimulateOptions {
       "simulate",
     );
   }
-  if (broker !== undefined && embedded) {
-    throw new UsageError("give '--broker' or '--embedded', not both", "simulate");
-  }
+  rejectBoth(parsed, "broker", "embedded", "simulate");
   const portText = stringOption(parsed, "port");
   if (portText !== undefined && !embedded) {
     throw new UsageError(
@@ -441,25 +391,17 @@ function checkOptions(parsed: ParsedArgs): SimulateOptions {
       "simulate",
     );
   }
-  const cert = stringOption(parsed, "cert");
-  const ca = stringOption(parsed, "ca");
   if (embedded) {
-    const tlsOption = cert !== undefined ? "--cert" : ca !== undefined ? "--ca" : undefined;
+    const tlsOption = ["cert", "ca"].find((name) => stringOption(parsed, name) !== undefined);
     if (tlsOption !== undefined) {
       throw new UsageError(
-        `option '${tlsOption}' is for a TLS broker; the embedded broker is plain TCP: use '--broker mqtts://...'`,
+        `option '--${tlsOption}' is for a TLS broker; the embedded broker is plain TCP: use '--broker mqtts://...'`,
         "simulate",
       );
     }
   }
-  const password = stringOption(parsed, "password");
-  if (password !== undefined && cert === undefined) {
-    throw new UsageError(
-      "option '--password' is the password of a certificate bundle: give '--cert <file.p12>' too",
-      "simulate",
-    );
-  }
-  if (ca !== undefined && cert === undefined) {
+  const credentials = credentialOptions(parsed, "simulate");
+  if (credentials.ca !== undefined && credentials.cert === undefined) {
     // The simulated station's TLS options take a client certificate and key, always.
     throw new UsageError(
       "option '--ca' needs '--cert <file.p12>': the simulated station connects over TLS only with a client certificate",
@@ -472,34 +414,11 @@ function checkOptions(parsed: ParsedArgs): SimulateOptions {
     sn,
     broker,
     port: portText === undefined ? 0 : portOption(portText),
-    cert,
-    password,
-    ca,
-    framing: framingOption(parsed),
+    ...credentials,
+    framing: choiceOption(parsed, "framing", FRAMING_NAMES, "simulate"),
     faults: faultsOption(faultSpec),
     faultSpec,
   };
-}
-
-function required(parsed: ParsedArgs, name: string, value: string): string {
-  const text = stringOption(parsed, name);
-  if (text === undefined) throw new UsageError(`missing option '--${name} ${value}'`, "simulate");
-  return text;
-}
-
-function framingOption(parsed: ParsedArgs): FramingName | undefined {
-  const framing = stringOption(parsed, "framing");
-  if (framing === undefined) return undefined;
-  const names: readonly string[] = FRAMING_NAMES;
-  if (!names.includes(framing)) {
-    throw new UsageError(
-      `unknown framing '${framing}': choose ${FRAMING_NAMES.join(", ")}${
-        didYouMeanSuffix(framing, FRAMING_NAMES)
-      }`,
-      "simulate",
-    );
-  }
-  return framing as FramingName;
 }
 
 function portOption(text: string): number {
@@ -526,8 +445,4 @@ function faultsOption(spec: string): FaultRule[] {
     const hint = unknown === undefined ? "" : didYouMeanSuffix(unknown, FAULT_KINDS);
     throw new UsageError(`invalid option '--faults': ${why}${hint}`, "simulate");
   }
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ").trim();
 }

@@ -1,11 +1,18 @@
 import assert from "node:assert/strict";
-import { BLUETTI_V2_BLOCKS, Client, getProfile, MqttTransport, SchemaRegistry } from "../../mod.ts";
+import { Client, getProfile, MqttTransport } from "../../mod.ts";
 import { EmbeddedBroker } from "../testing/mod.ts";
 import { createTestPki } from "../../tests/_support/pki.ts";
-import type { CommandContext } from "./_context.ts";
 import { PASSWORD_ENV } from "./_credentials.ts";
-import { simulateCommand, type SimulateSystem } from "./simulate_command.ts";
-import { lines, runCli } from "./_test_utils.ts";
+import { simulateCommand } from "./simulate_command.ts";
+import {
+  assertUsageError,
+  captureContext,
+  freePort,
+  lines,
+  runCli,
+  testSources,
+  testStopSignals,
+} from "./_test_utils.ts";
 
 const pki = await createTestPki();
 globalThis.addEventListener("unload", () => Deno.removeSync(pki.dir, { recursive: true }));
@@ -18,62 +25,21 @@ const BASE = ["simulate", "--profile", "EL100V2", "--sn", SN];
  * `waitFor(pattern)` resolves with the first stdout line that matches.
  */
 function start(args: string[], options: { env?: string; summaryIntervalMs?: number } = {}) {
-  let out = "";
-  let err = "";
-  const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
-  const check = () => {
-    for (const waiter of [...waiters]) {
-      const line = lines(out).find((l) => waiter.pattern.test(l));
-      if (line !== undefined) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(line);
-      }
-    }
-  };
-  let stop: ((signal: string) => void) | undefined;
-  let listening = false;
-  const ctx: CommandContext = {
-    io: {
-      stdout(text) {
-        out += text;
-        check();
-      },
-      stderr: (text) => err += text,
-    },
-    registry: new SchemaRegistry(BLUETTI_V2_BLOCKS),
-  };
-  const system: SimulateSystem = {
-    readFile: (path) => Deno.readFile(path),
-    env: (name) => name === PASSWORD_ENV ? options.env : undefined,
-    terminal: {
-      isTerminal: () => false,
-      readSecret: () => Promise.reject(new Error("no terminal here")),
-    },
-    stopSignals: {
-      listen(onStop) {
-        stop = onStop;
-        listening = true;
-        return () => listening = false;
-      },
-    },
+  const ctx = captureContext();
+  const stopSignals = testStopSignals();
+  const env = options.env === undefined ? {} : { [PASSWORD_ENV]: options.env };
+  const done = simulateCommand(args.slice(1), ctx, {
+    ...testSources({ env }),
+    stopSignals,
     summaryIntervalMs: options.summaryIntervalMs ?? 60_000,
-  };
-  const done = simulateCommand(args.slice(1), ctx, system);
+  });
   return {
     done,
-    out: () => out,
-    err: () => err,
-    listening: () => listening,
-    signal(name: string) {
-      assert.ok(stop !== undefined, "not listening for signals");
-      stop(name);
-    },
-    waitFor(pattern: RegExp): Promise<string> {
-      return new Promise((resolve) => {
-        waiters.push({ pattern, resolve });
-        check();
-      });
-    },
+    out: ctx.out,
+    err: ctx.err,
+    listening: stopSignals.listening,
+    signal: stopSignals.fire,
+    waitFor: ctx.waitFor,
   };
 }
 
@@ -134,15 +100,7 @@ Deno.test("simulate returns 2 for a wrong command line", async () => {
       "unknown option '--embeded' for 'simulate'; did you mean '--embedded'?",
     ],
   ];
-  for (const [args, message] of cases) {
-    const run = await runCli(args);
-    assert.equal(run.code, 2, args.join(" "));
-    assert.equal(run.stdout, "");
-    assert.deepEqual(lines(run.stderr), [
-      `error: ${message}`,
-      "Run 'power-sdk simulate --help' for usage.",
-    ]);
-  }
+  for (const [args, message] of cases) await assertUsageError(args, message, "simulate");
 });
 
 Deno.test("simulate returns 2 for a bad fault spec, quoting the bad token", async () => {
@@ -171,9 +129,7 @@ Deno.test("simulate returns 2 for a bad fault spec, quoting the bad token", asyn
 });
 
 Deno.test("simulate fails on one line for an unknown profile, a bad serial, an unreachable broker", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  const port = freePort();
   const cases: [string[], RegExp][] = [
     [
       ["simulate", "--profile", "AC500", "--sn", SN, "--embedded"],
@@ -228,9 +184,7 @@ Deno.test("simulate --embedded says where the broker listens, serves reads, stop
 });
 
 Deno.test("simulate --embedded --port and --framing show in the read command line", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
+  const port = freePort();
   const sim = start([...BASE, "--embedded", "--port", String(port), "--framing", "iot-v2"]);
   const brokerLine = await sim.waitFor(/^Embedded MQTT broker/);
   assert.ok(

@@ -7,24 +7,31 @@ import {
   FRAMING_NAMES,
   type FramingName,
   getProfile,
-  type MqttConfig,
   MqttTransport,
-  type TlsCredentials,
-  type TransportLogEntry,
   type WriteResult,
 } from "../../mod.ts";
-import { flag, parseCommandArgs, type ParsedArgs, stringOption } from "./_args.ts";
-import { type CommandContext, printedHelpOrVersion, printJson, println } from "./_context.ts";
 import {
-  CANCELLED_EXIT_CODE,
-  type CredentialSources,
-  DENO_SOURCES,
-  loadBundle,
-  PASSWORD_ENV,
-  PromptCancelledError,
-  readCaFile,
-} from "./_credentials.ts";
-import { didYouMeanSuffix } from "./_did_you_mean.ts";
+  choiceOption,
+  flag,
+  parseCommandArgs,
+  type ParsedArgs,
+  rejectPositionals,
+  requiredOption,
+  requireOneOf,
+  stringOption,
+} from "./_args.ts";
+import {
+  credentialOptions,
+  loadCredentials,
+  PASSWORD_HELP,
+  STATION_OPTIONS,
+  STATION_OPTIONS_HELP,
+  stationAndBroker,
+  type StationOptions,
+  transportConfig,
+} from "./_connection.ts";
+import { type CommandContext, printedHelpOrVersion, printJson, println } from "./_context.ts";
+import { CANCELLED_EXIT_CODE, type CredentialSources, DENO_SOURCES } from "./_credentials.ts";
 import { UsageError } from "./_usage_error.ts";
 
 /**
@@ -52,16 +59,7 @@ verified block (or --force), a dangerous register confirmed (--confirm-dangerous
 write sends nothing. Writes are never retried.
 
 Options:
-      --profile <name>      The station's profile (required): EL100V2, "Elite 100 V2"...
-      --sn <serial>         The station's serial number (required); it goes into the topics
-      --broker <url|host>   The broker (required): mqtts://host:port, or a host name
-                            (mqtts, port 18760); mqtt:// needs --allow-insecure
-      --cert <file.p12>     The client certificate and its key, a PKCS#12 bundle
-      --password <text>     The bundle's password; visible to other users of this machine,
-                            prefer ${PASSWORD_ENV} or the prompt
-      --ca <file.pem>       Trust the CA certificates in this file for the broker's certificate
-      --allow-insecure      Allow mqtt:// (no encryption) and do not verify the broker's
-                            certificate; for a local test broker only
+${STATION_OPTIONS_HELP}
       --framing <name>      The payload framing: rtu, iot-v2 or v1 (default: the profile's)
       --field <name>        The control register by name: ac_output, charging_mode...
       --register <n>        The control register by number: 2011...
@@ -78,8 +76,7 @@ Options:
   -h, --help                Show this help
       --debug               Print stack traces on errors
 
-The bundle's password comes from --password, else ${PASSWORD_ENV}, else it is
-asked for without echo when stdin is a terminal. A bundle without a password needs none.
+${PASSWORD_HELP}
 
 Exit codes: 0 written and read back (or --dry-run), 1 failure (a refused write:
 'error: WRITE_REFUSED: ...', credentials, connection, timeout, an exception reply, or a
@@ -93,13 +90,7 @@ Examples:
 `;
 
 const OPTIONS = {
-  profile: { type: "string" },
-  sn: { type: "string" },
-  broker: { type: "string" },
-  cert: { type: "string" },
-  password: { type: "string" },
-  ca: { type: "string" },
-  "allow-insecure": { type: "boolean" },
+  ...STATION_OPTIONS,
   framing: { type: "string" },
   field: { type: "string" },
   register: { type: "string" },
@@ -171,13 +162,7 @@ export async function writeCommand(
   const options = checkOptions(parsed);
   const debug = flag(parsed, "debug");
   const profile = getProfile(options.profile);
-  const config: MqttConfig = {
-    broker: options.broker,
-    deviceSn: options.sn,
-    allowInsecure: options.allowInsecure,
-    reconnect: false,
-    logger: (entry) => log(ctx, entry, debug),
-  };
+  const config = transportConfig(ctx, options, debug);
   const clientOptions = {
     profile,
     writesEnabled: options.enableWrites,
@@ -199,26 +184,11 @@ export async function writeCommand(
     return 0;
   }
 
-  let tls: TlsCredentials | undefined;
-  let ca: string | undefined;
-  try {
-    if (options.cert !== undefined) {
-      const request = { path: options.cert, password: options.password, write: ctx.io.stderr };
-      tls = await loadBundle(request, sources);
-    }
-    if (options.ca !== undefined) ca = await readCaFile(options.ca, sources);
-  } catch (error) {
-    if (!(error instanceof PromptCancelledError)) throw error;
-    ctx.io.stderr(`error: ${error.message}\n`);
-    return CANCELLED_EXIT_CODE;
-  }
+  const credentials = await loadCredentials(options, ctx, sources);
+  if (credentials === null) return CANCELLED_EXIT_CODE;
   await using client = new Client({
     ...clientOptions,
-    transport: new MqttTransport({
-      ...config,
-      ...(tls === undefined ? {} : { tls }),
-      ...(ca === undefined ? {} : { ca }),
-    }),
+    transport: new MqttTransport({ ...config, ...credentials }),
   });
   await client.connect();
   const result = await client.write(options.target, options.value, writeOptions);
@@ -264,23 +234,7 @@ function printResult(
   );
 }
 
-/** Transport warnings (an insecure connection) go to stderr; the rest only with --debug. */
-function log(ctx: CommandContext, entry: TransportLogEntry, debug: boolean): void {
-  if (entry.level === "warn" || entry.level === "error") {
-    ctx.io.stderr(`warning: ${oneLine(entry.message)}\n`);
-  } else if (debug) {
-    ctx.io.stderr(`${entry.level}: ${oneLine(entry.message)}\n`);
-  }
-}
-
-interface WriteCommandOptions {
-  readonly profile: string;
-  readonly sn: string;
-  readonly broker: string;
-  readonly cert: string | undefined;
-  readonly password: string | undefined;
-  readonly ca: string | undefined;
-  readonly allowInsecure: boolean;
+interface WriteCommandOptions extends StationOptions {
   readonly framing: FramingName | undefined;
   readonly target: string | number;
   readonly value: string;
@@ -292,40 +246,18 @@ interface WriteCommandOptions {
 }
 
 function checkOptions(parsed: ParsedArgs): WriteCommandOptions {
-  const extra = parsed.positionals[0];
-  if (extra !== undefined) {
-    throw new UsageError(`unexpected argument '${extra}' for 'write'`, "write");
-  }
-  const profile = required(parsed, "profile", "<name>");
-  const sn = required(parsed, "sn", "<serial>");
-  const broker = required(parsed, "broker", "<url|host>");
+  rejectPositionals(parsed, "write");
+  const station = stationAndBroker(parsed, "write");
+  requireOneOf(parsed, ["field", "<name>"], ["register", "<n>"], "write");
   const field = stringOption(parsed, "field");
-  const register = stringOption(parsed, "register");
-  if (field === undefined && register === undefined) {
-    throw new UsageError("missing option '--field <name>' or '--register <n>'", "write");
-  }
-  if (field !== undefined && register !== undefined) {
-    throw new UsageError("give '--field' or '--register', not both", "write");
-  }
-  const value = required(parsed, "value", "<value>");
-  const cert = stringOption(parsed, "cert");
-  const password = stringOption(parsed, "password");
-  if (password !== undefined && cert === undefined) {
-    throw new UsageError(
-      "option '--password' is the password of a certificate bundle: give '--cert <file.p12>' too",
-      "write",
-    );
-  }
+  const value = requiredOption(parsed, "value", "<value>", "write");
+  const credentials = credentialOptions(parsed, "write");
   return {
-    profile,
-    sn,
-    broker,
-    cert,
-    password,
-    ca: stringOption(parsed, "ca"),
+    ...station,
+    ...credentials,
     allowInsecure: flag(parsed, "allow-insecure"),
-    framing: framingOption(parsed),
-    target: field ?? registerOption(register!),
+    framing: choiceOption(parsed, "framing", FRAMING_NAMES, "write"),
+    target: field ?? registerOption(stringOption(parsed, "register")!),
     value,
     enableWrites: flag(parsed, "enable-writes"),
     force: flag(parsed, "force"),
@@ -333,12 +265,6 @@ function checkOptions(parsed: ParsedArgs): WriteCommandOptions {
     dryRun: flag(parsed, "dry-run"),
     json: flag(parsed, "json"),
   };
-}
-
-function required(parsed: ParsedArgs, name: string, value: string): string {
-  const text = stringOption(parsed, name);
-  if (text === undefined) throw new UsageError(`missing option '--${name} ${value}'`, "write");
-  return text;
 }
 
 function registerOption(text: string): number {
@@ -350,23 +276,4 @@ function registerOption(text: string): number {
     );
   }
   return value;
-}
-
-function framingOption(parsed: ParsedArgs): FramingName | undefined {
-  const framing = stringOption(parsed, "framing");
-  if (framing === undefined) return undefined;
-  const names: readonly string[] = FRAMING_NAMES;
-  if (!names.includes(framing)) {
-    throw new UsageError(
-      `unknown framing '${framing}': choose ${FRAMING_NAMES.join(", ")}${
-        didYouMeanSuffix(framing, FRAMING_NAMES)
-      }`,
-      "write",
-    );
-  }
-  return framing as FramingName;
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ").trim();
 }

@@ -8,13 +8,19 @@ import {
   type ModbusRequest,
   parseRequest,
 } from "../../mod.ts";
-import { EmbeddedBroker, SimulatedStation, StationModel } from "../testing/mod.ts";
-import { lines, runCli } from "./_test_utils.ts";
+import { EmbeddedBroker, StationModel } from "../testing/mod.ts";
+import { lines, runCli, stationOnBroker } from "./_test_utils.ts";
 
 const SN = "EL100V2000071";
 /** Nothing listens on port 1: a command that tried to connect would fail. */
 const NOWHERE = ["--broker", "mqtt://127.0.0.1:1", "--allow-insecure"];
 const BASE = ["write", "--profile", "EL100V2", "--sn", SN];
+
+/** Turn the AC output off through the plain broker at `url`, writes enabled. */
+function writeOff(url: string): string[] {
+  const broker = ["--broker", url, "--allow-insecure", "--enable-writes"];
+  return [...broker, "--field", "ac_output", "--value", "off"];
+}
 
 function payloadHex(framing: "rtu" | "iot-v2", register: number, value: number): string {
   const wrapper = getFraming(framing);
@@ -142,13 +148,9 @@ Deno.test("write refuses on one line, exit 1, before connecting: every gate says
 });
 
 Deno.test("write sends the value to a station, reads it back, says it was applied", async () => {
-  await using broker = await EmbeddedBroker.start();
-  await using station = await SimulatedStation.start({
-    profile: "EL100V2",
-    sn: SN,
-    brokerUrl: broker.url,
-  });
-  const args = [...BASE, "--broker", broker.url, "--allow-insecure", "--enable-writes"];
+  await using local = await stationOnBroker({ profile: "EL100V2", sn: SN });
+  const { station } = local;
+  const args = [...BASE, "--broker", local.broker.url, "--allow-insecure", "--enable-writes"];
   assert.equal(station.model.register(2011), 1);
 
   const off = await runCli([...args, "--field", "ac_output", "--value", "off"]);
@@ -187,17 +189,7 @@ Deno.test("write exits 1 when the station does not take the value", async () => 
     for (const reply of replies) station.publish(`PUB/${SN}`, Buffer.from(reply), { qos: 1 });
   });
   try {
-    const run = await runCli([
-      ...BASE,
-      "--broker",
-      broker.url,
-      "--allow-insecure",
-      "--enable-writes",
-      "--field",
-      "ac_output",
-      "--value",
-      "off",
-    ]);
+    const run = await runCli([...BASE, ...writeOff(broker.url)]);
     assert.equal(run.code, 1);
     assert.equal(
       run.stdout,
@@ -213,24 +205,8 @@ Deno.test("write exits 1 when the station does not take the value", async () => 
 });
 
 Deno.test("write reports an exception reply on one line, exit 1", async () => {
-  await using broker = await EmbeddedBroker.start();
-  await using _station = await SimulatedStation.start({
-    profile: "EL100V2",
-    sn: SN,
-    brokerUrl: broker.url,
-    faults: "exception:1x",
-  });
-  const run = await runCli([
-    ...BASE,
-    "--broker",
-    broker.url,
-    "--allow-insecure",
-    "--enable-writes",
-    "--field",
-    "ac_output",
-    "--value",
-    "off",
-  ]);
+  await using local = await stationOnBroker({ profile: "EL100V2", sn: SN, faults: "exception:1x" });
+  const run = await runCli([...BASE, ...writeOff(local.broker.url)]);
   assert.equal(run.code, 1);
   assert.equal(run.stdout, "");
   assert.match(lines(run.stderr).at(-1)!, /^error: PROTOCOL_MODBUS_EXCEPTION: /);
