@@ -4,163 +4,18 @@
 // certificates and a test PKI; without mosquitto it is skipped, except on CI (CI=true), where
 // it fails. The other runs on the embedded broker and needs nothing installed.
 import assert from "node:assert/strict";
+import { CliProcess, lines, powerSdk } from "./_support/cli.ts";
 import { createTestPki } from "./_support/pki.ts";
 import { mosquittoAvailable, startMosquitto } from "./_support/mosquitto.ts";
 
-const ROOT = new URL("..", import.meta.url);
 const PASSWORD_ENV = "POWER_SDK_CERT_PASSWORD";
 const ON_CI = Deno.env.get("CI") === "true";
 const HAVE_MOSQUITTO = mosquittoAvailable();
-/** A safety net only: every wait below ends on an event, this bounds a hang. */
-const READY_TIMEOUT_MS = 30_000;
-
-// Deno's own notice about permission sets in deno.json; not the CLI's output.
-const DENO_NOTICE = /^Warning Permissions in the config file is an experimental feature.*\n/m;
 
 if (!HAVE_MOSQUITTO && !ON_CI) {
   console.warn(
     "cli_mqtt_test: mosquitto is not installed: skipping the mosquitto test (CI=true makes this a failure)",
   );
-}
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/**
- * The environment of a CLI process: this one's (Deno's cache location and the like), without
- * the certificate password unless given, without colours.
- */
-function cliEnv(password?: string): Record<string, string> {
-  const env = Deno.env.toObject();
-  delete env[PASSWORD_ENV];
-  env.NO_COLOR = "1";
-  if (password !== undefined) env[PASSWORD_ENV] = password;
-  return env;
-}
-
-function cliCommand(args: string[], password?: string): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-P=cli", "cli.ts", ...args],
-    cwd: ROOT,
-    clearEnv: true,
-    env: cliEnv(password),
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  });
-}
-
-/** Runs `power-sdk <args>` to its end; stdin is not a terminal. */
-async function powerSdk(args: string[], options: { password?: string } = {}): Promise<Run> {
-  const output = await cliCommand(args, options.password).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr).replace(DENO_NOTICE, ""),
-  };
-}
-
-function lines(text: string): string[] {
-  return text.split("\n").filter((line) => line !== "");
-}
-
-/** A long-running `power-sdk simulate`, its output read as it comes. */
-class Simulation implements AsyncDisposable {
-  readonly #child: Deno.ChildProcess;
-  readonly #drained: Promise<unknown>;
-  #stdout = "";
-  #stderr = "";
-  #waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
-  #exited = false;
-
-  constructor(args: string[], password?: string) {
-    this.#child = cliCommand(["simulate", ...args], password).spawn();
-    this.#drained = Promise.all([
-      this.#read(this.#child.stdout, (text) => {
-        this.#stdout += text;
-        this.#check();
-      }),
-      this.#read(this.#child.stderr, (text) => this.#stderr += text),
-    ]);
-    this.#child.status.then(() => this.#exited = true);
-  }
-
-  get pid(): number {
-    return this.#child.pid;
-  }
-
-  get stdout(): string {
-    return this.#stdout;
-  }
-
-  get stderr(): string {
-    return this.#stderr.replace(DENO_NOTICE, "");
-  }
-
-  /** Resolves with the first stdout line that matches; rejects if the process exits first. */
-  async waitFor(pattern: RegExp): Promise<string> {
-    const found = Promise.withResolvers<string>();
-    this.#waiters.push({ pattern, resolve: found.resolve });
-    this.#check();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no line matching ${pattern} within ${READY_TIMEOUT_MS} ms`)),
-        READY_TIMEOUT_MS,
-      );
-    });
-    const exited = this.#child.status.then(async (status) => {
-      await this.#drained;
-      this.#check();
-      throw new Error(
-        `simulate exited with ${status.code} before printing ${pattern}:\n${this.stdout}${this.stderr}`,
-      );
-    });
-    try {
-      return await Promise.race([found.promise, exited, timeout]);
-    } finally {
-      clearTimeout(timer);
-      exited.catch(() => {});
-    }
-  }
-
-  /** Sends `signal` to the process by its PID and waits for it to exit and its output to end. */
-  async stop(signal: Deno.Signal): Promise<Deno.CommandStatus> {
-    Deno.kill(this.pid, signal);
-    const status = await this.#child.status;
-    await this.#drained;
-    return status;
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    if (!this.#exited) {
-      try {
-        this.#child.kill("SIGKILL");
-      } catch {
-        // Exited meanwhile.
-      }
-    }
-    await this.#child.status;
-    await this.#drained;
-  }
-
-  #check(): void {
-    const all = lines(this.#stdout);
-    for (const waiter of [...this.#waiters]) {
-      const line = all.find((l) => waiter.pattern.test(l));
-      if (line === undefined) continue;
-      this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
-      waiter.resolve(line);
-    }
-  }
-
-  async #read(stream: ReadableStream<Uint8Array>, onText: (text: string) => void): Promise<void> {
-    for await (const text of stream.pipeThrough(new TextDecoderStream())) onText(text);
-  }
 }
 
 Deno.test({
@@ -182,7 +37,8 @@ Deno.test({
     const sn = "EL100V2CLI0001";
     const station = ["--profile", "EL100V2", "--sn", sn, "--broker", broker.url];
     const tls = ["--cert", pki.paths.clientP12, "--ca", pki.paths.caCert];
-    await using simulation = new Simulation([...station, ...tls], pki.password);
+    const withPassword = { env: { [PASSWORD_ENV]: pki.password } };
+    await using simulation = new CliProcess(["simulate", ...station, ...tls], withPassword);
     const running = await simulation.waitFor(/ running on /);
     assert.equal(
       running,
@@ -204,7 +60,7 @@ Deno.test({
     });
 
     await t.step(`read --group core, the password from ${PASSWORD_ENV}`, async () => {
-      const run = await powerSdk([...read, "--group", "core"], { password: pki.password });
+      const run = await powerSdk([...read, "--group", "core"], withPassword);
       assert.equal(run.stderr, "");
       assert.equal(run.code, 0);
       const text = lines(run.stdout);
@@ -270,7 +126,8 @@ Deno.test({
     });
 
     await t.step("SIGTERM stops the station: exit 0 and a last summary", async () => {
-      const status = await simulation.stop("SIGTERM");
+      simulation.signal("SIGTERM");
+      const status = await simulation.exited();
       assert.equal(status.code, 0, simulation.stderr);
       assert.equal(simulation.stderr, "");
       const last = lines(simulation.stdout).at(-1)!;
@@ -283,7 +140,8 @@ Deno.test({
 
 Deno.test("power-sdk simulate --embedded serves the read command it prints; SIGINT stops it", async () => {
   const sn = "EL100V2CLI0002";
-  await using simulation = new Simulation(["--profile", "EL100V2", "--sn", sn, "--embedded"]);
+  const station = ["--profile", "EL100V2", "--sn", sn, "--embedded"];
+  await using simulation = new CliProcess(["simulate", ...station]);
   const brokerLine = await simulation.waitFor(/^Embedded MQTT broker listening on /);
   const match = / on (mqtt:\/\/127\.0\.0\.1:(\d+)) .*; read from it with: power-sdk (read .*)$/
     .exec(
@@ -311,7 +169,8 @@ Deno.test("power-sdk simulate --embedded serves the read command it prints; SIGI
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /^error: TRANSPORT_INVALID_ARGUMENT: Refusing to connect /);
 
-  const status = await simulation.stop("SIGINT");
+  simulation.signal("SIGINT");
+  const status = await simulation.exited();
   assert.equal(status.code, 0, simulation.stderr);
   assert.equal(simulation.stderr, "");
   assert.equal(lines(simulation.stdout).at(-1), "Stopped by SIGINT after 1 request, 1 reply");

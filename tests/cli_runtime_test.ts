@@ -5,168 +5,9 @@
 // Stations run in this process, on the embedded broker.
 import assert from "node:assert/strict";
 import { buildRequest, getFraming, type ModbusRequest, type Snapshot } from "../mod.ts";
+import { SEED_ENV, SEED_YAML, tempConfig } from "../src/runtime/config/_test_utils.ts";
 import { EmbeddedBroker, SimulatedStation } from "../src/testing/mod.ts";
-
-const ROOT = new URL("..", import.meta.url);
-/** A safety net only: every wait below ends on an event, this bounds a hang. */
-const WAIT_TIMEOUT_MS = 30_000;
-// Deno's own notice about permission sets in deno.json; not the CLI's output.
-const DENO_NOTICE = /^Warning Permissions in the config file is an experimental feature.*\n/m;
-
-/**
- * The environment of a CLI process: what Deno needs to find its cache, no colours, and only the
- * variables given.
- */
-function cliEnv(vars: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = { NO_COLOR: "1", ...vars };
-  for (const name of ["PATH", "HOME", "DENO_DIR"]) {
-    const value = Deno.env.get(name);
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
-}
-
-interface CliOptions {
-  /** Variables of the process besides PATH, HOME and DENO_DIR. */
-  readonly env?: Record<string, string>;
-  /** Folders the process may write, on top of the `cli` permission set. */
-  readonly allowWrite?: readonly string[];
-}
-
-function cliCommand(args: string[], options: CliOptions = {}): Deno.Command {
-  const write = options.allowWrite === undefined
-    ? []
-    : [`--allow-write=${options.allowWrite.join(",")}`];
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-P=cli", ...write, "cli.ts", ...args],
-    cwd: ROOT,
-    clearEnv: true,
-    env: cliEnv(options.env),
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  });
-}
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `power-sdk <args>` to its end. */
-async function powerSdk(args: string[], options: CliOptions = {}): Promise<Run> {
-  const output = await cliCommand(args, options).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr).replace(DENO_NOTICE, ""),
-  };
-}
-
-function lines(text: string): string[] {
-  return text.split("\n").filter((line) => line !== "");
-}
-
-/** A long-running `power-sdk` process, its output read as it comes. */
-class Running implements AsyncDisposable {
-  readonly #child: Deno.ChildProcess;
-  readonly #drained: Promise<unknown>;
-  #stdout = "";
-  #stderr = "";
-  #waiters: { pattern: RegExp; resolve: () => void }[] = [];
-  #exited = false;
-
-  constructor(args: string[], options: CliOptions = {}) {
-    this.#child = cliCommand(args, options).spawn();
-    this.#drained = Promise.all([
-      this.#read(this.#child.stdout, (text) => this.#stdout += text),
-      this.#read(this.#child.stderr, (text) => this.#stderr += text),
-    ]);
-    this.#child.status.then(() => this.#exited = true);
-  }
-
-  get stdout(): string {
-    return this.#stdout;
-  }
-
-  get stderr(): string {
-    return this.#stderr.replace(DENO_NOTICE, "");
-  }
-
-  /** Resolves once stdout or stderr holds a line that matches; rejects if the process exits. */
-  async waitFor(pattern: RegExp): Promise<void> {
-    const found = Promise.withResolvers<void>();
-    this.#waiters.push({ pattern, resolve: found.resolve });
-    this.#check();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no line matching ${pattern} within ${WAIT_TIMEOUT_MS} ms`)),
-        WAIT_TIMEOUT_MS,
-      );
-    });
-    const exited = this.#child.status.then(async (status) => {
-      await this.#drained;
-      this.#check();
-      throw new Error(
-        `exited with ${status.code} before printing ${pattern}:\n${this.stdout}${this.stderr}`,
-      );
-    });
-    try {
-      await Promise.race([found.promise, exited, timeout]);
-    } finally {
-      clearTimeout(timer);
-      exited.catch(() => {});
-    }
-  }
-
-  /** Sends `signal` to the process by its PID. */
-  signal(signal: Deno.Signal): void {
-    Deno.kill(this.#child.pid, signal);
-  }
-
-  /** Waits for the process to exit and its output to end. */
-  async exited(): Promise<Deno.CommandStatus> {
-    const status = await this.#child.status;
-    await this.#drained;
-    return status;
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    if (!this.#exited) {
-      try {
-        Deno.kill(this.#child.pid, "SIGKILL");
-      } catch {
-        // Exited meanwhile.
-      }
-    }
-    await this.exited();
-  }
-
-  #check(): void {
-    const text = `${this.#stdout}\n${this.#stderr}`;
-    for (const waiter of [...this.#waiters]) {
-      if (!lines(text).some((line) => waiter.pattern.test(line))) continue;
-      this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
-      waiter.resolve();
-    }
-  }
-
-  async #read(stream: ReadableStream<Uint8Array>, add: (text: string) => void): Promise<void> {
-    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-      add(text);
-      this.#check();
-    }
-  }
-}
-
-/** A temporary folder, removed on dispose. */
-async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
-  const path = await Deno.makeTempDir({ prefix: "power-sdk-cli-runtime-" });
-  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
-}
+import { CliProcess, lines, powerSdk } from "./_support/cli.ts";
 
 /** A station on the embedded broker, and a runtime.yaml that polls it into a jsonl file. */
 async function stationSetup(options: { faults?: string } = {}) {
@@ -177,8 +18,7 @@ async function stationSetup(options: { faults?: string } = {}) {
     brokerUrl: broker.url,
     ...(options.faults === undefined ? {} : { faults: options.faults }),
   });
-  const dir = await tempDir();
-  const config = `${dir.path}/runtime.yaml`;
+  const tmp = await tempConfig();
   const yaml = (device: string, sink: string) =>
     `version: 1
 pipelines:
@@ -195,53 +35,24 @@ sinks:
 defaults: { sink: ${sink} }
 `;
   return {
-    dir: dir.path,
-    config,
-    jsonl: `${dir.path}/data/snapshots.jsonl`,
-    write: (device: string, sink: string) => Deno.writeTextFile(config, yaml(device, sink)),
+    dir: tmp.dir,
+    config: tmp.file,
+    jsonl: `${tmp.dir}/data/snapshots.jsonl`,
+    write: (device: string, sink: string) => Deno.writeTextFile(tmp.file, yaml(device, sink)),
     async [Symbol.asyncDispose]() {
       await station.stop();
       await broker.close();
-      await dir[Symbol.asyncDispose]();
+      await tmp[Symbol.asyncDispose]();
     },
   };
 }
 
 Deno.test("power-sdk runtime --dry-run resolves the seed example with its two variables", async () => {
-  await using dir = await tempDir();
-  const config = `${dir.path}/runtime.yaml`;
-  await Deno.writeTextFile(
-    config,
-    `version: 1
-
-pipelines:
-  bluetti_pull:
-    mode: pull
-    transport: mqtt
-    vendor: bluetti
-    protocol: v2
-
-defaults:
-  poll_interval: 30
-  transport:
-    opts:
-      broker: "\${MQTT_BROKER:-iot.bluettipower.com}"
-      port: 18760
-
-devices:
-  - id: living_room_battery
-    pipeline: bluetti_pull
-    profile_id: EL100V2
-    transport:
-      opts:
-        device_sn: "\${LIVING_ROOM_SN}"
-        cert_password: "\${LIVING_ROOM_CERT_PASSWORD}"
-`,
-  );
+  await using seed = await tempConfig(SEED_YAML);
+  const config = seed.file;
   const password = "seed-secret-9f3a";
-  const run = await powerSdk(["runtime", "--config", config, "--dry-run"], {
-    env: { LIVING_ROOM_SN: "2237000012345", LIVING_ROOM_CERT_PASSWORD: password },
-  });
+  const env = { ...SEED_ENV, LIVING_ROOM_CERT_PASSWORD: password };
+  const run = await powerSdk(["runtime", "--config", config, "--dry-run"], { env });
   assert.equal(run.stderr, "");
   assert.equal(run.code, 0);
   const rows = lines(run.stdout);
@@ -272,19 +83,13 @@ devices:
   ]);
   assert.ok(!run.stdout.includes(password));
 
-  const json = await powerSdk(["runtime", "--config", config, "--dry-run", "--json"], {
-    env: { LIVING_ROOM_SN: "2237000012345", LIVING_ROOM_CERT_PASSWORD: password },
-  });
+  const json = await powerSdk(["runtime", "--config", config, "--dry-run", "--json"], { env });
   assert.equal(json.code, 0);
   assert.equal(JSON.parse(json.stdout)[0].device, "living_room_battery");
 });
 
 Deno.test("power-sdk runtime --dry-run prints every mistake with file:line:column, exit 1", async () => {
-  await using dir = await tempDir();
-  const config = `${dir.path}/runtime.yaml`;
-  await Deno.writeTextFile(
-    config,
-    `version: 1
+  await using tmp = await tempConfig(`version: 1
 pipelines:
   bluetti_pull: { transport: mqtt, vendor: bluetti, protocol: v2 }
 defaults:
@@ -298,8 +103,8 @@ devices:
     pipeline: bluetti_pull
     profile_id: AC500
     transport: { opts: { device_sn: "2237000000002" } }
-`,
-  );
+`);
+  const config = tmp.file;
   const run = await powerSdk(["runtime", "--config", config, "--dry-run"]);
   assert.equal(run.code, 1);
   assert.equal(run.stdout, "");
@@ -353,7 +158,7 @@ Deno.test("power-sdk runtime --once polls a station into a private jsonl file", 
 Deno.test("power-sdk runtime runs until SIGTERM, flushes its sinks and exits 0", async () => {
   await using setup = await stationSetup();
   await setup.write("poll_interval: 0.2, groups: [core],", "both");
-  await using runtime = new Running(["runtime", "--config", setup.config], {
+  await using runtime = new CliProcess(["runtime", "--config", setup.config], {
     allowWrite: [setup.dir],
   });
   await runtime.waitFor(/ garage core ok /);
@@ -372,7 +177,7 @@ Deno.test("power-sdk runtime exits at once with 130 on a second SIGTERM", async 
   // The station never answers: the stop waits for the poll in flight.
   await using setup = await stationSetup({ faults: "silent" });
   await setup.write("poll_interval: 0.2, groups: [core],", "stdout");
-  await using runtime = new Running(["runtime", "--config", setup.config, "--verbose"]);
+  await using runtime = new CliProcess(["runtime", "--config", setup.config, "--verbose"]);
   await runtime.waitFor(/^info: garage: connected$/);
   runtime.signal("SIGTERM");
   await runtime.waitFor(/^info: stopping after SIGTERM: /);

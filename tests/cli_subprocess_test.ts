@@ -2,39 +2,9 @@
 // also prove the CLI needs nothing beyond the `cli` permission set.
 import assert from "node:assert/strict";
 import { BLUETTI_V2_BLOCKS, buildReadReply, getFraming, SchemaRegistry } from "../mod.ts";
+import { lines, powerSdk } from "./_support/cli.ts";
 
-const ROOT = new URL("..", import.meta.url);
 const registry = new SchemaRegistry(BLUETTI_V2_BLOCKS);
-
-// Deno's own notice about permission sets in deno.json; not the CLI's output.
-const DENO_NOTICE = /^Warning Permissions in the config file is an experimental feature.*\n/m;
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function powerSdk(...args: string[]): Promise<Run> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-P=cli", "cli.ts", ...args],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr).replace(DENO_NOTICE, ""),
-  };
-}
-
-function lines(text: string): string[] {
-  return text.split("\n").filter((line) => line !== "");
-}
 
 /** Block 100 data as an AP300 reports it, 62 registers. */
 function homeData(): Uint8Array {
@@ -45,7 +15,7 @@ function homeData(): Uint8Array {
 }
 
 Deno.test("power-sdk blocks lists the blocks", async () => {
-  const run = await powerSdk("blocks");
+  const run = await powerSdk(["blocks"]);
   assert.equal(run.stderr, "");
   assert.equal(run.code, 0);
   const rows = lines(run.stdout);
@@ -55,7 +25,7 @@ Deno.test("power-sdk blocks lists the blocks", async () => {
 });
 
 Deno.test("power-sdk blocks show 100 prints the fields", async () => {
-  const run = await powerSdk("blocks", "show", "100");
+  const run = await powerSdk(["blocks", "show", "100"]);
   assert.equal(run.stderr, "");
   assert.equal(run.code, 0);
   assert.match(run.stdout, /^block 100 APP_HOME_DATA: /);
@@ -68,7 +38,7 @@ Deno.test("power-sdk blocks show 100 prints the fields", async () => {
 
 Deno.test("power-sdk decode --block 1300 decodes data bytes", async () => {
   const data = registry.require(1300).encode({ frequency: 50, phase_0_voltage: 230.4 });
-  const run = await powerSdk("decode", "--block", "1300", data.toHex());
+  const run = await powerSdk(["decode", "--block", "1300", data.toHex()]);
   assert.equal(run.stderr, "");
   assert.equal(run.code, 0);
   assert.match(
@@ -82,7 +52,7 @@ Deno.test("power-sdk decode --block 1300 decodes data bytes", async () => {
 Deno.test("power-sdk decode --framing iot-v2 decodes a captured reply", async () => {
   const framing = getFraming("iot-v2");
   const payload = framing.wrapReply(buildReadReply(0, homeData()));
-  const run = await powerSdk("decode", "--block", "100", "--framing", "iot-v2", payload.toHex());
+  const run = await powerSdk(["decode", "--block", "100", "--framing", "iot-v2", payload.toHex()]);
   assert.equal(run.stderr, "");
   assert.equal(run.code, 0);
   assert.match(run.stdout, /from a reply \(iot-v2 framing, 62 registers\)/);
@@ -95,7 +65,7 @@ Deno.test("power-sdk decode reports a CRC failure on one line, exit 1", async ()
   const framing = getFraming("iot-v2");
   const payload = framing.wrapReply(buildReadReply(0, homeData()));
   payload[payload.length - 2]! ^= 0x01;
-  const run = await powerSdk("decode", "--block", "100", "--framing", "iot-v2", payload.toHex());
+  const run = await powerSdk(["decode", "--block", "100", "--framing", "iot-v2", payload.toHex()]);
   assert.equal(run.code, 1);
   assert.equal(run.stdout, "");
   assert.equal(lines(run.stderr).length, 1, run.stderr);
@@ -104,7 +74,7 @@ Deno.test("power-sdk decode reports a CRC failure on one line, exit 1", async ()
 });
 
 Deno.test("power-sdk blcoks is a usage error with a suggestion, exit 2", async () => {
-  const run = await powerSdk("blcoks");
+  const run = await powerSdk(["blcoks"]);
   assert.equal(run.code, 2);
   assert.equal(run.stdout, "");
   assert.deepEqual(lines(run.stderr), [
@@ -114,7 +84,7 @@ Deno.test("power-sdk blcoks is a usage error with a suggestion, exit 2", async (
 });
 
 Deno.test("power-sdk profiles --json prints JSON", async () => {
-  const run = await powerSdk("profiles", "--json");
+  const run = await powerSdk(["profiles", "--json"]);
   assert.equal(run.stderr, "");
   assert.equal(run.code, 0);
   const profiles: { id: string; groups: { name: string }[] }[] = JSON.parse(run.stdout);
@@ -123,7 +93,7 @@ Deno.test("power-sdk profiles --json prints JSON", async () => {
 });
 
 Deno.test("power-sdk --version prints the version of deno.json", async () => {
-  const run = await powerSdk("--version");
+  const run = await powerSdk(["--version"]);
   assert.equal(run.code, 0);
   assert.match(run.stdout, /^power-sdk \d+\.\d+\.\d+\n$/);
 });

@@ -2,36 +2,15 @@
 // the serial and password variables set, `schema` prints the JSON Schema, the offline decode
 // example decodes. Each runs as a user would: the real CLI, the project's permission set.
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { tempConfig } from "../src/runtime/config/_test_utils.ts";
+import { powerSdk } from "./_support/cli.ts";
 
 const root = new URL("../", import.meta.url);
 const readme = await Deno.readTextFile(new URL("README.md", root));
 
-async function cli(args: string[], env: Record<string, string> = {}) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-q", "-P=cli", "cli.ts", ...args],
-    cwd: root,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? "",
-      NO_COLOR: "1",
-      ...env,
-    },
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
-}
-
 Deno.test("README: `deno task demo` is the first command and runs", async () => {
   assert.match(readme, /^deno task demo$/m);
-  const out = await cli(["demo", "--duration", "2"]);
+  const out = await powerSdk(["demo", "--duration", "2"]);
   assert.equal(out.code, 0, out.stderr);
   assert.match(out.stdout, /^Power SDK demo: 3 simulated stations on an embedded broker/);
   assert.match(out.stdout, / ok /, "live values were printed");
@@ -45,32 +24,26 @@ Deno.test("README: its runtime.yaml passes --dry-run with only the serial and pa
   const yaml = /## Your own stations[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
   assert.ok(yaml, "the README has a runtime.yaml example");
   assert.match(yaml, /\$\{MQTT_BROKER:-iot\.bluettipower\.com\}/);
-  const dir = await Deno.makeTempDir();
-  try {
-    const file = join(dir, "runtime.yaml");
-    await Deno.writeTextFile(file, yaml);
-    const out = await cli(["runtime", "--config", file, "--dry-run", "--json"], {
-      LIVING_ROOM_SN: "2237000012345",
-      LIVING_ROOM_CERT_PASSWORD: "not-shown",
-    });
-    assert.equal(out.code, 0, out.stderr);
-    assert.doesNotMatch(out.stdout + out.stderr, /not-shown/);
-    const rows = JSON.parse(out.stdout) as Record<string, string>[];
-    assert.equal(rows[0]!.device, "living_room_battery");
-    assert.match(rows[0]!.broker ?? "", /iot\.bluettipower\.com/);
-    const unset = await cli(["runtime", "--config", file, "--dry-run"], {
-      LIVING_ROOM_CERT_PASSWORD: "x",
-    });
-    assert.equal(unset.code, 1);
-    assert.match(unset.stderr, /runtime\.yaml:\d+:\d+: .*LIVING_ROOM_SN/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using config = await tempConfig(yaml);
+  const file = config.file;
+  const out = await powerSdk(["runtime", "--config", file, "--dry-run", "--json"], {
+    env: { LIVING_ROOM_SN: "2237000012345", LIVING_ROOM_CERT_PASSWORD: "not-shown" },
+  });
+  assert.equal(out.code, 0, out.stderr);
+  assert.doesNotMatch(out.stdout + out.stderr, /not-shown/);
+  const rows = JSON.parse(out.stdout) as Record<string, string>[];
+  assert.equal(rows[0]!.device, "living_room_battery");
+  assert.match(rows[0]!.broker ?? "", /iot\.bluettipower\.com/);
+  const unset = await powerSdk(["runtime", "--config", file, "--dry-run"], {
+    env: { LIVING_ROOM_CERT_PASSWORD: "x" },
+  });
+  assert.equal(unset.code, 1);
+  assert.match(unset.stderr, /runtime\.yaml:\d+:\d+: .*LIVING_ROOM_SN/);
 });
 
 Deno.test("README: `schema` prints the JSON Schema of runtime.yaml", async () => {
   assert.match(readme, /deno task power-sdk schema/);
-  const out = await cli(["schema"]);
+  const out = await powerSdk(["schema"]);
   assert.equal(out.code, 0, out.stderr);
   const schema = JSON.parse(out.stdout);
   assert.ok(schema.properties.devices);
@@ -79,7 +52,7 @@ Deno.test("README: `schema` prints the JSON Schema of runtime.yaml", async () =>
 Deno.test("README: the offline decode example decodes", async () => {
   const line = readme.split("\n").find((l) => l.startsWith("deno task power-sdk decode "));
   assert.ok(line);
-  const out = await cli(line.replace("deno task power-sdk ", "").split(/\s+/));
+  const out = await powerSdk(line.replace("deno task power-sdk ", "").split(/\s+/));
   assert.equal(out.code, 0, out.stderr);
   assert.equal(JSON.parse(out.stdout).values.frequency, 59.9);
 });

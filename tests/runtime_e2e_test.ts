@@ -6,8 +6,8 @@ import { SimulatedStation } from "../src/testing/mod.ts";
 import type { Snapshot } from "../src/runtime/mod.ts";
 import { createTestPki, type TestPki } from "./_support/pki.ts";
 import { type Broker, startBroker } from "./_support/broker.ts";
+import { CliProcess, powerSdk } from "./_support/cli.ts";
 
-const root = new URL("../", import.meta.url);
 const SERIALS = ["EL30V2000101", "EL100V2000102", "ELITE200V2000103"];
 
 function config(pki: TestPki, broker: Broker, jsonl: string, interval: number): string {
@@ -65,17 +65,6 @@ async function stations(pki: TestPki, broker: Broker): Promise<SimulatedStation[
   ));
 }
 
-function cli(args: string[], env: Record<string, string>): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-q", "-P=cli", "cli.ts", ...args],
-    cwd: root,
-    env: { ...env, NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  });
-}
-
 async function readLines(path: string): Promise<Snapshot[]> {
   let text = "";
   try {
@@ -123,10 +112,9 @@ Deno.test("runtime end to end: --once, a continuous run through a broker restart
       const jsonl = join(dir, "once", "snapshots.jsonl");
       const file = join(dir, "once.yaml");
       await Deno.writeTextFile(file, config(pki, broker, jsonl, 60));
-      const out = await cli(["runtime", "--config", file, "--once"], env).output();
-      const stderr = new TextDecoder().decode(out.stderr);
-      assert.equal(out.code, 0, stderr);
-      assert.doesNotMatch(stderr + new TextDecoder().decode(out.stdout), new RegExp(pki.password));
+      const out = await powerSdk(["runtime", "--config", file, "--once"], { env });
+      assert.equal(out.code, 0, out.stderr);
+      assert.doesNotMatch(out.stderr + out.stdout, new RegExp(pki.password));
       const lines = await readLines(jsonl);
       assert.deepEqual(
         lines.map((s) => `${s.deviceId}/${s.group}/${s.ok}`).sort(),
@@ -150,9 +138,7 @@ Deno.test("runtime end to end: --once, a continuous run through a broker restart
         const jsonl = join(dir, "run", "snapshots.jsonl");
         const file = join(dir, "run.yaml");
         await Deno.writeTextFile(file, config(pki, broker, jsonl, 0.5));
-        const child = cli(["runtime", "--config", file], env).spawn();
-        const stdout = child.stdout.pipeTo(new WritableStream());
-        const stderrText = new Response(child.stderr).text();
+        await using runtime = new CliProcess(["runtime", "--config", file], { env });
         try {
           const okFrom = (lines: Snapshot[], id: string, after = 0) =>
             lines.slice(after).some((s) => s.deviceId === id && s.ok);
@@ -202,12 +188,10 @@ Deno.test("runtime end to end: --once, a continuous run through a broker restart
           );
           assert.ok(lines.at(-1)!.metrics.ok > 0);
         } finally {
-          child.kill("SIGTERM");
-          const status = await child.status;
-          await stdout;
-          const stderr = await stderrText;
-          assert.equal(status.code, 0, stderr);
-          assert.doesNotMatch(stderr, new RegExp(pki.password));
+          runtime.signal("SIGTERM");
+          const status = await runtime.exited();
+          assert.equal(status.code, 0, runtime.stderr);
+          assert.doesNotMatch(runtime.stderr, new RegExp(pki.password));
         }
         const text = await Deno.readTextFile(jsonl);
         assert.ok(text.endsWith("\n"), "the last line is complete after SIGTERM");
@@ -224,9 +208,8 @@ Deno.test("runtime end to end: --once, a continuous run through a broker restart
           .replace("profile_id: EL30V2", "profile_id: EL30")
           .replace("port: ", "port: abc"),
       );
-      const out = await cli(["runtime", "--config", file, "--dry-run"], env).output();
-      const stderr = new TextDecoder().decode(out.stderr);
-      assert.equal(out.code, 1);
+      const { code, stderr } = await powerSdk(["runtime", "--config", file, "--dry-run"], { env });
+      assert.equal(code, 1);
       const lines = stderr.split("\n").filter((l) => l.includes("broken.yaml:"));
       assert.ok(lines.length >= 3, stderr);
       for (const line of lines) assert.match(line, /broken\.yaml:\d+:\d+: /);

@@ -1,7 +1,7 @@
 import { EmbeddedBroker } from "./embedded_broker.ts";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { createTestPki } from "../../tests/_support/pki.ts";
 
 const CLIENT_OPTIONS: IClientOptions = {
   protocolVersion: 4,
@@ -9,99 +9,9 @@ const CLIENT_OPTIONS: IClientOptions = {
   connectTimeout: 5_000,
 };
 
-interface TestPki {
-  ca: string;
-  serverCert: string;
-  serverKey: string;
-  clientCert: string;
-  clientKey: string;
-}
-
-async function openssl(cwd: string, args: string[]): Promise<void> {
-  const { code, stderr } = await new Deno.Command("openssl", {
-    args,
-    cwd,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (code !== 0) {
-    throw new Error(`openssl ${args.join(" ")} failed: ${new TextDecoder().decode(stderr)}`);
-  }
-}
-
-/** A throwaway CA, a server certificate for localhost/127.0.0.1 and a client certificate. */
-async function createTestPki(): Promise<TestPki> {
-  const dir = await Deno.makeTempDir({ prefix: "power-sdk-broker-test-pki-" });
-  try {
-    const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-    await openssl(dir, [
-      "req",
-      "-x509",
-      ...ec,
-      "-keyout",
-      "ca.key",
-      "-out",
-      "ca.pem",
-      "-days",
-      "1",
-      "-subj",
-      "/CN=Power SDK Test CA",
-    ]);
-    const leaves = [
-      [
-        "server",
-        "localhost",
-        "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth",
-      ],
-      ["client", "test-client", "extendedKeyUsage=clientAuth"],
-    ] as const;
-    for (const [name, commonName, extensions] of leaves) {
-      await Deno.writeTextFile(
-        join(dir, `${name}.ext`),
-        `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n${extensions}\n`,
-      );
-      await openssl(dir, [
-        "req",
-        ...ec,
-        "-keyout",
-        `${name}.key`,
-        "-out",
-        `${name}.csr`,
-        "-subj",
-        `/CN=${commonName}`,
-      ]);
-      await openssl(dir, [
-        "x509",
-        "-req",
-        "-in",
-        `${name}.csr`,
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-set_serial",
-        String(1 + Math.floor(Math.random() * 2 ** 31)),
-        "-days",
-        "1",
-        "-extfile",
-        `${name}.ext`,
-        "-out",
-        `${name}.pem`,
-      ]);
-    }
-    const read = (file: string) => Deno.readTextFile(join(dir, file));
-    return {
-      ca: await read("ca.pem"),
-      serverCert: await read("server.pem"),
-      serverKey: await read("server.key"),
-      clientCert: await read("client.pem"),
-      clientKey: await read("client.key"),
-    };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const pki = await createTestPki();
+globalThis.addEventListener("unload", () => Deno.removeSync(pki.dir, { recursive: true }));
+const { caCert: ca, serverCert, serverKey, clientCert, clientKey } = pki.pem;
 
 function nextMessage(client: MqttClient): Promise<{ topic: string; payload: string; qos: number }> {
   return new Promise((resolve) => {
@@ -195,18 +105,17 @@ Deno.test("EmbeddedBroker answers a request/reply round trip without Nagle delay
 });
 
 Deno.test("EmbeddedBroker.start() serves MQTT over TLS and refuses clients without a certificate", async () => {
-  const pki = await createTestPki();
-  const otherPki = await createTestPki();
   await using broker = await EmbeddedBroker.start({
-    tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.ca },
+    tls: { cert: serverCert, key: serverKey, ca },
   });
   assert.equal(broker.url, `mqtts://localhost:${broker.port}`);
 
-  assert.equal(await tryConnect(broker.url, { ...CLIENT_OPTIONS, ca: pki.ca }), false);
-  const foreign = { ca: pki.ca, cert: otherPki.clientCert, key: otherPki.clientKey };
+  assert.equal(await tryConnect(broker.url, { ...CLIENT_OPTIONS, ca }), false);
+  // A client certificate of another CA.
+  const foreign = { ca, cert: pki.pem.otherClientCert, key: pki.pem.otherClientKey };
   assert.equal(await tryConnect(broker.url, { ...CLIENT_OPTIONS, ...foreign }), false);
 
-  const credentials = { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey };
+  const credentials = { ca, cert: clientCert, key: clientKey };
   const subscriber = await mqtt.connectAsync(broker.url, { ...CLIENT_OPTIONS, ...credentials });
   const publisher = await mqtt.connectAsync(broker.url, { ...CLIENT_OPTIONS, ...credentials });
   try {
@@ -221,40 +130,37 @@ Deno.test("EmbeddedBroker.start() serves MQTT over TLS and refuses clients witho
 });
 
 Deno.test("EmbeddedBroker.start() accepts TLS clients without a certificate when requireClientCert is false", async () => {
-  const pki = await createTestPki();
   await using broker = await EmbeddedBroker.start({
-    tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.ca, requireClientCert: false },
+    tls: { cert: serverCert, key: serverKey, ca, requireClientCert: false },
   });
-  const client = await mqtt.connectAsync(broker.url, { ...CLIENT_OPTIONS, ca: pki.ca });
+  const client = await mqtt.connectAsync(broker.url, { ...CLIENT_OPTIONS, ca });
   assert.ok(client.connected);
   await client.endAsync();
 });
 
 Deno.test("EmbeddedBroker.start() refuses unusable TLS credentials", async () => {
-  const pki = await createTestPki();
   await assert.rejects(
-    EmbeddedBroker.start({ tls: { cert: pki.serverCert, key: pki.clientKey } }),
+    EmbeddedBroker.start({ tls: { cert: serverCert, key: clientKey } }),
     { name: "TypeError", message: /does not match 'tls.cert'/ },
   );
   await assert.rejects(
-    EmbeddedBroker.start({ tls: { cert: "garbage", key: pki.serverKey } }),
+    EmbeddedBroker.start({ tls: { cert: "garbage", key: serverKey } }),
     { name: "TypeError", message: /'tls.cert' as it is not a PEM certificate/ },
   );
   await assert.rejects(
     EmbeddedBroker.start({
-      tls: { cert: pki.serverCert, key: pki.serverKey, requireClientCert: true },
+      tls: { cert: serverCert, key: serverKey, requireClientCert: true },
     }),
     { name: "TypeError", message: /'tls.ca' is not set/ },
   );
 });
 
 Deno.test("EmbeddedBroker.close() disconnects clients and leaves nothing open", async () => {
-  const pki = await createTestPki();
-  for (const tls of [undefined, { cert: pki.serverCert, key: pki.serverKey, ca: pki.ca }]) {
+  for (const tls of [undefined, { cert: serverCert, key: serverKey, ca }]) {
     const broker = await EmbeddedBroker.start(tls === undefined ? {} : { tls });
     const clientOptions = tls === undefined
       ? CLIENT_OPTIONS
-      : { ...CLIENT_OPTIONS, ca: pki.ca, cert: pki.clientCert, key: pki.clientKey };
+      : { ...CLIENT_OPTIONS, ca, cert: clientCert, key: clientKey };
     const client = await mqtt.connectAsync(broker.url, clientOptions);
     const clientClosed = new Promise<void>((resolve) => client.once("close", () => resolve()));
     // A connection that never sends CONNECT (or never finishes the TLS handshake): aedes arms a

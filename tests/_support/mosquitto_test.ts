@@ -1,7 +1,7 @@
 import { mosquittoAvailable, startMosquitto } from "./mosquitto.ts";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import { createTestPki } from "./pki.ts";
 import assert from "node:assert/strict";
-import { join } from "node:path";
 
 const ignore = !mosquittoAvailable();
 if (ignore) {
@@ -16,97 +16,6 @@ const CLIENT_OPTIONS: IClientOptions = {
   reconnectPeriod: 0,
   connectTimeout: 5_000,
 };
-
-interface TestPkiFiles {
-  dir: string;
-  ca: string;
-  serverCert: string;
-  serverKey: string;
-  clientCert: string;
-  clientKey: string;
-}
-
-async function openssl(cwd: string, args: string[]): Promise<void> {
-  const { code, stderr } = await new Deno.Command("openssl", {
-    args,
-    cwd,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (code !== 0) {
-    throw new Error(`openssl ${args.join(" ")} failed: ${new TextDecoder().decode(stderr)}`);
-  }
-}
-
-/** Writes a throwaway CA, a server certificate for localhost and a client certificate. */
-async function createTestPkiFiles(): Promise<TestPkiFiles> {
-  const dir = await Deno.makeTempDir({ prefix: "power-sdk-broker-test-pki-" });
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  await openssl(dir, [
-    "req",
-    "-x509",
-    ...ec,
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "1",
-    "-subj",
-    "/CN=Power SDK Test CA",
-  ]);
-  const leaves = [
-    [
-      "server",
-      "localhost",
-      "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth",
-    ],
-    ["client", "test-client", "extendedKeyUsage=clientAuth"],
-  ] as const;
-  for (const [name, commonName, extensions] of leaves) {
-    await Deno.writeTextFile(
-      join(dir, `${name}.ext`),
-      `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n${extensions}\n`,
-    );
-    await openssl(dir, [
-      "req",
-      ...ec,
-      "-keyout",
-      `${name}.key`,
-      "-out",
-      `${name}.csr`,
-      "-subj",
-      `/CN=${commonName}`,
-    ]);
-    await openssl(dir, [
-      "x509",
-      "-req",
-      "-in",
-      `${name}.csr`,
-      "-CA",
-      "ca.pem",
-      "-CAkey",
-      "ca.key",
-      "-set_serial",
-      String(1 + Math.floor(Math.random() * 2 ** 31)),
-      "-days",
-      "1",
-      "-extfile",
-      `${name}.ext`,
-      "-out",
-      `${name}.pem`,
-    ]);
-  }
-  return {
-    dir,
-    ca: join(dir, "ca.pem"),
-    serverCert: join(dir, "server.pem"),
-    serverKey: join(dir, "server.key"),
-    clientCert: join(dir, "client.pem"),
-    clientKey: join(dir, "client.key"),
-  };
-}
 
 /** Whether a client gets connected (true) or is refused by the broker (false). */
 async function tryConnect(url: string, options: IClientOptions): Promise<boolean> {
@@ -189,33 +98,25 @@ Deno.test({
   name: "startMosquitto() serves TLS and refuses clients without a certificate",
   ignore,
   async fn() {
-    const pki = await createTestPkiFiles();
-    try {
-      await using broker = await startMosquitto({
-        tls: { caFile: pki.ca, certFile: pki.serverCert, keyFile: pki.serverKey },
-        noDelay: true,
-      });
-      assert.ok(broker !== null);
-      assert.equal(broker.url, `mqtts://localhost:${broker.port}`);
-      const ca = await Deno.readTextFile(pki.ca);
-      const tlsOptions = {
-        ...CLIENT_OPTIONS,
-        ca,
-        cert: await Deno.readTextFile(pki.clientCert),
-        key: await Deno.readTextFile(pki.clientKey),
-      };
+    await using pki = await createTestPki();
+    const { caCert: caFile, serverCert: certFile, serverKey: keyFile } = pki.paths;
+    await using broker = await startMosquitto({
+      tls: { caFile, certFile, keyFile },
+      noDelay: true,
+    });
+    assert.ok(broker !== null);
+    assert.equal(broker.url, `mqtts://localhost:${broker.port}`);
+    const ca = pki.pem.caCert;
+    const tlsOptions = { ...CLIENT_OPTIONS, ca, cert: pki.pem.clientCert, key: pki.pem.clientKey };
 
-      assert.equal(await tryConnect(broker.url, { ...CLIENT_OPTIONS, ca }), false);
-      await assertRoundTrip(broker.url, tlsOptions);
+    assert.equal(await tryConnect(broker.url, { ...CLIENT_OPTIONS, ca }), false);
+    await assertRoundTrip(broker.url, tlsOptions);
 
-      const port = broker.port;
-      await broker.restart();
-      assert.equal(broker.port, port);
-      await assertRoundTrip(broker.url, tlsOptions);
-      assert.equal(await tryConnect(broker.url, { ...CLIENT_OPTIONS, ca }), false);
-    } finally {
-      await Deno.remove(pki.dir, { recursive: true });
-    }
+    const port = broker.port;
+    await broker.restart();
+    assert.equal(broker.port, port);
+    await assertRoundTrip(broker.url, tlsOptions);
+    assert.equal(await tryConnect(broker.url, { ...CLIENT_OPTIONS, ca }), false);
   },
 });
 
@@ -223,22 +124,14 @@ Deno.test({
   name: "startMosquitto() accepts TLS clients without a certificate when not required",
   ignore,
   async fn() {
-    const pki = await createTestPkiFiles();
-    try {
-      await using broker = await startMosquitto({
-        tls: {
-          caFile: pki.ca,
-          certFile: pki.serverCert,
-          keyFile: pki.serverKey,
-          requireCertificate: false,
-        },
-      });
-      assert.ok(broker !== null);
-      const ca = await Deno.readTextFile(pki.ca);
-      assert.equal(await tryConnect(broker.url, { ...CLIENT_OPTIONS, ca }), true);
-    } finally {
-      await Deno.remove(pki.dir, { recursive: true });
-    }
+    await using pki = await createTestPki();
+    const { caCert: caFile, serverCert: certFile, serverKey: keyFile } = pki.paths;
+    await using broker = await startMosquitto({
+      tls: { caFile, certFile, keyFile, requireCertificate: false },
+    });
+    assert.ok(broker !== null);
+    const ca = pki.pem.caCert;
+    assert.equal(await tryConnect(broker.url, { ...CLIENT_OPTIONS, ca }), true);
   },
 });
 

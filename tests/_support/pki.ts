@@ -52,6 +52,10 @@ export interface TestPkiPaths {
   readonly otherServerCert: string;
   /** The private key of `otherServerCert`. */
   readonly otherServerKey: string;
+  /** A client certificate signed by the other CA (CN=power-sdk-other-client, P-256, clientAuth). */
+  readonly otherClientCert: string;
+  /** The private key of `otherClientCert` (unencrypted PKCS#8 PEM). */
+  readonly otherClientKey: string;
 }
 
 /** PEM text of the certificates and keys, as written to {@linkcode TestPkiPaths}. */
@@ -86,6 +90,10 @@ export interface TestPkiPem {
   readonly otherServerCert: string;
   /** See {@linkcode TestPkiPaths.otherServerKey}. */
   readonly otherServerKey: string;
+  /** See {@linkcode TestPkiPaths.otherClientCert}. */
+  readonly otherClientCert: string;
+  /** See {@linkcode TestPkiPaths.otherClientKey}. */
+  readonly otherClientKey: string;
 }
 
 /** Bytes of the PKCS#12 bundles, as written to {@linkcode TestPkiPaths}. */
@@ -208,6 +216,8 @@ async function build(dir: string, started: number): Promise<TestPki> {
     otherCaKey: f("other-ca.key"),
     otherServerCert: f("other-server.pem"),
     otherServerKey: f("other-server.key"),
+    otherClientCert: f("other-client.pem"),
+    otherClientKey: f("other-client.key"),
   };
   await Promise.all([
     Deno.chmod(dir, 0o755),
@@ -219,7 +229,7 @@ async function build(dir: string, started: number): Promise<TestPki> {
   const run = (args: string[]) => openssl(args, dir, password);
 
   // 1. Keys, self-signed CAs and certificate requests: all independent.
-  // RSA 2048 key generation dominates the run time: the other CA and its server use P-256.
+  // RSA 2048 key generation dominates the run time: the other CA and its leaves use P-256.
   const rsa = ["-newkey", "rsa:2048", "-nodes"];
   const p256 = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
   await Promise.all([
@@ -290,6 +300,17 @@ async function build(dir: string, started: number): Promise<TestPki> {
     run([
       "req",
       "-new",
+      ...p256,
+      "-keyout",
+      paths.otherClientKey,
+      "-out",
+      f("other-client.csr"),
+      "-subj",
+      "/CN=power-sdk-other-client",
+    ]),
+    run([
+      "req",
+      "-new",
       ...rsa,
       "-keyout",
       paths.expiredKey,
@@ -327,6 +348,7 @@ async function build(dir: string, started: number): Promise<TestPki> {
     sign("other-server.csr", "other-ca", paths.otherServerCert, "server-ec.ext", 825),
     sign("client.csr", "ca", paths.clientCert, "client.ext", 825),
     sign("client-ec.csr", "ca", paths.ecCert, "client-ec.ext", 825),
+    sign("other-client.csr", "other-ca", paths.otherClientCert, "client-ec.ext", 825),
     sign("expired.csr", "ca", paths.expiredCert, "client.ext", -1),
     run([
       "pkcs8",
@@ -426,6 +448,8 @@ async function build(dir: string, started: number): Promise<TestPki> {
     otherCaCert,
     otherServerCert,
     otherServerKey,
+    otherClientCert,
+    otherClientKey,
   ] = await Promise.all([
     text(paths.caCert),
     text(paths.caKey),
@@ -442,6 +466,8 @@ async function build(dir: string, started: number): Promise<TestPki> {
     text(paths.otherCaCert),
     text(paths.otherServerCert),
     text(paths.otherServerKey),
+    text(paths.otherClientCert),
+    text(paths.otherClientKey),
   ]);
   const [client, legacy, emptyPassword, ec, expired, caOnly] = await Promise.all([
     Deno.readFile(paths.clientP12),
@@ -480,6 +506,8 @@ async function build(dir: string, started: number): Promise<TestPki> {
       otherCaCert,
       otherServerCert,
       otherServerKey,
+      otherClientCert,
+      otherClientKey,
     },
     p12: { client, legacy, emptyPassword, ec, expired, caOnly },
     elapsedMs: Math.round(performance.now() - started),

@@ -1,4 +1,6 @@
-// Fixtures of the configuration tests. Private to src/runtime/config.
+// Fixtures of the configuration tests, here and under tests/ (not published).
+import assert from "node:assert/strict";
+import { ConfigValidationError } from "./config_validation_error.ts";
 
 /** The seed README's runtime.yaml, verbatim. */
 export const SEED_YAML: string = `version: 1
@@ -48,4 +50,31 @@ export function minimal(device: string, extra = ""): string {
     "devices:",
     device,
   ].filter((line) => line !== "").join("\n");
+}
+
+/** The lines of the {@linkcode ConfigValidationError} `fn` throws, header removed. */
+export function problems(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof ConfigValidationError, String(error));
+    return error.message.split("\n").slice(1);
+  }
+  assert.fail("expected a ConfigValidationError");
+}
+
+/** A temporary folder and the path of `runtime.yaml` in it; removed on dispose. */
+export interface TempConfig extends AsyncDisposable {
+  /** The folder. */
+  readonly dir: string;
+  /** `<dir>/runtime.yaml`. */
+  readonly file: string;
+}
+
+/** Makes a temporary folder and writes `text`, when given, to its `runtime.yaml`. */
+export async function tempConfig(text?: string): Promise<TempConfig> {
+  const dir = await Deno.makeTempDir({ prefix: "power-sdk-config-" });
+  const file = `${dir}/runtime.yaml`;
+  if (text !== undefined) await Deno.writeTextFile(file, text);
+  return { dir, file, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
 }

@@ -1,21 +1,10 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../../errors/errors.ts";
-import { envOf, minimal, SEED_ENV, SEED_YAML } from "./_test_utils.ts";
+import { envOf, minimal, problems, SEED_ENV, SEED_YAML, tempConfig } from "./_test_utils.ts";
 import { ConfigValidationError } from "./config_validation_error.ts";
 import { loadRuntimeConfig, readRuntimeConfig } from "./load_config.ts";
 
 const FILE = "runtime.yaml";
-
-/** The lines of the error `fn` throws, header removed. */
-function problems(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof ConfigValidationError, String(error));
-    return error.message.split("\n").slice(1);
-  }
-  assert.fail("expected a ConfigValidationError");
-}
 
 const MANY_MISTAKES = `version: 1
 pipelines:
@@ -315,35 +304,27 @@ Deno.test("loadRuntimeConfig() never quotes a password in a message", () => {
 });
 
 Deno.test("readRuntimeConfig() reads a file and makes its relative paths absolute", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const file = `${dir}/runtime.yaml`;
-    await Deno.writeTextFile(
-      file,
-      minimal(
-        "  - { id: a, pipeline: p, profile_id: EL30V2, transport: { opts: { device_sn: '1', cert_file: certs/a.p12, ca_file: /etc/ca.pem } } }",
-        "sinks: { file: { type: jsonl, path: data/out.jsonl } }",
-      ),
-    );
-    const config = await readRuntimeConfig(file, { env: envOf({}) });
-    assert.equal(config.devices[0]?.transport?.opts?.cert_file, `${dir}/certs/a.p12`);
-    assert.equal(config.devices[0]?.transport?.opts?.ca_file, "/etc/ca.pem");
-    const sink = config.sinks?.file;
-    assert.equal(sink?.type === "jsonl" ? sink.path : undefined, `${dir}/data/out.jsonl`);
+  await using tmp = await tempConfig(minimal(
+    "  - { id: a, pipeline: p, profile_id: EL30V2, transport: { opts: { device_sn: '1', cert_file: certs/a.p12, ca_file: /etc/ca.pem } } }",
+    "sinks: { file: { type: jsonl, path: data/out.jsonl } }",
+  ));
+  const { dir, file } = tmp;
+  const config = await readRuntimeConfig(file, { env: envOf({}) });
+  assert.equal(config.devices[0]?.transport?.opts?.cert_file, `${dir}/certs/a.p12`);
+  assert.equal(config.devices[0]?.transport?.opts?.ca_file, "/etc/ca.pem");
+  const sink = config.sinks?.file;
+  assert.equal(sink?.type === "jsonl" ? sink.path : undefined, `${dir}/data/out.jsonl`);
 
-    await Deno.writeTextFile(file, "version: 3\n");
-    await assert.rejects(readRuntimeConfig(file), (error: unknown) => {
-      assert.ok(error instanceof ConfigValidationError);
-      assert.equal(error.file, file);
-      assert.match(error.message, new RegExp(`\\n${file}:1:10: version: expected 1`));
-      return true;
-    });
-    await assert.rejects(readRuntimeConfig(`${dir}/none.yaml`), {
-      code: "CONFIG_INVALID",
-      message: `Cannot read the runtime configuration: no such file: ${dir}/none.yaml`,
-    });
-    await assert.rejects(readRuntimeConfig(dir), { code: "CONFIG_INVALID" });
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await Deno.writeTextFile(file, "version: 3\n");
+  await assert.rejects(readRuntimeConfig(file), (error: unknown) => {
+    assert.ok(error instanceof ConfigValidationError);
+    assert.equal(error.file, file);
+    assert.match(error.message, new RegExp(`\\n${file}:1:10: version: expected 1`));
+    return true;
+  });
+  await assert.rejects(readRuntimeConfig(`${dir}/none.yaml`), {
+    code: "CONFIG_INVALID",
+    message: `Cannot read the runtime configuration: no such file: ${dir}/none.yaml`,
+  });
+  await assert.rejects(readRuntimeConfig(dir), { code: "CONFIG_INVALID" });
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { DeviceProfile } from "../../device/profile.ts";
 import { EL100V2_PROFILE } from "../../../profiles/mod.ts";
-import { envOf, minimal, SEED_ENV, SEED_YAML } from "./_test_utils.ts";
+import { envOf, minimal, problems, SEED_ENV, SEED_YAML } from "./_test_utils.ts";
 import { ConfigValidationError } from "./config_validation_error.ts";
 import { loadRuntimeConfig } from "./load_config.ts";
 import { describeResolution, resolveRuntime } from "./resolve.ts";
@@ -11,16 +11,6 @@ const FILE = "runtime.yaml";
 
 function resolveText(text: string, vars: Record<string, string> = {}) {
   return resolveRuntime(loadRuntimeConfig(text, { file: FILE, env: envOf(vars) }));
-}
-
-function problems(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof ConfigValidationError, String(error));
-    return error.message.split("\n").slice(1);
-  }
-  assert.fail("expected a ConfigValidationError");
 }
 
 Deno.test("resolveRuntime() resolves the seed file with built-in defaults", () => {
