@@ -22,3 +22,4 @@
  */
 export * from "./embedded_broker.ts";
 export * from "./simulated_station.ts";
+export * from "./fleet_simulator.ts";

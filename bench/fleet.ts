@@ -1,0 +1,496 @@
+// A fleet through a real broker: N simulated stations × 3 blocks (core 100, grid 1300, battery
+// 6000), each group every 5 s, polled by one Runtime through mosquitto on 127.0.0.1 — poll
+// lateness p50/p99/max, poll latency, snapshots ok/error, CPU and peak RSS of the runtime's
+// process. The stations run in a separate process (bench/_fleet_station_process.ts, one MQTT
+// connection for all of them) so that this process measures the runtime alone.
+// Run: deno task bench:fleet [N] [seconds] [--default-mosquitto] [--profile=EL30V2]
+//        [--interval=5] [--cpu-prof=fleet.cpuprofile]
+//   N stations (default 1000), measured for `seconds` (default 60) after one interval of
+//   warm-up; prints a Markdown row for docs/benchmarks.md. --cpu-prof writes a V8 CPU profile
+//   of the measured window and prints where the time went. V8 flags for the measured process:
+//   DENO_V8_FLAGS=--optimize-for-size deno task bench:fleet 1000 60 (shown in the row).
+import process from "node:process";
+import { Session } from "node:inspector";
+import { getHeapSpaceStatistics, getHeapStatistics } from "node:v8";
+import { loadRuntimeConfig, resolveRuntime, Runtime } from "../src/runtime/mod.ts";
+import type { Snapshot } from "../src/runtime/mod.ts";
+import { startMosquitto } from "../tests/_support/mosquitto.ts";
+import { fleetSerial } from "./_fleet_station_process.ts";
+
+interface Options {
+  n: number;
+  seconds: number;
+  intervalS: number;
+  profile: string;
+  defaultMosquitto: boolean;
+  cpuProf: string | null;
+}
+
+function parseArgs(args: string[]): Options {
+  const positional = args.filter((a) => !a.startsWith("--"));
+  const flag = (name: string) =>
+    args.find((a) => a.startsWith(`--${name}=`))?.slice(`--${name}=`.length);
+  const options: Options = {
+    n: Number(positional[0] ?? "1000"),
+    seconds: Number(positional[1] ?? "60"),
+    intervalS: Number(flag("interval") ?? "5"),
+    profile: flag("profile") ?? "EL100V2",
+    defaultMosquitto: args.includes("--default-mosquitto"),
+    cpuProf: flag("cpu-prof") ?? null,
+  };
+  const bad = !Number.isInteger(options.n) || options.n < 1 || options.n > 5000 ||
+    !(options.seconds > 0 && options.seconds <= 3600) ||
+    !(options.intervalS >= 1 && options.intervalS <= 60) ||
+    !["EL100V2", "EL30V2"].includes(options.profile);
+  if (bad) {
+    console.error(
+      "usage: deno task bench:fleet [N 1..5000] [seconds ≤ 3600] [--default-mosquitto] [--profile=EL100V2|EL30V2] [--interval=1..60] [--cpu-prof=file]",
+    );
+    Deno.exit(2);
+  }
+  return options;
+}
+
+/** The runtime.yaml of the bench: N devices, groups core/grid/battery each every interval. */
+function runtimeYaml(o: Options, port: number): string {
+  const devices = Array.from(
+    { length: o.n },
+    (_, i) =>
+      `  - { id: s${i}, pipeline: fleet, profile_id: ${o.profile}, transport: { opts: { device_sn: "${
+        fleetSerial(o.profile, i)
+      }" } } }`,
+  );
+  return [
+    "version: 1",
+    "pipelines: { fleet: { mode: pull, transport: mqtt, vendor: bluetti, protocol: v2 } }",
+    "defaults:",
+    "  sink: bench",
+    `  poll_interval: ${o.intervalS}`,
+    "  groups: [core, grid, battery]",
+    `  transport: { opts: { broker: "mqtt://127.0.0.1", port: ${port}, allow_insecure: true } }`,
+    "sinks: { bench: { type: memory, size: 1, queue: { size: 10000 } } }",
+    "devices:",
+    ...devices,
+  ].join("\n");
+}
+
+// --- the station process -------------------------------------------------------------------
+
+interface StationStats {
+  cpuUs: number;
+  rss: number;
+  connected: boolean;
+  counters: Record<string, number>;
+}
+
+interface StationProcess {
+  readonly pid: number;
+  readonly ready: Promise<{ stations: number; startMs: number }>;
+  /** The latest STATS (or DONE) line. */
+  latest(): StationStats | null;
+  /** SIGTERM, wait for DONE and the exit (SIGKILL after 10 s); the final stats. */
+  stop(): Promise<StationStats | null>;
+}
+
+function spawnStations(brokerUrl: string, o: Options): StationProcess {
+  const script = new URL("./_fleet_station_process.ts", import.meta.url).pathname;
+  // Lives at most as long as the bench should (plus margin), even if this process dies.
+  const maxSeconds = String(Math.ceil(o.seconds + o.intervalS + 300));
+  // V8 flags given for the measured process (DENO_V8_FLAGS) are not the stations' business.
+  const env = Deno.env.toObject();
+  delete env.DENO_V8_FLAGS;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-q", "-P=bench", script, brokerUrl, String(o.n), o.profile, maxSeconds],
+    clearEnv: true,
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const ready = Promise.withResolvers<{ stations: number; startMs: number }>();
+  let latest: StationStats | null = null;
+  let final: StationStats | null = null;
+  const reading = (async () => {
+    for await (const line of readLines(child.stdout)) {
+      const space = line.indexOf(" ");
+      const word = line.slice(0, space);
+      const value = space > 0 ? JSON.parse(line.slice(space + 1)) : null;
+      if (word === "READY") ready.resolve(value);
+      else if (word === "STATS") latest = value;
+      else if (word === "DONE") final = latest = value;
+    }
+  })();
+  void child.status.then((status) =>
+    ready.reject(new Error(`the station process exited (${status.code}) before it was ready`))
+  );
+  let stopping: Promise<StationStats | null> | null = null;
+  return {
+    pid: child.pid,
+    ready: ready.promise,
+    latest: () => latest,
+    stop() {
+      stopping ??= (async () => {
+        try {
+          Deno.kill(child.pid, "SIGTERM");
+        } catch {
+          // Already gone.
+        }
+        const timer = setTimeout(() => {
+          try {
+            Deno.kill(child.pid, "SIGKILL");
+          } catch {
+            // Exited meanwhile.
+          }
+        }, 10_000);
+        await child.status;
+        clearTimeout(timer);
+        await reading.catch(() => {});
+        return final;
+      })();
+      return stopping;
+    },
+  };
+}
+
+async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  let pending = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    pending += chunk;
+    let newline;
+    while ((newline = pending.indexOf("\n")) !== -1) {
+      yield pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+    }
+  }
+  if (pending !== "") yield pending;
+}
+
+// --- measuring -----------------------------------------------------------------------------
+
+function quantile(sorted: Float64Array | number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+/** Records lateness, latency and outcome of every snapshot whose poll was due in the window. */
+class Recorder {
+  windowStart = Infinity; // wall clock, ms
+  windowEnd = Infinity;
+  lateness: number[] = [];
+  latency: number[] = [];
+  ok = 0;
+  errors = 0;
+  warmup = 0;
+  late = 0;
+  errorCodes = new Map<string, number>();
+
+  record(s: Snapshot): void {
+    const lateness = s.metrics.lastLatenessMs ?? 0;
+    const latency = s.metrics.lastLatencyMs ?? 0;
+    // When the poll was due: it ended at `at`, took `latency` and started `lateness` late.
+    const due = Date.parse(s.at) - latency - lateness;
+    if (due < this.windowStart) {
+      this.warmup++;
+      return;
+    }
+    if (due >= this.windowEnd) {
+      this.late++;
+      return;
+    }
+    this.lateness.push(lateness);
+    this.latency.push(latency);
+    if (s.ok) this.ok++;
+    else {
+      this.errors++;
+      for (const e of s.errors) this.errorCodes.set(e.code, (this.errorCodes.get(e.code) ?? 0) + 1);
+    }
+  }
+}
+
+/** Event-loop lag: how late a 50 ms timer fires, sampled while the bench runs. */
+function loopLagSampler(): { stop(): number[] } {
+  const lags: number[] = [];
+  let expected = performance.now() + 50;
+  let timer = setTimeout(function tick() {
+    const now = performance.now();
+    lags.push(Math.max(0, now - expected));
+    expected = now + 50;
+    timer = setTimeout(tick, 50);
+  }, 50);
+  return {
+    stop() {
+      clearTimeout(timer);
+      return lags;
+    },
+  };
+}
+
+// --- CPU profile ---------------------------------------------------------------------------
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+function post<T>(session: Session, method: string, params: object = {}): Promise<T> {
+  return new Promise((resolve, reject) =>
+    session.post(method, params, (error: Error | null, result: unknown) => {
+      if (error) reject(error);
+      else resolve(result as T);
+    })
+  );
+}
+
+/** Self time by function, and by file, of the top entries. */
+function summarizeProfile(profile: CpuProfile): string[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfUs = new Map<number, number>();
+  profile.samples.forEach((id, i) => {
+    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  let total = 0;
+  for (const [id, us] of selfUs) if (byId.get(id)!.callFrame.functionName !== "(idle)") total += us;
+  const byFunction = new Map<string, number>();
+  const byFile = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    const frame = byId.get(id)!.callFrame;
+    if (frame.functionName === "(idle)") continue;
+    const file = frame.url.replace(/^.*\/(node_modules|npm|work\/main)\//, "$1/") || "(native)";
+    const name = `${frame.functionName || "(anonymous)"} ${file}:${frame.lineNumber + 1}`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + us);
+    const pkg = file.replace(/^(npm\/registry\.npmjs\.org\/[^/]+)\/.*$/, "$1");
+    byFile.set(pkg, (byFile.get(pkg) ?? 0) + us);
+  }
+  const top = (m: Map<string, number>, k: number) =>
+    [...m].sort((a, b) => b[1] - a[1]).slice(0, k).map(([name, us]) =>
+      `${(100 * us / total).toFixed(1).padStart(5)} %  ${name}`
+    );
+  return [
+    `busy (not idle) samples: ${(total / 1e6).toFixed(1)} s; shares below are of busy time`,
+    "self time by function:",
+    ...top(byFunction, 30),
+    "self time by file / package:",
+    ...top(byFile, 15),
+  ];
+}
+
+/**
+ * The V8 flags given through DENO_V8_FLAGS (`--v8-flags` on the command line cannot be read
+ * back without full permissions), or "" when none.
+ */
+function v8Flags(): string {
+  return Deno.env.get("DENO_V8_FLAGS") ?? "";
+}
+
+// --- the run -------------------------------------------------------------------------------
+
+const o = parseArgs(Deno.args);
+const intervalMs = o.intervalS * 1000;
+const flags = v8Flags();
+const brokerLabel =
+  (o.defaultMosquitto ? "mosquitto, default (Nagle on)" : "mosquitto, set_tcp_nodelay true") +
+  (flags ? `; V8 ${flags}` : "");
+const mosquitto = await startMosquitto({ noDelay: !o.defaultMosquitto });
+if (!mosquitto) {
+  console.error("mosquitto is not installed: nothing to measure");
+  Deno.exit(1);
+}
+const rssBaseline = Deno.memoryUsage().rss;
+let stations: StationProcess | null = null;
+let runtime: Runtime | null = null;
+const logCounts = { debug: 0, info: 0, warn: 0, error: 0 };
+const firstProblems: string[] = [];
+try {
+  stations = spawnStations(mosquitto.url, o);
+  const readyTimer = setTimeout(() => stations?.stop(), 180_000);
+  const ready = await stations.ready.finally(() => clearTimeout(readyTimer));
+  console.error(
+    `${o.n} stations ready in ${ready.startMs} ms (pid ${stations.pid}); broker: ${brokerLabel}`,
+  );
+
+  const resolved = resolveRuntime(loadRuntimeConfig(runtimeYaml(o, mosquitto.port)));
+  runtime = new Runtime(resolved, {
+    logger: (entry) => {
+      logCounts[entry.level]++;
+      if (
+        (entry.level === "warn" || entry.level === "error") &&
+        !entry.message.includes("allow_insecure") && firstProblems.length < 5
+      ) firstProblems.push(`${entry.deviceId ?? ""} ${entry.level}: ${entry.message}`);
+    },
+    onSinkError: (_sink, error) => {
+      if (firstProblems.length < 5) firstProblems.push(`sink: ${error}`);
+    },
+  });
+  // The bench's sink: the Runtime builds its sinks from the configuration only, so the
+  // configured memory sink's `write` is replaced by the recorder (behind the same SinkQueue).
+  // It keeps two numbers per snapshot and never prints or retains the snapshot.
+  const recorder = new Recorder();
+  const memory = runtime.memory("bench")!;
+  memory.write = (snapshot: Snapshot) => {
+    recorder.record(snapshot);
+    return Promise.resolve();
+  };
+
+  const rssSamples: number[] = [];
+  let rssPeakAll = 0;
+  const rssTimer = setInterval(() => {
+    const rss = Deno.memoryUsage().rss;
+    rssPeakAll = Math.max(rssPeakAll, rss);
+    if (Date.now() >= recorder.windowStart && Date.now() < recorder.windowEnd) {
+      rssSamples.push(rss);
+    }
+  }, 1000);
+
+  const startedWall = Date.now();
+  runtime.start();
+  // Warm-up: the first interval (connections are made on the first polls), excluded.
+  recorder.windowStart = startedWall + intervalMs;
+  recorder.windowEnd = recorder.windowStart + o.seconds * 1000;
+  await new Promise((resolve) => setTimeout(resolve, recorder.windowStart - Date.now()));
+
+  let session: Session | null = null;
+  if (o.cpuProf) {
+    session = new Session();
+    session.connect();
+    await post(session, "Profiler.enable");
+    await post(session, "Profiler.setSamplingInterval", { interval: 500 });
+    await post(session, "Profiler.start");
+  }
+  const lag = loopLagSampler();
+  const allocated0 = getHeapStatistics().total_allocated_bytes;
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  const stationCpu0 = stations.latest()?.cpuUs ?? 0;
+  await new Promise((resolve) => setTimeout(resolve, recorder.windowEnd - Date.now()));
+  const cpu = process.cpuUsage(cpu0);
+  const allocated = getHeapStatistics().total_allocated_bytes - allocated0;
+  const wallMs = performance.now() - wall0;
+  const stationCpu1 = stations.latest()?.cpuUs ?? 0;
+  const lags = lag.stop().sort((a, b) => a - b);
+  let profileLines: string[] = [];
+  if (session && o.cpuProf) {
+    const { profile } = await post<{ profile: CpuProfile }>(session, "Profiler.stop");
+    session.disconnect();
+    await Deno.writeTextFile(o.cpuProf, JSON.stringify(profile));
+    profileLines = [`CPU profile written to ${o.cpuProf}`, ...summarizeProfile(profile)];
+  }
+  clearInterval(rssTimer);
+  rssSamples.push(Deno.memoryUsage().rss);
+  rssPeakAll = Math.max(rssPeakAll, ...rssSamples);
+  const memoryEnd = Deno.memoryUsage();
+  const spaces = Object.fromEntries(
+    getHeapSpaceStatistics().map((space) => [space.space_name, space.space_size]),
+  );
+  const metrics = runtime.metrics();
+  const dropped = Object.values(metrics.sinks).reduce((a, q) => a + q.dropped, 0);
+  const reconnects = Object.values(metrics.devices).reduce((a, d) => a + d.reconnects, 0);
+
+  await runtime.stop();
+  runtime = null;
+  const stationFinal = await stations.stop();
+  stations = null;
+
+  // --- report --------------------------------------------------------------------------------
+  const lateness = Float64Array.from(recorder.lateness).sort();
+  const latency = Float64Array.from(recorder.latency).sort();
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  const oneCore = (100 * cpuMs) / wallMs;
+  const cores = navigator.hardwareConcurrency;
+  const stationCore = (100 * (stationCpu1 - stationCpu0) / 1000) / wallMs;
+  const rssPeak = Math.max(...rssSamples);
+  const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
+  const ms = (v: number) => v.toFixed(1);
+  const expected = o.n * 3 * (o.seconds / o.intervalS);
+  const polls = recorder.ok + recorder.errors;
+
+  console.log(
+    `\nfleet: ${o.n} × ${o.profile} stations, 3 groups every ${o.intervalS} s, ${brokerLabel}`,
+  );
+  console.log(
+    `window: ${o.seconds} s after ${o.intervalS} s warm-up; polls due in it: ${polls} of ~${expected} scheduled (${recorder.ok} ok, ${recorder.errors} error)`,
+  );
+  if (recorder.errorCodes.size > 0) {
+    console.log(`errors by code: ${JSON.stringify(Object.fromEntries(recorder.errorCodes))}`);
+  }
+  console.log(
+    `poll lateness ms: p50 ${ms(quantile(lateness, 0.5))}, p99 ${
+      ms(quantile(lateness, 0.99))
+    }, max ${ms(quantile(lateness, 1))}`,
+  );
+  console.log(
+    `poll latency ms (one block read, request → decoded snapshot): p50 ${
+      ms(quantile(latency, 0.5))
+    }, p99 ${ms(quantile(latency, 0.99))}, max ${ms(quantile(latency, 1))}`,
+  );
+  console.log(
+    `event-loop lag ms (50 ms timer): p50 ${ms(quantile(lags, 0.5))}, p99 ${
+      ms(quantile(lags, 0.99))
+    }, max ${ms(quantile(lags, 1))}`,
+  );
+  console.log(
+    `runtime CPU: ${oneCore.toFixed(1)} % of one core = ${
+      (oneCore / cores).toFixed(1)
+    } % of the machine (${cores} cores); user ${
+      (cpu.user / 1000 / wallMs * 100).toFixed(1)
+    } %, system ${(cpu.system / 1000 / wallMs * 100).toFixed(1)} %`,
+  );
+  console.log(
+    `runtime RSS: peak ${mb(rssPeak)} MB in the window (${mb(rssPeakAll)} MB overall; ${
+      mb(rssBaseline)
+    } MB before the runtime was built)`,
+  );
+  const every10s = rssSamples.filter((_, i) => i % 10 === 9 || i === rssSamples.length - 1);
+  console.log(`runtime RSS every 10 s (MB): ${every10s.map(mb).join(", ")}`);
+  console.log(
+    `runtime JS allocation: ${(allocated / 1048576 / (wallMs / 1000)).toFixed(1)} MB/s = ${
+      (allocated / 1024 / Math.max(1, polls)).toFixed(1)
+    } KB per poll`,
+  );
+  console.log(
+    `runtime heap at the end: total ${mb(memoryEnd.heapTotal)} MB (new space ${
+      mb(spaces.new_space ?? 0)
+    } MB, old space ${mb(spaces.old_space ?? 0)} MB), used ${mb(memoryEnd.heapUsed)} MB, external ${
+      mb(memoryEnd.external)
+    } MB`,
+  );
+  console.log(
+    `station process: ${stationCore.toFixed(1)} % of one core, RSS ${
+      mb(stationFinal?.rss ?? 0)
+    } MB, counters ${JSON.stringify(stationFinal?.counters ?? {})}`,
+  );
+  console.log(
+    `sink queue drops: ${dropped}; reconnects: ${reconnects}; runtime log: ${
+      JSON.stringify(logCounts)
+    }`,
+  );
+  for (const line of firstProblems) console.log(`  ${line}`);
+  for (const line of profileLines) console.log(line);
+  console.log(
+    "\n| date | broker | N | window | snapshots ok / error | lateness p50 | p99 | max | read latency p50 | p99 | CPU (one core) | CPU (machine) | peak RSS | stations' process CPU |",
+  );
+  console.log(
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+  );
+  console.log(
+    `| ${
+      new Date().toISOString().slice(0, 10)
+    } | ${brokerLabel} | ${o.n} | ${o.seconds} s | ${recorder.ok} / ${recorder.errors} | ${
+      ms(quantile(lateness, 0.5))
+    } ms | ${ms(quantile(lateness, 0.99))} ms | ${ms(quantile(lateness, 1))} ms | ${
+      ms(quantile(latency, 0.5))
+    } ms | ${ms(quantile(latency, 0.99))} ms | ${oneCore.toFixed(1)} % | ${
+      (oneCore / cores).toFixed(1)
+    } % | ${mb(rssPeak)} MB | ${stationCore.toFixed(1)} % |`,
+  );
+} finally {
+  await runtime?.stop().catch(() => {});
+  await stations?.stop().catch(() => {});
+  await mosquitto.stop();
+}

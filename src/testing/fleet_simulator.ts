@@ -1,0 +1,560 @@
+/**
+ * Many simulated stations behind one MQTT connection, for load tests of the runtime: one
+ * client subscribes to `SUB/+` and answers each request with the {@linkcode StationModel} of
+ * the serial in the topic.
+ *
+ * @module
+ */
+import { Buffer } from "node:buffer";
+import mqtt from "mqtt";
+import type { IClientOptions, MqttClient } from "mqtt";
+import { TransportError } from "../errors/errors.ts";
+import type { FramingName } from "../protocol/mod.ts";
+import type { DeviceProfile } from "../device/profile.ts";
+import { StationModel } from "./_station_model.ts";
+import type { SimulatedStationTlsOptions } from "./simulated_station.ts";
+
+/**
+ * One station of a {@linkcode FleetSimulator}.
+ *
+ * @example
+ * ```ts
+ * import type { FleetStation } from "@power-sdk/sdk/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const station: FleetStation = { profile: "EL30V2", sn: "EL30V22345000000001", framing: "rtu" };
+ * assert.equal(station.profile, "EL30V2");
+ * ```
+ */
+export interface FleetStation {
+  /** The station's profile, or the name, id or alias of a built-in one (`"EL100V2"`). */
+  readonly profile: string | DeviceProfile;
+  /** The serial number; unique in the fleet, without `+`, `#`, `/` or NUL. */
+  readonly sn: string;
+  /** The payload framing. @default {the profile's `defaultFraming`} */
+  readonly framing?: FramingName;
+}
+
+/**
+ * Options of {@linkcode FleetSimulator.start}.
+ *
+ * @example A thousand Elite 30 V2 stations
+ * ```ts
+ * import type { FleetSimulatorOptions } from "@power-sdk/sdk/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const options: FleetSimulatorOptions = {
+ *   brokerUrl: "mqtt://127.0.0.1:1883",
+ *   stations: Array.from({ length: 1000 }, (_, i) => ({ profile: "EL30V2", sn: `EL30V2${2345000000000 + i}` })),
+ *   seed: 1,
+ * };
+ * assert.equal(options.stations.length, 1000);
+ * ```
+ */
+export interface FleetSimulatorOptions {
+  /** The broker: `mqtt://127.0.0.1:<port>` or `mqtts://localhost:<port>`. */
+  readonly brokerUrl: string;
+  /** The stations; at least one, serials unique. */
+  readonly stations: readonly FleetStation[];
+  /** Client certificate, key and trusted CAs for `mqtts://`. @default {none} */
+  readonly tls?: SimulatedStationTlsOptions;
+  /**
+   * Seed of the fleet: station `i` (in `stations` order) gets seed `seed + i`.
+   * @default {each station's seed is derived from its serial}
+   */
+  readonly seed?: number;
+  /** The clock of the simulation, ms since the epoch. @default {Date.now} */
+  readonly now?: () => number;
+  /** Give up connecting after this many milliseconds. @default {10000} */
+  readonly connectTimeoutMs?: number;
+  /** Cancels `start`. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * What a {@linkcode FleetSimulator} has done so far.
+ *
+ * @example
+ * ```ts
+ * import type { FleetSimulatorCounters } from "@power-sdk/sdk/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const none: FleetSimulatorCounters = {
+ *   requests: 0, replies: 0, ignored: 0, unknownStation: 0, dropped: 0, reconnects: 0,
+ * };
+ * assert.equal(none.replies, 0);
+ * ```
+ */
+export interface FleetSimulatorCounters {
+  /** Request messages received on `SUB/+` (retained messages are not requests). */
+  readonly requests: number;
+  /** Replies published (exception replies included). */
+  readonly replies: number;
+  /** Requests of a known station that got no reply (invalid payload). */
+  readonly ignored: number;
+  /** Requests on `SUB/<serial>` for a serial that is not in the fleet. */
+  readonly unknownStation: number;
+  /** Replies lost because the connection was down, or whose publish failed. */
+  readonly dropped: number;
+  /** Times the connection was re-made after it was lost. */
+  readonly reconnects: number;
+}
+
+/** The wildcard every request arrives on. */
+const REQUEST_FILTER = "SUB/+";
+const REQUEST_PREFIX = "SUB/";
+const RESPONSE_PREFIX = "PUB/";
+/** Delay between reconnect attempts after a lost connection. */
+const RECONNECT_MS = 1000;
+/** Longest wait for a clean DISCONNECT on stop before the socket is simply closed. */
+const STOP_GRACE_MS = 2000;
+
+interface Member {
+  readonly model: StationModel;
+  readonly responseTopic: string;
+}
+
+/**
+ * Many simulated BLUETTI V2 stations behind ONE MQTT connection (MQTT 3.1.1, QoS 1, never
+ * retained, TCP_NODELAY on its socket). It subscribes to `SUB/+`, hands each request to the
+ * {@linkcode StationModel} of the serial in the topic and publishes the reply on
+ * `PUB/{sn}`, so a thousand stations cost one socket instead of a thousand. Retained
+ * requests are ignored; requests for a serial outside the fleet are counted and ignored.
+ * After a lost connection it reconnects every second (and subscribes again) until stopped.
+ *
+ * Unlike {@linkcode SimulatedStation} it has no faults, no unsolicited pushes and no topic
+ * templates: it is meant for load, not for misbehaviour.
+ *
+ * @example Two stations answer a plain MQTT client
+ * ```ts
+ * import { EmbeddedBroker, FleetSimulator } from "@power-sdk/sdk/testing";
+ * import { buildRequest, createBluettiRegistry, parseReply, type ReadRequest } from "@power-sdk/sdk";
+ * import mqtt from "mqtt";
+ * import { Buffer } from "node:buffer";
+ * import assert from "node:assert/strict";
+ *
+ * await using broker = await EmbeddedBroker.start();
+ * await using fleet = await FleetSimulator.start({
+ *   brokerUrl: broker.url,
+ *   stations: [
+ *     { profile: "EL30V2", sn: "EL30V22345000000001" },
+ *     { profile: "EL100V2", sn: "EL100V22345000000002" },
+ *   ],
+ * });
+ * const client = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+ * await client.subscribeAsync("PUB/EL100V22345000000002", { qos: 1 });
+ * const received = new Promise<Uint8Array>((resolve) => {
+ *   client.once("message", (_topic, payload) => resolve(new Uint8Array(payload)));
+ * });
+ * const request: ReadRequest = { function: 0x03, address: 1, start: 100, quantity: 62 };
+ * await client.publishAsync("SUB/EL100V22345000000002", Buffer.from(buildRequest(request)), { qos: 1 });
+ *
+ * const reply = parseReply(await received, request);
+ * assert.ok(reply.function === 0x03);
+ * const record = createBluettiRegistry().require(100).decode(reply.data);
+ * assert.equal(record.values.device_model, "EL100V2");
+ * assert.equal(record.values.device_serial, "2345000000002");
+ * assert.equal(fleet.counters.replies, 1);
+ * await client.endAsync();
+ * ```
+ */
+export class FleetSimulator implements AsyncDisposable {
+  /** The broker URL. */
+  readonly brokerUrl: string;
+  /** The serial numbers of the fleet, in the order given. */
+  readonly serials: readonly string[];
+
+  #members: Map<string, Member>;
+  #client: MqttClient | null = null;
+  #stopped = false;
+  #stopping: Promise<void> | null = null;
+  #lastError: Error | null = null;
+  #counters = { requests: 0, replies: 0, ignored: 0, unknownStation: 0, dropped: 0, reconnects: 0 };
+
+  private constructor(brokerUrl: string, members: Map<string, Member>) {
+    this.brokerUrl = brokerUrl;
+    this.#members = members;
+    this.serials = Object.freeze([...members.keys()]);
+  }
+
+  /**
+   * Builds a model per station, connects one client and resolves once it listens on
+   * `SUB/+`.
+   *
+   * @param options Broker, stations, TLS, seed.
+   * @returns The running fleet; stop it with {@linkcode FleetSimulator.stop}.
+   * @throws {TypeError} For an empty fleet, a duplicate or bad serial (`+`, `#`, `/`, NUL) or a
+   * broker URL that is not `mqtt://` or `mqtts://`.
+   * @throws {RangeError} For a seed that is not an integer.
+   * @throws {ConfigError} `CONFIG_UNKNOWN_PROFILE` for an unknown profile name.
+   * @throws {TransportError} `TRANSPORT_CONNECT_FAILED` when the broker cannot be reached or
+   * refuses the subscription in time; `TRANSPORT_ABORTED` when `signal` aborts.
+   *
+   * @example An empty fleet is refused
+   * ```ts
+   * import { FleetSimulator } from "@power-sdk/sdk/testing";
+   * import assert from "node:assert/strict";
+   *
+   * await assert.rejects(
+   *   FleetSimulator.start({ brokerUrl: "mqtt://127.0.0.1:1883", stations: [] }),
+   *   TypeError,
+   * );
+   * ```
+   */
+  static async start(options: FleetSimulatorOptions): Promise<FleetSimulator> {
+    const url = checkBrokerUrl(options.brokerUrl);
+    if (!Array.isArray(options.stations) || options.stations.length === 0) {
+      throw new TypeError(
+        "Cannot start fleet simulator as 'stations' must list at least one station: current value is empty",
+      );
+    }
+    const seed = options.seed;
+    if (seed !== undefined && !Number.isInteger(seed)) {
+      throw new RangeError(
+        `Cannot start fleet simulator as 'seed' must be an integer: current value is ${seed}`,
+      );
+    }
+    const members = new Map<string, Member>();
+    options.stations.forEach((station, i) => {
+      if (members.has(station.sn)) {
+        throw new TypeError(
+          `Cannot start fleet simulator as serials must be unique: ${
+            JSON.stringify(station.sn)
+          } appears twice`,
+        );
+      }
+      const model = new StationModel({
+        profile: station.profile,
+        sn: station.sn,
+        ...(station.framing !== undefined ? { framing: station.framing } : {}),
+        ...(seed !== undefined ? { seed: seed + i } : {}),
+        ...(options.now !== undefined ? { now: options.now } : {}),
+      });
+      members.set(station.sn, { model, responseTopic: RESPONSE_PREFIX + station.sn });
+    });
+    const fleet = new FleetSimulator(url.href, members);
+    await fleet.#connect(options);
+    return fleet;
+  }
+
+  /**
+   * Whether the fleet's connection is up now.
+   *
+   * @example
+   * ```ts
+   * import { EmbeddedBroker, FleetSimulator } from "@power-sdk/sdk/testing";
+   * import assert from "node:assert/strict";
+   *
+   * await using broker = await EmbeddedBroker.start();
+   * const fleet = await FleetSimulator.start({ brokerUrl: broker.url, stations: [{ profile: "EL30V2", sn: "EL30V21" }] });
+   * assert.equal(fleet.connected, true);
+   * await fleet.stop();
+   * assert.equal(fleet.connected, false);
+   * ```
+   */
+  get connected(): boolean {
+    return this.#client?.connected === true;
+  }
+
+  /**
+   * What the fleet has done so far (a copy).
+   *
+   * @example
+   * ```ts
+   * import { EmbeddedBroker, FleetSimulator } from "@power-sdk/sdk/testing";
+   * import assert from "node:assert/strict";
+   *
+   * await using broker = await EmbeddedBroker.start();
+   * await using fleet = await FleetSimulator.start({ brokerUrl: broker.url, stations: [{ profile: "EL30V2", sn: "EL30V21" }] });
+   * assert.equal(fleet.counters.requests, 0);
+   * ```
+   */
+  get counters(): FleetSimulatorCounters {
+    return { ...this.#counters };
+  }
+
+  /**
+   * The last error the MQTT client reported (a failed publish, a lost connection), or null.
+   *
+   * @example
+   * ```ts
+   * import { EmbeddedBroker, FleetSimulator } from "@power-sdk/sdk/testing";
+   * import assert from "node:assert/strict";
+   *
+   * await using broker = await EmbeddedBroker.start();
+   * await using fleet = await FleetSimulator.start({ brokerUrl: broker.url, stations: [{ profile: "EL30V2", sn: "EL30V21" }] });
+   * assert.equal(fleet.lastError, null);
+   * ```
+   */
+  get lastError(): Error | null {
+    return this.#lastError;
+  }
+
+  /**
+   * The model of one station, to read or change its state.
+   *
+   * @param sn The serial number.
+   * @returns The model, or undefined when the serial is not in the fleet.
+   *
+   * @example
+   * ```ts
+   * import { EmbeddedBroker, FleetSimulator } from "@power-sdk/sdk/testing";
+   * import assert from "node:assert/strict";
+   *
+   * await using broker = await EmbeddedBroker.start();
+   * await using fleet = await FleetSimulator.start({ brokerUrl: broker.url, stations: [{ profile: "EL30V2", sn: "EL30V21" }] });
+   * assert.equal(fleet.model("EL30V21")?.modelName, "EL30V2");
+   * assert.equal(fleet.model("nope"), undefined);
+   * ```
+   */
+  model(sn: string): StationModel | undefined {
+    return this.#members.get(sn)?.model;
+  }
+
+  /**
+   * Stops the fleet: a clean MQTT DISCONNECT (the socket is closed after 2 s if the broker
+   * does not answer), no reconnect. Safe to call twice.
+   *
+   * @returns Resolves once the connection is closed.
+   *
+   * @example
+   * ```ts
+   * import { EmbeddedBroker, FleetSimulator } from "@power-sdk/sdk/testing";
+   * import assert from "node:assert/strict";
+   *
+   * await using broker = await EmbeddedBroker.start();
+   * const fleet = await FleetSimulator.start({ brokerUrl: broker.url, stations: [{ profile: "EL30V2", sn: "EL30V21" }] });
+   * await fleet.stop();
+   * await fleet.stop(); // no-op
+   * assert.equal(fleet.connected, false);
+   * ```
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  /**
+   * Stops the fleet, for `await using`.
+   *
+   * @returns Resolves once stopped.
+   *
+   * @example
+   * ```ts
+   * import { EmbeddedBroker, FleetSimulator } from "@power-sdk/sdk/testing";
+   * import assert from "node:assert/strict";
+   *
+   * await using broker = await EmbeddedBroker.start();
+   * {
+   *   await using fleet = await FleetSimulator.start({ brokerUrl: broker.url, stations: [{ profile: "EL30V2", sn: "EL30V21" }] });
+   *   assert.ok(fleet.connected);
+   * } // stopped here
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  async #stop(): Promise<void> {
+    this.#stopped = true;
+    const client = this.#client;
+    this.#client = null;
+    if (client === null) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const graceful = endClient(client, false);
+    const late = await Promise.race([
+      graceful.then(() => false),
+      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(true), STOP_GRACE_MS)),
+    ]);
+    clearTimeout(timer);
+    if (late) await endClient(client, true);
+  }
+
+  // --- connection --------------------------------------------------------------------------------
+
+  #clientOptions(options: FleetSimulatorOptions): IClientOptions {
+    const suffix = crypto.getRandomValues(new Uint8Array(4)).reduce(
+      (s, b) => s + b.toString(16).padStart(2, "0"),
+      "",
+    );
+    const client: IClientOptions = {
+      clientId: `power-sdk-fleet_${suffix}`,
+      protocolVersion: 4,
+      clean: true,
+      keepalive: 60,
+      connectTimeout: options.connectTimeoutMs ?? 10_000,
+      // The first connect is ours (it must fail fast); later ones are mqtt.js's, after which
+      // `#adopt` subscribes again (clean session: the broker forgot the subscription).
+      reconnectPeriod: 0,
+      resubscribe: false,
+    };
+    const tls = options.tls;
+    if (tls !== undefined) {
+      client.cert = tls.cert;
+      client.key = tls.key;
+      if (tls.ca !== undefined) client.ca = typeof tls.ca === "string" ? tls.ca : [...tls.ca];
+      client.rejectUnauthorized = true;
+    }
+    return client;
+  }
+
+  #connect(options: FleetSimulatorOptions): Promise<void> {
+    const what = `Cannot connect fleet simulator to ${this.brokerUrl}`;
+    const signal = options.signal;
+    if (signal?.aborted) {
+      return Promise.reject(
+        new TransportError("TRANSPORT_ABORTED", `${what}: aborted`, { cause: signal.reason }),
+      );
+    }
+    const client = mqtt.connect(this.brokerUrl, this.#clientOptions(options));
+    return new Promise<void>((resolve, reject) => {
+      let lastError: Error | null = null;
+      let done = false;
+      const finish = (error: TransportError | null) => {
+        if (done) return;
+        done = true;
+        client.removeListener("connect", onConnect);
+        client.removeListener("close", onClose);
+        client.removeListener("error", onError);
+        signal?.removeEventListener("abort", onAbort);
+        if (error === null) {
+          this.#adopt(client);
+          resolve();
+          return;
+        }
+        void endClient(client, true).then(() => reject(error));
+      };
+      const onError = (error: Error) => {
+        lastError = error;
+      };
+      const onClose = () =>
+        finish(
+          new TransportError(
+            "TRANSPORT_CONNECT_FAILED",
+            `${what}: ${lastError?.message ?? "connection closed"}`,
+            lastError ? { cause: lastError } : undefined,
+          ),
+        );
+      const onAbort = () =>
+        finish(
+          new TransportError("TRANSPORT_ABORTED", `${what}: aborted`, { cause: signal?.reason }),
+        );
+      const onConnect = () => {
+        setNoDelay(client);
+        client.subscribe(REQUEST_FILTER, { qos: 1 }, (error, granted) => {
+          const refused = granted?.some((g) => g.qos === 128) ?? false;
+          if (error || refused) {
+            finish(
+              new TransportError(
+                "TRANSPORT_CONNECT_FAILED",
+                `${what}: cannot subscribe to ${REQUEST_FILTER}: ${
+                  error?.message ?? "the broker refused the subscription"
+                }`,
+                error ? { cause: error } : undefined,
+              ),
+            );
+            return;
+          }
+          finish(null);
+        });
+      };
+      client.on("error", onError);
+      client.on("connect", onConnect);
+      client.on("close", onClose);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /** Takes the connected client into service. */
+  #adopt(client: MqttClient): void {
+    this.#client = client;
+    client.options.reconnectPeriod = RECONNECT_MS;
+    client.on("error", (error) => {
+      this.#lastError = error;
+    });
+    client.on("connect", () => {
+      // A reconnect: a new socket, which needs its own TCP_NODELAY, and a new subscription.
+      setNoDelay(client);
+      this.#counters.reconnects++;
+      client.subscribe(REQUEST_FILTER, { qos: 1 }, (error) => {
+        if (error) this.#lastError = error;
+      });
+    });
+    client.on("close", () => {
+      if (this.#stopped) client.options.reconnectPeriod = 0;
+    });
+    client.on("message", (topic, message, packet) => {
+      if (this.#client !== client || packet.retain || !topic.startsWith(REQUEST_PREFIX)) return;
+      this.#onRequest(
+        topic.slice(REQUEST_PREFIX.length),
+        new Uint8Array(message.buffer, message.byteOffset, message.byteLength),
+      );
+    });
+  }
+
+  // --- requests ----------------------------------------------------------------------------------
+
+  #onRequest(sn: string, payload: Uint8Array): void {
+    this.#counters.requests++;
+    const member = this.#members.get(sn);
+    if (member === undefined) {
+      this.#counters.unknownStation++;
+      return;
+    }
+    const response = member.model.respond(payload);
+    if (response.reply === null) this.#counters.ignored++;
+    else this.#counters.replies++;
+    for (const frame of response.payloads) this.#publish(member.responseTopic, frame);
+  }
+
+  #publish(topic: string, payload: Uint8Array): void {
+    const client = this.#client;
+    if (client === null || !client.connected) {
+      this.#counters.dropped++; // offline: the frame is lost
+      return;
+    }
+    client.publish(topic, toBuffer(payload), { qos: 1, retain: false }, (error) => {
+      if (!error) return;
+      this.#counters.dropped++;
+      this.#lastError = error;
+    });
+  }
+}
+
+// --- helpers ---------------------------------------------------------------------------------
+
+function checkBrokerUrl(brokerUrl: string): URL {
+  let url: URL | null = null;
+  try {
+    url = new URL(brokerUrl);
+  } catch {
+    // reported below
+  }
+  if (url === null || (url.protocol !== "mqtt:" && url.protocol !== "mqtts:")) {
+    throw new TypeError(
+      `Cannot start fleet simulator as 'brokerUrl' must be an mqtt:// or mqtts:// URL: current value is ${
+        JSON.stringify(brokerUrl)
+      }`,
+    );
+  }
+  return url;
+}
+
+function toBuffer(payload: Uint8Array): Buffer {
+  return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+}
+
+function setNoDelay(client: MqttClient): void {
+  const stream = (client as unknown as { stream?: { setNoDelay?: (on: boolean) => void } }).stream;
+  try {
+    stream?.setNoDelay?.(true);
+  } catch {
+    // Not a TCP socket: nothing to set.
+  }
+}
+
+function endClient(client: MqttClient, force: boolean): Promise<void> {
+  return new Promise<void>((resolve) => {
+    client.end(force, {}, () => resolve());
+  });
+}
