@@ -143,11 +143,20 @@ function visitObject(
   tolerance: PowerTolerance,
   out: DecodeWarning[],
 ): void {
-  for (const [name, value] of Object.entries(values)) {
-    const path = prefix + name;
-    visitValue(name, path, value, units[path] ?? null, units, tolerance, out);
+  // Hot path (every block read): no entries arrays; power triples only looked for when a
+  // `*_power` field exists.
+  let powers = false;
+  for (const name in values) {
+    const value = values[name]!;
+    const path = prefix === "" ? name : prefix + name;
+    if (typeof value === "number") {
+      if (Number.isFinite(value)) checkNumber(name, path, value, units[path] ?? null, out);
+    } else if (value !== null && typeof value === "object") {
+      visitValue(name, path, value, units[path] ?? null, units, tolerance, out);
+    }
+    if (!powers && (name === "power" || name.endsWith("_power"))) powers = true;
   }
-  checkPowerTriples(values, prefix, units, tolerance, out);
+  if (powers) checkPowerTriples(values, prefix, units, tolerance, out);
 }
 
 function visitValue(
@@ -212,12 +221,12 @@ function checkPowerTriples(
   tolerance: PowerTolerance,
   out: DecodeWarning[],
 ): void {
-  for (const name of Object.keys(values)) {
+  for (const name in values) {
     if (name !== "power" && !name.endsWith("_power")) continue;
     const stem = name.slice(0, name.length - "power".length);
+    if (units[prefix + name] !== "W") continue;
     const names = [name, `${stem}voltage`, `${stem}current`] as const;
-    const expected = ["W", "V", "A"];
-    if (names.some((n, i) => units[prefix + n] !== expected[i])) continue;
+    if (units[prefix + names[1]] !== "V" || units[prefix + names[2]] !== "A") continue;
     const power = values[names[0]];
     const voltage = values[names[1]];
     const current = values[names[2]];
