@@ -5,10 +5,14 @@
  *
  * @module
  */
+import {
+  connectAndSubscribe,
+  endMqttClient,
+  setMqttNoDelay,
+} from "../transport/mqtt_client_helpers.ts";
 import { Buffer } from "node:buffer";
-import mqtt from "mqtt";
 import type { IClientOptions, MqttClient } from "mqtt";
-import { TransportError } from "../errors/errors.ts";
+import type { TransportError } from "../errors/errors.ts";
 import type { FramingName } from "../protocol/mod.ts";
 import type { DeviceProfile } from "../device/profile.ts";
 import { StationModel } from "./_station_model.ts";
@@ -361,13 +365,13 @@ export class FleetSimulator implements AsyncDisposable {
     this.#client = null;
     if (client === null) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const graceful = endClient(client, false);
+    const graceful = endMqttClient(client, false);
     const late = await Promise.race([
       graceful.then(() => false),
       new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(true), STOP_GRACE_MS)),
     ]);
     clearTimeout(timer);
-    if (late) await endClient(client, true);
+    if (late) await endMqttClient(client, true);
   }
 
   // --- connection --------------------------------------------------------------------------------
@@ -398,71 +402,15 @@ export class FleetSimulator implements AsyncDisposable {
     return client;
   }
 
-  #connect(options: FleetSimulatorOptions): Promise<void> {
-    const what = `Cannot connect fleet simulator to ${this.brokerUrl}`;
-    const signal = options.signal;
-    if (signal?.aborted) {
-      return Promise.reject(
-        new TransportError("TRANSPORT_ABORTED", `${what}: aborted`, { cause: signal.reason }),
-      );
-    }
-    const client = mqtt.connect(this.brokerUrl, this.#clientOptions(options));
-    return new Promise<void>((resolve, reject) => {
-      let lastError: Error | null = null;
-      let done = false;
-      const finish = (error: TransportError | null) => {
-        if (done) return;
-        done = true;
-        client.removeListener("connect", onConnect);
-        client.removeListener("close", onClose);
-        client.removeListener("error", onError);
-        signal?.removeEventListener("abort", onAbort);
-        if (error === null) {
-          this.#adopt(client);
-          resolve();
-          return;
-        }
-        void endClient(client, true).then(() => reject(error));
-      };
-      const onError = (error: Error) => {
-        lastError = error;
-      };
-      const onClose = () =>
-        finish(
-          new TransportError(
-            "TRANSPORT_CONNECT_FAILED",
-            `${what}: ${lastError?.message ?? "connection closed"}`,
-            lastError ? { cause: lastError } : undefined,
-          ),
-        );
-      const onAbort = () =>
-        finish(
-          new TransportError("TRANSPORT_ABORTED", `${what}: aborted`, { cause: signal?.reason }),
-        );
-      const onConnect = () => {
-        setNoDelay(client);
-        client.subscribe(REQUEST_FILTER, { qos: 1 }, (error, granted) => {
-          const refused = granted?.some((g) => g.qos === 128) ?? false;
-          if (error || refused) {
-            finish(
-              new TransportError(
-                "TRANSPORT_CONNECT_FAILED",
-                `${what}: cannot subscribe to ${REQUEST_FILTER}: ${
-                  error?.message ?? "the broker refused the subscription"
-                }`,
-                error ? { cause: error } : undefined,
-              ),
-            );
-            return;
-          }
-          finish(null);
-        });
-      };
-      client.on("error", onError);
-      client.on("connect", onConnect);
-      client.on("close", onClose);
-      signal?.addEventListener("abort", onAbort, { once: true });
+  async #connect(options: FleetSimulatorOptions): Promise<void> {
+    const client = await connectAndSubscribe({
+      url: this.brokerUrl,
+      client: this.#clientOptions(options),
+      topic: REQUEST_FILTER,
+      what: `Cannot connect fleet simulator to ${this.brokerUrl}`,
+      signal: options.signal,
     });
+    this.#adopt(client);
   }
 
   /** Takes the connected client into service. */
@@ -474,7 +422,7 @@ export class FleetSimulator implements AsyncDisposable {
     });
     client.on("connect", () => {
       // A reconnect: a new socket, which needs its own TCP_NODELAY, and a new subscription.
-      setNoDelay(client);
+      setMqttNoDelay(client);
       this.#counters.reconnects++;
       client.subscribe(REQUEST_FILTER, { qos: 1 }, (error) => {
         if (error) this.#lastError = error;
@@ -542,19 +490,4 @@ function checkBrokerUrl(brokerUrl: string): URL {
 
 function toBuffer(payload: Uint8Array): Buffer {
   return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-}
-
-function setNoDelay(client: MqttClient): void {
-  const stream = (client as unknown as { stream?: { setNoDelay?: (on: boolean) => void } }).stream;
-  try {
-    stream?.setNoDelay?.(true);
-  } catch {
-    // Not a TCP socket: nothing to set.
-  }
-}
-
-function endClient(client: MqttClient, force: boolean): Promise<void> {
-  return new Promise<void>((resolve) => {
-    client.end(force, {}, () => resolve());
-  });
 }

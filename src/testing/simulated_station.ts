@@ -7,9 +7,9 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import mqtt from "mqtt";
 import type { IClientOptions, MqttClient } from "mqtt";
 import { TransportError } from "../errors/errors.ts";
+import { connectAndSubscribe, endMqttClient } from "../transport/mqtt_client_helpers.ts";
 import type { FramingName } from "../protocol/mod.ts";
 import type { DeviceProfile } from "../device/profile.ts";
 import { checkSerial, StationModel } from "./_station_model.ts";
@@ -476,10 +476,10 @@ export class SimulatedStation implements AsyncDisposable {
     this.#intervals = [];
     const connecting = this.#connecting;
     this.#connecting = null;
-    if (connecting !== null) await endClient(connecting, true);
+    if (connecting !== null) await endMqttClient(connecting, true);
     const client = this.#client;
     this.#client = null;
-    if (client !== null) await endClient(client, false);
+    if (client !== null) await endMqttClient(client, false);
   }
 
   // --- connection --------------------------------------------------------------------------------
@@ -510,70 +510,16 @@ export class SimulatedStation implements AsyncDisposable {
 
   /** Connects a new client and subscribes to the request topic. */
   #connect(signal?: AbortSignal): Promise<MqttClient> {
-    const what = `Cannot connect simulated station ${this.sn} to ${this.brokerUrl}`;
-    if (signal?.aborted) {
-      return Promise.reject(
-        new TransportError("TRANSPORT_ABORTED", `${what}: aborted`, { cause: signal.reason }),
-      );
-    }
-    const client = mqtt.connect(this.brokerUrl, this.#clientOptions());
-    this.#connecting = client;
-    return new Promise<MqttClient>((resolve, reject) => {
-      let lastError: Error | null = null;
-      let done = false;
-      const finish = (error: TransportError | null) => {
-        if (done) return;
-        done = true;
-        client.removeListener("connect", onConnect);
-        client.removeListener("close", onClose);
-        signal?.removeEventListener("abort", onAbort);
-        if (this.#connecting === client) this.#connecting = null;
-        if (error === null) {
-          resolve(client);
-          return;
-        }
-        void endClient(client, true).then(() => reject(error));
-      };
-      const onError = (error: Error) => {
-        lastError = error;
-      };
-      const onClose = () =>
-        finish(
-          new TransportError(
-            "TRANSPORT_CONNECT_FAILED",
-            `${what}: ${
-              this.#stopped ? "the station was stopped" : lastError?.message ?? "connection closed"
-            }`,
-            lastError ? { cause: lastError } : undefined,
-          ),
-        );
-      const onAbort = () =>
-        finish(
-          new TransportError("TRANSPORT_ABORTED", `${what}: aborted`, { cause: signal?.reason }),
-        );
-      const onConnect = () => {
-        setNoDelay(client);
-        client.subscribe(this.requestTopic, { qos: 1 }, (error, granted) => {
-          const refused = granted?.some((g) => g.qos === 128) ?? false;
-          if (error || refused) {
-            finish(
-              new TransportError(
-                "TRANSPORT_CONNECT_FAILED",
-                `${what}: cannot subscribe to ${this.requestTopic}: ${
-                  error?.message ?? "the broker refused the subscription"
-                }`,
-                error ? { cause: error } : undefined,
-              ),
-            );
-            return;
-          }
-          finish(null);
-        });
-      };
-      client.on("error", onError);
-      client.on("connect", onConnect);
-      client.on("close", onClose);
-      signal?.addEventListener("abort", onAbort, { once: true });
+    return connectAndSubscribe({
+      url: this.brokerUrl,
+      client: this.#clientOptions(),
+      topic: this.requestTopic,
+      what: `Cannot connect simulated station ${this.sn} to ${this.brokerUrl}`,
+      signal,
+      closeReason: () => (this.#stopped ? "the station was stopped" : null),
+      onClient: (client) => {
+        this.#connecting = client;
+      },
     });
   }
 
@@ -591,7 +537,7 @@ export class SimulatedStation implements AsyncDisposable {
       if (this.#client !== client || this.#stopped) return;
       // Lost without a fault: try again every second until stopped.
       this.#client = null;
-      void endClient(client, true);
+      void endMqttClient(client, true);
       this.#scheduleReconnect(RECONNECT_MS);
     });
   }
@@ -604,7 +550,7 @@ export class SimulatedStation implements AsyncDisposable {
       this.#connect().then(
         (client) => {
           if (this.#stopped) {
-            void endClient(client, true);
+            void endMqttClient(client, true);
             return;
           }
           this.#adopt(client);
@@ -665,7 +611,7 @@ export class SimulatedStation implements AsyncDisposable {
     // Replies still waiting (late) are lost with the connection.
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
-    if (client !== null) void endClient(client, true);
+    if (client !== null) void endMqttClient(client, true);
     this.#scheduleReconnect(downtimeMs);
   }
 
@@ -746,19 +692,4 @@ function fillTemplate(template: string, values: { sn: string; model: string }): 
 
 function toBuffer(payload: Uint8Array): Buffer {
   return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-}
-
-function setNoDelay(client: MqttClient): void {
-  const stream = (client as unknown as { stream?: { setNoDelay?: (on: boolean) => void } }).stream;
-  try {
-    stream?.setNoDelay?.(true);
-  } catch {
-    // Not a TCP socket: nothing to set.
-  }
-}
-
-function endClient(client: MqttClient, force: boolean): Promise<void> {
-  return new Promise<void>((resolve) => {
-    client.end(force, {}, () => resolve());
-  });
 }

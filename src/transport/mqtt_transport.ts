@@ -7,11 +7,11 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import mqtt from "mqtt";
 import type { IClientOptions, MqttClient } from "mqtt";
 import { TransportError } from "../errors/errors.ts";
 import { backoffDelay, type ReconnectPolicy } from "./reconnect_policy.ts";
 import { abortedError, RequestWindow } from "./_request_window.ts";
+import { connectAndSubscribe, endMqttClient } from "./mqtt_client_helpers.ts";
 import { checkTopicValue, DEFAULT_TOPICS, fillTopic, type TopicTemplates } from "./topics.ts";
 import type {
   ReplyMatcher,
@@ -279,7 +279,7 @@ export class MqttTransport implements Transport {
     this.#window.failAll(closedError("send a request"));
     const client = this.#client;
     this.#client = null;
-    if (client) await endClient(client);
+    if (client) await endMqttClient(client);
     this.#setState({ state: "closed" });
   }
 
@@ -320,54 +320,15 @@ export class MqttTransport implements Transport {
     }
     const denied = netDenied(this.#url);
     if (denied) return Promise.reject(denied);
-    const client = mqtt.connect(this.#url.href, this.#clientOptions());
-    return new Promise<void>((resolve, reject) => {
-      let lastError: Error | null = null;
-      let done = false;
-      const fail = (error: TransportError) => {
-        if (done) return;
-        done = true;
-        cleanup();
-        void endClient(client);
-        reject(error);
-      };
-      const onError = (error: Error) => {
-        lastError = error;
-      };
-      const onClose = () => fail(connectError(this.#url, lastError, config));
-      const onAbort = () => fail(abortedError(signal!));
-      const onConnect = () => {
-        setNoDelay(client);
-        client.subscribe(this.#responseTopic, { qos: 1 }, (error, granted) => {
-          if (done) return;
-          const refused = granted?.some((g) => g.qos === 128) ?? false;
-          if (error || refused) {
-            fail(
-              new TransportError(
-                "TRANSPORT_CONNECT_FAILED",
-                `Cannot subscribe to ${this.#responseTopic} on ${this.#url.host}: ${
-                  error?.message ?? "the broker refused the subscription (check its ACL)"
-                }`,
-                error ? { cause: error } : undefined,
-              ),
-            );
-            return;
-          }
-          done = true;
-          cleanup();
-          this.#adopt(client);
-          resolve();
-        });
-      };
-      const cleanup = () => {
-        client.removeListener("connect", onConnect);
-        client.removeListener("close", onClose);
-        signal?.removeEventListener("abort", onAbort);
-      };
-      client.on("error", onError);
-      client.on("connect", onConnect);
-      client.on("close", onClose);
-      signal?.addEventListener("abort", onAbort, { once: true });
+    return connectAndSubscribe({
+      url: this.#url.href,
+      client: this.#clientOptions(),
+      topic: this.#responseTopic,
+      what: `Cannot connect to ${this.#url.href}`,
+      signal,
+      closeError: (lastError) => connectError(this.#url, lastError, config),
+    }).then((client) => {
+      this.#adopt(client);
     });
   }
 
@@ -428,7 +389,7 @@ export class MqttTransport implements Transport {
     client.on("close", () => {
       if (this.#client !== client) return;
       this.#client = null;
-      void endClient(client);
+      void endMqttClient(client);
       const lived = Date.now() - connectedAt;
       const byPeer = lastError === null;
       this.#kicks = byPeer && lived < SHORT_SESSION_MS ? this.#kicks + 1 : 0;
@@ -577,19 +538,4 @@ function toList(value: string | readonly string[] | undefined): string[] {
 function toBuffer(payload: Uint8Array): Buffer {
   // npm:mqtt takes a Buffer: a view over the same bytes, no copy.
   return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-}
-
-function setNoDelay(client: MqttClient): void {
-  const stream = (client as unknown as { stream?: { setNoDelay?: (on: boolean) => void } }).stream;
-  try {
-    stream?.setNoDelay?.(true);
-  } catch {
-    // Not a TCP socket (e.g. WebSocket): nothing to set.
-  }
-}
-
-function endClient(client: MqttClient): Promise<void> {
-  return new Promise<void>((resolve) => {
-    client.end(true, {}, () => resolve());
-  });
 }

@@ -1,0 +1,178 @@
+/**
+ * Small helpers every npm:mqtt user in this package needs (the transport, the simulated station,
+ * the fleet simulator): no-delay sockets, ending a client and waiting for it, and connecting a
+ * client that is only handed over once its subscription is granted.
+ *
+ * @module
+ */
+import mqtt from "mqtt";
+import type { IClientOptions, MqttClient } from "mqtt";
+import { TransportError } from "../errors/errors.ts";
+
+/**
+ * Set TCP_NODELAY on the client's socket (no 40 ms Nagle stalls); a no-op for non-TCP streams.
+ *
+ * @param client A connected npm:mqtt client.
+ *
+ * @example
+ * ```ts
+ * import { setMqttNoDelay } from "@power-sdk/sdk";
+ * import { EmbeddedBroker } from "@power-sdk/sdk/testing";
+ * import mqtt from "mqtt";
+ *
+ * await using broker = await EmbeddedBroker.start();
+ * const client = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+ * setMqttNoDelay(client);
+ * await client.endAsync();
+ * ```
+ */
+export function setMqttNoDelay(client: MqttClient): void {
+  const stream = (client as unknown as { stream?: { setNoDelay?: (on: boolean) => void } }).stream;
+  try {
+    stream?.setNoDelay?.(true);
+  } catch {
+    // Not a TCP socket (e.g. WebSocket): nothing to set.
+  }
+}
+
+/**
+ * End a client and resolve when it has closed.
+ *
+ * @param client The client.
+ * @param force Drop in-flight messages instead of waiting for them. @default {true}
+ * @returns A promise that resolves when the client is closed.
+ *
+ * @example
+ * ```ts
+ * import { endMqttClient } from "@power-sdk/sdk";
+ * import { EmbeddedBroker } from "@power-sdk/sdk/testing";
+ * import mqtt from "mqtt";
+ * import assert from "node:assert/strict";
+ *
+ * await using broker = await EmbeddedBroker.start();
+ * const client = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+ * await endMqttClient(client, false);
+ * assert.equal(client.connected, false);
+ * ```
+ */
+export function endMqttClient(client: MqttClient, force = true): Promise<void> {
+  return new Promise<void>((resolve) => {
+    client.end(force, {}, () => resolve());
+  });
+}
+
+/** Options of {@linkcode connectAndSubscribe}. */
+export interface ConnectAndSubscribeOptions {
+  /** The broker URL. */
+  readonly url: string;
+  /** npm:mqtt client options. */
+  readonly client: IClientOptions;
+  /** The topic (filter) to subscribe to at QoS 1 before the client is handed over. */
+  readonly topic: string;
+  /** Start of every error message ("Cannot connect X to Y"). */
+  readonly what: string;
+  /** Cancels the attempt. */
+  readonly signal?: AbortSignal | undefined;
+  /** Why the connection closed, when the caller knows better than the last error. */
+  readonly closeReason?: (lastError: Error | null) => string | null;
+  /** Turns a close before CONNACK into an error. @default {a TRANSPORT_CONNECT_FAILED with the last error} */
+  readonly closeError?: (lastError: Error | null) => TransportError;
+  /** Sees the client as soon as it exists (to end it on stop), and null when the attempt is over. */
+  readonly onClient?: (client: MqttClient | null) => void;
+}
+
+/**
+ * Connect a client, set TCP_NODELAY, subscribe at QoS 1, and resolve with the client once the
+ * subscription is granted; on failure the client is ended and the promise rejects.
+ *
+ * @param options URL, client options, topic, messages, signal.
+ * @returns The connected, subscribed client.
+ * @throws {TransportError} `TRANSPORT_CONNECT_FAILED` (closed before accepting, subscription
+ * refused) or `TRANSPORT_ABORTED`.
+ *
+ * @example
+ * ```ts
+ * import { connectAndSubscribe, endMqttClient } from "@power-sdk/sdk";
+ * import { EmbeddedBroker } from "@power-sdk/sdk/testing";
+ * import assert from "node:assert/strict";
+ *
+ * await using broker = await EmbeddedBroker.start();
+ * const client = await connectAndSubscribe({
+ *   url: broker.url,
+ *   client: { protocolVersion: 4, reconnectPeriod: 0 },
+ *   topic: "PUB/EL30V21",
+ *   what: "Cannot connect the example",
+ * });
+ * assert.equal(client.connected, true);
+ * await endMqttClient(client);
+ * ```
+ */
+export function connectAndSubscribe(options: ConnectAndSubscribeOptions): Promise<MqttClient> {
+  const { what, signal, topic } = options;
+  if (signal?.aborted) {
+    return Promise.reject(
+      new TransportError("TRANSPORT_ABORTED", `${what}: aborted`, { cause: signal.reason }),
+    );
+  }
+  const client = mqtt.connect(options.url, options.client);
+  options.onClient?.(client);
+  return new Promise<MqttClient>((resolve, reject) => {
+    let lastError: Error | null = null;
+    let done = false;
+    const finish = (error: TransportError | null) => {
+      if (done) return;
+      done = true;
+      client.removeListener("connect", onConnect);
+      client.removeListener("close", onClose);
+      client.removeListener("error", onError);
+      signal?.removeEventListener("abort", onAbort);
+      options.onClient?.(null);
+      if (error === null) {
+        resolve(client);
+        return;
+      }
+      void endMqttClient(client).then(() => reject(error));
+    };
+    const onError = (error: Error) => {
+      lastError = error;
+    };
+    const onClose = () => {
+      if (options.closeError) return finish(options.closeError(lastError));
+      const reason = options.closeReason?.(lastError) ?? lastError?.message ?? "connection closed";
+      finish(
+        new TransportError(
+          "TRANSPORT_CONNECT_FAILED",
+          `${what}: ${reason}`,
+          lastError ? { cause: lastError } : undefined,
+        ),
+      );
+    };
+    const onAbort = () =>
+      finish(
+        new TransportError("TRANSPORT_ABORTED", `${what}: aborted`, { cause: signal?.reason }),
+      );
+    const onConnect = () => {
+      setMqttNoDelay(client);
+      client.subscribe(topic, { qos: 1 }, (error, granted) => {
+        const refused = granted?.some((g) => g.qos === 128) ?? false;
+        if (error || refused) {
+          finish(
+            new TransportError(
+              "TRANSPORT_CONNECT_FAILED",
+              `${what}: cannot subscribe to ${topic}: ${
+                error?.message ?? "the broker refused the subscription (check its ACL)"
+              }`,
+              error ? { cause: error } : undefined,
+            ),
+          );
+          return;
+        }
+        finish(null);
+      });
+    };
+    client.on("error", onError);
+    client.on("connect", onConnect);
+    client.on("close", onClose);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
