@@ -5,14 +5,9 @@
  *
  * @module
  */
-import {
-  connectAndSubscribe,
-  endMqttClient,
-  setMqttNoDelay,
-} from "../transport/mqtt_client_helpers.ts";
+import { connectAndSubscribe, endMqttClient, setMqttNoDelay } from "../_shared/mqtt_client.ts";
 import { Buffer } from "node:buffer";
 import type { IClientOptions, MqttClient } from "mqtt";
-import type { TransportError } from "../errors/errors.ts";
 import type { FramingName } from "../protocol/mod.ts";
 import type { DeviceProfile } from "../device/profile.ts";
 import { StationModel } from "./_station_model.ts";

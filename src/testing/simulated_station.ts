@@ -9,7 +9,7 @@
 import { Buffer } from "node:buffer";
 import type { IClientOptions, MqttClient } from "mqtt";
 import { TransportError } from "../errors/errors.ts";
-import { connectAndSubscribe, endMqttClient } from "../transport/mqtt_client_helpers.ts";
+import { connectAndSubscribe, endMqttClient } from "../_shared/mqtt_client.ts";
 import type { FramingName } from "../protocol/mod.ts";
 import type { DeviceProfile } from "../device/profile.ts";
 import { checkSerial, StationModel } from "./_station_model.ts";

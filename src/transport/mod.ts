@@ -11,4 +11,3 @@ export * from "./reconnect_policy.ts";
 export * from "./mqtt_transport.ts";
 export * from "./loopback_transport.ts";
 export * from "./credentials.ts";
-export * from "./mqtt_client_helpers.ts";

@@ -11,7 +11,7 @@ import type { IClientOptions, MqttClient } from "mqtt";
 import { TransportError } from "../errors/errors.ts";
 import { backoffDelay, type ReconnectPolicy } from "./reconnect_policy.ts";
 import { abortedError, RequestWindow } from "./_request_window.ts";
-import { connectAndSubscribe, endMqttClient } from "./mqtt_client_helpers.ts";
+import { connectAndSubscribe, endMqttClient } from "../_shared/mqtt_client.ts";
 import { checkTopicValue, DEFAULT_TOPICS, fillTopic, type TopicTemplates } from "./topics.ts";
 import type {
   ReplyMatcher,

@@ -1,10 +1,6 @@
-/**
- * Small helpers every npm:mqtt user in this package needs (the transport, the simulated station,
- * the fleet simulator): no-delay sockets, ending a client and waiting for it, and connecting a
- * client that is only handed over once its subscription is granted.
- *
- * @module
- */
+// Small helpers every npm:mqtt user in this package needs (the transport, the simulated station,
+// the fleet simulator): no-delay sockets, ending a client and waiting for it, and connecting a
+// client that is only handed over once its subscription is granted. Private to the package.
 import mqtt from "mqtt";
 import type { IClientOptions, MqttClient } from "mqtt";
 import { TransportError } from "../errors/errors.ts";
@@ -13,18 +9,6 @@ import { TransportError } from "../errors/errors.ts";
  * Set TCP_NODELAY on the client's socket (no 40 ms Nagle stalls); a no-op for non-TCP streams.
  *
  * @param client A connected npm:mqtt client.
- *
- * @example
- * ```ts
- * import { setMqttNoDelay } from "@power-sdk/sdk";
- * import { EmbeddedBroker } from "@power-sdk/sdk/testing";
- * import mqtt from "mqtt";
- *
- * await using broker = await EmbeddedBroker.start();
- * const client = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
- * setMqttNoDelay(client);
- * await client.endAsync();
- * ```
  */
 export function setMqttNoDelay(client: MqttClient): void {
   const stream = (client as unknown as { stream?: { setNoDelay?: (on: boolean) => void } }).stream;
@@ -41,19 +25,6 @@ export function setMqttNoDelay(client: MqttClient): void {
  * @param client The client.
  * @param force Drop in-flight messages instead of waiting for them. @default {true}
  * @returns A promise that resolves when the client is closed.
- *
- * @example
- * ```ts
- * import { endMqttClient } from "@power-sdk/sdk";
- * import { EmbeddedBroker } from "@power-sdk/sdk/testing";
- * import mqtt from "mqtt";
- * import assert from "node:assert/strict";
- *
- * await using broker = await EmbeddedBroker.start();
- * const client = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
- * await endMqttClient(client, false);
- * assert.equal(client.connected, false);
- * ```
  */
 export function endMqttClient(client: MqttClient, force = true): Promise<void> {
   return new Promise<void>((resolve) => {
@@ -89,23 +60,6 @@ export interface ConnectAndSubscribeOptions {
  * @returns The connected, subscribed client.
  * @throws {TransportError} `TRANSPORT_CONNECT_FAILED` (closed before accepting, subscription
  * refused) or `TRANSPORT_ABORTED`.
- *
- * @example
- * ```ts
- * import { connectAndSubscribe, endMqttClient } from "@power-sdk/sdk";
- * import { EmbeddedBroker } from "@power-sdk/sdk/testing";
- * import assert from "node:assert/strict";
- *
- * await using broker = await EmbeddedBroker.start();
- * const client = await connectAndSubscribe({
- *   url: broker.url,
- *   client: { protocolVersion: 4, reconnectPeriod: 0 },
- *   topic: "PUB/EL30V21",
- *   what: "Cannot connect the example",
- * });
- * assert.equal(client.connected, true);
- * await endMqttClient(client);
- * ```
  */
 export function connectAndSubscribe(options: ConnectAndSubscribeOptions): Promise<MqttClient> {
   const { what, signal, topic } = options;
