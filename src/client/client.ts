@@ -257,28 +257,20 @@ export class Client implements AsyncDisposable {
     this.#ensureOpen("read");
     const schema = this.#registry.require(blockId);
     const quantity = this.#registerCount(schema, options.registerCount);
-    const framing = this.#framing;
     const request: ReadRequest = {
       function: 0x03,
-      address: framing.deviceAddress,
+      address: this.#framing.deviceAddress,
       start: schema.id,
       quantity,
     };
-    const payload = framing.wrap(buildRequest(request), request);
-    const isReply = (p: Uint8Array): boolean => replyMatches(request, framing.unwrap(p));
-    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-    const send = () =>
-      this.#transport.request(payload, isReply, {
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-      });
-    const replyPayload = options.retry === false
+    const payload = this.#frame(request);
+    const send = () => this.#exchange(request, options, payload);
+    const reply = options.retry === false
       ? await send()
       : await retry(send, options.retry ?? this.#retry, {
         signal: options.signal,
         onRetry: this.#onRetry && ((event) => this.#onRetry!({ ...event, blockId })),
       });
-    const reply = parseReply(framing.unwrap(replyPayload), request);
     if (reply.function !== 0x03) {
       throw new ProtocolError(
         "PROTOCOL_FUNCTION_MISMATCH",
@@ -439,7 +431,7 @@ export class Client implements AsyncDisposable {
       register: resolved.register,
       value: resolved.value,
     };
-    const payload = this.#framing.wrap(buildRequest(request), request);
+    const payload = this.#frame(request);
     const base = {
       register: resolved.register,
       name: resolved.name,
@@ -448,7 +440,7 @@ export class Client implements AsyncDisposable {
       payload,
     };
     if (options.dryRun) return { ...base, dryRun: true, readBack: null, applied: null };
-    await this.#exchange(request, payload, options);
+    await this.#exchange(request, options, payload);
     if (options.verify === false) return { ...base, dryRun: false, readBack: null, applied: null };
     const readBack = await this.readRegister(resolved.register, options);
     return { ...base, dryRun: false, readBack, applied: readBack === resolved.value };
@@ -473,11 +465,7 @@ export class Client implements AsyncDisposable {
       start: register,
       quantity: 1,
     };
-    const reply = await this.#exchange(
-      request,
-      this.#framing.wrap(buildRequest(request), request),
-      options,
-    );
+    const reply = await this.#exchange(request, options);
     if (reply.function !== 0x03 || reply.data.length < 2) {
       throw new ProtocolError(
         "PROTOCOL_BYTE_COUNT",
@@ -487,10 +475,16 @@ export class Client implements AsyncDisposable {
     return (reply.data[0]! << 8) | reply.data[1]!;
   }
 
+  /** The request as published: the RTU frame in the station's framing. */
+  #frame(request: ModbusRequest): Uint8Array {
+    return this.#framing.wrap(buildRequest(request), request);
+  }
+
+  /** Send one request and validate its reply (no retry: protocol errors fail at once). */
   async #exchange(
     request: ModbusRequest,
-    payload: Uint8Array,
     options: { readonly signal?: AbortSignal | undefined; readonly timeoutMs?: number | undefined },
+    payload: Uint8Array = this.#frame(request),
   ) {
     const framing = this.#framing;
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
