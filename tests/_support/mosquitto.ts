@@ -65,6 +65,8 @@ export interface MosquittoBroker extends AsyncDisposable {
   readonly url: string;
   /** Everything mosquitto has logged since it was (re)started; useful in assertion messages. */
   readonly log: string;
+  /** The configuration mosquitto was (re)started with. */
+  readonly config: string;
   /** Sends SIGTERM to the mosquitto process and waits for it to exit; idempotent. */
   stop(): Promise<void>;
   /** Stops mosquitto, then starts it again on the same port (clients see a broker restart). */
@@ -178,6 +180,7 @@ class MosquittoProcess implements MosquittoBroker {
   #options: StartMosquittoOptions;
   #port = 0;
   #log = "";
+  #config = "";
   #child: Deno.ChildProcess | undefined;
   #drained: Promise<unknown> | undefined;
   #dir: string | undefined;
@@ -200,6 +203,10 @@ class MosquittoProcess implements MosquittoBroker {
 
   get log(): string {
     return this.#log;
+  }
+
+  get config(): string {
+    return this.#config;
   }
 
   /** Starts on `port`, or on a random free port (retrying if another process grabs it first). */
@@ -294,7 +301,8 @@ class MosquittoProcess implements MosquittoBroker {
     }
     await chmod(dir, 0o755);
     const config = join(dir, "mosquitto.conf");
-    await Deno.writeTextFile(config, lines.join("\n") + "\n");
+    this.#config = lines.join("\n") + "\n";
+    await Deno.writeTextFile(config, this.#config);
     await chmod(config, 0o644);
     return config;
   }

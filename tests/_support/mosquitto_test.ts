@@ -136,36 +136,17 @@ Deno.test({
 });
 
 Deno.test({
-  name: "startMosquitto() with noDelay answers a request/reply round trip without Nagle delay",
+  name: "startMosquitto() sets set_tcp_nodelay only when asked",
   ignore,
   async fn() {
-    await using broker = await startMosquitto({ noDelay: true });
-    assert.ok(broker !== null);
-    const requester = await mqtt.connectAsync(broker.url, CLIENT_OPTIONS);
-    const responder = await mqtt.connectAsync(broker.url, CLIENT_OPTIONS);
-    try {
-      responder.on("message", (_topic, payload) => {
-        responder.publish("rtt/reply", payload, { qos: 1 });
-      });
-      await responder.subscribeAsync("rtt/request", { qos: 1 });
-      await requester.subscribeAsync("rtt/reply", { qos: 1 });
-      const samples: number[] = [];
-      for (let i = 0; i < 20; i++) {
-        const reply = nextMessage(requester);
-        const start = performance.now();
-        // QoS 1: the broker writes a PUBACK then a PUBLISH, which Nagle would hold back.
-        requester.publish("rtt/request", String(i), { qos: 1 });
-        assert.equal((await reply).payload, String(i));
-        samples.push(performance.now() - start);
-      }
-      samples.sort((a, b) => a - b);
-      const median = samples[samples.length / 2] ?? NaN;
-      // Without set_tcp_nodelay a round trip costs ~40 ms (Nagle meeting delayed ACKs).
-      assert.ok(median < 20, `median round trip ${median.toFixed(2)} ms`);
-    } finally {
-      await requester.endAsync();
-      await responder.endAsync();
-    }
+    // The latency this saves (~44 ms a QoS 1 round trip) is measured by bench/transport_latency.ts,
+    // not asserted here: tests assert behaviour, never timings.
+    await using fast = await startMosquitto({ noDelay: true });
+    await using plain = await startMosquitto();
+    assert.ok(fast !== null && plain !== null);
+    assert.match(fast.config, /^set_tcp_nodelay true$/m);
+    assert.doesNotMatch(plain.config, /set_tcp_nodelay/);
+    await assertRoundTrip(fast.url, CLIENT_OPTIONS);
   },
 });
 
