@@ -152,9 +152,8 @@ Deno.test("SinkQueue close() with a deadline drops what is left and leaves no ti
   const dropped: unknown[] = [];
   const queue = new SinkQueue(sink, { onDrop: (s) => dropped.push(s.blocks[0]?.values.seq) });
   for (let seq = 0; seq < 5; seq++) queue.push(makeSnapshot({ seq }));
-  const started = Date.now();
+  // The sink's first write never finishes: close() returning at all proves it did not wait for it.
   await queue.close({ deadlineMs: 20 });
-  assert.ok(Date.now() - started < 1000);
   assert.deepEqual(dropped, [1, 2, 3, 4]); // 0 was in flight
   assert.deepEqual(sink.calls, ["write", "flush", "close"]);
   assert.deepEqual(queue.counters, { queued: 0, written: 0, dropped: 4, failed: 0 });
