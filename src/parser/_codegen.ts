@@ -26,6 +26,8 @@ export interface GenField {
   readonly int: IntegerDatatypeDef | null;
   readonly isArray: boolean;
   readonly read: (b: Uint8Array, o: number, warn: WarnFn) => RawValue;
+  /** The datatype's exception-free validity check, when it has one. */
+  readonly invalid: ((b: Uint8Array, o: number) => string | null) | null;
   readonly apply: ((raw: number) => number | null) | null;
   /** A secret: messages about it never quote its bytes. */
   readonly sensitive: boolean;
@@ -107,7 +109,7 @@ export function generateDecoder(blockId: number, fields: readonly GenField[]): G
 }
 
 function slowReader(blockId: number, f: GenField): (b: Uint8Array, ctx: DecodeCtx) => unknown {
-  const { path, offset, required, read, apply, isArray, sensitive } = f;
+  const { path, offset, required, read, invalid, apply, isArray, sensitive } = f;
   const hide = (
     message: string,
   ) => (sensitive ? "not a valid value (details hidden: secret field)" : message);
@@ -119,25 +121,31 @@ function slowReader(blockId: number, f: GenField): (b: Uint8Array, ctx: DecodeCt
     current = ctx;
     let raw: RawValue;
     try {
+      // Garbage must not cost an exception per field: check first, read only valid bytes.
+      const why = invalid === null ? null : invalid(b, offset);
+      if (why !== null) return bad(ctx, why);
       raw = read(b, offset, warn);
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
-      const message = `field '${path}' at offset ${offset}: ${hide(error.message)}`;
-      if (ctx.strict && required) {
-        throw new ParserError(
-          "PARSER_INVALID_VALUE",
-          `Cannot decode block ${blockId}: ${message}`,
-          {
-            blockId,
-            field: path,
-            offset,
-          },
-        );
-      }
-      (ctx.warnings ??= []).push({ field: path, offset, message });
-      return null;
+      return bad(ctx, error.message);
     }
     if (apply === null) return raw;
     return isArray ? (raw as number[]).map(apply) : apply(raw as number);
   };
+  function bad(ctx: DecodeCtx, why: string): null {
+    const message = `field '${path}' at offset ${offset}: ${hide(why)}`;
+    if (ctx.strict && required) {
+      throw new ParserError(
+        "PARSER_INVALID_VALUE",
+        `Cannot decode block ${blockId}: ${message}`,
+        {
+          blockId,
+          field: path,
+          offset,
+        },
+      );
+    }
+    (ctx.warnings ??= []).push({ field: path, offset, message });
+    return null;
+  }
 }

@@ -238,6 +238,7 @@ export class BlockSchema {
         int: f.datatype.def.kind === "int" ? f.datatype.def : null,
         isArray: f.datatype.def.kind === "array",
         read: f.datatype.read,
+        invalid: f.datatype.invalid ?? null,
         apply: f.transforms?.apply ?? null,
         sensitive: f.sensitive,
       })),

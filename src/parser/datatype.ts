@@ -49,6 +49,12 @@ export interface Datatype {
    */
   read(bytes: Uint8Array, offset: number, warn: WarnFn): RawValue;
   /**
+   * Why the bytes at `offset` are not a value of this type, or null when they are: the check
+   * `read` would throw for, without the cost of an exception (decoders call it first, so
+   * garbage decodes as fast as valid data). Absent for types whose every byte pattern is valid.
+   */
+  readonly invalid?: (bytes: Uint8Array, offset: number) => string | null;
+  /**
    * Encode `value` at `offset`; for integers only the bits in `mask` are written.
    *
    * @throws {RangeError} when the value does not fit this type.
@@ -255,6 +261,18 @@ function compileInteger(def: IntegerDatatypeDef): Datatype {
   };
 }
 
+/** Why a text field's bytes are not printable ASCII (up to its first NUL), or null. */
+function invalidText(b: Uint8Array, o: number, length: number, flip: number): string | null {
+  for (let i = 0; i < length; i++) {
+    const c = b[o + (i ^ flip)]!;
+    if (c === 0) return null;
+    if (c > 0x7e || c < 0x20) {
+      return `byte 0x${c.toString(16).padStart(2, "0")} at +${i ^ flip} is not printable ASCII`;
+    }
+  }
+  return null;
+}
+
 function compileString(length: number, swapped: boolean, def: DatatypeDef): Datatype {
   if (!Number.isInteger(length) || length <= 0 || length > 250) {
     throw invalidType(`Invalid string datatype: length must be 1..250 bytes, got ${length}`);
@@ -269,18 +287,18 @@ function compileString(length: number, swapped: boolean, def: DatatypeDef): Data
     size: length,
     integer: null,
     read(b, o) {
+      const why = invalidText(b, o, length, flip);
+      if (why !== null) throw new RangeError(why);
       let text = "";
       for (let i = 0; i < length; i++) {
         const c = b[o + (i ^ flip)]!;
         if (c === 0) break;
-        if (c > 0x7e || c < 0x20) {
-          throw new RangeError(
-            `byte 0x${c.toString(16).padStart(2, "0")} at +${i ^ flip} is not printable ASCII`,
-          );
-        }
         text += String.fromCharCode(c);
       }
       return text;
+    },
+    invalid(b, o) {
+      return invalidText(b, o, length, flip);
     },
     write(b, o, value) {
       if (typeof value !== "string") throw new RangeError(`${describe(value)} is not a string`);
@@ -298,6 +316,28 @@ function compileString(length: number, swapped: boolean, def: DatatypeDef): Data
   };
 }
 
+/**
+ * The decimal text of the 64-bit number `w3 w2 w1 w0` (16-bit words, most significant first)
+ * without BigInt, which costs several times a whole block decode: long division by 10^7.
+ */
+function u64Decimal(w3: number, w2: number, w1: number, w0: number): string {
+  const words = [w3, w2, w1, w0];
+  let text = "";
+  for (;;) {
+    let rem = 0;
+    let zero = true;
+    for (let i = 0; i < 4; i++) {
+      const cur = rem * 65536 + words[i]!;
+      const q = Math.floor(cur / 1e7);
+      rem = cur - q * 1e7;
+      words[i] = q;
+      if (q !== 0) zero = false;
+    }
+    if (zero) return String(rem) + text;
+    text = String(rem).padStart(7, "0") + text;
+  }
+}
+
 function compileSerial(def: DatatypeDef): Datatype {
   return {
     def,
@@ -310,8 +350,7 @@ function compileSerial(def: DatatypeDef): Datatype {
       const r2 = (b[o + 4]! << 8) | b[o + 5]!;
       const r3 = (b[o + 6]! << 8) | b[o + 7]!;
       if (r3 < 0x20) return String(((r3 * 65536 + r2) * 65536 + r1) * 65536 + r0);
-      const big = (BigInt(r3) << 48n) | (BigInt(r2) << 32n) | (BigInt(r1) << 16n) | BigInt(r0);
-      return big.toString();
+      return u64Decimal(r3, r2, r1, r0);
     },
     write(b, o, value) {
       let big: bigint;
@@ -447,6 +486,7 @@ function compileArray(def: DatatypeDef & { kind: "array" }): Datatype {
     throw invalidType(`Invalid array: stride ${stride} is smaller than the item size ${item.size}`);
   }
   const count = def.count;
+  const itemInvalid = item.invalid;
   return {
     def,
     text: `array<${item.text}>[${count}/${stride}]`,
@@ -457,6 +497,15 @@ function compileArray(def: DatatypeDef & { kind: "array" }): Datatype {
       for (let i = 0; i < count; i++) out[i] = item.read(b, o + i * stride, warn);
       return out;
     },
+    ...(itemInvalid === undefined ? {} : {
+      invalid(b: Uint8Array, o: number): string | null {
+        for (let i = 0; i < count; i++) {
+          const why = itemInvalid(b, o + i * stride);
+          if (why !== null) return `item ${i}: ${why}`;
+        }
+        return null;
+      },
+    }),
     write(b, o, value, mask) {
       if (!Array.isArray(value) || value.length !== count) {
         throw new RangeError(`${describe(value)} is not a list of ${count} items`);

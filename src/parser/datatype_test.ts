@@ -79,7 +79,7 @@ Deno.test("compileDatatype() writes text NUL-padded, swapped when asked", () => 
   assert.throws(() => write("string:2", 5, 2), /not a string/);
 });
 
-Deno.test("compileDatatype() reads serial_u64_rev as a decimal string, BigInt beyond 2^53", () => {
+Deno.test("compileDatatype() reads serial_u64_rev as a decimal string, exact beyond 2^53", () => {
   assert.equal(read("serial_u64_rev", [0xde, 0x4c, 0x1c, 0x83, 0x02, 0x61, 0, 0]), "2616113487436");
   assert.equal(read("serial_u64_rev", [0x2f, 0x6f, 0xe0, 0xff, 0x02, 0x60, 0, 0]), "2615114936175");
   assert.equal(read("serial_u64_rev", [0, 0, 0, 0, 0, 0, 0, 0]), "0");
@@ -204,4 +204,37 @@ Deno.test("parseDatatype() rejects unknown datatypes with the list of known ones
   }
   assert.throws(() => compileDatatype("string_swapped:3"), /must be even/);
   assert.throws(() => compileDatatype("string:0"), /1\.\.250/);
+});
+
+Deno.test("compileDatatype() serial_u64_rev matches BigInt arithmetic for every word pattern", () => {
+  const type = compileDatatype("serial_u64_rev");
+  let x = 12345;
+  for (let n = 0; n < 2000; n++) {
+    const bytes = new Uint8Array(8);
+    for (let i = 0; i < 8; i++) {
+      x = (x * 1103515245 + 12345) & 0x7fffffff;
+      bytes[i] = x >>> 16;
+    }
+    if (n % 3 === 0) bytes[6] = 0xff; // above 2^53
+    if (n % 7 === 0) bytes.fill(0, 0, 6); // quotient chunks of zeros
+    const word = (i: number) => BigInt((bytes[2 * i]! << 8) | bytes[2 * i + 1]!);
+    const expected = ((word(3) << 48n) | (word(2) << 32n) | (word(1) << 16n) | word(0)).toString();
+    assert.equal(type.read(bytes, 0, noWarn), expected, `bytes ${bytes.join(",")}`);
+  }
+});
+
+Deno.test("compileDatatype() text types report non-printable bytes through invalid(), without throwing", () => {
+  const text = compileDatatype("string_swapped:4");
+  assert.equal(text.invalid?.(new Uint8Array([0x50, 0x41, 0x33, 0x30]), 0), null);
+  assert.equal(text.invalid?.(new Uint8Array([0x50, 0x41, 0x07, 0x00]), 0), null); // after the NUL (swapped)
+  assert.equal(
+    text.invalid?.(new Uint8Array([0x50, 0x01, 0x33, 0x30]), 0),
+    "byte 0x01 at +1 is not printable ASCII",
+  );
+  const list = compileDatatype({ kind: "array", item: { kind: "string", length: 2 }, count: 2 });
+  assert.equal(
+    list.invalid?.(new Uint8Array([0x41, 0x42, 0x43, 0x1f]), 0),
+    "item 1: byte 0x1f at +1 is not printable ASCII",
+  );
+  assert.equal(compileDatatype("uint16").invalid, undefined);
 });
