@@ -107,7 +107,7 @@ Deno.test("simulate returns 2 for a bad fault spec, quoting the bad token", asyn
   const cases: [string, string][] = [
     [
       "silent:0.1,slient:2x",
-      `invalid option '--faults': unknown fault "slient" in rule "slient:2x"; expected one of disconnect, silent, exception, truncated, crc, late, unsolicited; did you mean 'silent'?`,
+      `invalid option '--faults': unknown fault "slient" in rule "slient:2x"; expected one of disconnect, silent, exception, truncated, crc, late, unsolicited, duplicate, foreign, short; did you mean 'silent'?`,
     ],
     [
       "late:fast",

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { PowerSdkError, ProtocolError, TransportError } from "../errors/errors.ts";
+import { ParserError, PowerSdkError, ProtocolError, TransportError } from "../errors/errors.ts";
 import { type DeviceProfile, profileGroup } from "../device/profile.ts";
 import type { BlockRecord, BlockSchema } from "../parser/block_schema.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
@@ -249,9 +249,16 @@ export class Client implements AsyncDisposable {
    *
    * @param blockId The block id (= start register).
    * @param options Register count, signal, timeout, retry.
+   * Only a reply of the requested length is taken (or of a short length the profile's
+   * `shortReplies` lists for the block); frames of other lengths, late replies to earlier
+   * requests and repeats of the previous reply are not (docs/reliability.md). A record with a
+   * value that cannot be true is returned with `suspect: true` and its warnings, and is not
+   * merged into {@linkcode Client.state}.
+   *
    * @returns The decoded record.
    * @throws {TransportError} after the last attempt, {ProtocolError} for an invalid reply or a
-   * Modbus exception, {ParserError} for an unknown block or undecodable data.
+   * Modbus exception, {ParserError} for an unknown block, undecodable data, or a reply too short
+   * for the block's required fields (`PARSER_SHORT_PAYLOAD`, `PARSER_MISSING_FIELD`).
    */
   async readBlock(blockId: number, options: ReadOptions = {}): Promise<BlockRecord> {
     this.#ensureOpen("read");
@@ -264,7 +271,8 @@ export class Client implements AsyncDisposable {
       quantity,
     };
     const payload = this.#frame(request);
-    const send = () => this.#exchange(request, options, payload);
+    const shortCounts = this.#profile.shortReplies?.[String(schema.id)];
+    const send = () => this.#exchange(request, options, payload, shortCounts);
     const reply = options.retry === false
       ? await send()
       : await retry(send, options.retry ?? this.#retry, {
@@ -277,10 +285,28 @@ export class Client implements AsyncDisposable {
         `Read of block ${blockId} got a reply to function ${reply.function}`,
       );
     }
+    if (reply.data.length < schema.maxFieldEnd) {
+      // A record without a required field is no record of this block (docs/reliability.md).
+      const issue = schema.validate(reply.data).find((i) => i.severity === "error");
+      if (issue) {
+        throw new ParserError(
+          issue.code,
+          `Cannot read block ${blockId}: the reply has ${reply.data.length} data bytes: ${issue.message}`,
+          {
+            blockId,
+            ...(issue.field === null ? {} : { field: issue.field }),
+            offset: issue.offset,
+          },
+        );
+      }
+    }
     const record = checkPlausibility(
       schema.decode(reply.data, { protocolVersion: this.#protocolVersion }),
     );
-    this.#state.apply(record, options.group === undefined ? {} : { group: options.group });
+    // A suspect record (a value that cannot be true) is returned, flagged, but never merged.
+    if (record.suspect !== true) {
+      this.#state.apply(record, options.group === undefined ? {} : { group: options.group });
+    }
     return record;
   }
 
@@ -485,12 +511,14 @@ export class Client implements AsyncDisposable {
     request: ModbusRequest,
     options: { readonly signal?: AbortSignal | undefined; readonly timeoutMs?: number | undefined },
     payload: Uint8Array = this.#frame(request),
+    shortCounts?: readonly number[],
   ) {
     const framing = this.#framing;
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const matchOptions = shortCounts === undefined ? undefined : { shortCounts };
     const replyPayload = await this.#transport.request(
       payload,
-      (p) => replyMatches(request, framing.unwrap(p)),
+      (p) => replyMatches(request, framing.unwrap(p), matchOptions),
       {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
@@ -536,7 +564,9 @@ export class Client implements AsyncDisposable {
           });
           event = {
             kind: "block",
-            record: schema.decode(data, { protocolVersion: this.#protocolVersion }),
+            record: checkPlausibility(
+              schema.decode(data, { protocolVersion: this.#protocolVersion }),
+            ),
             frame,
           };
         }

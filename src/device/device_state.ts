@@ -315,7 +315,9 @@ export class DeviceState {
    *
    * @param record The decoded record (its raw bytes are not kept).
    * @param options The poll group and the time of the read.
-   * @returns Whether the record was taken: false when it is older than the block's current one.
+   * @returns Whether the record was taken: false when it is older than the block's current one,
+   * or suspect (a value that cannot be true, see {@linkcode checkPlausibility}): a suspect
+   * record never replaces good values.
    * @throws {RangeError} when `at` is not a valid time (a finite number of ms a `Date` can hold).
    *
    * @example A late record does not overwrite a newer one
@@ -346,6 +348,7 @@ export class DeviceState {
     const checked = this.#plausibility === false
       ? record
       : checkPlausibility(record, this.#plausibility);
+    if (checked.suspect === true) return false;
     const group = options.group ?? this.#defaultGroup(record.blockId);
     if (current !== undefined && current.group !== null && current.group !== group) {
       this.#groups.get(current.group)?.blocks.delete(record.blockId);

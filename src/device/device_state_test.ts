@@ -245,11 +245,11 @@ Deno.test("DeviceState.identity() takes the protocol version from options, profi
 
 Deno.test("DeviceState.apply() flags implausible values as warnings, unless disabled", () => {
   const state = new DeviceState({ profile: profile() });
-  state.apply(record(6000, { soc: 252 }), { at: 1 });
+  assert.equal(state.apply(record(6000, { soc: 80, temp_max: 150 }), { at: 1 }), true);
   const pack = state.block(6000);
-  assert.equal(pack?.values.soc, 252);
+  assert.equal(pack?.values.temp_max, 150);
   assert.deepEqual(pack?.warnings.map((w) => w.message), [
-    "soc: 252 % is outside 0..100 (a state of charge is a percentage)",
+    "temp_max: 150 °C is outside -40..100 (beyond any battery or inverter operating range)",
   ]);
 
   const tolerant = new DeviceState({
@@ -266,6 +266,19 @@ Deno.test("DeviceState.apply() flags implausible values as warnings, unless disa
   assert.deepEqual(off.block(6000)?.warnings, []);
 });
 
+Deno.test("DeviceState.apply() keeps a suspect record (a value that cannot be true) out", () => {
+  const state = new DeviceState({ profile: profile() });
+  assert.equal(state.apply(record(6000, { soc: 80 }), { at: 1 }), true);
+  assert.equal(state.apply(record(6000, { soc: 252 }), { at: 2 }), false);
+  assert.equal(state.block(6000)?.values.soc, 80);
+  assert.equal(state.block(6000)?.updatedAt, 1);
+  assert.equal(state.merged().soc, 80);
+  // Flagged by the caller (the client checks plausibility itself): also kept out.
+  const off = new DeviceState({ profile: profile(), plausibility: false });
+  assert.equal(off.apply({ ...record(6000, { soc: 80 }), suspect: true }, { at: 1 }), false);
+  assert.equal(off.block(6000), null);
+});
+
 Deno.test("DeviceState.snapshot() is plain JSON without raw bytes and survives a round trip", () => {
   const state = new DeviceState({ profile: profile(undefined, 2001) });
   assert.deepEqual(state.snapshot(), {
@@ -279,7 +292,7 @@ Deno.test("DeviceState.snapshot() is plain JSON without raw bytes and survives a
   state.apply(record(100, { soc: 81, device_model: "EL100V2", pack_current: -1.5 }), {
     at: Date.UTC(2024, 0, 2, 3, 4, 5),
   });
-  state.apply(record(6000, { soc: 252 }), { at: Date.UTC(2024, 0, 2, 3, 4, 6) });
+  state.apply(record(6000, { soc: 80, temp_max: 150 }), { at: Date.UTC(2024, 0, 2, 3, 4, 6) });
   state.apply(
     record(1100, {
       inv_type: "EL100V2",
@@ -343,7 +356,7 @@ Deno.test("DeviceState.snapshot() is plain JSON without raw bytes and survives a
   const home = snapshot.blocks[0]!;
   assert.equal(home.values.pack_current, -1.5);
   assert.equal(home.units.soc, "%");
-  assert.deepEqual(snapshot.blocks[1]!.warnings.map((w) => w.field), ["soc"]);
+  assert.deepEqual(snapshot.blocks[1]!.warnings.map((w) => w.field), ["temp_max"]);
   assert.deepEqual(snapshot.blocks[3]!.values, {
     nan: null,
     inf: null,

@@ -71,6 +71,14 @@ export interface PlausibilityOptions {
  * A warning already on the record with the same field and message is not added twice, so a
  * record may be checked again safely.
  *
+ * **Suspect blocks.** Some findings mean a value cannot be true, so the block's bytes are not
+ * what the schema describes (most likely another block's reply): a state of charge outside
+ * 0..100 %, and a text field the decoder could not read (non-printable bytes, a decode warning
+ * marked `suspect`). Those warnings carry `suspect: true` and the returned record has
+ * `suspect: true`: it is not merged into a {@linkcode DeviceState} and a runtime snapshot that
+ * holds it is not `ok` (see docs/reliability.md). The other findings (frequency,
+ * temperature, power) are warnings only: a sensor can misread.
+ *
  * @param record A decoded record.
  * @param options The power tolerance.
  * @returns The record itself when nothing is suspect; otherwise a copy whose `warnings` hold
@@ -86,6 +94,7 @@ export interface PlausibilityOptions {
  * const record = schema.decode(schema.encode({ soc: 252, voltage: 53.1 }, { length: 64 }));
  * const checked = checkPlausibility(record);
  * assert.equal(checked.values.soc, 252);
+ * assert.equal(checked.suspect, true);
  * assert.deepEqual(checked.warnings.map((w) => w.field), ["soc"]);
  * assert.match(checked.warnings[0]!.message, /^soc: 252 % is outside 0\.\.100/);
  *
@@ -108,8 +117,14 @@ export function checkPlausibility(
     seen.add(key);
     return true;
   });
-  if (added.length === 0) return record;
-  return { ...record, warnings: [...record.warnings, ...added] };
+  const suspect = record.suspect === true || added.some((w) => w.suspect === true) ||
+    record.warnings.some((w) => w.suspect === true);
+  if (added.length === 0 && suspect === (record.suspect === true)) return record;
+  return {
+    ...record,
+    warnings: added.length === 0 ? record.warnings : [...record.warnings, ...added],
+    ...(suspect ? { suspect: true } : {}),
+  };
 }
 
 function checkTolerance(tolerance: PowerTolerance): void {
@@ -187,7 +202,7 @@ function checkNumber(
   out: DecodeWarning[],
 ): void {
   if (name === "soc" || (name.endsWith("_soc") && unit === "%")) {
-    outside(path, value, unit, 0, 100, "a state of charge is a percentage", out);
+    outside(path, value, unit, 0, 100, "a state of charge is a percentage", out, true);
   }
   if (unit === "Hz" && value !== 0) {
     outside(path, value, unit, 45, 65, "mains frequency is 50 or 60 Hz; 0 means not present", out);
@@ -205,12 +220,14 @@ function outside(
   max: number,
   why: string,
   out: DecodeWarning[],
+  impossible = false,
 ): void {
   if (value >= min && value <= max) return;
   out.push({
     field: path,
     offset: null,
     message: `${path}: ${withUnit(value, unit)} is outside ${min}..${max} (${why})`,
+    ...(impossible ? { suspect: true } : {}),
   });
 }
 

@@ -44,9 +44,12 @@ Deno.test("checkPlausibility() flags a SOC outside 0..100 and keeps the value", 
       field: "soc",
       offset: null,
       message: "soc: 252 % is outside 0..100 (a state of charge is a percentage)",
+      suspect: true,
     },
   ]);
+  assert.equal(checked.suspect, true);
   assert.deepEqual(record.warnings, [], "the input record is not changed");
+  assert.equal(record.suspect, undefined);
   assert.equal(checkPlausibility(decode(6000, { soc: 100 }, 64)).warnings.length, 0);
   assert.equal(checkPlausibility(decode(6000, { soc: 0 }, 64)).warnings.length, 0);
 });
@@ -232,4 +235,19 @@ Deno.test("checkPlausibility() keeps the record's warnings first and never adds 
   assert.deepEqual(checked.warnings.slice(0, short.warnings.length), short.warnings);
   assert.equal(checked.warnings.at(-1)?.field, "soc");
   assert.equal(checkPlausibility(checked), checked, "checking again adds nothing");
+});
+
+Deno.test("checkPlausibility() marks a record suspect for undecodable text, not for a hot sensor", () => {
+  const home = decode(100, { soc: 50, device_model: "EL100V2" }, 124);
+  const garbage = home.raw.slice();
+  garbage.fill(0x07, 20, 32);
+  const schema = createBluettiRegistry().require(100);
+  const checked = checkPlausibility(schema.decode(garbage));
+  assert.equal(checked.suspect, true);
+  assert.equal(checked.values.device_model, null);
+  assert.deepEqual(checked.warnings.map((w) => [w.field, w.suspect]), [["device_model", true]]);
+  assert.equal(checkPlausibility(home).suspect, undefined);
+  const hot = checkPlausibility(decode(6000, { soc: 50, temp_max: 150 }, 64));
+  assert.equal(hot.warnings.length, 1);
+  assert.equal(hot.suspect, undefined);
 });

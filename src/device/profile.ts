@@ -100,6 +100,15 @@ export interface DeviceProfile {
    * schema's own count, e.g. `{ "100": 62 }`.
    */
   readonly registerCounts: Readonly<Record<string, number>>;
+  /**
+   * Short replies this model is known to send: per block id (a decimal string key), the
+   * register counts, fewer than requested, it may answer a read of the block with (e.g.
+   * `{ "6300": [22] }` for a station that answers 22 registers to a 25-register read). A read
+   * reply of any other length than the requested one is not taken as the reply (it is another
+   * block's reply or an unsolicited frame; see docs/reliability.md).
+   * @default {none: every reply must have the requested length}
+   */
+  readonly shortReplies?: Readonly<Record<string, readonly number[]>>;
   /** Transforms that replace a schema's for this model. */
   readonly fieldOverrides: readonly FieldOverrideDef[];
   /**

@@ -37,6 +37,7 @@ export type ParserErrorCode =
   | "PARSER_MISSING_FIELD"
   | "PARSER_INVALID_VALUE"
   | "PARSER_UNKNOWN_BLOCK"
+  | "PARSER_SUSPECT_BLOCK"
   | "PARSER_ENCODE_VALUE";
 
 /** Stable codes of {@linkcode WriteError}. */

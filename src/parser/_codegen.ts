@@ -8,7 +8,9 @@ import type { IntegerDatatypeDef } from "./types.ts";
 
 /** What a decode collects besides values. */
 export interface DecodeCtx {
-  warnings: { field: string | null; offset: number | null; message: string }[] | null;
+  warnings:
+    | { field: string | null; offset: number | null; message: string; suspect?: boolean }[]
+    | null;
   missing: string[] | null;
   strict: boolean;
   version: number | null;
@@ -145,7 +147,8 @@ function slowReader(blockId: number, f: GenField): (b: Uint8Array, ctx: DecodeCt
         },
       );
     }
-    (ctx.warnings ??= []).push({ field: path, offset, message });
+    // Bytes that are no value of the field's type: the block is not what it claims to be.
+    (ctx.warnings ??= []).push({ field: path, offset, message, suspect: true });
     return null;
   }
 }

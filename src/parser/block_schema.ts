@@ -33,6 +33,11 @@ export interface DecodeWarning {
   readonly offset: number | null;
   /** What was found. */
   readonly message: string;
+  /**
+   * The finding means a value cannot be true (text of non-printable bytes, a state of charge
+   * above 100 %): the block's bytes are suspect. @default {false}
+   */
+  readonly suspect?: boolean;
 }
 
 /** A decoded block. */
@@ -53,6 +58,11 @@ export interface BlockRecord {
   readonly raw: Uint8Array;
   /** The protocol version the gates were applied with; null when unknown. */
   readonly protocolVersion: number | null;
+  /**
+   * Set by `checkPlausibility` when a value cannot be true: the record is not merged into the
+   * device state and a snapshot holding it is not ok (docs/reliability.md). @default {false}
+   */
+  readonly suspect?: boolean;
 }
 
 /** Options of {@linkcode BlockSchema.decode}. */

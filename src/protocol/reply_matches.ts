@@ -1,26 +1,38 @@
 import { readU16 } from "./_frame.ts";
 import type { ModbusRequest } from "./types.ts";
 
+/** Options of {@linkcode replyMatches}. */
+export interface ReplyMatchOptions {
+  /**
+   * For a 0x03 read: register counts, fewer than requested, that this station is known to
+   * answer this read with (its block's known short replies, from the device profile). Any other
+   * count than the requested one is not the reply. @default {none: only the exact count}
+   */
+  readonly shortCounts?: readonly number[];
+}
+
 /**
- * Tells whether an RTU frame (framing removed) looks like the reply to `request`: a cheap test
- * a transport uses to tell the pending request's reply from unsolicited frames, which stations
- * push on the same topic. Never throws and allocates nothing.
+ * Tells whether an RTU frame (framing removed) is the reply to `request`: the test a transport
+ * uses to tell the pending request's reply from unsolicited, late or foreign frames, which
+ * stations push on the same topic. Never throws and allocates nothing.
  *
  * True iff the address matches and either the frame is a 5-byte exception reply to the
- * request's function, or the function matches and the length is plausible: for 0x03 an even
- * byte count `0 < bc <= 2 × quantity` and a frame of exactly `5 + bc` bytes (stations may send
- * fewer registers than asked); for 0x06 and 0x10 8 bytes echoing register and value, or start
- * and quantity.
+ * request's function, or the function matches and the length is the expected one: for 0x03 a
+ * byte count of exactly `2 × quantity` (or `2 × n` for an `n` listed in
+ * {@linkcode ReplyMatchOptions.shortCounts}) and a frame of exactly `5 + byte count` bytes; for
+ * 0x06 and 0x10 8 bytes echoing register and value, or start and quantity.
  *
  * The CRC is not checked: a matching frame with a bad CRC should fail the request with a CRC
  * error from `parseReply`, not leave it waiting for a timeout. A 0x03 reply carries no register
- * address, so an unsolicited 0x03 frame of a plausible length cannot be told from the reply.
+ * address, so only its length tells it from a frame of another block; a frame of the same
+ * length cannot be told apart here (see docs/reliability.md for what else guards a read).
  *
  * @param request The pending request.
  * @param rtuFrame A received RTU frame.
+ * @param options The block's known short replies.
  * @returns Whether the frame answers the request.
  *
- * @example Tell a reply from an unsolicited push
+ * @example Tell a reply from an unsolicited push and from another block's reply
  * ```ts
  * import { buildReadReply, buildWriteMultipleReply, replyMatches } from "@power-sdk/sdk";
  * import assert from "node:assert/strict";
@@ -28,10 +40,26 @@ import type { ModbusRequest } from "./types.ts";
  * const request = { function: 0x03, address: 1, start: 100, quantity: 62 } as const;
  * assert.equal(replyMatches(request, buildReadReply(1, new Uint8Array(124))), true);
  * assert.equal(replyMatches(request, buildReadReply(1, new Uint8Array(196))), false);
+ * assert.equal(replyMatches(request, buildReadReply(1, new Uint8Array(34))), false);
  * assert.equal(replyMatches(request, buildWriteMultipleReply(1, 100, 2)), false);
  * ```
+ *
+ * @example A short reply only where the profile knows it
+ * ```ts
+ * import { buildReadReply, replyMatches } from "@power-sdk/sdk";
+ * import assert from "node:assert/strict";
+ *
+ * const request = { function: 0x03, address: 1, start: 6300, quantity: 25 } as const;
+ * const short = buildReadReply(1, new Uint8Array(44));
+ * assert.equal(replyMatches(request, short), false);
+ * assert.equal(replyMatches(request, short, { shortCounts: [22] }), true);
+ * ```
  */
-export function replyMatches(request: ModbusRequest, rtuFrame: Uint8Array): boolean {
+export function replyMatches(
+  request: ModbusRequest,
+  rtuFrame: Uint8Array,
+  options?: ReplyMatchOptions,
+): boolean {
   const length = rtuFrame.length;
   if (length < 5 || rtuFrame[0] !== request.address) return false;
   const fn = rtuFrame[1];
@@ -40,8 +68,11 @@ export function replyMatches(request: ModbusRequest, rtuFrame: Uint8Array): bool
   switch (request.function) {
     case 0x03: {
       const byteCount = rtuFrame[2]!;
-      return byteCount !== 0 && (byteCount & 1) === 0 && byteCount <= 2 * request.quantity &&
-        length === 5 + byteCount;
+      if (length !== 5 + byteCount) return false;
+      if (byteCount === 2 * request.quantity) return true;
+      const short = options?.shortCounts;
+      return short !== undefined && (byteCount & 1) === 0 && byteCount !== 0 &&
+        byteCount < 2 * request.quantity && short.includes(byteCount >>> 1);
     }
     case 0x06:
       return length === 8 && readU16(rtuFrame, 2) === request.register &&

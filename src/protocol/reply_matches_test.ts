@@ -24,11 +24,23 @@ const WRITE_MANY: WriteMultipleRequest = {
   values: [1, 2],
 };
 
-Deno.test("replyMatches() accepts a read reply of the asked or a smaller size", () => {
+Deno.test("replyMatches() accepts a read reply of exactly the asked size", () => {
   assert.equal(replyMatches(READ, buildReadReply(1, ramp(124))), true);
-  assert.equal(replyMatches(READ, buildReadReply(1, ramp(2))), true);
+  // Shorter: another block's reply (block 1300, 17 registers) or a short unsolicited frame.
+  assert.equal(replyMatches(READ, buildReadReply(1, ramp(34))), false);
+  assert.equal(replyMatches(READ, buildReadReply(1, ramp(2))), false);
+  assert.equal(replyMatches(READ, buildReadReply(1, ramp(122))), false);
+});
+
+Deno.test("replyMatches() accepts a short read reply only with a listed register count", () => {
   const big: ReadRequest = { ...READ, start: 6100, quantity: 104 };
-  assert.equal(replyMatches(big, buildReadReply(1, ramp(180))), true);
+  const short = buildReadReply(1, ramp(180));
+  assert.equal(replyMatches(big, short), false);
+  assert.equal(replyMatches(big, short, { shortCounts: [90] }), true);
+  assert.equal(replyMatches(big, short, { shortCounts: [89, 91] }), false);
+  assert.equal(replyMatches(big, buildReadReply(1, ramp(208)), { shortCounts: [90] }), true);
+  // A listed count is no licence for a longer reply than asked.
+  assert.equal(replyMatches(READ, buildReadReply(1, ramp(196)), { shortCounts: [98] }), false);
 });
 
 Deno.test("replyMatches() rejects read frames of an implausible length", () => {

@@ -8,7 +8,7 @@ import type { SchemaRegistry } from "../parser/registry.ts";
 import type { ControlRegisterDef } from "../plugins/bluetti_v2/control_registers.ts";
 import { backoffDelay, type ReconnectPolicy } from "../transport/reconnect_policy.ts";
 import type { Transport } from "../transport/types.ts";
-import { snapshotBlock, snapshotError } from "./_snapshot.ts";
+import { snapshotBlock, snapshotError, suspectError } from "./_snapshot.ts";
 import type {
   DeviceMetrics,
   ResolvedDevice,
@@ -171,6 +171,7 @@ export class DeviceRunner {
       });
       blocks = result.records.map((r) => snapshotBlock(r, this.#o.registry));
       errors = result.errors.map((e) => snapshotError(e.error, e.blockId));
+      for (const r of result.records) if (r.suspect === true) errors.push(suspectError(r));
     } catch (error) {
       errors = [snapshotError(error)];
     }
@@ -311,7 +312,16 @@ export class DeviceRunner {
       });
     });
     const stopPush = client.onPush((event) => {
-      if (event.kind === "block") {
+      if (event.kind === "block" && event.record.suspect === true) {
+        this.#counters.errors++;
+        this.#publish({
+          mode: "push",
+          group: null,
+          ok: false,
+          blocks: [snapshotBlock(event.record, this.#o.registry)],
+          errors: [suspectError(event.record)],
+        });
+      } else if (event.kind === "block") {
         this.#counters.ok++;
         this.#counters.consecutiveErrors = 0;
         this.#counters.lastSuccess = new Date().toISOString();

@@ -15,6 +15,17 @@ export function snapshotBlock(record: BlockRecord, registry: SchemaRegistry): Sn
     values: safe.values,
     units: safe.units,
     warnings: safe.warnings.map((w) => w.message),
+    ...(record.suspect === true ? { suspect: true as const } : {}),
+  };
+}
+
+/** The error entry of a suspect block: why its values cannot be true. */
+export function suspectError(record: BlockRecord): SnapshotError {
+  const why = record.warnings.filter((w) => w.suspect === true).map((w) => w.message);
+  return {
+    blockId: record.blockId,
+    code: "PARSER_SUSPECT_BLOCK",
+    message: `Block ${record.blockId} is suspect, not merged: ${why.join("; ") || "implausible"}`,
   };
 }
 

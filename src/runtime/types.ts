@@ -18,6 +18,11 @@ export interface SnapshotBlock {
   readonly units: Readonly<Record<string, string>>;
   /** Decode and plausibility warnings. */
   readonly warnings: readonly string[];
+  /**
+   * Present (true) when a value cannot be true: the block is shown but was not merged and the
+   * snapshot is not ok (docs/reliability.md).
+   */
+  readonly suspect?: true;
 }
 
 /** One failure inside a snapshot. */
@@ -62,7 +67,7 @@ export interface Snapshot {
   readonly group: string | null;
   /** When the poll ended (ISO 8601). */
   readonly at: string;
-  /** True when every block was read: never true with zero blocks. */
+  /** True when every block was read and none is suspect: never true with zero blocks. */
   readonly ok: boolean;
   /** The blocks read. */
   readonly blocks: readonly SnapshotBlock[];

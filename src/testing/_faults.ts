@@ -15,7 +15,13 @@
  *   alternately) are published before the reply, and/or every
  *   {@linkcode FaultRule.intervalMs} by the MQTT wrapper;
  * - `disconnect`: the station drops its MQTT connection without a DISCONNECT packet (the
- *   request is lost) and reconnects after {@linkcode FaultRule.downtimeMs}.
+ *   request is lost) and reconnects after {@linkcode FaultRule.downtimeMs};
+ * - `duplicate`: the previous reply is published again just before this request's reply (a
+ *   duplicate delivery that arrives late, while the next request waits);
+ * - `foreign`: a CRC-valid reply of another block the station serves (with that block's own
+ *   register count) is published unprompted before the reply;
+ * - `short`: a short unsolicited 0x03 frame (the first 3 registers of block 100) is published
+ *   before the reply.
  *
  * @example Every kind, in the order a request meets them
  * ```ts
@@ -33,12 +39,15 @@ export type FaultKind =
   | "truncated"
   | "crc"
   | "late"
-  | "unsolicited";
+  | "unsolicited"
+  | "duplicate"
+  | "foreign"
+  | "short";
 
 /**
  * Every fault kind, in the order a request meets them: `disconnect`, `silent` and `exception`
  * end the request (the first that hits wins, later rules are not drawn); `truncated`, `crc`,
- * `late` and `unsolicited` change or add to the reply.
+ * `late`, `unsolicited`, `duplicate`, `foreign` and `short` change or add to the reply.
  *
  * @example List the kinds
  * ```ts
@@ -47,6 +56,7 @@ export type FaultKind =
  *
  * assert.deepEqual(FAULT_KINDS, [
  *   "disconnect", "silent", "exception", "truncated", "crc", "late", "unsolicited",
+ *   "duplicate", "foreign", "short",
  * ]);
  * ```
  */
@@ -58,6 +68,9 @@ export const FAULT_KINDS: readonly FaultKind[] = Object.freeze([
   "crc",
   "late",
   "unsolicited",
+  "duplicate",
+  "foreign",
+  "short",
 ]);
 
 /**
@@ -126,7 +139,7 @@ export type FaultSpec = string | FaultRule | readonly FaultRule[];
  * spec        = [ rule *( "," rule ) ]          ; blanks around tokens are ignored
  * rule        = kind *( ":" arg )               ; each kind of arg at most once per rule
  * kind        = "silent" / "late" / "crc" / "exception" / "truncated"
- *             / "unsolicited" / "disconnect"
+ *             / "unsolicited" / "disconnect" / "duplicate" / "foreign" / "short"
  * arg         = probability / count / duration / code
  * probability = decimal with a "." in 0..1 ("0.1", "1.0", ".5") or a percentage ("10%");
  *               for kinds other than exception also "0" and "1"
@@ -168,7 +181,7 @@ export type FaultSpec = string | FaultRule | readonly FaultRule[];
  *
  * assert.throws(() => parseFaultSpec("silent:0.1,slient:2x"), {
  *   name: "SyntaxError",
- *   message: 'Cannot parse fault spec: unknown fault "slient" in rule "slient:2x"; expected one of disconnect, silent, exception, truncated, crc, late, unsolicited',
+ *   message: 'Cannot parse fault spec: unknown fault "slient" in rule "slient:2x"; expected one of disconnect, silent, exception, truncated, crc, late, unsolicited, duplicate, foreign, short',
  * });
  * assert.throws(() => parseFaultSpec("late:fast"), { name: "SyntaxError", message: /"fast"/ });
  * ```
@@ -397,6 +410,12 @@ export interface FaultDecision {
   readonly delayMs: number;
   /** Number of unsolicited frames to push before the reply. */
   readonly unsolicited: number;
+  /** Publish the previous reply again before this one. */
+  readonly duplicate: boolean;
+  /** Number of other blocks' replies to push before the reply. */
+  readonly foreign: number;
+  /** Number of short unsolicited 0x03 frames to push before the reply. */
+  readonly short: number;
   /** The kinds that hit, in order. */
   readonly hits: readonly FaultKind[];
 }
@@ -452,6 +471,9 @@ export class FaultSet {
     let crc = false;
     let delayMs = 0;
     let unsolicited = 0;
+    let duplicate = false;
+    let foreign = 0;
+    let short = 0;
     const hits: FaultKind[] = [];
     let changed = false;
     for (const kind of FAULT_KINDS) {
@@ -497,6 +519,15 @@ export class FaultSet {
           case "unsolicited":
             unsolicited++;
             break;
+          case "duplicate":
+            duplicate = true;
+            break;
+          case "foreign":
+            foreign++;
+            break;
+          case "short":
+            short++;
+            break;
         }
       }
     }
@@ -507,7 +538,19 @@ export class FaultSet {
       this.#snapshot = null;
       if (this.#rules.length !== before) this.#onChange?.(this.rules);
     }
-    return { terminal, exceptionCode, downtimeMs, truncated, crc, delayMs, unsolicited, hits };
+    return {
+      terminal,
+      exceptionCode,
+      downtimeMs,
+      truncated,
+      crc,
+      delayMs,
+      unsolicited,
+      duplicate,
+      foreign,
+      short,
+      hits,
+    };
   }
 
   #changed(): void {

@@ -157,7 +157,10 @@ export interface StationResponse {
   readonly payloads: readonly Uint8Array[];
   /** The reply payload (possibly damaged by a fault), or null. */
   readonly reply: Uint8Array | null;
-  /** Unsolicited payloads an `unsolicited` fault adds before the reply. */
+  /**
+   * Payloads the faults add before the reply: `unsolicited` frames, `foreign` replies of other
+   * blocks, `short` frames, and the previous reply again for `duplicate`.
+   */
   readonly unsolicited: readonly Uint8Array[];
   /** The request, when the frame could be parsed. */
   readonly request: ModbusRequest | null;
@@ -384,6 +387,8 @@ export class StationModel {
   #iotSerial: string;
   #faults: FaultSet;
   #pushes = 0;
+  #foreign = 0;
+  #lastReply: Uint8Array | null = null;
   #stats = { requests: 0, replies: 0, exceptions: 0, ignored: 0, faults: 0 };
 
   /**
@@ -992,9 +997,17 @@ export class StationModel {
     this.#stats.replies++;
     const extras: Uint8Array[] = [];
     for (let i = 0; i < decision.unsolicited; i++) extras.push(this.unsolicitedFrame());
+    for (let i = 0; i < decision.foreign; i++) {
+      const other = this.#foreignReply(request);
+      if (other !== null) extras.push(other);
+    }
+    for (let i = 0; i < decision.short; i++) extras.push(this.#shortFrame());
+    if (decision.duplicate && this.#lastReply !== null) extras.push(this.#lastReply);
+    const reply = this.framing.wrapReply(rtu);
+    this.#lastReply = reply;
     return this.#result(
       request,
-      this.framing.wrapReply(rtu),
+      reply,
       extras,
       outcome,
       reason,
@@ -1023,6 +1036,29 @@ export class StationModel {
       downtimeMs: outcome === "disconnect" ? decision.downtimeMs : null,
       faults: decision.hits,
     };
+  }
+
+  /**
+   * A `foreign` fault: the CRC-valid reply to a read of another block of the profile's groups
+   * (round robin), with the register count a client asks that block with.
+   */
+  #foreignReply(request: ModbusRequest): Uint8Array | null {
+    const start = request.function === 0x03 ? request.start : -1;
+    const ids = [...new Set(this.profile.groups.flatMap((g) => g.blocks))]
+      .filter((id) => id !== start && this.#served.has(id));
+    if (ids.length === 0) return null;
+    const id = ids[this.#foreign++ % ids.length]!;
+    const schema = this.#served.get(id)!;
+    const count = Math.min(this.profile.registerCounts[String(id)] ?? schema.registerCount, 125);
+    const data = this.#encodeBlock(schema, 2 * count, this.snapshot());
+    return this.framing.wrapReply(buildReadReply(this.framing.deviceAddress, data));
+  }
+
+  /** A `short` fault: an unsolicited 0x03 frame with the first 3 registers of block 100. */
+  #shortFrame(): Uint8Array {
+    const schema = this.#served.get(100) ?? this.#spans[0]!;
+    const data = this.#encodeBlock(schema, 6, this.snapshot());
+    return this.framing.wrapReply(buildReadReply(this.framing.deviceAddress, data));
   }
 
   // --- block encoding --------------------------------------------------------------------------

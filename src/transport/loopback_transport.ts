@@ -128,6 +128,7 @@ export class LoopbackTransport implements Transport {
     }, {
       signal: options.signal,
       timeoutMs,
+      key: payload,
       timeoutMessage: `No reply from the loopback station within ${timeoutMs} ms`,
       ready: () =>
         this.#state === "connected" ? null : new TransportError(
@@ -201,7 +202,7 @@ export class LoopbackTransport implements Transport {
   }
 
   #deliver(payload: Uint8Array): void {
-    if (this.#window.offer(payload)) return;
+    if (this.#window.offer(payload) !== "none") return;
     const frame: UnsolicitedFrame = {
       payload,
       topic: "loopback",

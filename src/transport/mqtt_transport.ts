@@ -235,6 +235,7 @@ export class MqttTransport implements Transport {
     }, {
       signal: options.signal,
       timeoutMs,
+      key: payload,
       timeoutMessage:
         `No reply from ${this.#config.deviceSn} on ${this.#responseTopic} within ${timeoutMs} ms`,
       ready: () => {
@@ -367,7 +368,11 @@ export class MqttTransport implements Transport {
     });
     client.on("message", (topic, message, packet) => {
       const payload = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
-      if (!packet.retain && topic === this.#responseTopic && this.#window.offer(payload)) return;
+      if (
+        !packet.retain && topic === this.#responseTopic && this.#window.offer(payload) !== "none"
+      ) {
+        return;
+      }
       const frame: UnsolicitedFrame = {
         payload,
         topic,
