@@ -148,3 +148,26 @@ Deno.test("seededRandom() is uniform-ish in [0, 1)", () => {
   }
   assert.ok(Math.abs(sum / 10_000 - 0.5) < 0.02);
 });
+
+Deno.test("parseFaultSpec() knows duplicate, foreign and short, with probabilities and counts", () => {
+  assert.deepEqual(parseFaultSpec("duplicate:0.3,foreign:30%,short:2x"), [
+    { kind: "duplicate", probability: 0.3 },
+    { kind: "foreign", probability: 0.3 },
+    { kind: "short", count: 2 },
+  ]);
+  assert.throws(() => parseFaultSpec("duplicate:20ms"), {
+    name: "SyntaxError",
+    message: /a duplicate fault takes no duration/,
+  });
+});
+
+Deno.test("FaultSet.decide() draws duplicate, foreign and short", () => {
+  const set = new FaultSet(seededRandom(1));
+  set.add("duplicate,foreign,short,short");
+  const decision = set.decide();
+  assert.equal(decision.duplicate, true);
+  assert.equal(decision.foreign, 1);
+  assert.equal(decision.short, 2);
+  assert.deepEqual(decision.hits, ["duplicate", "foreign", "short", "short"]);
+  assert.equal(decision.terminal, null);
+});

@@ -519,6 +519,42 @@ Deno.test("StationModel fault unsolicited: extra frames before the reply, never 
   assert.equal(REGISTRY.require(100).decode(data).values.device_model, "EL100V2");
 });
 
+Deno.test("StationModel fault duplicate: the previous reply again, before this one", () => {
+  const station = model({ faults: "duplicate" });
+  const gridFrame = rawRead(1, 1300, 17);
+  const first = station.respond(READ_FRAME);
+  assert.deepEqual(first.unsolicited, [], "nothing to repeat before the first reply");
+  const second = station.respond(gridFrame);
+  assert.deepEqual(second.unsolicited, [first.reply]);
+  assert.deepEqual(second.payloads, [first.reply, second.reply]);
+  assert.deepEqual(second.faults, ["duplicate"]);
+});
+
+Deno.test("StationModel fault foreign: a CRC-valid reply of another polled block first", () => {
+  const station = model({ faults: "foreign:3x" });
+  const seen = new Set<number>();
+  for (let i = 0; i < 3; i++) {
+    const response = station.respond(READ_FRAME);
+    assert.equal(response.unsolicited.length, 1);
+    const other = response.unsolicited[0]!;
+    const reply = parseReply(other, { function: 0x03, address: 1, start: 0, quantity: 125 });
+    assert.equal(reply.function, 0x03);
+    if (reply.function === 0x03) seen.add(reply.data.length);
+    assert.equal(replyMatches(READ, other), false, "another block's length");
+  }
+  // 1300 (17 registers), 6000 (32), 1100 (55): the profile's other blocks in turn.
+  assert.deepEqual([...seen], [34, 64, 110]);
+});
+
+Deno.test("StationModel fault short: a 3-register unsolicited 0x03 frame first", () => {
+  const station = model({ faults: "short:1x" });
+  const response = station.respond(READ_FRAME);
+  const [frame] = response.unsolicited;
+  assert.deepEqual([frame![0], frame![1], frame![2], frame!.length], [1, 0x03, 6, 11]);
+  assert.equal(replyMatches(READ, frame!), false);
+  assert.deepEqual(station.respond(READ_FRAME).unsolicited, []);
+});
+
 Deno.test("StationModel fault disconnect: no reply, the downtime is given", () => {
   const station = model({ faults: "disconnect:1x:3s" });
   const response = station.respond(READ_FRAME);

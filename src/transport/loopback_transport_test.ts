@@ -114,3 +114,87 @@ Deno.test("LoopbackTransport treats a throwing matcher as 'not the reply'", asyn
   );
   assert.equal(pushed.length, 1);
 });
+
+Deno.test("LoopbackTransport drops the late reply of a timed-out request, even during the next one", async () => {
+  // The station answers request [1] late: its reply arrives while request [2] waits. Both
+  // matchers accept any payload, as two reads whose replies have the same length.
+  const any = () => true;
+  let late: (() => void) | null = null;
+  await using t = new LoopbackTransport((p) => {
+    if (p[0] === 1) {
+      late = () => t.push(new Uint8Array([1, 0xaa]));
+      return null;
+    }
+    late?.(); // the stale reply first, then the fresh one
+    return new Uint8Array([p[0]!, 0xbb]);
+  }, { requestTimeoutMs: 20 });
+  const pushed: UnsolicitedFrame[] = [];
+  t.onUnsolicited((f) => pushed.push(f));
+  await t.connect();
+  await rejectsWith(t.request(new Uint8Array([1]), any), "TRANSPORT_TIMEOUT");
+  const reply = await t.request(new Uint8Array([2]), any);
+  assert.deepEqual([...reply], [2, 0xbb]);
+  assert.deepEqual(pushed, [], "a dropped stale reply is not an unsolicited frame");
+});
+
+Deno.test("LoopbackTransport waits for the stale reply before repeating a timed-out request", async () => {
+  // Identical requests have indistinguishable replies: the repeat is sent only once the late
+  // reply of the first came (and was dropped), so the repeat gets its own reply.
+  const any = () => true;
+  const sent: number[] = [];
+  let n = 0;
+  let release: (() => void) | null = null;
+  await using t = new LoopbackTransport((p) => {
+    sent.push(p[0]!);
+    const tag = ++n;
+    if (tag === 1) {
+      release = () => t.push(new Uint8Array([0xee, tag]));
+      return null;
+    }
+    return new Uint8Array([p[0]!, tag]);
+  }, { requestTimeoutMs: 20 });
+  await t.connect();
+  await rejectsWith(t.request(new Uint8Array([5]), any), "TRANSPORT_TIMEOUT");
+  const repeat = t.request(new Uint8Array([5]), any, { timeoutMs: 1_000 });
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(sent, [5], "the repeat waits while the first request's reply may come");
+  release!();
+  assert.deepEqual([...await repeat], [5, 2]);
+  assert.deepEqual(sent, [5, 5]);
+});
+
+Deno.test("LoopbackTransport waits out the grace when a timed-out request's reply never comes", async () => {
+  const any = () => true;
+  let answer = false;
+  await using t = new LoopbackTransport(
+    (p) => (answer ? new Uint8Array([p[0]!, 1]) : null),
+    { requestTimeoutMs: 15 },
+  );
+  await t.connect();
+  await rejectsWith(t.request(new Uint8Array([5]), any), "TRANSPORT_TIMEOUT");
+  answer = true;
+  assert.deepEqual([...await t.request(new Uint8Array([5]), any)], [5, 1]);
+  // An abort ends the wait at once.
+  answer = false;
+  await rejectsWith(t.request(new Uint8Array([6]), any), "TRANSPORT_TIMEOUT");
+  const controller = new AbortController();
+  const waiting = t.request(new Uint8Array([6]), any, { signal: controller.signal });
+  controller.abort("stop");
+  await rejectsWith(waiting, "TRANSPORT_ABORTED");
+});
+
+Deno.test("LoopbackTransport drops a byte-identical repeat of the last reply while another request waits", async () => {
+  const any = () => true;
+  let previous: Uint8Array | null = null;
+  await using t = new LoopbackTransport((p) => {
+    const reply = new Uint8Array([0x10 + p[0]!, 7]);
+    const out = previous === null ? [reply] : [previous, reply]; // the duplicate first
+    previous = reply;
+    return out;
+  });
+  await t.connect();
+  assert.deepEqual([...await t.request(new Uint8Array([1]), any)], [0x11, 7]);
+  assert.deepEqual([...await t.request(new Uint8Array([2]), any)], [0x12, 7]);
+  // The same request again: an identical reply is its reply (same bytes, same request).
+  assert.deepEqual([...await t.request(new Uint8Array([2]), any)], [0x12, 7]);
+});
