@@ -8,7 +8,7 @@ import {
 import { LoopbackTransport } from "../transport/loopback_transport.ts";
 import { StationModel } from "../testing/simulated_station.ts";
 import { getProfile } from "../../profiles/mod.ts";
-import { Client, type ClientOptions } from "./client.ts";
+import { Client, type ClientOptions, type PushEvent } from "./client.ts";
 import type { RetryEvent } from "./retry_policy.ts";
 
 const SN = "EL100V2000123";
@@ -218,18 +218,34 @@ Deno.test("Client.pushes() iterates pushes until aborted", async () => {
   await using _ = client;
   await client.connect();
   const controller = new AbortController();
-  const got: string[] = [];
+  const got: PushEvent[] = [];
   const consumer = (async () => {
     for await (const event of client.pushes({ signal: controller.signal })) {
-      got.push(event.kind);
+      got.push(event);
       if (got.length === 2) controller.abort();
     }
   })();
   await Promise.resolve();
-  transport.push(station.unsolicitedFrame());
-  transport.push(station.unsolicitedFrame());
+  const frames = [station.unsolicitedFrame(), station.unsolicitedFrame()];
+  for (const frame of frames) transport.push(frame);
   await consumer;
+  transport.push(station.unsolicitedFrame()); // after the abort: not delivered
   assert.equal(got.length, 2);
+  // In order, each with its payload: a 0x03 frame (undecoded, its block unknown), then the
+  // 0x10 push of block 100 decoded to the station's values.
+  const [frame, block] = got;
+  assert.equal(frame?.kind, "frame");
+  assert.equal(frame.frame.payload, frames[0]);
+  assert.match(
+    frame.kind === "frame" ? frame.reason : "",
+    /^function 0x03 frames carry no register address/,
+  );
+  assert.equal(block?.kind, "block");
+  assert.equal(block.frame.payload, frames[1]);
+  if (block.kind !== "block") return;
+  assert.equal(block.record.blockId, 100);
+  const expected = client.registry.require(100).decode(station.blockData(100, 62)).values;
+  assert.deepEqual(block.record.values, expected);
 });
 
 Deno.test("a closed Client rejects new calls with a clear error", async () => {

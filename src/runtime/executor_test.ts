@@ -4,6 +4,8 @@ import { StationModel } from "../testing/simulated_station.ts";
 import { Executor } from "./executor.ts";
 import { BLUETTI_V2_PLUGIN, RuntimeRegistry } from "./runtime_registry.ts";
 import type { ResolvedDevice, Snapshot } from "./types.ts";
+import type { UnsolicitedFrame } from "../transport/types.ts";
+import { createBluettiRegistry } from "../plugins/bluetti_v2/registry.ts";
 
 /** A registry whose "loopback" transport answers from in-process station models. */
 function loopbackRuntime(
@@ -65,9 +67,35 @@ function device(
   };
 }
 
+/**
+ * A sink that keeps every snapshot; `until` resolves at the first snapshot after which the
+ * condition holds (an event, not a polling loop), and fails after a generous deadline with
+ * what was seen, so that a broken executor fails the test instead of hanging it.
+ */
 function collector() {
   const snapshots: Snapshot[] = [];
-  return { snapshots, target: { push: (s: Snapshot) => (snapshots.push(s), true) } };
+  const waiters = new Set<() => void>();
+  const until = (condition: () => boolean, what: string, deadlineMs = 20_000) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!condition()) return;
+        waiters.delete(check);
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`gave up waiting for ${what}: ${snapshots.length} snapshots seen`));
+      }, deadlineMs);
+      waiters.add(check);
+      check();
+    });
+  const push = (s: Snapshot) => {
+    snapshots.push(s);
+    for (const check of [...waiters]) check();
+    return true;
+  };
+  return { snapshots, until, target: { push } };
 }
 
 Deno.test("Executor.runOnce() polls every group of every device once", async () => {
@@ -121,10 +149,14 @@ Deno.test("Executor: a dead device produces counted error snapshots and does not
   });
   executor.start();
   // Wait for events, not time: until the dead device has been re-made twice.
-  while (executor.metrics().dead!.reconnects < 2 || executor.metrics().alive!.ok < 3) {
-    await new Promise((r) => setTimeout(r, 10));
+  try {
+    await sink.until(
+      () => executor.metrics().dead!.reconnects >= 2 && executor.metrics().alive!.ok >= 3,
+      "two reconnects of the dead device and three good polls of the other",
+    );
+  } finally {
+    await executor.stop();
   }
-  await executor.stop();
   const dead = sink.snapshots.filter((s) => s.deviceId === "dead");
   const alive = sink.snapshots.filter((s) => s.deviceId === "alive");
   assert.ok(dead.every((s) => !s.ok && s.blocks.length === 0 && s.errors.length > 0));
@@ -140,13 +172,19 @@ Deno.test("Executor: push mode emits what the station sends", async () => {
   const station = new StationModel({ profile: "EL100V2", sn: "EL100V2000009" });
   const registry = new RuntimeRegistry();
   registry.registerPlugin(BLUETTI_V2_PLUGIN);
-  let transport: LoopbackTransport | null = null;
+  // The event that says the device listens: its client subscribes to unsolicited frames.
+  let listening!: (transport: LoopbackTransport) => void;
+  const ready = new Promise<LoopbackTransport>((resolve) => (listening = resolve));
+  class ListenedTransport extends LoopbackTransport {
+    override onUnsolicited(listener: (frame: UnsolicitedFrame) => void): () => void {
+      const stop = super.onUnsolicited(listener);
+      listening(this);
+      return stop;
+    }
+  }
   registry.registerTransport({
     type: "loopback",
-    create() {
-      transport = new LoopbackTransport((p) => station.handle(p));
-      return Promise.resolve(transport);
-    },
+    create: () => Promise.resolve(new ListenedTransport((p) => station.handle(p))),
   });
   const sink = collector();
   const executor = new Executor({
@@ -155,14 +193,25 @@ Deno.test("Executor: push mode emits what the station sends", async () => {
     sinks: { collect: sink.target },
   });
   executor.start();
-  while (transport === null || (transport as LoopbackTransport).state !== "connected") {
-    await new Promise((r) => setTimeout(r, 5));
+  let transport: LoopbackTransport;
+  try {
+    transport = await ready;
+  } catch (error) {
+    await executor.stop();
+    throw error;
   }
-  for (let i = 0; i < 4; i++) (transport as LoopbackTransport).push(station.unsolicitedFrame());
+  // Four frames: the station alternates a 0x03 frame (no register address: not a block) and a
+  // 0x10 push of block 100 (decoded). Delivery is synchronous.
+  for (let i = 0; i < 4; i++) transport.push(station.unsolicitedFrame());
   await executor.stop();
   const pushes = sink.snapshots.filter((s) => s.mode === "push");
-  assert.ok(pushes.length >= 2, JSON.stringify(sink.snapshots.map((s) => s.errors)));
-  assert.ok(pushes.every((s) => s.ok && s.group === null && s.blocks[0]!.blockId === 100));
+  assert.equal(pushes.length, 2, JSON.stringify(sink.snapshots.map((s) => s.errors)));
+  const expected = createBluettiRegistry().require(100).decode(station.blockData(100, 62)).values;
+  for (const s of pushes) {
+    assert.deepEqual([s.ok, s.group, s.deviceId, s.blocks.length], [true, null, "pushy", 1]);
+    assert.equal(s.blocks[0]!.blockId, 100);
+    assert.deepEqual(s.blocks[0]!.values, expected);
+  }
 });
 
 Deno.test("Executor refuses unknown sinks, plugins and profiles at construction", () => {

@@ -8,6 +8,7 @@ import {
   getFraming,
   parseReply,
   type ReadRequest,
+  replyMatches,
 } from "../protocol/mod.ts";
 import { createBluettiRegistry } from "../plugins/bluetti_v2/mod.ts";
 import { loadRuntimeConfig, resolveRuntime, Runtime } from "../runtime/mod.ts";
@@ -126,18 +127,27 @@ Deno.test("FleetSimulator ignores unknown serials, retained requests and invalid
       brokerUrl: broker.url,
       stations: [{ profile: "EL30V2", sn: "EL30V21" }],
     });
+    await client.subscribeAsync("PUB/EL30V21", { qos: 1 });
+    const replies: Buffer[] = [];
+    let replied!: () => void;
+    const firstReply = new Promise<void>((resolve) => (replied = resolve));
+    client.on("message", (_topic, message) => {
+      replies.push(message);
+      replied();
+    });
     await client.publishAsync("SUB/EL30V2999", request, { qos: 1 });
     await client.publishAsync("SUB/EL30V21", Buffer.from([1, 3, 0, 100]), { qos: 1 });
-    const deadline = Date.now() + 5_000;
-    while (fleet.counters.requests < 2 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // A barrier, not a sleep: a valid request after the others. The fleet handles requests in
+    // the order the broker delivers them, so once its reply is here the others were handled.
+    await client.publishAsync("SUB/EL30V21", request, { qos: 1 });
+    await firstReply;
     const counters = fleet.counters;
-    assert.equal(counters.requests, 2);
+    assert.equal(counters.requests, 3, "the retained request was not taken as a request");
     assert.equal(counters.unknownStation, 1);
     assert.equal(counters.ignored, 1);
-    assert.equal(counters.replies, 0);
+    assert.equal(counters.replies, 1);
+    assert.equal(replies.length, 1, "only the valid request was answered");
+    assert.ok(replyMatches(BLOCK_100, new Uint8Array(replies[0]!)));
   } finally {
     await client.publishAsync("SUB/EL30V21", Buffer.alloc(0), { qos: 1, retain: true });
     await client.endAsync();

@@ -162,6 +162,18 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Resolves after `n` ticks of a `setInterval` of `periodMs` (a reference clock, not a sleep). */
+function ticks(n: number, periodMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    let left = n;
+    const timer = setInterval(() => {
+      if (--left > 0) return;
+      clearInterval(timer);
+      resolve();
+    }, periodMs);
+  });
+}
+
 async function waitFor(what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!condition()) {
@@ -247,11 +259,13 @@ Deno.test({
 
     // silent: nothing comes back; the next request is answered.
     station.injectFault("silent:1x");
+    const ignored = station.counters.ignored;
     await publish(client, station.requestTopic, payload);
     await publish(client, station.requestTopic, payload);
     assert.ok(replyMatches(read, await client.next()));
-    await delay(50);
+    // The station answers in order: a reply to the silent request would have come first.
     assert.equal(client.received.length, 5); // write, settings, prompt, late, one of two silent
+    assert.equal(station.counters.ignored, ignored + 1, "the silent request got no reply");
 
     // unsolicited: a push before the reply, which does not match the request.
     station.injectFault("unsolicited:1x");
@@ -333,8 +347,10 @@ Deno.test({
     station.clearFaults();
     const count = station.counters.unsolicited;
     assert.ok(count >= 4);
-    await delay(120);
-    assert.ok(station.counters.unsolicited <= count + 1, "timer stopped");
+    // No fixed sleep: a reference timer of the same period, started after the station's, ticks
+    // three times; a station timer still running would have fired first at least twice.
+    await ticks(3, 40);
+    assert.equal(station.counters.unsolicited, count, "the interval timer stopped");
   },
 });
 

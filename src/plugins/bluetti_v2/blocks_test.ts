@@ -120,8 +120,33 @@ Deno.test("BLUETTI_V2_BLOCKS keeps the corrections the evidence settled", () => 
 Deno.test("BLUETTI_V2_BLOCKS compile with the schema engine and decode zeroed data", () => {
   for (const def of BLUETTI_V2_BLOCKS) {
     const schema = new BlockSchema(def);
-    const record = schema.decode(new Uint8Array(MAX_BLOCK_BYTES));
-    assert.equal(typeof record.values, "object", `block ${def.id}`);
+    const length = 2 * schema.registerCount;
+    const record = schema.decode(new Uint8Array(MAX_BLOCK_BYTES).subarray(0, length));
+    const where = `block ${def.id}`;
+    assert.equal(record.blockId, def.id, where);
+    assert.equal(record.name, def.name, where);
+    // A full-length block: every field present, nothing missing, no warning.
+    assert.deepEqual(record.missing, [], where);
+    assert.deepEqual(record.warnings, [], where);
+    const paths = schema.fields.map((f) => f.path);
+    for (const path of paths) {
+      const [head, tail] = path.split(".");
+      const value = tail === undefined
+        ? record.values[head!]
+        : (record.values[head!] as Record<string, unknown>)[tail];
+      assert.notEqual(value, undefined, `${where}: ${path} is decoded`);
+    }
+    // Zeroed data reads as zero, empty text or null (a "0 = not reported" transform), never
+    // as a made-up number.
+    for (const path of paths) {
+      const [head, tail] = path.split(".");
+      const value = tail === undefined
+        ? record.values[head!]
+        : (record.values[head!] as Record<string, unknown>)[tail];
+      if (typeof value === "number") {
+        assert.ok(Math.abs(value) < 1e6, `${where}: ${path} = ${value}`);
+      }
+    }
   }
 });
 

@@ -93,10 +93,23 @@ Deno.test("CompositeSink reports to console.error by default", async () => {
 });
 
 Deno.test("CompositeSink with no children accepts writes", async () => {
-  const sink = new CompositeSink("none", []);
-  await sink.write(makeSnapshot());
-  await sink.flush();
-  await sink.close();
+  // "All children failed" must not be read as 0 failures of 0 children.
+  const reported: string[] = [];
+  const sink = new CompositeSink("none", [], {
+    onError: (child) => reported.push(child.name),
+  });
+  assert.deepEqual(sink.children, []);
+  const outcomes = await Promise.allSettled([
+    sink.write(makeSnapshot()),
+    sink.flush(),
+    sink.close(),
+  ]);
+  assert.deepEqual(outcomes, [
+    { status: "fulfilled", value: undefined },
+    { status: "fulfilled", value: undefined },
+    { status: "fulfilled", value: undefined },
+  ]);
+  assert.deepEqual(reported, []);
 });
 
 Deno.test("CompositeSink nests and its children are frozen", async () => {
