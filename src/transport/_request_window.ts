@@ -139,12 +139,16 @@ export class RequestWindow {
   }
 
   /**
-   * Hand a received payload to the window: `reply` when it answered the pending request,
-   * `stale` when it was the late reply of a request that timed out (dropped), `repeat` when it
-   * was a byte-identical copy of the reply just consumed (dropped), `none` otherwise (an
-   * unsolicited frame).
+   * Hand a received payload to the window; true when the window took it (so it is no
+   * unsolicited frame): the pending request's reply, the late reply of a request that timed
+   * out (dropped), or a byte-identical copy of the reply just consumed (dropped).
    */
-  offer(payload: Uint8Array): OfferResult {
+  offer(payload: Uint8Array): boolean {
+    return this.classify(payload) !== "none";
+  }
+
+  /** Same as {@linkcode RequestWindow.offer}, telling what the payload was. */
+  classify(payload: Uint8Array): OfferResult {
     const stale = this.#takeStale(payload);
     if (stale) return "stale";
     const pending = this.#pending;

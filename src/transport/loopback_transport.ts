@@ -202,7 +202,7 @@ export class LoopbackTransport implements Transport {
   }
 
   #deliver(payload: Uint8Array): void {
-    if (this.#window.offer(payload) !== "none") return;
+    if (this.#window.offer(payload)) return;
     const frame: UnsolicitedFrame = {
       payload,
       topic: "loopback",

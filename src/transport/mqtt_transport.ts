@@ -368,11 +368,7 @@ export class MqttTransport implements Transport {
     });
     client.on("message", (topic, message, packet) => {
       const payload = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
-      if (
-        !packet.retain && topic === this.#responseTopic && this.#window.offer(payload) !== "none"
-      ) {
-        return;
-      }
+      if (!packet.retain && topic === this.#responseTopic && this.#window.offer(payload)) return;
       const frame: UnsolicitedFrame = {
         payload,
         topic,
