@@ -80,7 +80,7 @@ devices:
 for (const framing of ["rtu", "iot-v2"] as const) {
   for (
     const [faults, timeoutMs] of [
-      ["late:0.2:320ms", 100], // late past the timeout and the runtime's 200 ms retry wait
+      ["late:0.2:450ms", 200], // late past the timeout and the runtime's 200 ms retry wait
       ["duplicate:0.3,foreign:0.3,short:0.3", 1000],
     ] as const
   ) {

@@ -13,9 +13,11 @@
  * const payload = framing.wrap(buildRequest(request), request);
  * assert.equal(payload.length, 8);
  *
- * // A reply arrives: 2 registers instead of 5 is still a valid reply.
+ * // A reply arrives with 2 registers instead of 5: parseReply() can read it, but it is taken
+ * // as the reply only where the profile lists 2 as this block's short reply.
  * const received = framing.unwrap(new Uint8Array([0x01, 0x03, 0x04, 0x14, 0xc1, 0x00, 0x5f, 0xee, 0x07]));
- * assert.ok(replyMatches(request, received));
+ * assert.equal(replyMatches(request, received), false);
+ * assert.ok(replyMatches(request, received, { shortCounts: [2] }));
  * const reply = parseReply(received, request);
  * assert.equal(reply.function === 0x03 && reply.registerCount, 2);
  * ```
