@@ -63,7 +63,8 @@ export const RUNTIME_HELP =
 Run the stations of a runtime.yaml (docs/runtime-yaml.md): poll every device's groups on
 their cadence and hand each snapshot to its sink, until Ctrl-C (SIGINT) or SIGTERM. A stop
 is graceful: polling stops, running polls get 3 s to finish, the sinks are flushed, every
-connection is closed, exit 0. A second Ctrl-C during the stop exits at once with 130.
+connection is closed, exit 0. A second signal during the stop exits at once with 130 (the
+same signal again within 1 s is the same request delivered twice, not a second one).
 
 Options:
       --config <file>       The runtime.yaml (required); \${VAR} values are read from the

@@ -167,6 +167,8 @@ export class Client implements AsyncDisposable {
   #pushListeners = new Set<(event: PushEvent) => void>();
   #unsubscribe: (() => void) | null = null;
   #closed = false;
+  // Aborted by close(): ends every retry wait and in-flight request of this client at once.
+  #closing = new AbortController();
 
   /**
    * Create a client; nothing is sent until a read.
@@ -273,12 +275,12 @@ export class Client implements AsyncDisposable {
     const payload = this.#frame(request);
     const shortCounts = this.#profile.shortReplies?.[String(schema.id)];
     const send = () => this.#exchange(request, options, payload, shortCounts);
-    const reply = options.retry === false
-      ? await send()
-      : await retry(send, options.retry ?? this.#retry, {
-        signal: options.signal,
+    const reply = await this.#unlessClosed(() =>
+      options.retry === false ? send() : retry(send, options.retry ?? this.#retry, {
+        signal: this.#signal(options.signal),
         onRetry: this.#onRetry && ((event) => this.#onRetry!({ ...event, blockId })),
-      });
+      })
+    );
     if (reply.function !== 0x03) {
       throw new ProtocolError(
         "PROTOCOL_FUNCTION_MISMATCH",
@@ -466,7 +468,7 @@ export class Client implements AsyncDisposable {
       payload,
     };
     if (options.dryRun) return { ...base, dryRun: true, readBack: null, applied: null };
-    await this.#exchange(request, options, payload);
+    await this.#unlessClosed(() => this.#exchange(request, options, payload));
     if (options.verify === false) return { ...base, dryRun: false, readBack: null, applied: null };
     const readBack = await this.readRegister(resolved.register, options);
     return { ...base, dryRun: false, readBack, applied: readBack === resolved.value };
@@ -491,7 +493,7 @@ export class Client implements AsyncDisposable {
       start: register,
       quantity: 1,
     };
-    const reply = await this.#exchange(request, options);
+    const reply = await this.#unlessClosed(() => this.#exchange(request, options));
     if (reply.function !== 0x03 || reply.data.length < 2) {
       throw new ProtocolError(
         "PROTOCOL_BYTE_COUNT",
@@ -520,7 +522,7 @@ export class Client implements AsyncDisposable {
       payload,
       (p) => replyMatches(request, framing.unwrap(p), matchOptions),
       {
-        ...(options.signal ? { signal: options.signal } : {}),
+        signal: this.#signal(options.signal),
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       },
     );
@@ -580,10 +582,15 @@ export class Client implements AsyncDisposable {
     for (const listener of this.#pushListeners) listener(event);
   }
 
-  /** Close the client and its transport. Later calls reject with `TRANSPORT_CLOSED`. */
+  /**
+   * Close the client and its transport. Every pending read or write (one waiting for its reply,
+   * one waiting to retry) rejects at once with `TRANSPORT_CLOSED`, and no timer of the client
+   * outlives the call; later calls reject with `TRANSPORT_CLOSED` too.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closing.abort(closedError("finish the request"));
     await this.#transport.close();
   }
 
@@ -605,8 +612,29 @@ export class Client implements AsyncDisposable {
   }
 
   #ensureOpen(what: string): void {
-    if (this.#closed) {
-      throw new TransportError("TRANSPORT_CLOSED", `Cannot ${what}: the client is closed`);
+    if (this.#closed) throw closedError(what);
+  }
+
+  /** The caller's signal joined with the client's own, which close() aborts. */
+  #signal(signal: AbortSignal | undefined): AbortSignal {
+    return signal ? AbortSignal.any([signal, this.#closing.signal]) : this.#closing.signal;
+  }
+
+  /** Run `operation`; once the client is closed, whatever it failed with becomes `TRANSPORT_CLOSED`. */
+  async #unlessClosed<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (this.#closed) throw closedError("finish the request", error);
+      throw error;
     }
   }
+}
+
+function closedError(what: string, cause?: unknown): TransportError {
+  return new TransportError(
+    "TRANSPORT_CLOSED",
+    `Cannot ${what}: the client is closed`,
+    cause === undefined ? undefined : { cause },
+  );
 }

@@ -258,6 +258,15 @@ export class DeviceRunner {
       return client;
     } catch (error) {
       await transport?.close().catch(() => {});
+      if (this.#stopped) {
+        // Shutting down: the attempt was cut short on purpose and none follows.
+        this.#o.log({
+          level: "info",
+          deviceId: this.device.id,
+          message: "connection attempt cancelled: the runtime is stopping",
+        });
+        throw error;
+      }
       this.#connectAttempt++;
       const delay = backoffDelay(this.#o.reconnectPolicy, this.#connectAttempt, this.#o.random);
       this.#nextConnectAt = performance.now() + delay;
