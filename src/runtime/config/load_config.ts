@@ -107,6 +107,7 @@ export function loadRuntimeConfig(
     profiles: options.profiles ?? BUILTIN_PROFILES,
     preIssues: yaml.issues,
     interpolated: yaml.interpolated,
+    written: yaml.written,
   });
   if (result.issues.length > 0 || result.config === undefined) {
     throw new ConfigValidationError(
