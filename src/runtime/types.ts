@@ -53,6 +53,18 @@ export interface DeviceMetrics {
   readonly lastLatencyMs: number | null;
   /** How late the last poll started against its schedule, ms, or null. */
   readonly lastLatenessMs: number | null;
+  /**
+   * Polls not made because the group's previous poll was still queued or running when the
+   * group came due again; each gets an error snapshot (`POLL_SKIPPED`) when its timeout
+   * expires. Always set by the runtime. @default {0}
+   */
+  readonly skippedPolls?: number;
+  /**
+   * Polls that waited behind another request to the station (one request in flight per
+   * station) until their timeout expired; each got an error snapshot (`POLL_MISSED`) then
+   * and was dropped. Always set by the runtime. @default {0}
+   */
+  readonly missedPolls?: number;
 }
 
 /** What one poll of a group (or one push) of one device produced. */

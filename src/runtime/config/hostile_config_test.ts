@@ -81,7 +81,7 @@ Deno.test("loadRuntimeConfig() caps string lengths and quotes at most a short pi
     )
   );
   assert.match(line!, /unknown profile 'Z{57}\.\.\.'/);
-  assert.ok(line!.length < 400, line);
+  assert.ok(line!.length < 400, line!);
 });
 
 Deno.test("loadRuntimeConfig() bounds `${` nesting with CONFIG_INVALID at file:line:column", () => {
