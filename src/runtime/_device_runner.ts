@@ -291,6 +291,7 @@ export class DeviceRunner {
         }];
       }
       if (
+        !this.#stopped &&
         this.#counters.consecutiveErrors % this.#o.reconnectAfter === 0 && this.#client !== null
       ) {
         await this.#recycle(`${this.#counters.consecutiveErrors} failed polls in a row`);
