@@ -29,6 +29,11 @@ export interface StopSignals {
    * @returns A function that stops listening.
    */
   listen(onStop: (signal: string) => void): () => void;
+  /**
+   * The command will not listen after all (`runtime --once`, `--dry-run`): give the signals
+   * their default action back (a signal held since the process started ends it now).
+   */
+  release?(): void;
 }
 
 /**

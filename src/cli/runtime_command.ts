@@ -198,6 +198,8 @@ export async function runtimeCommand(
   const parsed = parseCommandArgs(args, OPTIONS, "runtime");
   if (printedHelpOrVersion(ctx, parsed, RUNTIME_HELP)) return 0;
   const options = checkOptions(parsed);
+  // Only a continuous run listens to the stop signals; the others end by themselves.
+  if (options.mode !== "run") system.stopSignals.release?.();
   const config = await readRuntimeConfig(options.config, { env: (name) => system.env(name) });
   const resolved = resolveRuntime(config);
   if (options.mode === "dry-run") {
