@@ -2,7 +2,7 @@
 // [--quantity N] [--json] <hex>...`: the tool for a captured frame.
 import {
   ConfigError,
-  FRAMING_NAMES,
+  framingNames,
   getFraming,
   MAX_BLOCK_BYTES,
   parseReply,
@@ -177,7 +177,7 @@ function checkOptions(parsed: ParsedArgs): DecodeOptions {
   if (parsed.positionals.length === 0) {
     throw new UsageError("missing the hex bytes to decode", "decode");
   }
-  const framing = choiceOption(parsed, "framing", FRAMING_NAMES, "decode");
+  const framing = choiceOption(parsed, "framing", framingNames(), "decode");
   const versionText = stringOption(parsed, "protocol-version");
   const protocolVersion = versionText === undefined
     ? null

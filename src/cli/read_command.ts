@@ -6,13 +6,13 @@ import {
   type BlockSchema,
   Client,
   ConfigError,
-  createBluettiRegistry,
   type DeviceProfile,
-  FRAMING_NAMES,
   type FramingName,
+  framingNames,
   getProfile,
   type MqttConfig,
   MqttTransport,
+  pluginOf,
   PowerSdkError,
   profileGroup,
   redactRecord,
@@ -155,7 +155,7 @@ export async function readCommand(
   const debug = flag(parsed, "debug");
 
   const profile = getProfile(options.profile);
-  const registry = createBluettiRegistry(profile.fieldOverrides);
+  const registry = pluginOf(profile).createRegistry(profile);
   const target = options.block === undefined
     ? { group: findGroup(profile, options.group!) }
     : { block: findBlock(registry, options.block) };
@@ -280,7 +280,7 @@ function checkOptions(parsed: ParsedArgs): ReadCommandOptions {
     allowInsecure: flag(parsed, "allow-insecure"),
     block: stringOption(parsed, "block"),
     group: stringOption(parsed, "group"),
-    framing: choiceOption(parsed, "framing", FRAMING_NAMES, "read"),
+    framing: choiceOption(parsed, "framing", framingNames(), "read"),
     timeoutMs: timeout === undefined ? undefined : timeoutOption(timeout),
     json: flag(parsed, "json"),
   };

@@ -4,8 +4,8 @@
 import {
   checkTopicValue,
   type DeviceProfile,
-  FRAMING_NAMES,
   type FramingName,
+  framingNames,
   getProfile,
   MqttTransport,
 } from "../../mod.ts";
@@ -415,7 +415,7 @@ function checkOptions(parsed: ParsedArgs): SimulateOptions {
     broker,
     port: portText === undefined ? 0 : portOption(portText),
     ...credentials,
-    framing: choiceOption(parsed, "framing", FRAMING_NAMES, "simulate"),
+    framing: choiceOption(parsed, "framing", framingNames(), "simulate"),
     faults: faultsOption(faultSpec),
     faultSpec,
   };

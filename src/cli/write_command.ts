@@ -4,8 +4,8 @@
 // safety gates, then read back.
 import {
   Client,
-  FRAMING_NAMES,
   type FramingName,
+  framingNames,
   getProfile,
   MqttTransport,
   type WriteResult,
@@ -256,7 +256,7 @@ function checkOptions(parsed: ParsedArgs): WriteCommandOptions {
     ...station,
     ...credentials,
     allowInsecure: flag(parsed, "allow-insecure"),
-    framing: choiceOption(parsed, "framing", FRAMING_NAMES, "write"),
+    framing: choiceOption(parsed, "framing", framingNames(), "write"),
     target: field ?? registerOption(stringOption(parsed, "register")!),
     value,
     enableWrites: flag(parsed, "enable-writes"),

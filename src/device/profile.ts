@@ -84,15 +84,15 @@ export interface DeviceProfile {
   readonly aliases: readonly string[];
   /** Vendor (`BLUETTI`). */
   readonly vendor: string;
-  /** Protocol and plugin the blocks come from (`bluetti_v2`). */
+  /** Id of the plugin the profile belongs to (`bluetti_v2`). */
   readonly protocol: string;
   /**
    * The station's protocol version, or null when unknown: then every field whose bytes are
    * present is decoded, whatever its `minProtocolVersion`.
    */
   readonly protocolVersion: number | null;
-  /** Payload framing used unless the device configuration says otherwise. */
-  readonly defaultFraming: "rtu" | "iot-v2" | "v1";
+  /** Payload framing used unless the device configuration says otherwise (`rtu`, or a framing its plugin registers). */
+  readonly defaultFraming: string;
   /** Poll groups, each with its blocks and cadence. */
   readonly groups: readonly ProfileGroupDef[];
   /**

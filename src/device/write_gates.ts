@@ -1,6 +1,6 @@
 import { didYouMean } from "../_shared/did_you_mean.ts";
 import { WriteError } from "../errors/errors.ts";
-import type { ControlRegisterDef } from "../plugins/bluetti_v2/control_registers.ts";
+import type { ControlRegisterDef } from "./control_register.ts";
 import type { DeviceProfile } from "./profile.ts";
 
 /**

@@ -5,7 +5,7 @@ import { Client } from "../client/client.ts";
 import { PowerSdkError, TransportError } from "../errors/errors.ts";
 import type { DeviceProfile } from "../device/profile.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
-import type { ControlRegisterDef } from "../plugins/bluetti_v2/control_registers.ts";
+import type { ControlRegisterDef } from "../device/control_register.ts";
 import { backoffDelay, type ReconnectPolicy } from "../transport/reconnect_policy.ts";
 import type { Transport } from "../transport/types.ts";
 import { snapshotBlock, snapshotError, suspectError } from "./_snapshot.ts";

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { LoopbackTransport } from "../transport/loopback_transport.ts";
 import { StationModel } from "../testing/simulated_station.ts";
 import { Executor } from "./executor.ts";
-import { BLUETTI_V2_PLUGIN, RuntimeRegistry } from "./runtime_registry.ts";
+import { RuntimeRegistry } from "./runtime_registry.ts";
+import { BLUETTI_V2 } from "../plugins/bluetti_v2/plugin.ts";
 import type { ResolvedDevice, Snapshot } from "./types.ts";
 import type { UnsolicitedFrame } from "../transport/types.ts";
 import { createBluettiRegistry } from "../plugins/bluetti_v2/registry.ts";
@@ -13,7 +14,7 @@ function loopbackRuntime(
   behaviour: { silent?: Set<string> } = {},
 ) {
   const registry = new RuntimeRegistry();
-  registry.registerPlugin(BLUETTI_V2_PLUGIN);
+  registry.registerPlugin(BLUETTI_V2);
   let created = 0;
   registry.registerTransport({
     type: "loopback",
@@ -171,7 +172,7 @@ Deno.test("Executor: a dead device produces counted error snapshots and does not
 Deno.test("Executor: push mode emits what the station sends", async () => {
   const station = new StationModel({ profile: "EL100V2", sn: "EL100V2000009" });
   const registry = new RuntimeRegistry();
-  registry.registerPlugin(BLUETTI_V2_PLUGIN);
+  registry.registerPlugin(BLUETTI_V2);
   // The event that says the device listens: its client subscribes to unsolicited frames.
   let listening!: (transport: LoopbackTransport) => void;
   const ready = new Promise<LoopbackTransport>((resolve) => (listening = resolve));
@@ -216,7 +217,7 @@ Deno.test("Executor: push mode emits what the station sends", async () => {
 
 Deno.test("Executor refuses unknown sinks, plugins and profiles at construction", () => {
   const registry = new RuntimeRegistry();
-  registry.registerPlugin(BLUETTI_V2_PLUGIN);
+  registry.registerPlugin(BLUETTI_V2);
   const d = device("x", "EL100V2000001", []);
   assert.throws(
     () => new Executor({ registry, devices: [d], sinks: {} }),

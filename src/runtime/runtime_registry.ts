@@ -8,31 +8,11 @@
 import { ConfigError } from "../errors/errors.ts";
 import type { DeviceProfile } from "../device/profile.ts";
 import { findProfile } from "../device/profile.ts";
-import type { SchemaRegistry } from "../parser/registry.ts";
-import {
-  BLUETTI_V2_CONTROL_REGISTERS,
-  type ControlRegisterDef,
-} from "../plugins/bluetti_v2/control_registers.ts";
-import { createBluettiRegistry } from "../plugins/bluetti_v2/registry.ts";
+import { definePlugin, knownPlugins, type ProtocolPlugin } from "../plugin/plugin.ts";
 import { loadTlsCredentials } from "../transport/credentials.ts";
 import { MqttTransport, type TransportLogger } from "../transport/mqtt_transport.ts";
 import type { Transport } from "../transport/types.ts";
-import { BUILTIN_PROFILES } from "../../profiles/mod.ts";
 import type { ResolvedDevice } from "./types.ts";
-
-/** A vendor protocol: its profiles, schemas and control registers. Data, no plumbing. */
-export interface ProtocolPlugin {
-  /** Vendor name as written in runtime.yaml (`bluetti`). */
-  readonly vendor: string;
-  /** Protocol name as written in runtime.yaml (`v2`). */
-  readonly protocol: string;
-  /** The profiles of its stations. */
-  readonly profiles: readonly DeviceProfile[];
-  /** The control registers writes may target. */
-  readonly controlRegisters: readonly ControlRegisterDef[];
-  /** A schema registry for a profile (with the profile's overrides). */
-  createRegistry(profile: DeviceProfile): SchemaRegistry;
-}
 
 /** What a transport factory may use besides the device. */
 export interface TransportContext {
@@ -59,7 +39,7 @@ export interface TransportFactory {
 /**
  * The runtime's plugins and transports.
  *
- * @example The built-ins: BLUETTI V2 over MQTT
+ * @example The built-ins: the BLUETTI V2 plugin and MQTT
  * ```ts
  * import { RuntimeRegistry } from "@power-sdk/sdk";
  * import assert from "node:assert/strict";
@@ -75,13 +55,14 @@ export class RuntimeRegistry {
   #transports = new Map<string, TransportFactory>();
 
   /**
-   * A registry with the built-ins: the BLUETTI V2 plugin and the MQTT transport.
+   * A registry with every plugin defined so far ({@linkcode knownPlugins}: the built-in ones
+   * once the package is imported) and the MQTT transport.
    *
    * @returns A new registry.
    */
   static withBuiltins(): RuntimeRegistry {
     const registry = new RuntimeRegistry();
-    registry.registerPlugin(BLUETTI_V2_PLUGIN);
+    for (const plugin of knownPlugins()) registry.registerPlugin(plugin);
     registry.registerTransport(MQTT_TRANSPORT_FACTORY);
     return registry;
   }
@@ -93,6 +74,7 @@ export class RuntimeRegistry {
    * @throws {TypeError} when that vendor/protocol is already registered.
    */
   registerPlugin(plugin: ProtocolPlugin): void {
+    definePlugin(plugin);
     const key = `${plugin.vendor}/${plugin.protocol}`;
     if (this.#plugins.has(key)) {
       throw new TypeError(`Cannot register plugin ${key}: already registered`);
@@ -159,15 +141,6 @@ export class RuntimeRegistry {
     return findProfile(this.plugin(device.vendor, device.protocol).profiles, device.profileId);
   }
 }
-
-/** The BLUETTI V2 plugin: the 45 blocks, the profiles, the control registers. */
-export const BLUETTI_V2_PLUGIN: ProtocolPlugin = Object.freeze({
-  vendor: "bluetti",
-  protocol: "v2",
-  profiles: BUILTIN_PROFILES,
-  controlRegisters: BLUETTI_V2_CONTROL_REGISTERS,
-  createRegistry: (profile: DeviceProfile) => createBluettiRegistry(profile.fieldOverrides),
-});
 
 /** The MQTT transport: credentials from `cert_file`/`cert_password`/`ca_file`, read once. */
 export const MQTT_TRANSPORT_FACTORY: TransportFactory = Object.freeze({

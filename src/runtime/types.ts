@@ -125,7 +125,7 @@ export interface ResolvedTransport {
   /** Path of an extra trusted CA (PEM), or null. */
   readonly caFile: string | null;
   /** Payload framing. */
-  readonly framing: "rtu" | "iot-v2" | "v1";
+  readonly framing: string;
   /** Topic templates. */
   readonly topics: { readonly request: string; readonly response: string };
   /** MQTT keepalive, seconds. */

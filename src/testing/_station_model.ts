@@ -14,11 +14,8 @@ import {
   parseRequest,
 } from "../protocol/mod.ts";
 import type { BlockSchema, SchemaRegistry } from "../parser/mod.ts";
-import {
-  BLUETTI_V2_CONTROL_REGISTERS,
-  type ControlRegisterDef,
-  createBluettiRegistry,
-} from "../plugins/bluetti_v2/mod.ts";
+import type { ControlRegisterDef } from "../device/control_register.ts";
+import { pluginOf } from "../plugin/plugin.ts";
 import { type DeviceProfile, profileBlocks } from "../device/profile.ts";
 import { getProfile } from "../../profiles/mod.ts";
 import {
@@ -429,7 +426,7 @@ export class StationModel {
       const schema = this.#registry.get(id);
       if (schema === undefined) {
         throw new TypeError(
-          `Cannot simulate profile ${profile.id}: block ${id} has no BLUETTI V2 schema`,
+          `Cannot simulate profile ${profile.id}: block ${id} has no schema in plugin ${profile.protocol}`,
         );
       }
       served.set(id, schema);
@@ -442,7 +439,7 @@ export class StationModel {
     this.blocks = Object.freeze([...this.#served.keys()]);
     this.#spans = [...this.#served.values()];
 
-    for (const def of BLUETTI_V2_CONTROL_REGISTERS) this.#controls.set(def.register, def);
+    for (const def of pluginOf(profile).controlRegisters) this.#controls.set(def.register, def);
     for (const [register, value] of defaultRegisters(this.#spec)) {
       this.#registers.set(register, value);
     }
@@ -1613,7 +1610,7 @@ const REGISTRIES = new WeakMap<DeviceProfile, SchemaRegistry>();
 function registryFor(profile: DeviceProfile): SchemaRegistry {
   let registry = REGISTRIES.get(profile);
   if (!registry) {
-    registry = createBluettiRegistry(profile.fieldOverrides);
+    registry = pluginOf(profile).createRegistry(profile);
     REGISTRIES.set(profile, registry);
   }
   return registry;

@@ -17,3 +17,6 @@
 export * from "./blocks.ts";
 export * from "./control_registers.ts";
 export * from "./registry.ts";
+export * from "./framings.ts";
+export * from "./identity.ts";
+export * from "./plugin.ts";

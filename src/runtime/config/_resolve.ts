@@ -2,6 +2,7 @@
 // invalid values were already removed (so it may lack anything). Private to
 // src/runtime/config: resolveRuntime() and loadRuntimeConfig() both run it.
 import { type DeviceProfile, findProfile } from "../../device/profile.ts";
+import { knownPlugins } from "../../plugin/plugin.ts";
 import type { ResolvedDevice, ResolvedGroup, ResolvedTransport } from "../types.ts";
 import { didYouMean, didYouMeanSuffix } from "./_did_you_mean.ts";
 import type { PathSegment, RawIssue } from "./_source.ts";
@@ -321,11 +322,13 @@ function resolveDevice(
   } else ok = false;
 
   if (profile !== undefined && pipeline?.vendor !== undefined && pipeline.protocol !== undefined) {
-    const speaks = `${pipeline.vendor}_${pipeline.protocol}`;
-    if (profile.vendor.toLowerCase() !== pipeline.vendor || profile.protocol !== speaks) {
+    const plugin = knownPlugins().find((p) =>
+      p.profiles.includes(profile!) || p.id === profile!.protocol
+    );
+    if (plugin?.vendor !== pipeline.vendor || plugin.protocol !== pipeline.protocol) {
       issue(
         [...base, "profile_id"],
-        `profile ${profile.id} is a ${profile.vendor} ${profile.protocol} station, but pipeline '${pipelineName}' speaks ${speaks}`,
+        `profile ${profile.id} is a ${profile.vendor} ${profile.protocol} station, but pipeline '${pipelineName}' speaks ${pipeline.vendor}/${pipeline.protocol}`,
       );
     }
   }

@@ -2,7 +2,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "../../errors/errors.ts";
 import type { DeviceProfile } from "../../device/profile.ts";
-import { BUILTIN_PROFILES } from "../../../profiles/mod.ts";
+import { knownPlugins } from "../../plugin/plugin.ts";
 import { attachSource, positionIssues } from "./_source.ts";
 import { validateConfig } from "./_validate.ts";
 import { readYaml } from "./_yaml.ts";
@@ -19,7 +19,7 @@ export interface LoadRuntimeConfigOptions {
    * @default {`Deno.env.get` (needs `--allow-env`; a permission set with `ignore` makes every variable look unset)}
    */
   readonly env?: (name: string) => string | undefined;
-  /** Profiles `profile_id` is looked up in. @default {BUILTIN_PROFILES} */
+  /** Profiles `profile_id` is looked up in. @default {the profiles of every defined plugin} */
   readonly profiles?: readonly DeviceProfile[];
   /**
    * Folder relative `cert_file`, `ca_file` and jsonl `path` values are taken from; they are
@@ -104,7 +104,7 @@ export function loadRuntimeConfig(
   const yaml = readYaml(text, options.file, env);
   const result = validateConfig({
     data: yaml.value,
-    profiles: options.profiles ?? BUILTIN_PROFILES,
+    profiles: options.profiles ?? knownPlugins().flatMap((p) => p.profiles),
     preIssues: yaml.issues,
     interpolated: yaml.interpolated,
     written: yaml.written,

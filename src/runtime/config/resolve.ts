@@ -1,5 +1,5 @@
 import type { DeviceProfile } from "../../device/profile.ts";
-import { BUILTIN_PROFILES } from "../../../profiles/mod.ts";
+import { knownPlugins } from "../../plugin/plugin.ts";
 import type { ResolvedDevice } from "../types.ts";
 import { positionIssues, sourceOf } from "./_source.ts";
 import { validateConfig } from "./_validate.ts";
@@ -94,7 +94,7 @@ export interface ResolvedRuntime {
 
 /** Options of {@linkcode resolveRuntime}. */
 export interface ResolveRuntimeOptions {
-  /** Profiles `profile_id` is looked up in. @default {BUILTIN_PROFILES} */
+  /** Profiles `profile_id` is looked up in. @default {the profiles of every defined plugin} */
   readonly profiles?: readonly DeviceProfile[];
 }
 
@@ -148,7 +148,10 @@ export function resolveRuntime(
   options: ResolveRuntimeOptions = {},
 ): ResolvedRuntime {
   const source = sourceOf(config);
-  const result = validateConfig({ data: config, profiles: options.profiles ?? BUILTIN_PROFILES });
+  const result = validateConfig({
+    data: config,
+    profiles: options.profiles ?? knownPlugins().flatMap((p) => p.profiles),
+  });
   if (result.issues.length > 0 || result.resolved === undefined) {
     throw new ConfigValidationError(
       positionIssues(result.issues, source),
