@@ -1,5 +1,5 @@
 import type { FieldValue } from "../../parser/block_schema.ts";
-import type { IdentityExtractor } from "../../device/identity.ts";
+import type { IdentityExtractor, IdentityFields } from "../../device/identity.ts";
 
 /**
  * Who a BLUETTI V2 station is. Model: block 100 `device_model`, else block 1100 `inv_type`.
@@ -24,7 +24,7 @@ import type { IdentityExtractor } from "../../device/identity.ts";
  * });
  * ```
  */
-export const bluettiV2Identity: IdentityExtractor = (block) => {
+export const bluettiV2Identity: IdentityExtractor = (block): IdentityFields => {
   const home = block(100);
   const inverter = block(1100);
   return {
