@@ -1,3 +1,5 @@
+// The built-in plugins register the iot-v2 and v1 envelopes.
+import "../src/plugins/mod.ts";
 /**
  * Benchmarks of the protocol room: CRC over a 129-byte frame, and validating a 62-register
  * read reply (the block 100 poll) as a bare RTU frame and inside an iot-v2 envelope.

@@ -1,3 +1,5 @@
+// The built-in plugins register the iot-v2 and v1 envelopes.
+import "../src/plugins/mod.ts";
 // A bounded, seeded fuzz of the whole decode path (framing → frame validation → block decode)
 // over random and mutated frames: nothing but the project's typed errors may escape.
 // CI runs FUZZ_ITERATIONS (default 20,000); `deno task fuzz` runs 1,000,000.

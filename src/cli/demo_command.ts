@@ -126,7 +126,7 @@ export async function demoCommand(
       const faults = DEMO_FAULTS[device.id];
       const station = await SimulatedStation.start({
         profile: device.profileId,
-        sn: device.transport.deviceSn,
+        sn: String(device.transport.options.device_sn),
         brokerUrl: broker.url,
         framing: device.transport.framing,
         ...(faults === undefined ? {} : { faults }),

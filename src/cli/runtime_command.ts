@@ -299,7 +299,9 @@ function printResolution(ctx: CommandContext, resolved: ResolvedRuntime, json: b
  */
 function checkPermissions(resolved: ResolvedRuntime, system: RuntimeSystem): void {
   for (const device of resolved.devices) {
-    const { broker, port } = device.transport;
+    if (device.transport.type !== "mqtt") continue; // other transports check their own access
+    const broker = String(device.transport.options.broker);
+    const port = Number(device.transport.options.port);
     const host = new URL(broker.includes("://") ? broker : `mqtts://${broker}`).hostname;
     if (system.permitted({ name: "net", host: `${host}:${port}` })) continue;
     throw new Deno.errors.NotCapable(
@@ -330,9 +332,12 @@ async function withPasswords(
   ctx: CommandContext,
   sources: CredentialSources,
 ): Promise<ResolvedRuntime> {
+  // The mqtt transport's PKCS#12 bundles: cert_file without cert_password.
+  const certFile = (device: ResolvedDevice) => device.transport.options.cert_file;
   const needsPassword = (device: ResolvedDevice) =>
-    device.transport.certFile !== null && device.transport.certPassword === null;
-  const files = new Set(resolved.devices.filter(needsPassword).map((d) => d.transport.certFile!));
+    device.transport.type === "mqtt" && typeof certFile(device) === "string" &&
+    device.transport.options.cert_password == null;
+  const files = new Set(resolved.devices.filter(needsPassword).map((d) => String(certFile(d))));
   if (files.size === 0) {
     if (password !== undefined) {
       ctx.io.stderr(
@@ -353,7 +358,10 @@ async function withPasswords(
           ...device,
           transport: {
             ...device.transport,
-            certPassword: passwords.get(device.transport.certFile!)!,
+            options: {
+              ...device.transport.options,
+              cert_password: passwords.get(String(certFile(device)))!,
+            },
           },
         }
         : device

@@ -120,11 +120,11 @@ export class Executor {
         device,
         profile,
         registry: schemas,
-        controlRegisters: plugin.controlRegisters,
+        plugin,
         createTransport: () =>
-          factory.create(device, {
+          factory.create(device.transport.options, {
             readFile,
-            profile,
+            model: profile.id,
             logger: (entry) =>
               log({ level: entry.level, message: entry.message, deviceId: device.id }),
           }),
