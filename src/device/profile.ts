@@ -1,5 +1,5 @@
 import { editDistance } from "../_shared/did_you_mean.ts";
-import type { TransformSpec } from "../parser/types.ts";
+import type { FieldOverride } from "../parser/override_fields.ts";
 import { ConfigError } from "../errors/errors.ts";
 
 /**
@@ -24,7 +24,8 @@ export interface ProfileGroupDef {
 }
 
 /**
- * Replaces the transforms of one field for the stations of a profile, e.g. a pack voltage
+ * Replaces the transforms of one field (`field`, `transforms`: a parser
+ * {@linkcode FieldOverride}) of one block for the stations of a profile, e.g. a pack voltage
  * scale that differs between models.
  *
  * @example Read the pack voltage as 0.1 V instead of 0.01 V
@@ -40,13 +41,9 @@ export interface ProfileGroupDef {
  * assert.deepEqual(override.transforms, ["scale:0.1"]);
  * ```
  */
-export interface FieldOverrideDef {
+export interface FieldOverrideDef extends FieldOverride {
   /** Block id. */
   readonly block: number;
-  /** Field name in that block (`pack_voltage`, or `group.field` inside a group). */
-  readonly field: string;
-  /** The transforms that replace the schema's, applied left to right. */
-  readonly transforms: readonly TransformSpec[];
 }
 
 /**
