@@ -9,13 +9,13 @@ import "../src/plugins/mod.ts";
  * @module
  */
 import {
-  buildReadReply,
   crc16Modbus,
   getFraming,
   parseReply,
   type ReadRequest,
   replyMatches,
 } from "../src/protocol/mod.ts";
+import { buildReadReply } from "../src/protocol/build_reply.ts";
 
 const data = new Uint8Array(124);
 for (let i = 0; i < data.length; i++) data[i] = (i * 37 + 11) & 0xff;

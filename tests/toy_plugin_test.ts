@@ -6,9 +6,6 @@ import {
   Client,
   ConfigValidationError,
   describeResolution,
-  getFraming,
-  knownPlugins,
-  knownTransports,
   loadRuntimeConfig,
   LoopbackTransport,
   readRuntimeConfig,
@@ -16,6 +13,9 @@ import {
   Runtime,
   runtimeConfigJsonSchema,
 } from "../mod.ts";
+import { knownPlugins } from "../src/plugins/mod.ts";
+import { getFraming } from "../src/protocol/mod.ts";
+import { knownTransports } from "../src/transport/mod.ts";
 
 const FIXTURE = new URL("./fixtures/toy/runtime.yaml", import.meta.url);
 

@@ -1,14 +1,8 @@
 // `power-sdk decode --block <id|name> [--framing rtu|iot-v2|v1] [--protocol-version N]
 // [--quantity N] [--json] <hex>...`: the tool for a captured frame.
-import {
-  ConfigError,
-  framingNames,
-  getFraming,
-  MAX_BLOCK_BYTES,
-  parseReply,
-  ProtocolError,
-  redactRecord,
-} from "../../mod.ts";
+import { ConfigError, ProtocolError } from "../../mod.ts";
+import { MAX_BLOCK_BYTES, redactRecord } from "../parser/mod.ts";
+import { framingNames, getFraming, parseReply } from "../protocol/mod.ts";
 import {
   choiceOption,
   flag,

@@ -3,21 +3,18 @@
 // real station (or a simulated one) through the MQTT transport.
 import {
   type BlockRecord,
-  type BlockSchema,
   Client,
   ConfigError,
   type DeviceProfile,
-  type FramingName,
-  framingNames,
   getProfile,
   type MqttConfig,
   MqttTransport,
   pluginOf,
   PowerSdkError,
-  profileGroup,
-  redactRecord,
-  type SchemaRegistry,
 } from "../../mod.ts";
+import { profileGroup } from "../device/mod.ts";
+import { type BlockSchema, redactRecord, type SchemaRegistry } from "../parser/mod.ts";
+import { type FramingName, framingNames } from "../protocol/mod.ts";
 import {
   choiceOption,
   flag,

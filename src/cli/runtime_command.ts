@@ -5,16 +5,18 @@ import {
   describeResolution,
   type DeviceMetrics,
   readRuntimeConfig,
-  redactDeep,
-  type ResolutionRow,
-  type ResolvedDevice,
   type ResolvedRuntime,
   resolveRuntime,
   Runtime,
-  type RuntimeLogEntry,
   type RuntimeOptions,
   type Snapshot,
 } from "../../mod.ts";
+import {
+  redactDeep,
+  type ResolutionRow,
+  type ResolvedDevice,
+  type RuntimeLogEntry,
+} from "../runtime/mod.ts";
 import {
   flag,
   parseCommandArgs,
@@ -531,7 +533,8 @@ const LEVELS: readonly LogThreshold[] = ["debug", "info", "warn", "error", "none
  * @example Warnings only
  * ```ts
  * import { runtimeLogger } from "./runtime_command.ts";
- * import { BLUETTI_V2_BLOCKS, SchemaRegistry } from "@power-sdk/sdk";
+ * import { SchemaRegistry } from "@power-sdk/sdk/parser";
+ * import { BLUETTI_V2_BLOCKS } from "@power-sdk/sdk/plugins";
  * import assert from "node:assert/strict";
  *
  * let err = "";

@@ -2,14 +2,8 @@
 // (--field <name> | --register <n>) --value <v> [--enable-writes] [--force]
 // [--confirm-dangerous] [--dry-run] [--json]`: one control register through the library's
 // safety gates, then read back.
-import {
-  Client,
-  type FramingName,
-  framingNames,
-  getProfile,
-  MqttTransport,
-  type WriteResult,
-} from "../../mod.ts";
+import { Client, getProfile, MqttTransport, type WriteResult } from "../../mod.ts";
+import { type FramingName, framingNames } from "../protocol/mod.ts";
 import {
   choiceOption,
   flag,

@@ -43,7 +43,8 @@ const NEVER_RETRIED = new Set([
  *
  * @example
  * ```ts
- * import { isRetryable, ProtocolError, TransportError } from "@power-sdk/sdk";
+ * import { ProtocolError, TransportError } from "@power-sdk/sdk";
+ * import { isRetryable } from "@power-sdk/sdk/client";
  * import assert from "node:assert/strict";
  *
  * assert.ok(isRetryable(new TransportError("TRANSPORT_TIMEOUT", "no reply")));
@@ -76,7 +77,8 @@ export interface RetryEvent {
  *
  * @example Two timeouts, then success
  * ```ts
- * import { retry, TransportError } from "@power-sdk/sdk";
+ * import { TransportError } from "@power-sdk/sdk";
+ * import { retry } from "@power-sdk/sdk/client";
  * import assert from "node:assert/strict";
  *
  * let calls = 0;
@@ -125,7 +127,7 @@ export async function retry<T>(
  *
  * @example
  * ```ts
- * import { abortableDelay } from "@power-sdk/sdk";
+ * import { abortableDelay } from "@power-sdk/sdk/client";
  * import assert from "node:assert/strict";
  *
  * const controller = new AbortController();

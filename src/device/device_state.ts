@@ -8,7 +8,8 @@ import { type DeviceProfile, profileBlocks } from "./profile.ts";
  *
  * @example
  * ```ts
- * import { type DeviceStateOptions, getProfile } from "@power-sdk/sdk";
+ * import { getProfile } from "@power-sdk/sdk";
+ * import { type DeviceStateOptions } from "@power-sdk/sdk/device";
  * import assert from "node:assert/strict";
  *
  * const options: DeviceStateOptions = { profile: getProfile("EL100V2"), protocolVersion: 2009 };
@@ -56,7 +57,7 @@ export interface ApplyOptions {
  *
  * @example
  * ```ts
- * import type { BlockState } from "@power-sdk/sdk";
+ * import type { BlockState } from "@power-sdk/sdk/device";
  * import assert from "node:assert/strict";
  *
  * const state: BlockState = {
@@ -96,7 +97,7 @@ export interface BlockState {
  *
  * @example
  * ```ts
- * import type { GroupState } from "@power-sdk/sdk";
+ * import type { GroupState } from "@power-sdk/sdk/device";
  * import assert from "node:assert/strict";
  *
  * const core: GroupState = { name: "core", updatedAt: 1_700_000_000_000, blocks: [100] };
@@ -145,7 +146,7 @@ export interface DeviceIdentity {
  *
  * @example
  * ```ts
- * import type { BlockSnapshot } from "@power-sdk/sdk";
+ * import type { BlockSnapshot } from "@power-sdk/sdk/device";
  * import assert from "node:assert/strict";
  *
  * const block: BlockSnapshot = {
@@ -188,7 +189,7 @@ export interface BlockSnapshot {
  *
  * @example
  * ```ts
- * import type { GroupSnapshot } from "@power-sdk/sdk";
+ * import type { GroupSnapshot } from "@power-sdk/sdk/device";
  * import assert from "node:assert/strict";
  *
  * const group: GroupSnapshot = {
@@ -270,7 +271,8 @@ interface GroupEntry {
  *
  * @example Build state from two blocks that both hold `soc`
  * ```ts
- * import { BLUETTI_V2, createBluettiRegistry, DeviceState, getProfile } from "@power-sdk/sdk";
+ * import { BLUETTI_V2, DeviceState, getProfile } from "@power-sdk/sdk";
+ * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
  * import assert from "node:assert/strict";
  *
  * const registry = createBluettiRegistry();
@@ -331,7 +333,8 @@ export class DeviceState {
    *
    * @example A late record does not overwrite a newer one
    * ```ts
-   * import { createBluettiRegistry, DeviceState, getProfile } from "@power-sdk/sdk";
+   * import { DeviceState, getProfile } from "@power-sdk/sdk";
+   * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
    * import assert from "node:assert/strict";
    *
    * const schema = createBluettiRegistry().require(100);
@@ -411,7 +414,8 @@ export class DeviceState {
    *
    * @example
    * ```ts
-   * import { createBluettiRegistry, DeviceState, getProfile } from "@power-sdk/sdk";
+   * import { DeviceState, getProfile } from "@power-sdk/sdk";
+   * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
    * import assert from "node:assert/strict";
    *
    * const schema = createBluettiRegistry().require(6000);
@@ -441,7 +445,8 @@ export class DeviceState {
    *
    * @example
    * ```ts
-   * import { BLUETTI_V2, createBluettiRegistry, DeviceState, getProfile } from "@power-sdk/sdk";
+   * import { BLUETTI_V2, DeviceState, getProfile } from "@power-sdk/sdk";
+   * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
    * import assert from "node:assert/strict";
    *
    * const schema = createBluettiRegistry().require(1100);
@@ -490,7 +495,8 @@ export class DeviceState {
    *
    * @example
    * ```ts
-   * import { createBluettiRegistry, DeviceState, getProfile } from "@power-sdk/sdk";
+   * import { DeviceState, getProfile } from "@power-sdk/sdk";
+   * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
    * import assert from "node:assert/strict";
    *
    * const registry = createBluettiRegistry();
@@ -522,7 +528,8 @@ export class DeviceState {
    *
    * @example
    * ```ts
-   * import { createBluettiRegistry, DeviceState, getProfile } from "@power-sdk/sdk";
+   * import { DeviceState, getProfile } from "@power-sdk/sdk";
+   * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
    * import assert from "node:assert/strict";
    *
    * const schema = createBluettiRegistry().require(6000);
@@ -550,7 +557,8 @@ export class DeviceState {
    *
    * @example The snapshot survives a JSON round trip
    * ```ts
-   * import { createBluettiRegistry, DeviceState, getProfile } from "@power-sdk/sdk";
+   * import { DeviceState, getProfile } from "@power-sdk/sdk";
+   * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
    * import assert from "node:assert/strict";
    *
    * const schema = createBluettiRegistry().require(100);

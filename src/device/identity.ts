@@ -7,7 +7,7 @@ import type { FieldValue } from "../parser/block_schema.ts";
  *
  * @example
  * ```ts
- * import type { IdentityFields } from "@power-sdk/sdk";
+ * import type { IdentityFields } from "@power-sdk/sdk/device";
  * import assert from "node:assert/strict";
  *
  * const found: IdentityFields = { model: " X1 ", serial: "000", firmware: null };
@@ -30,7 +30,7 @@ export interface IdentityFields {
  *
  * @example A vendor whose block 7 holds the model and serial
  * ```ts
- * import type { IdentityExtractor } from "@power-sdk/sdk";
+ * import type { IdentityExtractor } from "@power-sdk/sdk/device";
  * import assert from "node:assert/strict";
  *
  * const identify: IdentityExtractor = (block) => ({

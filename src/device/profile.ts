@@ -127,7 +127,8 @@ export interface DeviceProfile {
  *
  * @example Find a profile by its model name
  * ```ts
- * import { BUILTIN_PROFILES, findProfile } from "@power-sdk/sdk";
+ * import { BUILTIN_PROFILES } from "@power-sdk/sdk";
+ * import { findProfile } from "@power-sdk/sdk/device";
  * import assert from "node:assert/strict";
  *
  * assert.equal(findProfile(BUILTIN_PROFILES, "Elite 100 V2").id, "EL100V2");
@@ -169,7 +170,8 @@ export function findProfile(
  *
  * @example Blocks of the Elite 100 V2
  * ```ts
- * import { getProfile, profileBlocks } from "@power-sdk/sdk";
+ * import { getProfile } from "@power-sdk/sdk";
+ * import { profileBlocks } from "@power-sdk/sdk/device";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(profileBlocks(getProfile("EL100V2")), [100, 1300, 6000, 1100, 1400, 1500, 6100]);
@@ -190,7 +192,8 @@ export function profileBlocks(profile: DeviceProfile): number[] {
  *
  * @example The battery group of the Elite 30 V2
  * ```ts
- * import { getProfile, profileGroup } from "@power-sdk/sdk";
+ * import { getProfile } from "@power-sdk/sdk";
+ * import { profileGroup } from "@power-sdk/sdk/device";
  * import assert from "node:assert/strict";
  *
  * const battery = profileGroup(getProfile("EL30V2"), "battery");

@@ -20,7 +20,8 @@ import { type Framing, registerFraming } from "../protocol/framing.ts";
  *
  * @example A toy vendor with one block and one profile
  * ```ts
- * import { definePlugin, pluginOf, SchemaRegistry } from "@power-sdk/sdk";
+ * import { definePlugin, pluginOf } from "@power-sdk/sdk";
+ * import { SchemaRegistry } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * const profile = {
@@ -83,7 +84,9 @@ const PLUGINS: ProtocolPlugin[] = [];
  *
  * @example See {@linkcode ProtocolPlugin}.
  * ```ts
- * import { definePlugin, knownPlugins, SchemaRegistry } from "@power-sdk/sdk";
+ * import { definePlugin } from "@power-sdk/sdk";
+ * import { SchemaRegistry } from "@power-sdk/sdk/parser";
+ * import { knownPlugins } from "@power-sdk/sdk/plugins";
  * import assert from "node:assert/strict";
  *
  * const plugin = definePlugin({
@@ -123,7 +126,7 @@ export function definePlugin<P extends ProtocolPlugin>(plugin: P): P {
  *
  * @example
  * ```ts
- * import { knownPlugins } from "@power-sdk/sdk";
+ * import { knownPlugins } from "@power-sdk/sdk/plugins";
  * import assert from "node:assert/strict";
  *
  * assert.ok(knownPlugins().some((p) => p.id === "bluetti_v2"));

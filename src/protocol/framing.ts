@@ -7,7 +7,7 @@ import type { ModbusRequest } from "./types.ts";
  *
  * @example
  * ```ts
- * import type { FramingName } from "@power-sdk/sdk";
+ * import type { FramingName } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const name: FramingName = "rtu";
@@ -27,7 +27,8 @@ export type FramingName = string;
  *
  * @example A read round trip over iot-v2
  * ```ts
- * import { buildReadReply, buildRequest, getFraming, parseReply, type ReadRequest } from "@power-sdk/sdk";
+ * import { buildRequest, getFraming, parseReply, type ReadRequest } from "@power-sdk/sdk/protocol";
+ * import { buildReadReply } from "@power-sdk/sdk/testing";
  * import assert from "node:assert/strict";
  *
  * const framing = getFraming("iot-v2");
@@ -103,7 +104,7 @@ const FRAMINGS = new Map<string, Framing>();
  *
  * @example A framing of one's own: a 0xAA byte before the frame
  * ```ts
- * import { getFraming, registerFraming, type Framing } from "@power-sdk/sdk";
+ * import { type Framing, getFraming, registerFraming } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const wrap = (frame: Uint8Array) => Uint8Array.of(0xaa, ...frame);
@@ -135,7 +136,7 @@ export function registerFraming(framing: Framing): void {
  *
  * @example
  * ```ts
- * import { framingNames } from "@power-sdk/sdk";
+ * import { framingNames } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * assert.equal(framingNames()[0], "rtu");
@@ -157,7 +158,7 @@ export function framingNames(): string[] {
  *
  * @example Wrap the AC-on write for an iot-v2 station
  * ```ts
- * import { buildRequest, getFraming, type WriteSingleRequest } from "@power-sdk/sdk";
+ * import { buildRequest, getFraming, type WriteSingleRequest } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const framing = getFraming("iot-v2");
@@ -173,7 +174,7 @@ export function framingNames(): string[] {
  *
  * @example An unknown name lists the choices
  * ```ts
- * import { getFraming } from "@power-sdk/sdk";
+ * import { getFraming } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * assert.throws(() => getFraming("v3"), {
@@ -204,7 +205,7 @@ function identity(frame: Uint8Array): Uint8Array {
  *
  * @example
  * ```ts
- * import { getFraming, RTU_FRAMING } from "@power-sdk/sdk";
+ * import { getFraming, RTU_FRAMING } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * assert.equal(getFraming("rtu"), RTU_FRAMING);

@@ -34,7 +34,8 @@ export interface ReplyMatchOptions {
  *
  * @example Tell a reply from an unsolicited push and from another block's reply
  * ```ts
- * import { buildReadReply, buildWriteMultipleReply, replyMatches } from "@power-sdk/sdk";
+ * import { replyMatches } from "@power-sdk/sdk/protocol";
+ * import { buildReadReply, buildWriteMultipleReply } from "@power-sdk/sdk/testing";
  * import assert from "node:assert/strict";
  *
  * const request = { function: 0x03, address: 1, start: 100, quantity: 62 } as const;

@@ -115,7 +115,7 @@ export interface Sink {
  *
  * @example An MQTT device
  * ```ts
- * import type { ResolvedTransport } from "@power-sdk/sdk";
+ * import type { ResolvedTransport } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const transport: ResolvedTransport = {

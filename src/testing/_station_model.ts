@@ -2,17 +2,19 @@
 // ./simulated_station.ts.
 import { ProtocolError } from "../errors/errors.ts";
 import {
-  buildExceptionReply,
-  buildReadReply,
-  buildWriteMultipleReply,
-  buildWriteSingleReply,
   crc16Modbus,
   type Framing,
   type FramingName,
   getFraming,
   type ModbusRequest,
-  parseRequest,
 } from "../protocol/mod.ts";
+import {
+  buildExceptionReply,
+  buildReadReply,
+  buildWriteMultipleReply,
+  buildWriteSingleReply,
+} from "../protocol/build_reply.ts";
+import { parseRequest } from "../protocol/parse_request.ts";
 import type { BlockSchema, SchemaRegistry } from "../parser/mod.ts";
 import type { ControlRegisterDef } from "../device/control_register.ts";
 import { pluginOf } from "../plugin/plugin.ts";
@@ -309,9 +311,8 @@ interface Flows {
  * @example Read block 100 and decode it
  * ```ts
  * import { StationModel } from "@power-sdk/sdk/testing";
- * import {
- *   buildRequest, createBluettiRegistry, getFraming, parseReply, type ReadRequest,
- * } from "@power-sdk/sdk";
+ * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
+ * import { buildRequest, getFraming, parseReply, type ReadRequest } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const model = new StationModel({ profile: "EL100V2", sn: "EL100V22345000012345", seed: 1 });
@@ -332,7 +333,8 @@ interface Flows {
  * @example Turn the AC output off and read it back from block 2000
  * ```ts
  * import { StationModel } from "@power-sdk/sdk/testing";
- * import { buildRequest, createBluettiRegistry, getFraming, parseReply, type ModbusRequest } from "@power-sdk/sdk";
+ * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
+ * import { buildRequest, getFraming, type ModbusRequest, parseReply } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const model = new StationModel({ profile: "EL100V2", sn: "EL100V21", framing: "iot-v2" });
@@ -527,7 +529,7 @@ export class StationModel {
    * @example The next request gets exception 6 (busy)
    * ```ts
    * import { StationModel } from "@power-sdk/sdk/testing";
-   * import { buildRequest, getFraming, parseReply, type ReadRequest } from "@power-sdk/sdk";
+   * import { buildRequest, getFraming, parseReply, type ReadRequest } from "@power-sdk/sdk/protocol";
    * import assert from "node:assert/strict";
    *
    * const model = new StationModel({ profile: "EL100V2", sn: "EL100V21" });
@@ -625,7 +627,7 @@ export class StationModel {
    * @example
    * ```ts
    * import { StationModel } from "@power-sdk/sdk/testing";
-   * import { createBluettiRegistry } from "@power-sdk/sdk";
+   * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
    * import assert from "node:assert/strict";
    *
    * const model = new StationModel({ profile: "EL100V2", sn: "EL100V21" });
@@ -659,7 +661,7 @@ export class StationModel {
    * @example Neither push looks like the reply to a 62-register read
    * ```ts
    * import { StationModel } from "@power-sdk/sdk/testing";
-   * import { replyMatches } from "@power-sdk/sdk";
+   * import { replyMatches } from "@power-sdk/sdk/protocol";
    * import assert from "node:assert/strict";
    *
    * const model = new StationModel({ profile: "EL100V2", sn: "EL100V21" });
@@ -710,7 +712,7 @@ export class StationModel {
    * @example An unknown block is exception 2
    * ```ts
    * import { StationModel } from "@power-sdk/sdk/testing";
-   * import { buildRequest, getFraming, parseReply, type ReadRequest } from "@power-sdk/sdk";
+   * import { buildRequest, getFraming, parseReply, type ReadRequest } from "@power-sdk/sdk/protocol";
    * import assert from "node:assert/strict";
    *
    * const model = new StationModel({ profile: "EL100V2", sn: "EL100V21", framing: "v1" });
@@ -738,7 +740,7 @@ export class StationModel {
    * @example A late reply
    * ```ts
    * import { StationModel } from "@power-sdk/sdk/testing";
-   * import { buildRequest } from "@power-sdk/sdk";
+   * import { buildRequest } from "@power-sdk/sdk/protocol";
    * import assert from "node:assert/strict";
    *
    * const model = new StationModel({ profile: "EL100V2", sn: "EL100V21", faults: "late:250ms" });

@@ -161,7 +161,8 @@ const RECONNECT_MS = 1000;
  * @example Read block 100 through a broker with a plain MQTT client
  * ```ts
  * import { EmbeddedBroker, SimulatedStation } from "@power-sdk/sdk/testing";
- * import { buildRequest, createBluettiRegistry, parseReply, type ReadRequest } from "@power-sdk/sdk";
+ * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
+ * import { buildRequest, parseReply, type ReadRequest } from "@power-sdk/sdk/protocol";
  * import mqtt from "mqtt";
  * import { Buffer } from "node:buffer";
  * import assert from "node:assert/strict";

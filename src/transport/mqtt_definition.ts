@@ -93,7 +93,7 @@ const MQTT_OPTIONS: z.ZodObject = z.strictObject({
  *
  * @example
  * ```ts
- * import type { MqttTransportOptions } from "@power-sdk/sdk";
+ * import type { MqttTransportOptions } from "@power-sdk/sdk/transport";
  * import assert from "node:assert/strict";
  *
  * const options: MqttTransportOptions = { broker: "localhost", port: 1883, device_sn: "S1" };

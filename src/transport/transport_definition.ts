@@ -15,7 +15,7 @@ import type { Transport } from "./types.ts";
  *
  * @example
  * ```ts
- * import type { OptionSchema } from "@power-sdk/sdk";
+ * import type { OptionSchema } from "@power-sdk/sdk/transport";
  * import { z } from "zod";
  * import assert from "node:assert/strict";
  *
@@ -121,7 +121,8 @@ const TRANSPORTS: AnyTransportDefinition[] = [];
  *
  * @example
  * ```ts
- * import { defineTransport, knownTransports, LoopbackTransport } from "@power-sdk/sdk";
+ * import { defineTransport, LoopbackTransport } from "@power-sdk/sdk";
+ * import { knownTransports } from "@power-sdk/sdk/transport";
  * import { z } from "zod";
  * import assert from "node:assert/strict";
  *
@@ -155,7 +156,7 @@ export function defineTransport<O>(definition: TransportDefinition<O>): Transpor
  *
  * @example
  * ```ts
- * import { knownTransports } from "@power-sdk/sdk";
+ * import { knownTransports } from "@power-sdk/sdk/transport";
  * import assert from "node:assert/strict";
  *
  * assert.equal(knownTransports()[0]?.name, "mqtt");

@@ -12,7 +12,7 @@ import type { BlockSchemaDef } from "../../parser/types.ts";
  *
  * @example Look up the home data block
  * ```ts
- * import { BLUETTI_V2_BLOCKS } from "@power-sdk/sdk";
+ * import { BLUETTI_V2_BLOCKS } from "@power-sdk/sdk/plugins";
  * import assert from "node:assert/strict";
  *
  * const home = BLUETTI_V2_BLOCKS.find((block) => block.id === 100);

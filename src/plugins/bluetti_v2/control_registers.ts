@@ -11,7 +11,7 @@ const ON_OFF: Readonly<Record<string, number>> = Object.freeze({ on: 1, off: 0 }
  *
  * @example Find the dangerous registers
  * ```ts
- * import { BLUETTI_V2_CONTROL_REGISTERS } from "@power-sdk/sdk";
+ * import { BLUETTI_V2_CONTROL_REGISTERS } from "@power-sdk/sdk/plugins";
  * import assert from "node:assert/strict";
  *
  * const dangerous = BLUETTI_V2_CONTROL_REGISTERS.filter((r) => r.dangerous).map((r) => r.name);

@@ -39,7 +39,7 @@ function v1Unwrap(payload: Uint8Array): Uint8Array {
  *
  * @example
  * ```ts
- * import { BLUETTI_V1_FRAMING } from "@power-sdk/sdk";
+ * import { BLUETTI_V1_FRAMING } from "@power-sdk/sdk/plugins";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual([...BLUETTI_V1_FRAMING.wrapReply(Uint8Array.of(1, 2))], [1, 1, 2]);
@@ -140,7 +140,8 @@ function checkIotV2Envelope(payload: Uint8Array, what: string): void {
  *
  * @example
  * ```ts
- * import { BLUETTI_IOT_V2_FRAMING, getFraming } from "@power-sdk/sdk";
+ * import { BLUETTI_IOT_V2_FRAMING } from "@power-sdk/sdk/plugins";
+ * import { getFraming } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * assert.equal(getFraming("iot-v2"), BLUETTI_IOT_V2_FRAMING);

@@ -1,20 +1,22 @@
 import assert from "node:assert/strict";
 import { ProtocolError, type ProtocolErrorCode } from "../../errors/mod.ts";
 import {
-  buildExceptionReply,
-  buildReadReply,
   buildRequest,
-  buildWriteMultipleReply,
-  buildWriteSingleReply,
   crc16Modbus,
   framingNames,
   getFraming,
   type ModbusReply,
   type ModbusRequest,
   parseReply,
-  parseRequest,
   replyMatches,
 } from "../../protocol/mod.ts";
+import {
+  buildExceptionReply,
+  buildReadReply,
+  buildWriteMultipleReply,
+  buildWriteSingleReply,
+} from "../../protocol/build_reply.ts";
+import { parseRequest } from "../../protocol/parse_request.ts";
 import { BLUETTI_V2 } from "./plugin.ts";
 
 const FRAMING_NAMES = ["rtu", ...BLUETTI_V2.framings.map((f) => f.name)];

@@ -10,7 +10,7 @@ import type { IdentityExtractor, IdentityFields } from "../../device/identity.ts
  *
  * @example
  * ```ts
- * import { bluettiV2Identity } from "@power-sdk/sdk";
+ * import { bluettiV2Identity } from "@power-sdk/sdk/plugins";
  * import assert from "node:assert/strict";
  *
  * const blocks: Record<number, Record<string, string | number>> = {

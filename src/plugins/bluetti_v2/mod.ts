@@ -5,7 +5,7 @@
  *
  * @example Count the blocks and control registers
  * ```ts
- * import { BLUETTI_V2_BLOCKS, BLUETTI_V2_CONTROL_REGISTERS } from "@power-sdk/sdk";
+ * import { BLUETTI_V2_BLOCKS, BLUETTI_V2_CONTROL_REGISTERS } from "@power-sdk/sdk/plugins";
  * import assert from "node:assert/strict";
  *
  * assert.equal(BLUETTI_V2_BLOCKS.length, 45);

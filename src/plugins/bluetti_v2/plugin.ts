@@ -15,7 +15,8 @@ import { createBluettiRegistry } from "./registry.ts";
  *
  * @example
  * ```ts
- * import { BLUETTI_V2, getFraming } from "@power-sdk/sdk";
+ * import { BLUETTI_V2 } from "@power-sdk/sdk";
+ * import { getFraming } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual([BLUETTI_V2.vendor, BLUETTI_V2.protocol], ["bluetti", "v2"]);

@@ -18,7 +18,7 @@ import { BLUETTI_V2_BLOCKS } from "./blocks.ts";
  *
  * @example The app's 0.1 V pack voltage instead of the physical 0.01 V
  * ```ts
- * import { createBluettiRegistry } from "@power-sdk/sdk";
+ * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
  * import assert from "node:assert/strict";
  *
  * const data = new Uint8Array(124);

@@ -11,7 +11,7 @@ import type { RuntimeConfig } from "./runtime_config.ts";
  *
  * @example The default queue
  * ```ts
- * import type { ResolvedSinkQueue } from "@power-sdk/sdk";
+ * import type { ResolvedSinkQueue } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const queue: ResolvedSinkQueue = { size: 1000, drop: "oldest" };
@@ -31,7 +31,7 @@ export interface ResolvedSinkQueue {
  *
  * @example The built-in memory sink
  * ```ts
- * import type { ResolvedSinkConfig } from "@power-sdk/sdk";
+ * import type { ResolvedSinkConfig } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const sink: ResolvedSinkConfig = {
@@ -174,7 +174,7 @@ export function resolveRuntime(
  *
  * @example
  * ```ts
- * import type { ResolutionRow } from "@power-sdk/sdk";
+ * import type { ResolutionRow } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const row: ResolutionRow = {

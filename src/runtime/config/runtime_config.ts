@@ -94,7 +94,7 @@ export interface RuntimeConfig {
  *
  * @example A pull pipeline that polls every 10 s
  * ```ts
- * import type { RuntimePipelineConfig } from "@power-sdk/sdk";
+ * import type { RuntimePipelineConfig } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const pipeline: RuntimePipelineConfig = { transport: "mqtt", vendor: "bluetti", protocol: "v2", poll_interval: 10 };
@@ -123,7 +123,7 @@ export interface RuntimePipelineConfig {
  *
  * @example Poll every 30 s, write to a file sink
  * ```ts
- * import type { RuntimeDefaultsConfig } from "@power-sdk/sdk";
+ * import type { RuntimeDefaultsConfig } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const defaults: RuntimeDefaultsConfig = { poll_interval: 30, sink: "file" };
@@ -148,7 +148,7 @@ export interface RuntimeDefaultsConfig {
  *
  * @example A device polling two groups at their own cadence
  * ```ts
- * import type { RuntimeDeviceConfig } from "@power-sdk/sdk";
+ * import type { RuntimeDeviceConfig } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const device: RuntimeDeviceConfig = {
@@ -184,7 +184,7 @@ export interface RuntimeDeviceConfig {
  *
  * @example Address 1, writes on
  * ```ts
- * import type { RuntimeDeviceOptions } from "@power-sdk/sdk";
+ * import type { RuntimeDeviceOptions } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const options: RuntimeDeviceOptions = { device_address: 1, write_enabled: true };
@@ -208,7 +208,7 @@ export interface RuntimeDeviceOptions {
  *
  * @example The cloud broker with a PKCS#12 bundle
  * ```ts
- * import type { RuntimeTransportOpts } from "@power-sdk/sdk";
+ * import type { RuntimeTransportOpts } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const opts: RuntimeTransportOpts = { device_sn: "2237000012345", cert_file: "station.p12" };
@@ -227,7 +227,7 @@ export interface RuntimeTransportOpts {
  *
  * @example Keep the newest 500
  * ```ts
- * import type { RuntimeQueueConfig } from "@power-sdk/sdk";
+ * import type { RuntimeQueueConfig } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const queue: RuntimeQueueConfig = { size: 500, drop: "oldest" };
@@ -246,7 +246,7 @@ export interface RuntimeQueueConfig {
  *
  * @example A JSON Lines file and a composite of it and stdout
  * ```ts
- * import type { RuntimeSinkConfig } from "@power-sdk/sdk";
+ * import type { RuntimeSinkConfig } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const sinks: Record<string, RuntimeSinkConfig> = {
