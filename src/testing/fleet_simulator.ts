@@ -10,7 +10,7 @@ import { Buffer } from "node:buffer";
 import type { IClientOptions, MqttClient } from "mqtt";
 import type { FramingName } from "../protocol/mod.ts";
 import type { DeviceProfile } from "../device/profile.ts";
-import { StationModel } from "./_station_model.ts";
+import { StationModel } from "./station_model.ts";
 import type { SimulatedStationTlsOptions } from "./simulated_station.ts";
 
 /**

@@ -1,5 +1,5 @@
-// The simulated station's brain: pure, no I/O. Public symbols are re-exported by
-// ./simulated_station.ts.
+// The simulated station's brain: pure, no I/O (the room's mod.ts exports its public symbols
+// through ./simulated_station.ts).
 import { ProtocolError } from "../errors/errors.ts";
 import {
   crc16Modbus,
@@ -26,7 +26,7 @@ import {
   FaultSet,
   type FaultSpec,
   seededRandom,
-} from "./_faults.ts";
+} from "./faults.ts";
 
 /**
  * Options of {@linkcode StationModel}.
