@@ -50,7 +50,8 @@ Deno.test("the runtime runs a runtime.yaml that names the toy vendor and transpo
     ["toy:beta", "toy_loop pull, framing toy-hash, 117.5 V"],
   ]);
 
-  const runtime = new Runtime(resolved);
+  const lines: string[] = [];
+  const runtime = new Runtime(resolved, { stdoutWriter: (line) => lines.push(line) });
   try {
     const snapshots = await runtime.runOnce();
     assert.deepEqual(
@@ -60,7 +61,8 @@ Deno.test("the runtime runs a runtime.yaml that names the toy vendor and transpo
         ["shed", "TOYMETER", true, { voltage: 117.5, serial: 4242, model_code: 1 }],
       ],
     );
-    assert.equal(runtime.memory("memory")?.latest("shed")?.blocks[0]?.units.voltage, "V");
+    assert.equal(snapshots[1]?.blocks[0]?.units.voltage, "V");
+    assert.equal(lines.length, 2, "the stdout sink printed one line per snapshot");
   } finally {
     await runtime.stop();
   }
@@ -160,3 +162,28 @@ function crc(bytes: Uint8Array): number[] {
   }
   return [value & 0xff, value >>> 8];
 }
+
+Deno.test("the CLI, started from an entry point that defines them, runs the toy runtime.yaml", async () => {
+  const entry = new URL("./fixtures/toy/cli.ts", import.meta.url).pathname;
+  const run = async (...args: string[]) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-q", "-P=cli", entry, "runtime", "--config", FIXTURE.pathname, ...args],
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder();
+    return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+  };
+  const dry = await run("--dry-run");
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.match(
+    dry.stdout,
+    /kitchen .*toyco .*t1 .*TOYMETER .*toy_loop pull, framing toy-hash, 230 V/,
+  );
+  assert.match(dry.stdout, /toy:beta/);
+  const once = await run("--once");
+  assert.equal(once.code, 0, once.stderr);
+  assert.match(once.stdout, /shed/);
+  assert.match(once.stdout, /117\.5/);
+});
