@@ -233,7 +233,7 @@ export function renderBlocksModule(blocks: readonly BlockSchemaDef[]): string {
     " *",
     " * @example Look up the home data block",
     " * ```ts",
-    ' * import { BLUETTI_V2_BLOCKS } from "@power-sdk/sdk";',
+    ' * import { BLUETTI_V2_BLOCKS } from "@power-sdk/sdk/plugins";',
     ' * import assert from "node:assert/strict";',
     " *",
     " * const home = BLUETTI_V2_BLOCKS.find((block) => block.id === 100);",
