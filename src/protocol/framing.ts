@@ -27,6 +27,7 @@ export type FramingName = string;
  *
  * @example A read round trip over iot-v2
  * ```ts
+ * import "@power-sdk/sdk/plugins"; // the built-in plugins register iot-v2 and v1
  * import { buildRequest, getFraming, parseReply, type ReadRequest } from "@power-sdk/sdk/protocol";
  * import { buildReadReply } from "@power-sdk/sdk/testing";
  * import assert from "node:assert/strict";
@@ -158,6 +159,7 @@ export function framingNames(): string[] {
  *
  * @example Wrap the AC-on write for an iot-v2 station
  * ```ts
+ * import "@power-sdk/sdk/plugins"; // the built-in plugins register iot-v2 and v1
  * import { buildRequest, getFraming, type WriteSingleRequest } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
@@ -174,6 +176,7 @@ export function framingNames(): string[] {
  *
  * @example An unknown name lists the choices
  * ```ts
+ * import "@power-sdk/sdk/plugins"; // the built-in plugins register iot-v2 and v1
  * import { getFraming } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
