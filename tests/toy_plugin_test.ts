@@ -138,10 +138,11 @@ Deno.test("the JSON Schema of runtime.yaml lists the toy transport, vendor and o
 
 Deno.test("a Client of a toy profile takes schemas, identity and framing from its plugin", async () => {
   const [profile] = TOY_PLUGIN.profiles;
+  const asked: number[][] = [];
   await using transport = new LoopbackTransport((payload) => {
+    asked.push([...payload.subarray(0, 3)]);
     const data = Uint8Array.of(0x09, 0x10, 0x00, 0x07, 0x00, 0x02);
     return Uint8Array.of(0x23, 9, 0x03, 6, ...data, ...crc(Uint8Array.of(9, 3, 6, ...data)));
-    void payload;
   });
   await using client = new Client({ transport, profile: profile! });
   await client.connect();
@@ -151,6 +152,8 @@ Deno.test("a Client of a toy profile takes schemas, identity and framing from it
     [client.state.identity().model, client.state.identity().serial],
     ["T2", "7"],
   );
+  // The request went out in the plugin's envelope, to the framing's device address.
+  assert.deepEqual(asked, [[0x23, 9, 0x03]]);
 });
 
 /** CRC-16/MODBUS, low byte first. */
