@@ -229,15 +229,24 @@ Deno.test("DeviceState.identity() has no firmware when no module id is set", () 
 
 Deno.test("DeviceState.identity() takes the protocol version from options, profile, then records", () => {
   assert.equal(
-    new DeviceState({ identity: bluettiV2Identity, profile: profile(undefined, 2009) }).identity().protocolVersion,
+    new DeviceState({ identity: bluettiV2Identity, profile: profile(undefined, 2009) }).identity()
+      .protocolVersion,
     2009,
   );
   assert.equal(
-    new DeviceState({ identity: bluettiV2Identity, profile: profile(undefined, 2009), protocolVersion: 2011 }).identity()
+    new DeviceState({
+      identity: bluettiV2Identity,
+      profile: profile(undefined, 2009),
+      protocolVersion: 2011,
+    }).identity()
       .protocolVersion,
     2011,
   );
-  const state = new DeviceState({ identity: bluettiV2Identity, profile: profile(undefined, 2009), protocolVersion: null });
+  const state = new DeviceState({
+    identity: bluettiV2Identity,
+    profile: profile(undefined, 2009),
+    protocolVersion: null,
+  });
   assert.equal(state.identity().protocolVersion, null);
   const schema = registry.require(6000);
   state.apply(schema.decode(schema.encode({ soc: 1 }, { length: 64 }), { protocolVersion: 2005 }));
@@ -262,7 +271,11 @@ Deno.test("DeviceState.apply() flags implausible values as warnings, unless disa
   );
   assert.deepEqual(tolerant.block(1300)?.warnings, []);
 
-  const off = new DeviceState({ identity: bluettiV2Identity, profile: profile(), plausibility: false });
+  const off = new DeviceState({
+    identity: bluettiV2Identity,
+    profile: profile(),
+    plausibility: false,
+  });
   off.apply(record(6000, { soc: 252 }), { at: 1 });
   assert.deepEqual(off.block(6000)?.warnings, []);
 });
@@ -275,7 +288,11 @@ Deno.test("DeviceState.apply() keeps a suspect record (a value that cannot be tr
   assert.equal(state.block(6000)?.updatedAt, 1);
   assert.equal(state.merged().soc, 80);
   // Flagged by the caller (the client checks plausibility itself): also kept out.
-  const off = new DeviceState({ identity: bluettiV2Identity, profile: profile(), plausibility: false });
+  const off = new DeviceState({
+    identity: bluettiV2Identity,
+    profile: profile(),
+    plausibility: false,
+  });
   assert.equal(off.apply({ ...record(6000, { soc: 80 }), suspect: true }, { at: 1 }), false);
   assert.equal(off.block(6000), null);
 });
