@@ -28,7 +28,8 @@ export type ProtocolErrorCode =
   | "PROTOCOL_FRAMING"
   | "PROTOCOL_INVALID_REQUEST"
   | "PROTOCOL_ECHO_MISMATCH"
-  | "PROTOCOL_MODBUS_EXCEPTION";
+  | "PROTOCOL_MODBUS_EXCEPTION"
+  | "PROTOCOL_TRANSACTION_MISMATCH";
 
 /** Stable codes of {@linkcode ParserError}. */
 export type ParserErrorCode =

@@ -2,6 +2,7 @@
 import { ProtocolError } from "../errors/mod.ts";
 import { crc16Modbus } from "./crc16.ts";
 import type { ModbusRequest } from "./types.ts";
+import { announcedReplyPduLength } from "./pdu.ts";
 
 /** Highest Modbus device address. */
 export const MAX_ADDRESS = 247;
@@ -59,22 +60,8 @@ export function assertCrc(frame: Uint8Array, what: string): void {
  */
 export function announcedReplyLength(frame: Uint8Array, request: ModbusRequest): number {
   if (frame[0] !== request.address) return 0;
-  const fn = frame[1];
-  if (fn === (request.function | 0x80)) return 5;
-  if (fn !== request.function) return 0;
-  switch (request.function) {
-    case 0x03: {
-      const byteCount = frame[2]!;
-      return byteCount !== 0 && (byteCount & 1) === 0 && byteCount <= request.quantity * 2
-        ? 5 + byteCount
-        : 0;
-    }
-    case 0x06:
-    case 0x10:
-      return 8;
-    default:
-      return 0;
-  }
+  const pdu = announcedReplyPduLength(frame, 1, request);
+  return pdu === 0 ? 0 : pdu + 3;
 }
 
 /** Lower-case hex of `value`, zero-padded to `width` digits. */

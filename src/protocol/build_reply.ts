@@ -1,4 +1,11 @@
-import { MAX_ADDRESS, MAX_READ_QUANTITY, MAX_WRITE_QUANTITY, sealCrc, writeU16 } from "./_frame.ts";
+import { MAX_ADDRESS } from "./_frame.ts";
+import {
+  buildExceptionReplyPdu,
+  buildReadReplyPdu,
+  buildWriteMultipleReplyPdu,
+  buildWriteSingleReplyPdu,
+} from "./pdu.ts";
+import { wrapRtuAdu } from "./rtu_adu.ts";
 
 /**
  * Builds the Modbus RTU frame of a read reply (function 0x03) with CRC: the station side of
@@ -21,19 +28,7 @@ import { MAX_ADDRESS, MAX_READ_QUANTITY, MAX_WRITE_QUANTITY, sealCrc, writeU16 }
  */
 export function buildReadReply(address: number, data: Uint8Array): Uint8Array {
   checkRange(address, 0, MAX_ADDRESS, "address", "read reply");
-  if (data.length === 0 || data.length % 2 !== 0 || data.length > 2 * MAX_READ_QUANTITY) {
-    throw new RangeError(
-      `Cannot build read reply: data length must be even and 2..${
-        2 * MAX_READ_QUANTITY
-      }, got ${data.length}`,
-    );
-  }
-  const frame = new Uint8Array(5 + data.length);
-  frame[0] = address;
-  frame[1] = 0x03;
-  frame[2] = data.length;
-  frame.set(data, 3);
-  return sealCrc(frame);
+  return wrapRtuAdu(address, buildReadReplyPdu(data));
 }
 
 /**
@@ -61,14 +56,7 @@ export function buildWriteSingleReply(
 ): Uint8Array {
   const what = "write-single reply";
   checkRange(address, 0, MAX_ADDRESS, "address", what);
-  checkRange(register, 0, 0xffff, "register", what);
-  checkRange(value, 0, 0xffff, "value", what);
-  const frame = new Uint8Array(8);
-  frame[0] = address;
-  frame[1] = 0x06;
-  writeU16(frame, 2, register);
-  writeU16(frame, 4, value);
-  return sealCrc(frame);
+  return wrapRtuAdu(address, buildWriteSingleReplyPdu(register, value));
 }
 
 /**
@@ -96,14 +84,7 @@ export function buildWriteMultipleReply(
 ): Uint8Array {
   const what = "write-multiple reply";
   checkRange(address, 0, MAX_ADDRESS, "address", what);
-  checkRange(start, 0, 0xffff, "start", what);
-  checkRange(quantity, 1, MAX_WRITE_QUANTITY, "quantity", what);
-  const frame = new Uint8Array(8);
-  frame[0] = address;
-  frame[1] = 0x10;
-  writeU16(frame, 2, start);
-  writeU16(frame, 4, quantity);
-  return sealCrc(frame);
+  return wrapRtuAdu(address, buildWriteMultipleReplyPdu(start, quantity));
 }
 
 /**
@@ -132,13 +113,7 @@ export function buildExceptionReply(
 ): Uint8Array {
   const what = "exception reply";
   checkRange(address, 0, MAX_ADDRESS, "address", what);
-  checkRange(functionCode, 1, 0x7f, "function code", what);
-  checkRange(exceptionCode, 0, 0xff, "exception code", what);
-  const frame = new Uint8Array(5);
-  frame[0] = address;
-  frame[1] = functionCode | 0x80;
-  frame[2] = exceptionCode;
-  return sealCrc(frame);
+  return wrapRtuAdu(address, buildExceptionReplyPdu(functionCode, exceptionCode));
 }
 
 function checkRange(value: number, min: number, max: number, name: string, what: string): void {

@@ -30,3 +30,6 @@ export * from "./build_request.ts";
 export * from "./parse_reply.ts";
 export * from "./framing.ts";
 export * from "./reply_matches.ts";
+export * from "./pdu.ts";
+export * from "./rtu_adu.ts";
+export * from "./mbap.ts";

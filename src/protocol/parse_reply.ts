@@ -1,17 +1,12 @@
-import { ModbusExceptionError, ProtocolError } from "../errors/mod.ts";
-import {
-  announcedReplyLength,
-  assertCrc,
-  bytesFollow,
-  crcMatches,
-  hex,
-  readU16,
-} from "./_frame.ts";
+import { ProtocolError } from "../errors/mod.ts";
+import { announcedReplyLength, assertCrc, bytesFollow, crcMatches } from "./_frame.ts";
+import { parseReplyPdu, RTU_LAYOUT } from "./pdu.ts";
 import type { ModbusReply, ModbusRequest } from "./types.ts";
 
 /**
  * Validates the Modbus RTU frame of a reply (framing already removed) against the request it
- * answers, and returns its content.
+ * answers, and returns its content: the RTU wrapping (length, CRC, address) is checked here,
+ * the function-code body by {@linkcode parseReplyPdu}.
  *
  * Checks, in this order, each failure a {@linkcode ProtocolError} with the byte `offset` of
  * the problem inside the RTU frame:
@@ -115,66 +110,10 @@ export function parseReply(frame: Uint8Array, request: ModbusRequest): ModbusRep
       { offset: 0 },
     );
   }
-  const fn = frame[1]!;
-  if (fn === (request.function | 0x80)) {
-    // A 5-byte exception reply; a longer one passed the whole-frame CRC and has extra bytes.
-    if (length !== 5) throw trailing(length, 5);
-    throw new ModbusExceptionError(request.function, frame[2]!);
-  }
-  if (fn !== request.function) {
-    throw new ProtocolError(
-      "PROTOCOL_FUNCTION_MISMATCH",
-      `Cannot parse reply: function must be 0x${hex(request.function, 2)}, got 0x${hex(fn, 2)}`,
-      { offset: 1 },
-    );
-  }
-  switch (request.function) {
-    case 0x03: {
-      const byteCount = frame[2]!;
-      const max = 2 * request.quantity;
-      if (byteCount === 0 || (byteCount & 1) !== 0 || byteCount > max) {
-        throw new ProtocolError(
-          "PROTOCOL_BYTE_COUNT",
-          `Cannot parse reply: byte count must be even and 2..${max} for ${request.quantity} registers, got ${byteCount}`,
-          { offset: 2 },
-        );
-      }
-      // A frame shorter than 5 + byteCount was reported as truncated above.
-      const end = 5 + byteCount;
-      if (length > end) throw trailing(length, end);
-      return {
-        function: 0x03,
-        address,
-        data: frame.subarray(3, end - 2),
-        registerCount: byteCount >>> 1,
-      };
-    }
-    case 0x06: {
-      if (length > 8) throw trailing(length, 8);
-      const register = readU16(frame, 2);
-      const value = readU16(frame, 4);
-      if (register !== request.register) throw echo("register", request.register, register, 2);
-      if (value !== request.value) throw echo("value", request.value, value, 4);
-      return { function: 0x06, address, register, value };
-    }
-    case 0x10: {
-      if (length > 8) throw trailing(length, 8);
-      const start = readU16(frame, 2);
-      const quantity = readU16(frame, 4);
-      if (start !== request.start) throw echo("start", request.start, start, 2);
-      if (quantity !== request.values.length) {
-        throw echo("quantity", request.values.length, quantity, 4);
-      }
-      return { function: 0x10, address, start, quantity };
-    }
-    default: {
-      // Unreachable for typed callers: the function check above matched an unknown function.
-      throw new ProtocolError(
-        "PROTOCOL_INVALID_REQUEST",
-        `Cannot parse reply: request function must be 0x03, 0x06 or 0x10, got 0x${hex(fn, 2)}`,
-      );
-    }
-  }
+  return parseReplyPdu(frame, RTU_LAYOUT.before, length - RTU_LAYOUT.after, request, {
+    layout: RTU_LAYOUT,
+    address,
+  });
 }
 
 function trailing(length: number, end: number): ProtocolError {
@@ -182,13 +121,5 @@ function trailing(length: number, end: number): ProtocolError {
     "PROTOCOL_TRAILING_BYTES",
     `Cannot parse reply: ${bytesFollow(length - end)} the ${end}-byte frame`,
     { offset: end },
-  );
-}
-
-function echo(name: string, expected: number, actual: number, offset: number): ProtocolError {
-  return new ProtocolError(
-    "PROTOCOL_ECHO_MISMATCH",
-    `Cannot parse reply: echoed ${name} must be ${expected}, got ${actual}`,
-    { offset },
   );
 }

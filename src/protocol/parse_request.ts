@@ -1,14 +1,6 @@
 import { ProtocolError } from "../errors/mod.ts";
-import {
-  assertCrc,
-  bytesFollow,
-  crcMatches,
-  hex,
-  MAX_ADDRESS,
-  MAX_READ_QUANTITY,
-  MAX_WRITE_QUANTITY,
-  readU16,
-} from "./_frame.ts";
+import { assertCrc, bytesFollow, crcMatches, hex, MAX_ADDRESS } from "./_frame.ts";
+import { parseRequestPdu, requestPduSize, RTU_LAYOUT } from "./pdu.ts";
 import type { ModbusRequest } from "./types.ts";
 
 /**
@@ -58,11 +50,8 @@ export function parseRequest(frame: Uint8Array): ModbusRequest {
     );
   }
   const fn = frame[1]!;
-  const expected = fn === 0x03 || fn === 0x06
-    ? 8
-    : fn === 0x10
-    ? (length > 6 ? 9 + frame[6]! : 9)
-    : 0;
+  const pduSize = requestPduSize(frame, RTU_LAYOUT.before, length);
+  const expected = pduSize === 0 ? 0 : pduSize + RTU_LAYOUT.before + RTU_LAYOUT.after;
   if (length < expected) {
     throw new ProtocolError(
       "PROTOCOL_TRUNCATED",
@@ -84,34 +73,13 @@ export function parseRequest(frame: Uint8Array): ModbusRequest {
   if (length > expected) throw trailing(length, expected);
   const address = frame[0]!;
   if (address > MAX_ADDRESS) {
-    throw invalid(`address must be 0..${MAX_ADDRESS}, got ${address}`, 0);
-  }
-  if (fn === 0x06) {
-    return { function: 0x06, address, register: readU16(frame, 2), value: readU16(frame, 4) };
-  }
-  const start = readU16(frame, 2);
-  const quantity = readU16(frame, 4);
-  const max = fn === 0x03 ? MAX_READ_QUANTITY : MAX_WRITE_QUANTITY;
-  if (quantity < 1 || quantity > max) {
-    throw invalid(`quantity must be 1..${max}, got ${quantity}`, 4);
-  }
-  if (start + quantity > 0x10000) {
-    throw invalid(`registers must end at 65535, got ${start}..${start + quantity - 1}`, 2);
-  }
-  if (fn === 0x03) return { function: 0x03, address, start, quantity };
-  const byteCount = frame[6]!;
-  if (byteCount !== 2 * quantity) {
     throw new ProtocolError(
-      "PROTOCOL_BYTE_COUNT",
-      `Cannot parse request: byte count must be ${
-        2 * quantity
-      } for ${quantity} registers, got ${byteCount}`,
-      { offset: 6 },
+      "PROTOCOL_INVALID_REQUEST",
+      `Cannot parse request: address must be 0..${MAX_ADDRESS}, got ${address}`,
+      { offset: 0 },
     );
   }
-  const values: number[] = new Array(quantity);
-  for (let i = 0; i < quantity; i++) values[i] = readU16(frame, 7 + 2 * i);
-  return { function: 0x10, address, start, values };
+  return parseRequestPdu(frame, RTU_LAYOUT.before, length - RTU_LAYOUT.after, address, RTU_LAYOUT);
 }
 
 function trailing(length: number, expected: number): ProtocolError {
@@ -120,10 +88,4 @@ function trailing(length: number, expected: number): ProtocolError {
     `Cannot parse request: ${bytesFollow(length - expected)} the ${expected}-byte frame`,
     { offset: expected },
   );
-}
-
-function invalid(reason: string, offset: number): ProtocolError {
-  return new ProtocolError("PROTOCOL_INVALID_REQUEST", `Cannot parse request: ${reason}`, {
-    offset,
-  });
 }

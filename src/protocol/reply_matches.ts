@@ -1,4 +1,4 @@
-import { readU16 } from "./_frame.ts";
+import { replyPduMatches } from "./pdu.ts";
 import type { ModbusRequest } from "./types.ts";
 
 /** Options of {@linkcode replyMatches}. */
@@ -63,26 +63,6 @@ export function replyMatches(
   options?: ReplyMatchOptions,
 ): boolean {
   const length = rtuFrame.length;
-  if (length < 5 || rtuFrame[0] !== request.address) return false;
-  const fn = rtuFrame[1];
-  if (fn === (request.function | 0x80)) return length === 5;
-  if (fn !== request.function) return false;
-  switch (request.function) {
-    case 0x03: {
-      const byteCount = rtuFrame[2]!;
-      if (length !== 5 + byteCount) return false;
-      if (byteCount === 2 * request.quantity) return true;
-      const short = options?.shortCounts;
-      return short !== undefined && (byteCount & 1) === 0 && byteCount !== 0 &&
-        byteCount < 2 * request.quantity && short.includes(byteCount >>> 1);
-    }
-    case 0x06:
-      return length === 8 && readU16(rtuFrame, 2) === request.register &&
-        readU16(rtuFrame, 4) === request.value;
-    case 0x10:
-      return length === 8 && readU16(rtuFrame, 2) === request.start &&
-        readU16(rtuFrame, 4) === request.values.length;
-    default:
-      return false;
-  }
+  return length >= 5 && rtuFrame[0] === request.address &&
+    replyPduMatches(request, rtuFrame, 1, length - 2, options);
 }
