@@ -13,3 +13,5 @@ export * from "./loopback_transport.ts";
 export * from "./credentials.ts";
 export * from "./transport_definition.ts";
 export * from "./mqtt_definition.ts";
+export * from "./stream_framing.ts";
+export * from "./tcp_stream_transport.ts";
