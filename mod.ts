@@ -87,3 +87,19 @@ export { definePlugin, pluginOf, type ProtocolPlugin } from "./src/plugin/plugin
 export { BLUETTI_V2 } from "./src/plugins/bluetti_v2/plugin.ts";
 // Importing the package defines the built-in plugins.
 export { BUILTIN_PLUGINS } from "./src/plugins/mod.ts";
+
+// Local Modbus TCP: a station's own server, and any device from a register map.
+export { MBAP_STREAM_FRAMING } from "./src/protocol/mbap.ts";
+export {
+  TcpStreamTransport,
+  type TcpStreamTransportOptions,
+} from "./src/transport/tcp_stream_transport.ts";
+export {
+  ModbusRegisterClient,
+  type ModbusRegisterClientOptions,
+  type RegisterReadResult,
+  type RegisterWriteResult,
+} from "./src/client/modbus_register_client.ts";
+export { getLocalProfile, listLocalProfiles } from "./src/plugins/bluetti_local/registry.ts";
+export { type RegisterMap, type RegisterMapDef } from "./src/parser/register_map.ts";
+export { parseRegisterMapFile } from "./src/parser/register_map_file.ts";

@@ -6,3 +6,4 @@
  */
 export * from "./retry_policy.ts";
 export * from "./client.ts";
+export * from "./modbus_register_client.ts";

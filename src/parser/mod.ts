@@ -12,3 +12,5 @@ export * from "./registry.ts";
 export * from "./builders.ts";
 export * from "./override_fields.ts";
 export * from "./redact.ts";
+export * from "./register_map.ts";
+export * from "./read_plan.ts";

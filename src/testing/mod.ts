@@ -26,3 +26,4 @@ export * from "./fleet_simulator.ts";
 // The station side of the codec: parse what a client sent, build what a station answers.
 export * from "../protocol/parse_request.ts";
 export * from "../protocol/build_reply.ts";
+export * from "./simulated_modbus_station.ts";
