@@ -74,6 +74,12 @@ Commands:
         --value <value>    Write a control register through the safety gates, read it back
   simulate --profile <name> --sn <serial> (--broker <url> | --embedded)
                            Run a simulated station until Ctrl-C or SIGTERM
+  read --profile <name> --modbus-tcp <host:port> (--group <name> | --field <names>)
+                           Read a station's local Modbus TCP server (AC500, Balco 260...)
+  write --profile <name> --modbus-tcp <host:port> --field <name> --value <value>
+                           Write a control over local Modbus TCP, through the gates
+  simulate --transport modbus-tcp --profile <name> [--port <n>]
+                           Run a simulated local Modbus TCP station
   blocks                   List the block schemas
   blocks show <id|name>    Show a block's fields: offsets, types, transforms, units, evidence
   decode --block <id> <hex>

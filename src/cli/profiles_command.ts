@@ -2,8 +2,10 @@
 import {
   BUILTIN_PROFILES,
   type DeviceProfile,
+  getLocalProfile,
   getProfile,
   type ProfileGroupDef,
+  type RegisterMap,
 } from "../../mod.ts";
 import { flag, parseCommandArgs, type ParsedArgs, rejectSubcommand } from "./_args.ts";
 import {
@@ -14,6 +16,7 @@ import {
   println,
 } from "./_context.ts";
 import { formatTable } from "./_table.ts";
+import { describeLocalProfile, localProfilesTable } from "./_local_profiles.ts";
 import { UsageError } from "./_usage_error.ts";
 
 /** Help of `power-sdk profiles`. */
@@ -90,6 +93,8 @@ export function profilesCommand(args: readonly string[], ctx: CommandContext): n
     ]);
   }
   println(ctx, formatTable(rows));
+  println(ctx, "");
+  println(ctx, localProfilesTable());
   return 0;
 }
 
@@ -103,7 +108,14 @@ function showCommand(
     throw new UsageError("missing the profile name or alias", "profiles show");
   }
   // A name with spaces typed without quotes arrives as several arguments.
-  const profile = getProfile(positionals.join(" "));
+  const name = positionals.join(" ");
+  const local = findLocalProfile(name);
+  if (local !== undefined) {
+    if (flag(parsed, "json")) printJson(ctx, local.def);
+    else println(ctx, describeLocalProfile(local));
+    return 0;
+  }
+  const profile = getProfile(name);
   if (flag(parsed, "json")) {
     printJson(ctx, profile);
     return 0;
@@ -142,4 +154,18 @@ function describe(p: DeviceProfile, ctx: CommandContext): string {
 function seconds(group: ProfileGroupDef): string {
   const ms = group.pollIntervalMs;
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+/** The local Modbus TCP profile with this id or alias, if any (cloud profiles come first). */
+function findLocalProfile(name: string): RegisterMap | undefined {
+  try {
+    getProfile(name);
+    return undefined;
+  } catch {
+    try {
+      return getLocalProfile(name);
+    } catch {
+      return undefined;
+    }
+  }
 }

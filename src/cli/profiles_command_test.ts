@@ -6,7 +6,8 @@ Deno.test("profiles lists id, name, aliases, framing and groups with cadence", a
   const run = await runCli(["profiles"]);
   assert.equal(run.code, 0);
   assert.equal(run.stderr, "");
-  const [header, ...rows] = lines(run.stdout);
+  const all = lines(run.stdout);
+  const [header, ...rows] = all.slice(0, all.indexOf(""));
   assert.match(header!, /^ID\s+NAME\s+ALIASES\s+FRAMING\s+GROUPS$/);
   assert.equal(rows.length, BUILTIN_PROFILES.length);
   const el100 = rows.find((row) => row.startsWith("EL100V2 "))!;
@@ -71,4 +72,22 @@ Deno.test("profiles returns 2 for a missing name or an unknown subcommand", asyn
   assert.match(bare.stderr, /did you mean 'profiles show el100v2'\?/);
   const typo = await runCli(["profiles", "shwo"]);
   assert.match(typo.stderr, /did you mean 'show'\?/);
+});
+
+Deno.test("profiles lists the local Modbus TCP models with their transport; show prints one", async () => {
+  const run = await runCli(["profiles"]);
+  const all = lines(run.stdout);
+  const local = all.slice(all.indexOf("") + 1);
+  assert.match(local[0]!, /^Local Modbus TCP profiles/);
+  assert.match(local[1]!, /^ID\s+NAME\s+ALIASES\s+TRANSPORT\s+GROUPS$/);
+  const ids = local.slice(2).map((row) => row.split(/\s+/)[0]);
+  assert.deepEqual(ids, ["AC500", "EP500PRO", "AC200L", "PA030", "BALCO260", "FP"]);
+  assert.ok(local.slice(2).every((row) => / modbus_tcp /.test(row)));
+  const show = await runCli(["profiles", "show", "Balco", "260"]);
+  assert.equal(show.code, 0);
+  assert.match(show.stdout, /^BALCO260: Balco 260\n/);
+  assert.match(show.stdout, /\nsoc_floor\s+57016\s+uint16\s+1\s+%\s+5\.\.90\n/);
+  const json = JSON.parse((await runCli(["profiles", "show", "ac500", "--json"])).stdout);
+  assert.equal(json.id, "AC500");
+  assert.equal(json.isolate_all, true);
 });

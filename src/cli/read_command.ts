@@ -51,6 +51,7 @@ import {
 import { didYouMeanSuffix } from "./_did_you_mean.ts";
 import { protocolVersionText, recordJson, recordLines } from "./_records.ts";
 import { UsageError } from "./_usage_error.ts";
+import { wantsModbusTcp } from "./_modbus_tcp_args.ts";
 
 /**
  * Help of `power-sdk read`.
@@ -146,6 +147,9 @@ export async function readCommand(
   ctx: CommandContext,
   sources: CredentialSources = DENO_SOURCES,
 ): Promise<number> {
+  if (wantsModbusTcp(args)) {
+    return await (await import("./modbus_tcp_command.ts")).modbusReadCommand(args, ctx);
+  }
   const parsed = parseCommandArgs(args, OPTIONS, "read");
   if (printedHelpOrVersion(ctx, parsed, READ_HELP)) return 0;
   const options = checkOptions(parsed);

@@ -40,6 +40,7 @@ import {
 import { didYouMeanSuffix } from "./_did_you_mean.ts";
 import { DENO_STOP_SIGNALS, type StopSignals } from "./_signals.ts";
 import { UsageError } from "./_usage_error.ts";
+import { wantsModbusTcp } from "./_modbus_tcp_args.ts";
 
 /**
  * Help of `power-sdk simulate`.
@@ -191,6 +192,9 @@ export async function simulateCommand(
   ctx: CommandContext,
   system: SimulateSystem = DENO_SIMULATE_SYSTEM,
 ): Promise<number> {
+  if (wantsModbusTcp(args)) {
+    return await (await import("./modbus_tcp_command.ts")).modbusSimulateCommand(args, ctx);
+  }
   const parsed = parseCommandArgs(args, OPTIONS, "simulate");
   if (printedHelpOrVersion(ctx, parsed, SIMULATE_HELP)) return 0;
   const options = checkOptions(parsed);

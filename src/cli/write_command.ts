@@ -27,6 +27,7 @@ import {
 import { type CommandContext, printedHelpOrVersion, printJson, println } from "./_context.ts";
 import { CANCELLED_EXIT_CODE, type CredentialSources, DENO_SOURCES } from "./_credentials.ts";
 import { UsageError } from "./_usage_error.ts";
+import { wantsModbusTcp } from "./_modbus_tcp_args.ts";
 
 /**
  * Help of `power-sdk write`.
@@ -151,6 +152,9 @@ export async function writeCommand(
   ctx: CommandContext,
   sources: CredentialSources = DENO_SOURCES,
 ): Promise<number> {
+  if (wantsModbusTcp(args)) {
+    return await (await import("./modbus_tcp_command.ts")).modbusWriteCommand(args, ctx);
+  }
   const parsed = parseCommandArgs(args, OPTIONS, "write");
   if (printedHelpOrVersion(ctx, parsed, WRITE_HELP)) return 0;
   const options = checkOptions(parsed);

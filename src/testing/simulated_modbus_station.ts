@@ -207,6 +207,16 @@ export class SimulatedModbusStation implements AsyncDisposable {
     for (let i = 0; i < count; i++) this.#injected.push({ kind: "truncated" });
   }
 
+  /**
+   * Resolves once no client is connected (the station has seen the last one close): a station
+   * that takes one client at a time refuses the next until then.
+   *
+   * @returns When idle.
+   */
+  async whenIdle(): Promise<void> {
+    while (this.#tasks.size > 0) await Promise.race([...this.#tasks]);
+  }
+
   /** Stop listening and close every connection. */
   async close(): Promise<void> {
     try {

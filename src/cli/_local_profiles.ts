@@ -1,0 +1,49 @@
+// The local Modbus TCP profiles as `profiles` and `profiles show` print them. Private to src/cli.
+import { listLocalProfiles, type RegisterMap } from "../../mod.ts";
+import { formatTable } from "./_table.ts";
+
+/** The table of local profiles, with a title line. */
+export function localProfilesTable(): string {
+  const rows = [["ID", "NAME", "ALIASES", "TRANSPORT", "GROUPS"]];
+  for (const map of listLocalProfiles()) {
+    rows.push([
+      map.id,
+      map.def.name ?? map.id,
+      (map.def.aliases ?? []).join(", ") || "-",
+      "modbus_tcp",
+      Object.entries(map.def.groups).map(([name, g]) =>
+        `${name}: ${g.fields.length} fields every ${g.cadence_s ?? 30} s`
+      ).join("; "),
+    ]);
+  }
+  return `Local Modbus TCP profiles (read/write --modbus-tcp <host:port>):\n${formatTable(rows)}`;
+}
+
+/** One local profile in full: served ranges, plan settings, fields, writable ranges. */
+export function describeLocalProfile(map: RegisterMap): string {
+  const facts = formatTable([
+    ["aliases:", (map.def.aliases ?? []).join(", ") || "none"],
+    ["vendor:", map.def.vendor ?? "generic"],
+    ["transport:", `modbus_tcp, unit ${map.def.unit_id ?? 1}`],
+    ["served:", map.def.served.map(([lo, hi]) => lo === hi ? `${lo}` : `${lo}..${hi}`).join(", ")],
+    [
+      "reads:",
+      map.def.isolate_all === true ? "every field alone" : `up to ${map.def.max_span} registers`,
+    ],
+  ]);
+  const fields = formatTable([
+    ["FIELD", "ADDRESS", "TYPE", "SCALE", "UNIT", "WRITABLE"],
+    ...map.fields.map((f) => {
+      const w = f.def.writable;
+      return [
+        f.name,
+        String(f.address),
+        f.datatype.text,
+        String(f.scale),
+        f.def.unit ?? "-",
+        w === undefined ? "-" : w.switch === true ? "on/off" : `${w.min}..${w.max}`,
+      ];
+    }),
+  ]);
+  return `${map.id}: ${map.def.name ?? map.id}\n${facts}\n\n${fields}`;
+}
