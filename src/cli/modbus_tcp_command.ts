@@ -1,9 +1,11 @@
 // `read`, `write` and `simulate` over local Modbus TCP (`--modbus-tcp HOST:PORT`,
 // `--transport modbus-tcp`): one module, loaded only when those options are given.
 import {
+  ConfigError,
   getLocalProfile,
   MBAP_STREAM_FRAMING,
   ModbusRegisterClient,
+  parseRegisterMapFile,
   type RegisterMap,
   type RegisterReadResult,
   TcpStreamTransport,
@@ -53,6 +55,7 @@ an address the station does not serve. A field whose read fails is left out and 
 
 Options:
       --profile <name>      A local profile: AC500, EP500PRO, AC200L, PA030, BALCO260, FP
+      --profile-file <file> Or a register-map file (YAML or JSON) for any Modbus TCP device
       --modbus-tcp <host:port>
                             The station (port 502 when omitted)
       --unit-id <n>         Unit id (default 1; others need --allow-unit-id: another unit id
@@ -95,6 +98,7 @@ then read it back after the station's ~2 s stale window (up to 3 tries).
 
 Options:
       --profile <name>      A local profile: AC500, EP500PRO, AC200L, PA030, BALCO260, FP
+      --profile-file <file> Or a register-map file (YAML or JSON)
       --modbus-tcp <host:port>
                             The station (port 502 when omitted)
       --unit-id <n>         Unit id (default 1; others need --allow-unit-id)
@@ -140,6 +144,7 @@ address echoed on writes, stale reads for 2 s after a write.
 Options:
       --transport modbus-tcp
       --profile <name>      A local profile: AC500, EP500PRO, AC200L, PA030, BALCO260, FP
+      --profile-file <file> Or a register-map file (YAML or JSON)
       --port <n>            Port to listen on (default: a free one, printed)
       --set <field=value>   Initial values, comma separated: soc=80,pack_voltage=53.2
   -h, --help                Show this help
@@ -147,6 +152,7 @@ Options:
 
 const COMMON = {
   profile: { type: "string" },
+  "profile-file": { type: "string" },
   "modbus-tcp": { type: "string" },
   "unit-id": { type: "string" },
   "allow-unit-id": { type: "boolean" },
@@ -174,6 +180,7 @@ const WRITE_OPTIONS = {
 const SIMULATE_OPTIONS = {
   transport: { type: "string" },
   profile: { type: "string" },
+  "profile-file": { type: "string" },
   port: { type: "string" },
   set: { type: "string" },
 } as const;
@@ -197,7 +204,7 @@ export async function modbusReadCommand(
   rejectPositionals(parsed, "read");
   requireOneOf(parsed, ["group", "<name>"], ["field", "<names>"], "read");
   const target = stationOptions(parsed, "read");
-  const map = getLocalProfile(target.profile);
+  const map = await loadMap(parsed, "read");
   const group = stringOption(parsed, "group");
   const fields = stringOption(parsed, "field")?.split(",").map((f) => f.trim()).filter((f) =>
     f !== ""
@@ -241,7 +248,7 @@ export async function modbusWriteCommand(
   const target = stationOptions(parsed, "write");
   const field = requiredOption(parsed, "field", "<name>", "write");
   const value = requiredOption(parsed, "value", "<value>", "write");
-  const map = getLocalProfile(target.profile);
+  const map = await loadMap(parsed, "write");
   const delay = msOption(parsed, "read-back-delay", "write");
   await using session = await open(ctx, map, target, 500, "write", {
     writesEnabled: flag(parsed, "enable-writes"),
@@ -306,7 +313,7 @@ export async function modbusSimulateCommand(
   if (transport !== "modbus-tcp") {
     throw new UsageError(`option '--transport' must be modbus-tcp, got '${transport}'`, "simulate");
   }
-  const map = getLocalProfile(requiredOption(parsed, "profile", "<name>", "simulate"));
+  const map = await loadMap(parsed, "simulate");
   const portText = stringOption(parsed, "port");
   const port = portText === undefined ? 0 : portNumber(portText, "--port", "simulate");
   const values: Record<string, number | string> = {};
@@ -343,7 +350,6 @@ export async function modbusSimulateCommand(
 }
 
 interface StationTarget {
-  readonly profile: string;
   readonly host: string;
   readonly port: number;
   readonly unitId: number | undefined;
@@ -352,7 +358,6 @@ interface StationTarget {
 }
 
 function stationOptions(parsed: ParsedArgs, command: string): StationTarget {
-  const profile = requiredOption(parsed, "profile", "<name>", command);
   const address = requiredOption(parsed, "modbus-tcp", "<host:port>", command);
   rejectBoth(parsed, "modbus-tcp", "broker", command);
   const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(address);
@@ -374,7 +379,6 @@ function stationOptions(parsed: ParsedArgs, command: string): StationTarget {
     }
   }
   return {
-    profile,
     host: match[1]!.replace(/^\[|\]$/g, ""),
     port: match[2] === undefined ? 502 : portNumber(match[2], "--modbus-tcp", command),
     unitId,
@@ -456,6 +460,24 @@ function printRead(
       }): ${oneLine(e.message)}\n`,
     );
   }
+}
+
+/** The map of `--profile <name>` or `--profile-file <file>` (one of them). */
+async function loadMap(parsed: ParsedArgs, command: string): Promise<RegisterMap> {
+  requireOneOf(parsed, ["profile", "<name>"], ["profile-file", "<file>"], command);
+  const file = stringOption(parsed, "profile-file");
+  if (file === undefined) return getLocalProfile(stringOption(parsed, "profile")!);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (error) {
+    throw new ConfigError(
+      "CONFIG_INVALID",
+      `Cannot read register map ${file}: ${error instanceof Error ? error.message : String(error)}`,
+      { file },
+    );
+  }
+  return parseRegisterMapFile(text, file);
 }
 
 function msOption(parsed: ParsedArgs, name: string, command: string): number | undefined {

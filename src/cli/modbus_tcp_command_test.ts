@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { parseRegisterMapFile } from "../parser/register_map_file.ts";
 import { SimulatedModbusStation } from "../testing/simulated_modbus_station.ts";
 import { assertUsageError, runCli } from "./_test_utils.ts";
 
@@ -144,4 +146,44 @@ Deno.test("write --modbus-tcp goes through the gates and reads the value back", 
     read_back: 20,
     tries: 1,
   });
+});
+
+Deno.test("read --profile-file reads any Modbus TCP device from a register-map file", async () => {
+  const file = new URL("../../examples/register-maps/energy_meter.yaml", import.meta.url);
+  const map = parseRegisterMapFile(await Deno.readTextFile(file), "energy_meter.yaml");
+  await using station = await SimulatedModbusStation.start({
+    map,
+    values: { voltage_l1: 231.4, grid_power: -1520, frequency: 49.98 },
+  });
+  const run = await runCli([
+    "read",
+    "--profile-file",
+    fileURLToPath(file),
+    "--modbus-tcp",
+    `127.0.0.1:${station.port}`,
+    "--group",
+    "live",
+    "--json",
+  ]);
+  assert.equal(run.code, 0, run.stderr);
+  const values = JSON.parse(run.stdout).values;
+  assert.equal(values.voltage_l1, 231.4);
+  assert.equal(values.grid_power, -1520);
+  assert.equal(values.frequency, 49.98);
+  assert.deepEqual(station.requests.map((r) => [r.address, r.quantity]), [[0, 15]]);
+  await assertUsageError(
+    [
+      "read",
+      "--profile",
+      "AC500",
+      "--profile-file",
+      "x.yaml",
+      "--modbus-tcp",
+      "h",
+      "--group",
+      "live",
+    ],
+    "give '--profile' or '--profile-file', not both",
+    "read",
+  );
 });

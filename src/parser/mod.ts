@@ -14,3 +14,4 @@ export * from "./override_fields.ts";
 export * from "./redact.ts";
 export * from "./register_map.ts";
 export * from "./read_plan.ts";
+export * from "./register_map_file.ts";

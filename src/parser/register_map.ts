@@ -292,7 +292,7 @@ const NAME = /^[a-z][a-z0-9_]*$/;
 export function compileRegisterMap(def: RegisterMapDef): RegisterMap {
   const where = `profile ${typeof def.id === "string" && def.id !== "" ? def.id : "(no id)"}`;
   const fail = (code: "SCHEMA_INVALID_FIELD" | "SCHEMA_INVALID_BLOCK", path: string, msg: string) =>
-    new SchemaDefinitionError(code, `Invalid ${where}: ${path}: ${msg}`);
+    new SchemaDefinitionError(code, `Invalid ${where}: ${path}: ${msg}`, { field: path });
   if (typeof def.id !== "string" || def.id === "") {
     throw fail("SCHEMA_INVALID_BLOCK", "id", "must be a non-empty string");
   }
@@ -346,6 +346,7 @@ export function compileRegisterMap(def: RegisterMapDef): RegisterMap {
       throw new SchemaDefinitionError(
         "SCHEMA_INVALID_TYPE",
         `Invalid ${where}: ${path}.type: ${error instanceof Error ? error.message : String(error)}`,
+        { field: `${path}.type` },
       );
     }
     if (datatype.size % 2 !== 0) {
