@@ -251,6 +251,7 @@ export class SimulatedModbusStation implements AsyncDisposable {
           continue;
         }
         this.#connections++;
+        conn.setNoDelay(true);
         this.#conns.add(conn);
         const task = this.#serve(conn).finally(() => {
           this.#conns.delete(conn);
