@@ -1,5 +1,5 @@
 import { ModbusExceptionError, ProtocolError, WriteError } from "../errors/errors.ts";
-import { PowerSdkError, SchemaDefinitionError } from "../errors/errors.ts";
+import { ParserError, PowerSdkError, SchemaDefinitionError } from "../errors/errors.ts";
 import { checkWrite, type ResolvedWrite, type WriteRequest } from "../device/write_gates.ts";
 import { buildMbapRequest, mbapReplyMatches, parseMbapReply } from "../protocol/mbap.ts";
 import type { ModbusRequest, ReadRequest, WriteSingleRequest } from "../protocol/types.ts";
@@ -241,9 +241,11 @@ export class ModbusRegisterClient {
           start: step.start,
           quantity: step.quantity,
           fields: step.fields.map((f) => f.name),
-          error: error instanceof PowerSdkError ? error : new ProtocolError(
-            "PROTOCOL_FRAMING",
-            `Cannot decode ${step.fields.map((f) => f.name).join(", ")}: ${
+          error: error instanceof PowerSdkError ? error : new ParserError(
+            "PARSER_INVALID_VALUE",
+            `Cannot decode ${
+              step.fields.map((f) => f.name).join(", ")
+            } from registers ${step.start}..${step.start + step.quantity - 1}: ${
               error instanceof Error ? error.message : String(error)
             }`,
           ),

@@ -210,3 +210,12 @@ Deno.test("ModbusRegisterClient.write() goes through every gate before sending a
   const done = await enabled.write({ target: "ac_output", value: "off", confirmDangerous: true });
   assert.equal(done.echoedRegister, 2011);
 });
+
+Deno.test("ModbusRegisterClient reports undecodable bytes as PARSER_INVALID_VALUE and keeps the other fields", async () => {
+  await using t = await setup("AC500", { values: { soc: 50 } });
+  t.station.setRegisters(50200, [0x4143, 0x0135, 0, 0, 0, 0]); // "AC" then a control byte
+  const result = await t.client.read({ fields: ["device_model", "soc"] });
+  assert.deepEqual(result.values, { soc: 50 });
+  assert.equal(result.failures[0]!.error.code, "PARSER_INVALID_VALUE");
+  assert.match(result.failures[0]!.error.message, /registers 50200\.\.50205/);
+});

@@ -172,6 +172,22 @@ export class SimulatedModbusStation implements AsyncDisposable {
   }
 
   /**
+   * Set raw register words, whatever field they belong to (a captured value, a corrupt one).
+   *
+   * @param address The first register.
+   * @param words The words, 0..65535 each.
+   * @throws {RangeError} For a word out of range.
+   */
+  setRegisters(address: number, words: readonly number[]): void {
+    words.forEach((w, i) => {
+      if (!Number.isInteger(w) || w < 0 || w > 0xffff) {
+        throw new RangeError(`Cannot set register ${address + i}: ${w} is not a 16-bit word`);
+      }
+      this.#words.set(address + i, w);
+    });
+  }
+
+  /**
    * The current value of a field (what a read after the stale window returns).
    *
    * @param name Field name.
