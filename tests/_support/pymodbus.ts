@@ -80,16 +80,29 @@ export async function startPymodbusServer(
     await child.status;
     throw new Error(`pymodbus server did not start: ${await stderr}`);
   }
+  // A server that ends before the test does (killed from outside, crashed) is named as the
+  // cause of whatever failed, not left to look like a dropped connection.
+  let ending = false;
+  const early = child.status.then((status) => ending ? null : status);
   return {
     port,
     async [Symbol.asyncDispose]() {
+      ending = true;
       try {
         child.kill("SIGTERM");
       } catch {
         // already ended
       }
       await child.status;
-      await stderr;
+      const log = await stderr;
+      const status = await early;
+      if (status !== null) {
+        throw new Error(
+          `the pymodbus server ended before the test did (code ${status.code}, signal ${status.signal}): ${
+            log.split("\n").filter((line) => !line.includes("canceled")).join("\n")
+          }`,
+        );
+      }
     },
   };
 }
