@@ -1,6 +1,6 @@
 // The write gates' context for a register map: its one-register integer fields as control
 // registers, its writable fields as the allow-list.
-import type { ControlRegisterDef } from "../plugins/bluetti_v2/control_registers.ts";
+import type { ControlRegisterDef } from "../device/control_register.ts";
 import type { DeviceProfile } from "../device/profile.ts";
 import type { WriteContext } from "../device/write_gates.ts";
 import type { RegisterMap } from "../parser/register_map.ts";

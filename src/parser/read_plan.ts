@@ -5,7 +5,7 @@ import type { RegisterField, RegisterMap } from "./register_map.ts";
  *
  * @example
  * ```ts
- * import type { ReadStep } from "@power-sdk/sdk";
+ * import type { ReadStep } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * const step: ReadStep = { start: 51002, quantity: 3, fields: [{ name: "soc", offset: 2 }] };
@@ -35,7 +35,7 @@ export interface ReadStep {
  *
  * @example A gap the device does not serve splits the read
  * ```ts
- * import { compileRegisterMap, planReads } from "@power-sdk/sdk";
+ * import { compileRegisterMap, planReads } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * const map = compileRegisterMap({

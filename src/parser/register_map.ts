@@ -7,7 +7,7 @@ import { compileDatatype, type Datatype } from "./datatype.ts";
  *
  * @example A switch
  * ```ts
- * import type { RegisterWriteDef } from "@power-sdk/sdk";
+ * import type { RegisterWriteDef } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * const ac: RegisterWriteDef = { min: 0, max: 1, switch: true, echo: 2011 };
@@ -34,7 +34,7 @@ export interface RegisterWriteDef {
  *
  * @example SOC at 51004
  * ```ts
- * import type { RegisterFieldDef } from "@power-sdk/sdk";
+ * import type { RegisterFieldDef } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * const soc: RegisterFieldDef = { name: "soc", address: 51004, type: "uint16", unit: "%" };
@@ -68,7 +68,7 @@ export interface RegisterFieldDef {
  *
  * @example
  * ```ts
- * import type { RegisterGroupDef } from "@power-sdk/sdk";
+ * import type { RegisterGroupDef } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * const battery: RegisterGroupDef = { fields: ["soc", "pack_voltage"], cadence_s: 30 };
@@ -88,7 +88,8 @@ export interface RegisterGroupDef {
  *
  * @example A tiny meter
  * ```ts
- * import { compileRegisterMap, type RegisterMapDef } from "@power-sdk/sdk";
+ * import { compileRegisterMap } from "@power-sdk/sdk/parser";
+ * import { type RegisterMapDef } from "@power-sdk/sdk";
  * import assert from "node:assert/strict";
  *
  * const def: RegisterMapDef = {
@@ -152,7 +153,7 @@ export type RegisterValue = number | string;
  *
  * @example Decode a field from register words
  * ```ts
- * import { compileRegisterMap } from "@power-sdk/sdk";
+ * import { compileRegisterMap } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * const map = compileRegisterMap({
@@ -276,7 +277,7 @@ const NAME = /^[a-z][a-z0-9_]*$/;
  *
  * @example A field outside what the device serves is refused
  * ```ts
- * import { compileRegisterMap } from "@power-sdk/sdk";
+ * import { compileRegisterMap } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * assert.throws(() =>

@@ -8,7 +8,7 @@ import { compileRegisterMap, type RegisterMap, type RegisterMapDef } from "./reg
  *
  * @example
  * ```ts
- * import type { JsonSchemaNode } from "@power-sdk/sdk";
+ * import type { JsonSchemaNode } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * const port: JsonSchemaNode = { type: "integer", minimum: 1, maximum: 65535 };
@@ -41,7 +41,7 @@ const ADDRESS: JsonSchemaNode = { type: "integer", minimum: 0, maximum: 65535 };
  *
  * @example Its top-level keys
  * ```ts
- * import { REGISTER_MAP_JSON_SCHEMA } from "@power-sdk/sdk";
+ * import { REGISTER_MAP_JSON_SCHEMA } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(REGISTER_MAP_JSON_SCHEMA.required, ["id", "served", "max_span", "fields", "groups"]);

@@ -17,6 +17,7 @@ import type { ProtocolPlugin } from "../plugin/plugin.ts";
 import { BLUETTI_V2 } from "./bluetti_v2/plugin.ts";
 
 export * from "./bluetti_v2/mod.ts";
+export * from "./bluetti_local/mod.ts";
 export * from "../plugin/mod.ts";
 
 /** Every built-in plugin. */

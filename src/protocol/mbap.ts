@@ -27,7 +27,7 @@ export const MBAP_MAX_FRAME_LENGTH = 260;
  *
  * @example Read the SOC register of a station at unit 1
  * ```ts
- * import { buildMbapRequest } from "@power-sdk/sdk";
+ * import { buildMbapRequest } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const frame = buildMbapRequest(7, { function: 0x03, address: 1, start: 51004, quantity: 1 });
@@ -55,7 +55,7 @@ export function buildMbapRequest(transactionId: number, request: ModbusRequest):
  *
  * @example An exception reply
  * ```ts
- * import { buildExceptionReplyPdu, wrapMbapAdu } from "@power-sdk/sdk";
+ * import { buildExceptionReplyPdu, wrapMbapAdu } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const frame = wrapMbapAdu(7, 1, buildExceptionReplyPdu(0x03, 2));
@@ -98,7 +98,7 @@ export function wrapMbapAdu(transactionId: number, unitId: number, pdu: Uint8Arr
  *
  * @example Split two frames that arrived together
  * ```ts
- * import { mbapFrameLength } from "@power-sdk/sdk";
+ * import { mbapFrameLength } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const stream = new Uint8Array([0, 1, 0, 0, 0, 3, 1, 0x83, 2, 0, 2, 0, 0, 0, 3]);
@@ -128,7 +128,7 @@ export function mbapFrameLength(buffer: Uint8Array): number {
  *
  * @example
  * ```ts
- * import { mbapTransactionId } from "@power-sdk/sdk";
+ * import { mbapTransactionId } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * assert.equal(mbapTransactionId(new Uint8Array([0x12, 0x34, 0, 0, 0, 2, 1, 3])), 0x1234);
@@ -147,7 +147,7 @@ export function mbapTransactionId(frame: Uint8Array): number {
  *
  * @example
  * ```ts
- * import { buildMbapRequest, mbapTransactionId, setMbapTransactionId } from "@power-sdk/sdk";
+ * import { buildMbapRequest, mbapTransactionId, setMbapTransactionId } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const frame = buildMbapRequest(0, { function: 0x03, address: 1, start: 50002, quantity: 1 });
@@ -165,7 +165,8 @@ export function setMbapTransactionId(frame: Uint8Array, transactionId: number): 
  *
  * @example Split and tag
  * ```ts
- * import { buildMbapRequest, MBAP_STREAM_FRAMING } from "@power-sdk/sdk";
+ * import { buildMbapRequest } from "@power-sdk/sdk/protocol";
+ * import { MBAP_STREAM_FRAMING } from "@power-sdk/sdk";
  * import assert from "node:assert/strict";
  *
  * const frame = buildMbapRequest(0, { function: 0x03, address: 1, start: 50002, quantity: 1 });
@@ -202,7 +203,7 @@ export const MBAP_STREAM_FRAMING: {
  *
  * @example A reply from another unit is not ours
  * ```ts
- * import { buildReadReplyPdu, mbapReplyMatches, wrapMbapAdu } from "@power-sdk/sdk";
+ * import { buildReadReplyPdu, mbapReplyMatches, wrapMbapAdu } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const request = { function: 0x03, address: 1, start: 51004, quantity: 1 } as const;
@@ -253,7 +254,7 @@ export interface ParseMbapReplyOptions {
  *
  * @example A read reply
  * ```ts
- * import { buildReadReplyPdu, parseMbapReply, wrapMbapAdu } from "@power-sdk/sdk";
+ * import { buildReadReplyPdu, parseMbapReply, wrapMbapAdu } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const request = { function: 0x03, address: 1, start: 51004, quantity: 1 } as const;
@@ -315,7 +316,7 @@ export interface MbapRequest {
  *
  * @example Round trip
  * ```ts
- * import { buildMbapRequest, parseMbapRequest } from "@power-sdk/sdk";
+ * import { buildMbapRequest, parseMbapRequest } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const request = { function: 0x06, address: 1, register: 57001, value: 1 } as const;

@@ -17,7 +17,7 @@ import type { ModbusReply, ModbusRequest } from "./types.ts";
  *
  * @example The two Modbus wrappings
  * ```ts
- * import { MBAP_LAYOUT, RTU_LAYOUT } from "@power-sdk/sdk";
+ * import { MBAP_LAYOUT, RTU_LAYOUT } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(RTU_LAYOUT, { before: 1, after: 2 });
@@ -36,7 +36,7 @@ export interface PduLayout {
  *
  * @example Offsets inside an RTU frame
  * ```ts
- * import { RTU_LAYOUT } from "@power-sdk/sdk";
+ * import { RTU_LAYOUT } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * assert.equal(RTU_LAYOUT.before + 5 + RTU_LAYOUT.after, 8); // a read request
@@ -49,7 +49,7 @@ export const RTU_LAYOUT: PduLayout = Object.freeze({ before: 1, after: 2 });
  *
  * @example Offsets inside an MBAP frame
  * ```ts
- * import { MBAP_LAYOUT } from "@power-sdk/sdk";
+ * import { MBAP_LAYOUT } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * assert.equal(MBAP_LAYOUT.before + 5 + MBAP_LAYOUT.after, 12); // a read request
@@ -71,7 +71,7 @@ export const MBAP_LAYOUT: PduLayout = Object.freeze({ before: 7, after: 0 });
  *
  * @example Lengths
  * ```ts
- * import { requestPduLength } from "@power-sdk/sdk";
+ * import { requestPduLength } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * assert.equal(requestPduLength({ function: 0x03, address: 1, start: 50000, quantity: 2 }), 5);
@@ -128,7 +128,7 @@ export function requestPduLength(request: ModbusRequest): number {
  *
  * @example Into a bare buffer
  * ```ts
- * import { requestPduLength, writeRequestPdu } from "@power-sdk/sdk";
+ * import { requestPduLength, writeRequestPdu } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const request = { function: 0x06, address: 1, register: 57001, value: 1 } as const;
@@ -172,7 +172,7 @@ export function writeRequestPdu(request: ModbusRequest, frame: Uint8Array, offse
  *
  * @example A read reply announcing 4 data bytes
  * ```ts
- * import { announcedReplyPduLength } from "@power-sdk/sdk";
+ * import { announcedReplyPduLength } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const request = { function: 0x03, address: 1, start: 100, quantity: 2 } as const;
@@ -221,7 +221,7 @@ export function announcedReplyPduLength(
  *
  * @example An echo of another register does not match
  * ```ts
- * import { replyPduMatches } from "@power-sdk/sdk";
+ * import { replyPduMatches } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const request = { function: 0x06, address: 1, register: 57001, value: 1 } as const;
@@ -295,7 +295,7 @@ export interface ParseReplyPduOptions {
  *
  * @example A bare read-reply PDU
  * ```ts
- * import { parseReplyPdu } from "@power-sdk/sdk";
+ * import { parseReplyPdu } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const request = { function: 0x03, address: 1, start: 51004, quantity: 1 } as const;
@@ -398,7 +398,7 @@ export function parseReplyPdu(
  *
  * @example One register
  * ```ts
- * import { buildReadReplyPdu } from "@power-sdk/sdk";
+ * import { buildReadReplyPdu } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual([...buildReadReplyPdu(new Uint8Array([0x00, 0x5f]))], [0x03, 0x02, 0x00, 0x5f]);
@@ -423,7 +423,7 @@ export function buildReadReplyPdu(data: Uint8Array): Uint8Array {
  *
  * @example The echo of AC on
  * ```ts
- * import { buildWriteSingleReplyPdu } from "@power-sdk/sdk";
+ * import { buildWriteSingleReplyPdu } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual([...buildWriteSingleReplyPdu(2011, 1)], [0x06, 0x07, 0xdb, 0x00, 0x01]);
@@ -449,7 +449,7 @@ export function buildWriteSingleReplyPdu(register: number, value: number): Uint8
  *
  * @example Two registers from 2014
  * ```ts
- * import { buildWriteMultipleReplyPdu } from "@power-sdk/sdk";
+ * import { buildWriteMultipleReplyPdu } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual([...buildWriteMultipleReplyPdu(2014, 2)], [0x10, 0x07, 0xde, 0x00, 0x02]);
@@ -475,7 +475,7 @@ export function buildWriteMultipleReplyPdu(start: number, quantity: number): Uin
  *
  * @example Illegal data address
  * ```ts
- * import { buildExceptionReplyPdu } from "@power-sdk/sdk";
+ * import { buildExceptionReplyPdu } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual([...buildExceptionReplyPdu(0x03, 2)], [0x83, 0x02]);
@@ -503,7 +503,7 @@ export function buildExceptionReplyPdu(functionCode: number, exceptionCode: numb
  *
  * @example A read request PDU
  * ```ts
- * import { parseRequestPdu } from "@power-sdk/sdk";
+ * import { parseRequestPdu } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const pdu = new Uint8Array([0x03, 0xc3, 0x50, 0x00, 0x01]);
@@ -595,7 +595,7 @@ export function parseRequestPdu(
  *
  * @example Sizes
  * ```ts
- * import { requestPduSize } from "@power-sdk/sdk";
+ * import { requestPduSize } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * assert.equal(requestPduSize(new Uint8Array([0x03]), 0, 1), 5);

@@ -11,7 +11,8 @@ import { MAX_ADDRESS, sealCrc } from "./_frame.ts";
  *
  * @example An exception reply
  * ```ts
- * import { buildExceptionReply, buildExceptionReplyPdu, wrapRtuAdu } from "@power-sdk/sdk";
+ * import { buildExceptionReply } from "@power-sdk/sdk/testing";
+ * import { buildExceptionReplyPdu, wrapRtuAdu } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(wrapRtuAdu(1, buildExceptionReplyPdu(0x03, 2)), buildExceptionReply(1, 0x03, 2));

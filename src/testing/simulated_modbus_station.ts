@@ -68,7 +68,7 @@ type Injected = { kind: "exception"; code: number } | { kind: "truncated" };
  *
  * @example Serve an AC500 and read its SOC register by hand
  * ```ts
- * import { buildMbapRequest, parseMbapReply } from "@power-sdk/sdk";
+ * import { buildMbapRequest, parseMbapReply } from "@power-sdk/sdk/protocol";
  * import { SimulatedModbusStation } from "@power-sdk/sdk/testing";
  * import assert from "node:assert/strict";
  *

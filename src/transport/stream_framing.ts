@@ -6,7 +6,7 @@
  *
  * @example A toy framing: one length byte, one id byte, the body
  * ```ts
- * import type { StreamFraming } from "@power-sdk/sdk";
+ * import type { StreamFraming } from "@power-sdk/sdk/transport";
  * import assert from "node:assert/strict";
  *
  * const toy: StreamFraming = {

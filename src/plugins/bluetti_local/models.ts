@@ -212,7 +212,7 @@ function registersOf(type: string): number {
  *
  * @example Every model reads SOC at 51004
  * ```ts
- * import { BLUETTI_LOCAL_MAPS } from "@power-sdk/sdk";
+ * import { BLUETTI_LOCAL_MAPS } from "@power-sdk/sdk/plugins";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(BLUETTI_LOCAL_MAPS.map((m) => m.id), ["AC500", "EP500PRO", "AC200L", "PA030", "BALCO260", "FP"]);
