@@ -290,11 +290,11 @@ Deno.test("decode returns 2 for a missing or bad argument", async () => {
     [["decode", "--block", "100"], "error: missing the hex bytes to decode"],
     [
       ["decode", "--block", "100", "--framing", "iotv2", "00"],
-      "error: unknown framing 'iotv2': choose rtu, iot-v2, v1; did you mean 'iot-v2'?",
+      "error: unknown framing 'iotv2': choose rtu, iot-v2, v1, mbap; did you mean 'iot-v2'?",
     ],
     [
       ["decode", "--block", "100", "--framing", "modbus", "00"],
-      "error: unknown framing 'modbus': choose rtu, iot-v2, v1",
+      "error: unknown framing 'modbus': choose rtu, iot-v2, v1, mbap",
     ],
     [
       ["decode", "--block", "100", "--protocol-version", "v2", "00"],

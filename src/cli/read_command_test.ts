@@ -37,7 +37,7 @@ Deno.test("read returns 2 for a wrong command line", async () => {
     ],
     [
       [...BASE, ...broker, "--block", "100", "--framing", "iotv2"],
-      "unknown framing 'iotv2': choose rtu, iot-v2, v1; did you mean 'iot-v2'?",
+      "unknown framing 'iotv2': choose rtu, iot-v2, v1, mbap; did you mean 'iot-v2'?",
     ],
     [
       [...BASE, ...broker, "--block", "100", "--timeout", "5s"],

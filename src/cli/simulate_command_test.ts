@@ -92,7 +92,7 @@ Deno.test("simulate returns 2 for a wrong command line", async () => {
     ],
     [
       [...BASE, "--embedded", "--framing", "v2"],
-      "unknown framing 'v2': choose rtu, iot-v2, v1; did you mean 'v1'?",
+      "unknown framing 'v2': choose rtu, iot-v2, v1, mbap; did you mean 'v1'?",
     ],
     [[...BASE, "--embedded", "now"], "unexpected argument 'now' for 'simulate'"],
     [

@@ -33,3 +33,4 @@ export * from "./reply_matches.ts";
 export * from "./pdu.ts";
 export * from "./rtu_adu.ts";
 export * from "./mbap.ts";
+export * from "./mbap_framing.ts";

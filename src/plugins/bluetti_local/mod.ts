@@ -6,3 +6,4 @@
  */
 export * from "./models.ts";
 export * from "./registry.ts";
+export * from "./plugin.ts";

@@ -35,7 +35,7 @@ devices:
         port: abc
   - id: garage
     pipeline: bluetti_pull
-    profile_id: AC500
+    profile_id: AC5000
     transport: { opts: { device_sn: "2237000000003" } }
   - id: shed
     pipeline: bluetti_pull
@@ -96,7 +96,7 @@ Deno.test("loadRuntimeConfig() reports every mistake with file, line, column and
     "runtime.yaml:22:15: devices[1].pipeline: unknown pipeline 'bluetti_pul' (known pipelines: bluetti_pull); did you mean 'bluetti_pull'?",
     'runtime.yaml:27:15: devices[1].transport.opts.port: expected an integer 1..65535, got "abc"',
     "runtime.yaml:28:9: devices[2].id: duplicate device id 'garage' (first at devices[1])",
-    "runtime.yaml:30:17: devices[2].profile_id: unknown profile 'AC500' (known profiles: EL30V2, EL100V2, ELITE200V2, GENERIC_V2)",
+    "runtime.yaml:30:17: devices[2].profile_id: unknown profile 'AC5000' (known profiles: EL30V2, EL100V2, ELITE200V2, GENERIC_V2, AC500, EP500PRO, AC200L, PA030, BALCO260, FP); did you mean 'AC500'?",
     "runtime.yaml:35:20: devices[3].groups[1]: unknown group 'batery' of profile EL30V2 (its groups: core, grid, battery); did you mean 'battery'?",
     "runtime.yaml:37:69: devices[3].transport.opts.keepalive: duplicate key 'keepalive' (first at line 37)",
     "runtime.yaml:40:36: sinks.loop.sinks[0]: sink cycle: both → loop → both",
@@ -265,9 +265,9 @@ Deno.test("loadRuntimeConfig() explains missing keys, wrong types and unknown si
   ].join("\n");
   assert.deepEqual(problems(() => loadRuntimeConfig(text, { file: FILE })), [
     "runtime.yaml:1:10: version: expected 1 (the only version), got 2",
-    "runtime.yaml:3:6: pipelines.p.protocol: missing required key 'protocol': expected v2 (the only protocol)",
+    "runtime.yaml:3:6: pipelines.p.protocol: missing required key 'protocol': expected one of v2, local",
     "runtime.yaml:3:14: pipelines.p.mode: expected one of pull, push, got \"poll\"; did you mean 'pull'?",
-    'runtime.yaml:3:31: pipelines.p.transport: expected mqtt (the only transport), got "http"',
+    'runtime.yaml:3:31: pipelines.p.transport: expected one of mqtt, modbus_tcp, got "http"',
     "runtime.yaml:5:18: defaults.poll_interval: expected a number of seconds from 0.1 to 86400, got 0",
     'runtime.yaml:6:11: defaults.groups: expected a list of group names, got "core"',
     "runtime.yaml:8:9: devices[0].id: expected a name of letters, digits, '_', '.' or '-', got \"a b\"",

@@ -1,0 +1,8 @@
+/**
+ * Modbus TCP for the runtime: the `modbus_tcp` transport (one paced connection per station) and
+ * plugins whose profiles are register maps.
+ *
+ * @module
+ */
+export * from "./transport_definition.ts";
+export * from "./register_map_plugin.ts";

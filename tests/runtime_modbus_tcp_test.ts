@@ -1,0 +1,104 @@
+// runtime.yaml with `transport: modbus_tcp`: BLUETTI local stations polled by the runtime, over
+// real sockets to simulated Modbus TCP stations.
+import assert from "node:assert/strict";
+import { loadRuntimeConfig, resolveRuntime, Runtime } from "../mod.ts";
+import { SimulatedModbusStation } from "../testing.ts";
+
+Deno.test("the runtime polls local Modbus TCP stations named in runtime.yaml; devices on one station share its connection", async () => {
+  await using ac500 = await SimulatedModbusStation.start({
+    profile: "AC500",
+    values: { soc: 81, pack_voltage: 53.9, total_ac_power: 310 },
+  });
+  await using balco = await SimulatedModbusStation.start({
+    profile: "BALCO260",
+    values: { soc: 44, pack_voltage: 51.2 },
+  });
+  const yaml = `version: 1
+pipelines:
+  local:
+    transport: modbus_tcp
+    vendor: bluetti
+    protocol: local
+    transport_opts: { host: 127.0.0.1, pacing_ms: 0 }
+defaults:
+  sink: memory
+devices:
+  - id: garage
+    pipeline: local
+    profile_id: AC500
+    transport: { opts: { port: ${ac500.port} } }
+  - id: garage_again
+    pipeline: local
+    profile_id: ac 500
+    transport: { opts: { port: ${ac500.port} } }
+  - id: balcony
+    pipeline: local
+    profile_id: Balco 260
+    transport: { opts: { port: ${balco.port} } }
+`;
+  const resolved = resolveRuntime(loadRuntimeConfig(yaml, { file: "local.yaml" }));
+  assert.deepEqual(resolved.devices.map((d) => d.transport.type), [
+    "modbus_tcp",
+    "modbus_tcp",
+    "modbus_tcp",
+  ]);
+  const runtime = new Runtime(resolved);
+  try {
+    const snapshots = await runtime.runOnce();
+    // One snapshot per device and group: live, totals, identity, controls.
+    const values = (id: string) =>
+      Object.assign(
+        {},
+        ...snapshots.filter((s) => s.deviceId === id).flatMap((s) => s.blocks.map((b) => b.values)),
+      ) as Record<string, unknown>;
+    assert.ok(snapshots.every((s) => s.ok), JSON.stringify(snapshots.map((s) => s.errors)));
+    assert.equal(values("garage").soc, 81);
+    assert.equal(values("garage").pack_voltage, 53.9);
+    assert.equal(values("garage").total_ac_power, 310);
+    assert.equal(values("garage_again").soc, 81);
+    assert.equal(values("balcony").soc, 44);
+    assert.equal(values("balcony").pack_voltage, 51.2);
+    assert.equal(values("balcony").device_model, "BALCO260");
+    assert.equal(values("garage").device_serial, "2345000012345678");
+  } finally {
+    await runtime.stop();
+  }
+  assert.equal(ac500.connections, 1, "two devices on one station: one connection");
+  assert.equal(ac500.refusedConnections, 0);
+  // AC500: every field read alone, each read answered (none across an unserved address).
+  const fieldAt = new Map(ac500.map.fields.map((f) => [f.address, f.registers]));
+  assert.ok(
+    ac500.requests.every((r) => r.outcome === "reply" && fieldAt.get(r.address) === r.quantity),
+  );
+  assert.ok(balco.requests.every((r) => r.outcome === "reply"));
+});
+
+Deno.test("runtime.yaml's modbus_tcp options are checked at file:line:column", () => {
+  const yaml = `version: 1
+pipelines:
+  local: { transport: modbus_tcp, vendor: bluetti, protocol: local }
+devices:
+  - id: a
+    pipeline: local
+    profile_id: AC500
+    transport: { opts: { host: 127.0.0.1, port: 70000 } }
+  - id: b
+    pipeline: local
+    profile_id: AC500
+`;
+  assert.throws(
+    () => resolveRuntime(loadRuntimeConfig(yaml, { file: "local.yaml" })),
+    (error: unknown) => {
+      const lines = (error as Error).message.split("\n").slice(1);
+      assert.match(
+        lines[0]!,
+        /^local\.yaml:8:\d+: devices\[0\]\.transport\.opts\.port: expected an integer 1\.\.65535/,
+      );
+      assert.match(
+        lines[1]!,
+        /^local\.yaml:9:\d+: devices\[1\]\.transport\.opts\.host: missing host/,
+      );
+      return true;
+    },
+  );
+});
