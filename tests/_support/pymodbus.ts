@@ -61,23 +61,22 @@ export async function startPymodbusServer(
     stderr: "piped",
   }).spawn();
   const stderr = new Response(child.stderr).text();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  // stdout is read to its end, never cancelled: a pipe closed under the server would make its
+  // next write fail (BrokenPipeError) and end it in the middle of a test.
   let text = "";
-  let port = 0;
-  try {
-    while (port === 0) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += value;
-      const match = /PORT (\d+)/.exec(text);
-      if (match !== null) port = Number(match[1]);
+  const portLine = Promise.withResolvers<number>();
+  const stdout = (async () => {
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      text += chunk;
+      const match = /PORT (\d+)\n/.exec(text);
+      if (match !== null) portLine.resolve(Number(match[1]));
     }
-  } finally {
-    await reader.cancel();
-  }
+    portLine.resolve(0);
+  })();
+  const port = await portLine.promise;
   if (port === 0) {
-    child.kill("SIGTERM");
     await child.status;
+    await stdout;
     throw new Error(`pymodbus server did not start: ${await stderr}`);
   }
   // A server that ends before the test does (killed from outside, crashed) is named as the
@@ -94,6 +93,7 @@ export async function startPymodbusServer(
         // already ended
       }
       await child.status;
+      await stdout;
       const log = await stderr;
       const status = await early;
       if (status !== null) {
