@@ -1,6 +1,8 @@
 // What every command gets from main, and small helpers the commands share. Private to src/cli.
 import config from "../../deno.json" with { type: "json" };
-import { type BlockSchema, ParserError, type SchemaRegistry } from "../../mod.ts";
+import { ParserError } from "../errors/errors.ts";
+import type { BlockSchema } from "../parser/block_schema.ts";
+import type { SchemaRegistry } from "../parser/registry.ts";
 import { flag, type ParsedArgs } from "./_args.ts";
 import { didYouMeanSuffix } from "./_did_you_mean.ts";
 import type { CliIo } from "./main.ts";

@@ -6,7 +6,7 @@ import type {
   CompiledField,
   DecodeWarning,
   FieldValue,
-} from "../../mod.ts";
+} from "../parser/block_schema.ts";
 import { formatTable } from "./_table.ts";
 
 /** The JSON shape of one record (`decode --json`, `read --block --json`). */

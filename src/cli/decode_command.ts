@@ -1,14 +1,10 @@
 // `power-sdk decode --block <id|name> [--framing rtu|iot-v2|v1] [--protocol-version N]
 // [--quantity N] [--json] <hex>...`: the tool for a captured frame.
-import {
-  ConfigError,
-  FRAMING_NAMES,
-  getFraming,
-  MAX_BLOCK_BYTES,
-  parseReply,
-  ProtocolError,
-  redactRecord,
-} from "../../mod.ts";
+import { ProtocolError } from "../errors/errors.ts";
+import { MAX_BLOCK_BYTES } from "../parser/block_schema.ts";
+import { redactRecord } from "../parser/redact.ts";
+import { FRAMING_NAMES, getFraming } from "../protocol/framing.ts";
+import { parseReply } from "../protocol/parse_reply.ts";
 import {
   choiceOption,
   flag,
@@ -78,8 +74,8 @@ const OPTIONS = {
  * @param args The arguments after `decode`.
  * @param ctx Output and registry.
  * @returns The exit code.
- * @throws {UsageError} for a wrong command line.
- * @throws {PowerSdkError} `CONFIG_INVALID` for bad hex, `PARSER_UNKNOWN_BLOCK`, a
+ * @throws {UsageError} for a wrong command line, bad hex included.
+ * @throws {PowerSdkError} `PARSER_UNKNOWN_BLOCK`, a
  * `ProtocolError` for a reply that fails validation, a `ParserError` for data a strict block
  * rejects.
  */
@@ -116,13 +112,13 @@ export function decodeCommand(args: readonly string[], ctx: CommandContext): num
   return 0;
 }
 
-/** The hex arguments as bytes; bad hex is a wrong command-line value: `CONFIG_INVALID`. */
+/** The hex arguments as bytes; bad hex is a wrong argument, so a usage error (exit 2). */
 function hexInput(positionals: readonly string[]): Uint8Array {
   try {
     return parseHex(positionals.join(" "));
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
-    throw new ConfigError("CONFIG_INVALID", error.message, { path: "hex" }, { cause: error });
+    throw new UsageError(error.message, "decode");
   }
 }
 

@@ -4,27 +4,17 @@
  *
  * @module
  */
-import {
-  BLUETTI_V2_BLOCKS,
-  ConfigError,
-  ConfigValidationError,
-  PowerSdkError,
-  SchemaRegistry,
-} from "../../mod.ts";
+// Only what every command needs is imported here: each command's module (and with it the MQTT
+// client, the YAML and schema libraries, the TLS bundle reader) is imported when that command
+// runs, so `--version`, `decode` or `blocks` start as fast as a bare script. The `import()`
+// specifiers are string literals, so `deno compile` still finds and embeds every command.
+import { PowerSdkError } from "../errors/errors.ts";
+import type { SchemaRegistry } from "../parser/registry.ts";
 import { parseCommandArgs } from "./_args.ts";
 import { type CommandContext, oneLine, printedHelpOrVersion, VERSION } from "./_context.ts";
 import { didYouMeanSuffix } from "./_did_you_mean.ts";
 import { DENO_IO } from "./_io.ts";
 import { UsageError } from "./_usage_error.ts";
-import { BLOCKS_HELP, BLOCKS_SHOW_HELP, blocksCommand } from "./blocks_command.ts";
-import { DECODE_HELP, decodeCommand } from "./decode_command.ts";
-import { DEMO_HELP, demoCommand } from "./demo_command.ts";
-import { PROFILES_HELP, PROFILES_SHOW_HELP, profilesCommand } from "./profiles_command.ts";
-import { READ_HELP, readCommand } from "./read_command.ts";
-import { RUNTIME_HELP, runtimeCommand } from "./runtime_command.ts";
-import { SCHEMA_HELP, schemaCommand } from "./schema_command.ts";
-import { SIMULATE_HELP, simulateCommand } from "./simulate_command.ts";
-import { WRITE_HELP, writeCommand } from "./write_command.ts";
 
 /**
  * Where the CLI writes. The default writes to the process's stdout and stderr; tests and
@@ -99,34 +89,64 @@ Run 'power-sdk <command> --help' for a command's options.
 
 type Command = (args: readonly string[], ctx: CommandContext) => number | Promise<number>;
 
-const COMMANDS: Readonly<Record<string, Command>> = {
-  blocks: blocksCommand,
-  decode: decodeCommand,
-  demo: (args, ctx) => demoCommand(args, ctx),
-  profiles: profilesCommand,
-  read: (args, ctx) => readCommand(args, ctx),
-  runtime: (args, ctx) => runtimeCommand(args, ctx),
-  schema: schemaCommand,
-  simulate: (args, ctx) => simulateCommand(args, ctx),
-  write: (args, ctx) => writeCommand(args, ctx),
-  help: helpCommand,
+/** A command, once its module is loaded: how to run it, and its help texts by topic. */
+interface LoadedCommand {
+  readonly run: Command;
+  readonly helps: Readonly<Record<string, string>>;
+}
+
+/** Each command's module, imported on first use. */
+const COMMANDS: Readonly<Record<string, () => Promise<LoadedCommand>>> = {
+  blocks: async () => {
+    const m = await import("./blocks_command.ts");
+    return {
+      run: m.blocksCommand,
+      helps: { blocks: m.BLOCKS_HELP, "blocks show": m.BLOCKS_SHOW_HELP },
+    };
+  },
+  decode: async () => {
+    const m = await import("./decode_command.ts");
+    return { run: m.decodeCommand, helps: { decode: m.DECODE_HELP } };
+  },
+  demo: async () => {
+    const m = await import("./demo_command.ts");
+    return { run: (args, ctx) => m.demoCommand(args, ctx), helps: { demo: m.DEMO_HELP } };
+  },
+  profiles: async () => {
+    const m = await import("./profiles_command.ts");
+    return {
+      run: m.profilesCommand,
+      helps: { profiles: m.PROFILES_HELP, "profiles show": m.PROFILES_SHOW_HELP },
+    };
+  },
+  read: async () => {
+    const m = await import("./read_command.ts");
+    return { run: (args, ctx) => m.readCommand(args, ctx), helps: { read: m.READ_HELP } };
+  },
+  runtime: async () => {
+    const m = await import("./runtime_command.ts");
+    return { run: (args, ctx) => m.runtimeCommand(args, ctx), helps: { runtime: m.RUNTIME_HELP } };
+  },
+  schema: async () => {
+    const m = await import("./schema_command.ts");
+    return { run: m.schemaCommand, helps: { schema: m.SCHEMA_HELP } };
+  },
+  simulate: async () => {
+    const m = await import("./simulate_command.ts");
+    return {
+      run: (args, ctx) => m.simulateCommand(args, ctx),
+      helps: { simulate: m.SIMULATE_HELP },
+    };
+  },
+  write: async () => {
+    const m = await import("./write_command.ts");
+    return { run: (args, ctx) => m.writeCommand(args, ctx), helps: { write: m.WRITE_HELP } };
+  },
+  help: () => Promise.resolve({ run: helpCommand, helps: { help: GLOBAL_HELP } }),
 };
 
-const HELPS: Readonly<Record<string, string>> = {
-  "": GLOBAL_HELP,
-  blocks: BLOCKS_HELP,
-  "blocks show": BLOCKS_SHOW_HELP,
-  decode: DECODE_HELP,
-  demo: DEMO_HELP,
-  profiles: PROFILES_HELP,
-  "profiles show": PROFILES_SHOW_HELP,
-  read: READ_HELP,
-  runtime: RUNTIME_HELP,
-  schema: SCHEMA_HELP,
-  simulate: SIMULATE_HELP,
-  write: WRITE_HELP,
-  help: GLOBAL_HELP,
-};
+/** The help topics besides the commands themselves. */
+const SUBTOPICS: readonly string[] = ["blocks show", "profiles show"];
 
 /**
  * Run the `power-sdk` command line. Usage errors (unknown command or option, missing or bad
@@ -207,7 +227,16 @@ export async function main(args: string[], io: CliIo = DENO_IO): Promise<number>
 }
 
 async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
-  const ctx: CommandContext = { io, registry: new SchemaRegistry(BLUETTI_V2_BLOCKS) };
+  let registry: SchemaRegistry | undefined;
+  let compile: (() => SchemaRegistry) | undefined;
+  const ctx: CommandContext = {
+    io,
+    // Imported with the command, compiled when the command first asks for it.
+    get registry() {
+      if (compile === undefined) throw new TypeError("Cannot use the registry before a command");
+      return registry ??= compile();
+    },
+  };
   // Only flags may come before the command, and every one of them is global.
   const at = args.findIndex((arg) => !arg.startsWith("-"));
   const leading = at < 0 ? args : args.slice(0, at);
@@ -218,23 +247,34 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
     if (!printedHelpOrVersion(ctx, parsed, GLOBAL_HELP)) io.stdout(GLOBAL_HELP);
     return 0;
   }
-  const command = COMMANDS[name];
-  if (command === undefined) {
+  const load = COMMANDS[name];
+  if (load === undefined) {
     throw new UsageError(
       `unknown command '${name}'${didYouMeanSuffix(name, Object.keys(COMMANDS))}`,
     );
   }
   // Global flags before the command count for it too (`power-sdk --help decode`).
   const globals = leading.filter((arg) => arg !== "--");
-  return await command([...globals, ...args.slice(at + 1)], ctx);
+  const [command, { SchemaRegistry }, { BLUETTI_V2_BLOCKS }] = await Promise.all([
+    load(),
+    import("../parser/registry.ts"),
+    import("../plugins/bluetti_v2/blocks.ts"),
+  ]);
+  compile = () => new SchemaRegistry(BLUETTI_V2_BLOCKS);
+  return await command.run([...globals, ...args.slice(at + 1)], ctx);
 }
 
-function helpCommand(args: readonly string[], ctx: CommandContext): number {
+async function helpCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
   const parsed = parseCommandArgs(args, {}, "help");
   const topic = parsed.positionals.join(" ");
-  const help = HELPS[topic];
+  if (topic === "" || topic === "help") {
+    ctx.io.stdout(GLOBAL_HELP);
+    return 0;
+  }
+  const load = COMMANDS[topic.split(" ")[0]!];
+  const help = load === undefined ? undefined : (await load()).helps[topic];
   if (help === undefined) {
-    const topics = Object.keys(HELPS).filter((t) => t !== "" && t !== "help");
+    const topics = [...Object.keys(COMMANDS).filter((t) => t !== "help"), ...SUBTOPICS];
     throw new UsageError(`no help for '${topic}'${didYouMeanSuffix(topic, topics)}`, "help");
   }
   ctx.io.stdout(help);
@@ -258,9 +298,10 @@ function report(error: unknown, io: CliIo, debug: boolean): number {
   return 1;
 }
 
+/** A runtime.yaml's problems (`ConfigValidationError`) or its YAML syntax errors, one a line. */
 function isProblemList(error: unknown): boolean {
-  return error instanceof ConfigValidationError ||
-    (error instanceof ConfigError && error.code === "CONFIG_SYNTAX");
+  return error instanceof PowerSdkError &&
+    (error.name === "ConfigValidationError" || error.code === "CONFIG_SYNTAX");
 }
 
 function trace(error: unknown): string {

@@ -1,10 +1,6 @@
 // `power-sdk profiles [--json]` and `power-sdk profiles show <name-or-alias> [--json]`.
-import {
-  BUILTIN_PROFILES,
-  type DeviceProfile,
-  getProfile,
-  type ProfileGroupDef,
-} from "../../mod.ts";
+import { BUILTIN_PROFILES, getProfile } from "../../profiles/mod.ts";
+import type { DeviceProfile, ProfileGroupDef } from "../device/profile.ts";
 import { flag, parseCommandArgs, type ParsedArgs, rejectSubcommand } from "./_args.ts";
 import {
   blockLabel,

@@ -1,20 +1,19 @@
 // `power-sdk runtime --config <runtime.yaml> [--dry-run | --once] [--json] [--password <text>]
 // [--verbose]`: check a runtime.yaml, poll its stations once, or run them until stopped.
 import { dirname } from "node:path";
+// The MQTT transport (in Runtime) and the bundle reader (in ./_credentials.ts) are imported
+// when a run needs them, not for --dry-run.
+import { readRuntimeConfig } from "../runtime/config/load_config.ts";
 import {
   describeResolution,
-  type DeviceMetrics,
-  readRuntimeConfig,
-  redactDeep,
   type ResolutionRow,
-  type ResolvedDevice,
   type ResolvedRuntime,
   resolveRuntime,
-  Runtime,
-  type RuntimeLogEntry,
-  type RuntimeOptions,
-  type Snapshot,
-} from "../../mod.ts";
+} from "../runtime/config/resolve.ts";
+import type { RuntimeLogEntry } from "../runtime/executor.ts";
+import type { Runtime, RuntimeOptions } from "../runtime/runtime.ts";
+import { redactDeep } from "../runtime/sinks/redact_deep.ts";
+import type { DeviceMetrics, ResolvedDevice, Snapshot } from "../runtime/types.ts";
 import {
   flag,
   parseCommandArgs,
@@ -34,10 +33,8 @@ import {
   CANCELLED_EXIT_CODE,
   type CredentialSources,
   DENO_SOURCES,
-  loadBundle,
   PASSWORD_ENV,
-  unlessCancelled,
-} from "./_credentials.ts";
+} from "./_sources.ts";
 import type { Terminal } from "./_prompt.ts";
 import { DENO_STOP_SIGNALS, type StopSignals } from "./_signals.ts";
 import { formatTable } from "./_table.ts";
@@ -204,6 +201,8 @@ export async function runtimeCommand(
     return 0;
   }
   checkPermissions(resolved, system);
+  const { unlessCancelled } = await import("./_credentials.ts");
+  const { Runtime } = await import("../runtime/runtime.ts");
 
   const runnable = await unlessCancelled(
     ctx.io.stderr,
@@ -369,6 +368,7 @@ async function bundlePassword(
   ctx: CommandContext,
   sources: CredentialSources,
 ): Promise<string> {
+  const { loadBundle } = await import("./_credentials.ts");
   let typed: string | null = null;
   const terminal: Terminal = {
     isTerminal: () => sources.terminal.isTerminal(),

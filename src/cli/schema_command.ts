@@ -1,5 +1,5 @@
 // `power-sdk schema`: the JSON Schema of runtime.yaml on stdout, for editors.
-import { runtimeConfigJsonSchema } from "../../mod.ts";
+import { runtimeConfigJsonSchema } from "../runtime/config/schema.ts";
 import { parseCommandArgs } from "./_args.ts";
 import { type CommandContext, printedHelpOrVersion, printJson } from "./_context.ts";
 import { UsageError } from "./_usage_error.ts";
