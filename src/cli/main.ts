@@ -228,13 +228,15 @@ export async function main(args: string[], io: CliIo = DENO_IO): Promise<number>
 
 async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
   let registry: SchemaRegistry | undefined;
-  let compile: (() => SchemaRegistry) | undefined;
+  const schemas: { compile?: () => SchemaRegistry } = {};
   const ctx: CommandContext = {
     io,
     // Imported with the command, compiled when the command first asks for it.
     get registry() {
-      if (compile === undefined) throw new TypeError("Cannot use the registry before a command");
-      return registry ??= compile();
+      if (schemas.compile === undefined) {
+        throw new TypeError("Cannot use the registry before a command");
+      }
+      return registry ??= schemas.compile();
     },
   };
   // Only flags may come before the command, and every one of them is global.
@@ -260,7 +262,7 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
     import("../parser/registry.ts"),
     import("../plugins/bluetti_v2/blocks.ts"),
   ]);
-  compile = () => new SchemaRegistry(BLUETTI_V2_BLOCKS);
+  schemas.compile = () => new SchemaRegistry(BLUETTI_V2_BLOCKS);
   return await command.run([...globals, ...args.slice(at + 1)], ctx);
 }
 
