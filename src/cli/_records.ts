@@ -49,17 +49,21 @@ export function recordJson(record: BlockRecord): RecordJson {
  * @param schema The record's schema (for the protocol-version gates).
  * @param record A redacted record.
  * @param protocolVersion The version the record was decoded with; null when unknown.
+ * @param listMissing Whether to list the fields beyond the data. `decode` does (the user gave
+ * the bytes); `read` does not: a profile reads fewer registers than some blocks span, and the
+ * fields beyond them are not a fault (a required one still gets its warning).
  * @returns The lines, without newlines.
  */
 export function recordLines(
   schema: BlockSchema,
   record: BlockRecord,
   protocolVersion: number | null,
+  listMissing = true,
 ): string[] {
   const out: string[] = [];
   const text = formatValues(schema, record, protocolVersion);
   if (text !== "") out.push(text);
-  if (record.missing.length > 0) {
+  if (listMissing && record.missing.length > 0) {
     out.push(`missing (beyond the data): ${record.missing.join(", ")}`);
   }
   // A required field beyond the data is one warning each; in a table, one line says it.

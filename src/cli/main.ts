@@ -290,7 +290,7 @@ function report(error: unknown, io: CliIo, debug: boolean): number {
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  const code = error instanceof PowerSdkError ? `${error.code}: ` : "";
+  const code = `${errorCode(error)}: `;
   // A configuration's problems are one line each (file:line:column: path: message) after the
   // header line: the one error that prints more than one line.
   const [first, ...problems] = isProblemList(error) ? message.split("\n") : [message];
@@ -298,6 +298,19 @@ function report(error: unknown, io: CliIo, debug: boolean): number {
   for (const problem of problems) io.stderr(`${oneLine(problem)}\n`);
   if (debug) io.stderr(`${trace(error)}\n`);
   return 1;
+}
+
+/**
+ * The code printed before a failure's message: the library's stable code; `PERMISSION_DENIED`
+ * when the process lacks a permission (a narrowed set, a compiled binary); `INTERNAL` for
+ * anything else, which is a bug to report (`--debug` prints its stack trace).
+ */
+function errorCode(error: unknown): string {
+  if (error instanceof PowerSdkError) return error.code;
+  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+    return "PERMISSION_DENIED";
+  }
+  return "INTERNAL";
 }
 
 /** A runtime.yaml's problems (`ConfigValidationError`) or its YAML syntax errors, one a line. */

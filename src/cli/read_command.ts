@@ -245,7 +245,7 @@ function printRecord(
       protocolVersionText(record.protocolVersion)
     }`,
   );
-  for (const line of recordLines(schema, safe, record.protocolVersion)) println(ctx, line);
+  for (const line of recordLines(schema, safe, record.protocolVersion, false)) println(ctx, line);
 }
 
 function findGroup(profile: DeviceProfile, name: string): string {

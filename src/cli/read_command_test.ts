@@ -145,7 +145,9 @@ Deno.test("read prints a block, a block as JSON and a group from a simulated sta
     );
     assert.match(text[1]!, /^pack_voltage\s+\d+(\.\d+)?\s+V$/);
     assert.ok(text.some((line) => /^device_model\s+EL100V2$/.test(line)));
-    assert.match(text.at(-1)!, /^missing \(beyond the data\): pv_to_ac_energy, /);
+    // The profile reads 62 of the 72 registers block 100 spans: the fields beyond are not a
+    // fault, so a healthy read does not list them as missing.
+    assert.ok(!text.some((line) => /missing|pv_to_ac_energy/.test(line)), text.join("\n"));
   });
 
   await t.step("--block APP_HOME_DATA --json in the shape of decode --json", async () => {

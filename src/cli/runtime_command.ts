@@ -182,7 +182,8 @@ const DENO_RUNTIME_SYSTEM: RuntimeSystem = {
  * assert.equal(code, 0);
  * const [row] = JSON.parse(out);
  * assert.equal(row.device, "garage");
- * assert.equal(row.broker, "iot.bluettipower.com:18760");
+ * assert.equal(row.transport.broker, "iot.bluettipower.com");
+ * assert.equal(row.transport.port, 18760);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -198,6 +199,18 @@ export async function runtimeCommand(
   const resolved = resolveRuntime(config);
   if (options.mode === "dry-run") {
     printResolution(ctx, resolved, options.json);
+    return 0;
+  }
+  if (options.mode === "once" && resolved.devices.every((device) => device.mode === "push")) {
+    // Nothing connects: a push device is listened to, never polled.
+    if (options.json) printJson(ctx, []);
+    ctx.io.stderr(
+      `warning: nothing to poll: --once polls pull devices and the ${resolved.devices.length} ${
+        resolved.devices.length === 1 ? "device" : "devices"
+      } of ${options.config} ${
+        resolved.devices.length === 1 ? "is a push device" : "are push devices"
+      }; run without --once to listen to them\n`,
+    );
     return 0;
   }
   checkPermissions(resolved, system);
@@ -258,7 +271,9 @@ async function runOnce(ctx: CommandContext, runtime: Runtime, json: boolean): Pr
   if (failed.size === 0) return 0;
   const devices = [...failed].map(([id, codes]) => `${id} (${[...codes].join(", ")})`);
   ctx.io.stderr(
-    `error: ${failed.size} of ${runtime.deviceIds.length} devices failed: ${devices.join(", ")}\n`,
+    `error: RUNTIME_POLL_FAILED: ${failed.size} of ${runtime.deviceIds.length} devices failed: ${
+      devices.join(", ")
+    }\n`,
   );
   return 1;
 }
@@ -278,13 +293,129 @@ const COLUMNS: readonly (readonly [string, keyof ResolutionRow])[] = [
 ];
 
 function printResolution(ctx: CommandContext, resolved: ResolvedRuntime, json: boolean): void {
-  const rows = describeResolution(resolved);
   if (json) {
-    printJson(ctx, rows);
+    printJson(ctx, resolved.devices.map(resolutionJson));
     return;
   }
+  const rows = describeResolution(resolved);
   const cells = rows.map((row) => COLUMNS.map(([, key]) => row[key]));
   println(ctx, formatTable([COLUMNS.map(([heading]) => heading), ...cells]));
+}
+
+/**
+ * One device of `--dry-run --json`, as fields: what the table says in words. The certificate
+ * password is `set` or `not set`, never its value.
+ *
+ * @example The row of a pull device
+ * ```ts
+ * import { resolutionJson } from "./runtime_command.ts";
+ * import { loadRuntimeConfig, resolveRuntime } from "@power-sdk/sdk";
+ * import assert from "node:assert/strict";
+ *
+ * const text = `
+ * version: 1
+ * pipelines: { lan: { transport: mqtt, vendor: bluetti, protocol: v2 } }
+ * devices:
+ *   - { id: garage, pipeline: lan, profile_id: EL30V2, transport: { opts: { device_sn: "2237000012345" } } }
+ * `;
+ * const [device] = resolveRuntime(loadRuntimeConfig(text)).devices;
+ * const row = resolutionJson(device!);
+ * assert.equal(row.transport.port, 18760);
+ * assert.deepEqual(row.intervalS, { min: 10, max: 30 });
+ * assert.equal(row.transport.certPassword, "not set");
+ * ```
+ *
+ * @param device A resolved device.
+ * @returns The JSON object.
+ */
+export function resolutionJson(device: ResolvedDevice): ResolutionJson {
+  const t = device.transport;
+  const intervals = device.groups.map((g) => g.intervalMs / 1000);
+  const push = device.mode === "push" || intervals.length === 0;
+  return {
+    device: device.id,
+    pipeline: device.pipeline,
+    vendor: device.vendor,
+    protocol: device.protocol,
+    profile: device.profileId,
+    mode: device.mode,
+    transport: {
+      type: t.type,
+      broker: t.broker,
+      port: t.port,
+      framing: t.framing,
+      deviceSn: t.deviceSn,
+      certFile: t.certFile,
+      certPassword: t.certPassword === null ? "not set" : "set",
+      caFile: t.caFile,
+      allowInsecure: t.allowInsecure,
+      topics: t.topics,
+    },
+    intervalS: push ? null : { min: Math.min(...intervals), max: Math.max(...intervals) },
+    groups: push
+      ? []
+      : device.groups.map((g) => ({ name: g.name, intervalS: g.intervalMs / 1000 })),
+    sink: device.sink,
+    writeEnabled: device.writeEnabled,
+  };
+}
+
+/**
+ * The JSON shape of one device of `runtime --dry-run --json`.
+ *
+ * @example Read the broker of a row
+ * ```ts
+ * import type { ResolutionJson } from "./runtime_command.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const broker = (row: ResolutionJson) => `${row.transport.broker}:${row.transport.port}`;
+ * assert.equal(typeof broker, "function");
+ * ```
+ */
+export interface ResolutionJson {
+  /** The device id. */
+  readonly device: string;
+  /** The pipeline it belongs to. */
+  readonly pipeline: string;
+  /** The vendor of its pipeline. */
+  readonly vendor: string;
+  /** The protocol of its pipeline. */
+  readonly protocol: string;
+  /** The profile id. */
+  readonly profile: string;
+  /** `pull` (polled on a schedule) or `push` (listens to what the station sends). */
+  readonly mode: "pull" | "push";
+  /** Where and how it connects. */
+  readonly transport: {
+    /** The transport's name. */
+    readonly type: string;
+    /** The broker, as configured. */
+    readonly broker: string;
+    /** The broker's port. */
+    readonly port: number;
+    /** The envelope of the frames. */
+    readonly framing: string;
+    /** The station's serial number. */
+    readonly deviceSn: string;
+    /** The PKCS#12 bundle, or null. */
+    readonly certFile: string | null;
+    /** Whether the bundle's password is known; never the password. */
+    readonly certPassword: "set" | "not set";
+    /** The CA file, or null. */
+    readonly caFile: string | null;
+    /** Whether plain MQTT is allowed. */
+    readonly allowInsecure: boolean;
+    /** The request and response topics. */
+    readonly topics: { readonly request: string; readonly response: string };
+  };
+  /** Shortest and longest poll interval in seconds; null for a push device. */
+  readonly intervalS: { readonly min: number; readonly max: number } | null;
+  /** The groups it polls, with their interval in seconds; empty for a push device. */
+  readonly groups: readonly { readonly name: string; readonly intervalS: number }[];
+  /** The sink's name. */
+  readonly sink: string;
+  /** Whether writes are enabled. */
+  readonly writeEnabled: boolean;
 }
 
 /**
