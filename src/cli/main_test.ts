@@ -118,7 +118,10 @@ Deno.test("main() reports an unexpected error as 'error: INTERNAL: message', exi
 
   stderr = "";
   assert.equal(await main(["--debug", "blocks"], failing), 1);
-  assert.match(stderr, /^error: INTERNAL: Cannot write: disk full\nError: Cannot write: disk full\n {4}at /);
+  assert.match(
+    stderr,
+    /^error: INTERNAL: Cannot write: disk full\nError: Cannot write: disk full\n {4}at /,
+  );
 });
 
 Deno.test("main() reports a thrown non-Error value on one line", async () => {
@@ -139,7 +142,7 @@ Deno.test("main() reports a missing permission as PERMISSION_DENIED, exit 1", as
   let stderr = "";
   const io: CliIo = {
     stdout() {
-      throw new Deno.errors.NotCapable("Requires net access to \"example.com:1883\"");
+      throw new Deno.errors.NotCapable('Requires net access to "example.com:1883"');
     },
     stderr(text) {
       stderr += text;
