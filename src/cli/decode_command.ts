@@ -5,6 +5,7 @@ import { MAX_BLOCK_BYTES } from "../parser/block_schema.ts";
 import { redactRecord } from "../parser/redact.ts";
 import { FRAMING_NAMES, getFraming } from "../protocol/framing.ts";
 import { parseReply } from "../protocol/parse_reply.ts";
+import { BLUETTI_V2_LABELS } from "../plugins/bluetti_v2/labels.ts";
 import {
   choiceOption,
   flag,
@@ -99,7 +100,7 @@ export function decodeCommand(args: readonly string[], ctx: CommandContext): num
     schema,
   );
   if (options.json) {
-    printJson(ctx, recordJson(record));
+    printJson(ctx, recordJson(record, BLUETTI_V2_LABELS[schema.id]));
     return 0;
   }
   println(
@@ -108,7 +109,10 @@ export function decodeCommand(args: readonly string[], ctx: CommandContext): num
       protocolVersionText(options.protocolVersion)
     }`,
   );
-  for (const line of recordLines(schema, record, options.protocolVersion)) println(ctx, line);
+  const labels = BLUETTI_V2_LABELS[schema.id];
+  for (const line of recordLines(schema, record, options.protocolVersion, true, labels)) {
+    println(ctx, line);
+  }
   return 0;
 }
 

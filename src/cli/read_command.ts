@@ -1,6 +1,7 @@
 // `power-sdk read --profile <name> --sn <serial> --broker <url> [--cert <file.p12>] [--ca <pem>]
 // (--block <id|name> | --group <name>) [--framing ...] [--json] [--timeout ms]`: one read of a
 // real station (or a simulated one) through the MQTT transport.
+import { BLUETTI_V2_LABELS } from "../plugins/bluetti_v2/labels.ts";
 import {
   type BlockRecord,
   type BlockSchema,
@@ -182,7 +183,10 @@ export async function readCommand(
   if (target.block !== undefined) {
     const record = await client.readBlock(target.block.id, { retry: false });
     if (options.json) {
-      printJson(ctx, recordJson(redactRecord(record, target.block)));
+      printJson(
+        ctx,
+        recordJson(redactRecord(record, target.block), BLUETTI_V2_LABELS[record.blockId]),
+      );
     } else {
       printRecord(ctx, target.block, record, options.sn);
     }
@@ -210,7 +214,10 @@ async function readGroup(
       group: result.group,
       ok: result.ok,
       records: result.records.map((record) =>
-        recordJson(redactRecord(record, registry.require(record.blockId)))
+        recordJson(
+          redactRecord(record, registry.require(record.blockId)),
+          BLUETTI_V2_LABELS[record.blockId],
+        )
       ),
       errors,
     });
@@ -245,7 +252,10 @@ function printRecord(
       protocolVersionText(record.protocolVersion)
     }`,
   );
-  for (const line of recordLines(schema, safe, record.protocolVersion, false)) println(ctx, line);
+  const labels = BLUETTI_V2_LABELS[schema.id];
+  for (const line of recordLines(schema, safe, record.protocolVersion, false, labels)) {
+    println(ctx, line);
+  }
 }
 
 function findGroup(profile: DeviceProfile, name: string): string {
