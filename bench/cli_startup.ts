@@ -28,6 +28,7 @@ const CASES: readonly (readonly [string, readonly string[]])[] = [
   ["`blocks`", ["cli.ts", "blocks"]],
   ["`decode --block 100 <hex>`", ["cli.ts", "decode", "--block", "100", "14c10000005f"]],
   ["`profiles`", ["cli.ts", "profiles"]],
+  ["`controls --profile EL100V2`", ["cli.ts", "controls", "--profile", "EL100V2"]],
   ["`schema`", ["cli.ts", "schema"]],
   ["`runtime --dry-run` (one device)", ["cli.ts", "runtime", "--config", config, "--dry-run"]],
 ];

@@ -101,7 +101,7 @@ Deno.test("cli.ts loads no npm package and no node: built-in before a command ru
   assert.deepEqual([...load.modules].filter((m) => m.endsWith("_command.ts")), []);
 });
 
-for (const command of ["blocks", "decode", "profiles"]) {
+for (const command of ["blocks", "controls", "decode", "profiles"]) {
   Deno.test(`${command} loads no npm package and no node: built-in`, () => {
     const load = staticLoad(graph, commandEntries(graph, command));
     assert.deepEqual(load.npm, []);

@@ -66,6 +66,9 @@ Commands:
                            Read a station once through an MQTT broker, print the values
   write --profile <name> --sn <serial> --broker <url> (--field <name> | --register <n>)
         --value <value>    Write a control register through the safety gates, read it back
+  controls [--profile <name>]
+                           List the controls 'write' can change: values, ranges, units,
+                           dangerous or not, allowed for a model
   simulate --profile <name> --sn <serial> (--broker <url> | --embedded)
                            Run a simulated station until Ctrl-C or SIGTERM
   blocks                   List the block schemas
@@ -103,6 +106,10 @@ const COMMANDS: Readonly<Record<string, () => Promise<LoadedCommand>>> = {
       run: m.blocksCommand,
       helps: { blocks: m.BLOCKS_HELP, "blocks show": m.BLOCKS_SHOW_HELP },
     };
+  },
+  controls: async () => {
+    const m = await import("./controls_command.ts");
+    return { run: m.controlsCommand, helps: { controls: m.CONTROLS_HELP } };
   },
   decode: async () => {
     const m = await import("./decode_command.ts");
@@ -169,7 +176,8 @@ const SUBTOPICS: readonly string[] = ["blocks show", "profiles show"];
  * <file.pem>] [--framing ...] [--faults <spec>]`, `blocks [--json]`, `blocks show <id|name>
  * [--json]`, `decode --block <id|name> [--framing rtu|iot-v2|v1] [--protocol-version N]
  * [--quantity N] [--json] <hex>...`, `profiles [--json]`, `profiles show <name-or-alias>
- * [--json]`, `help [command]`; global `--help`, `--version`, `--debug`. The certificate
+ * [--json]`, `controls [--profile <name>] [--json]`, `help [command]`; global `--help`,
+ * `--version`, `--debug`. The certificate
  * password comes from `--password`, else `POWER_SDK_CERT_PASSWORD`, else a no-echo prompt on
  * a terminal; a cancelled prompt returns 130. `runtime` and `demo` run until SIGINT or SIGTERM
  * and then stop gracefully (0); a second signal during the stop returns 130 at once.
