@@ -11,6 +11,7 @@ import {
   flag,
   parseCommandArgs,
   type ParsedArgs,
+  rejectPositionals,
   requiredOption,
   stringOption,
 } from "./_args.ts";
@@ -30,6 +31,7 @@ const MAX_READ_QUANTITY = MAX_BLOCK_BYTES / 2;
 
 /** Help of `power-sdk decode`. */
 export const DECODE_HELP = `Usage: power-sdk decode --block <id|name> [options] <hex>...
+       power-sdk decode --replay <capture.jsonl> [--profile <name>] [--json]
 
 Decode a block's data bytes, or with --framing a whole reply payload as captured (envelope,
 Modbus header and CRC included): the envelope is removed, the reply is checked (CRC, address,
@@ -48,7 +50,12 @@ Options:
       --quantity <n>          With --framing: the registers the request asked for (1..125);
                               the reply may hold fewer, never more. Default: 125, the Modbus
                               maximum, because a captured reply does not say what was asked
-      --json                  Print JSON: blockId, name, values, units, warnings, missing
+      --json                  Print JSON: blockId, name, values, units, warnings, missing,
+                              labels (with --replay: one array of every reply's record)
+      --replay <file>         Decode every reply of a capture ('read --record'), each
+                              checked against its request, as the station sent it
+      --profile <name>        With --replay: decode with this profile's scale overrides and
+                              protocol version (default: the profile the capture names)
   -h, --help                  Show this help
       --debug                 Print stack traces on errors
 
@@ -59,10 +66,13 @@ Examples:
   power-sdk decode --block 100 14c1 0000 005f
   power-sdk decode --block 100 --framing iot-v2 --json 01f80f00000000b90000 0003...
   power-sdk decode --block 1300 --protocol-version 2001 <hex>
+  power-sdk decode --replay capture.jsonl --profile EL100V2
 `;
 
 const OPTIONS = {
   block: { type: "string" },
+  replay: { type: "string" },
+  profile: { type: "string" },
   framing: { type: "string" },
   "protocol-version": { type: "string" },
   quantity: { type: "string" },
@@ -80,9 +90,29 @@ const OPTIONS = {
  * `ProtocolError` for a reply that fails validation, a `ParserError` for data a strict block
  * rejects.
  */
-export function decodeCommand(args: readonly string[], ctx: CommandContext): number {
+export async function decodeCommand(
+  args: readonly string[],
+  ctx: CommandContext,
+): Promise<number> {
   const parsed = parseCommandArgs(args, OPTIONS, "decode");
   if (printedHelpOrVersion(ctx, parsed, DECODE_HELP)) return 0;
+  const replay = stringOption(parsed, "replay");
+  if (replay !== undefined) {
+    for (const option of ["block", "framing", "quantity", "protocol-version"]) {
+      if (parsed.values[option] !== undefined) {
+        throw new UsageError(
+          `option '--${option}' does not go with '--replay': the capture names each reply's block, framing and request`,
+          "decode",
+        );
+      }
+    }
+    rejectPositionals(parsed, "decode");
+    const { replayCommand } = await import("./_replay.ts");
+    return await replayCommand(ctx, replay, stringOption(parsed, "profile"), flag(parsed, "json"));
+  }
+  if (parsed.values.profile !== undefined) {
+    throw new UsageError("option '--profile' goes with '--replay'", "decode");
+  }
   const options = checkOptions(parsed);
   const schema = findBlock(ctx.registry, options.block);
   const input = hexInput(parsed.positionals);

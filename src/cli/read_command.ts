@@ -1,6 +1,7 @@
 // `power-sdk read --profile <name> --sn <serial> --broker <url> [--cert <file.p12>] [--ca <pem>]
 // (--block <id|name> | --group <name>) [--framing ...] [--json] [--timeout ms]`: one read of a
 // real station (or a simulated one) through the MQTT transport.
+import { openCapture, RecordingTransport } from "./_capture.ts";
 import { BLUETTI_V2_LABELS } from "../plugins/bluetti_v2/labels.ts";
 import {
   type BlockRecord,
@@ -87,6 +88,9 @@ ${STATION_OPTIONS_HELP}
                             connect, 5000 for each reply)
       --json                Print JSON: for --block the shape of 'decode --json'; for --group
                             { group, ok, records, errors }
+      --record <file>       Append every request and reply, as sent and received, to a
+                            capture file (JSON lines, mode 0600) that 'decode --replay'
+                            decodes again; replies of blocks holding secrets are left out
   -h, --help                Show this help
       --debug               Print stack traces on errors
 
@@ -112,6 +116,7 @@ const OPTIONS = {
   framing: { type: "string" },
   timeout: { type: "string" },
   json: { type: "boolean" },
+  record: { type: "string" },
 } as const;
 
 /** The longest `--timeout`: one hour. */
@@ -173,8 +178,15 @@ export async function readCommand(
   const credentials = await loadCredentials(options, ctx, sources);
   if (credentials === null) return CANCELLED_EXIT_CODE;
 
+  using capture = options.record === undefined ? undefined : await openCapture(options.record);
+  const mqtt = new MqttTransport({ ...config, ...credentials });
   await using client = new Client({
-    transport: new MqttTransport({ ...config, ...credentials }),
+    transport: capture === undefined ? mqtt : new RecordingTransport(mqtt, {
+      framing: options.framing ?? profile.defaultFraming,
+      profile: profile.id,
+      registry,
+      record: (line) => capture.write(line),
+    }),
     profile,
     registry,
     ...(options.framing === undefined ? {} : { framing: options.framing }),
@@ -276,6 +288,8 @@ interface ReadCommandOptions extends StationOptions {
   readonly framing: FramingName | undefined;
   readonly timeoutMs: number | undefined;
   readonly json: boolean;
+  /** Append each request and reply to this capture file. */
+  readonly record: string | undefined;
 }
 
 function checkOptions(parsed: ParsedArgs): ReadCommandOptions {
@@ -293,6 +307,7 @@ function checkOptions(parsed: ParsedArgs): ReadCommandOptions {
     framing: choiceOption(parsed, "framing", FRAMING_NAMES, "read"),
     timeoutMs: timeout === undefined ? undefined : timeoutOption(timeout),
     json: flag(parsed, "json"),
+    record: stringOption(parsed, "record"),
   };
 }
 
