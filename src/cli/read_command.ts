@@ -1,6 +1,7 @@
 // `power-sdk read --profile <name> --sn <serial> --broker <url> [--cert <file.p12>] [--ca <pem>]
 // (--block <id|name> | --group <name>) [--framing ...] [--json] [--timeout ms]`: one read of a
 // real station (or a simulated one) through the MQTT transport.
+import { explainTimeout, type Progress, progress } from "./_progress.ts";
 import { openCapture, RecordingTransport } from "./_capture.ts";
 import { BLUETTI_V2_LABELS } from "../plugins/bluetti_v2/labels.ts";
 import {
@@ -191,9 +192,16 @@ export async function readCommand(
     registry,
     ...(options.framing === undefined ? {} : { framing: options.framing }),
   });
-  await client.connect();
+  const steps = progress(ctx, options.json);
+  await steps.step(`connecting to ${options.broker}`, () => client.connect());
   if (target.block !== undefined) {
-    const record = await client.readBlock(target.block.id, { retry: false });
+    const block = target.block;
+    const record = await steps.step(
+      `waiting for the reply to block ${block.id} ${block.name} from ${options.sn}`,
+      () => client.readBlock(block.id, { retry: false }),
+    ).catch((error) => {
+      throw explainTimeout(error);
+    });
     if (options.json) {
       printJson(
         ctx,
@@ -204,7 +212,7 @@ export async function readCommand(
     }
     return 0;
   }
-  return await readGroup(ctx, client, registry, target.group, options);
+  return await readGroup(ctx, client, registry, target.group, options, steps);
 }
 
 async function readGroup(
@@ -213,13 +221,17 @@ async function readGroup(
   registry: SchemaRegistry,
   group: string,
   options: ReadCommandOptions,
+  steps: Progress,
 ): Promise<number> {
-  const result = await client.readGroup(group, { retry: false });
+  const result = await steps.step(
+    `waiting for the replies to group ${group} from ${options.sn}`,
+    () => client.readGroup(group, { retry: false }),
+  );
   const errors = result.errors.map(({ blockId, error }) => ({
     blockId,
     name: registry.get(blockId)?.name ?? null,
     code: error.code,
-    message: error.message,
+    message: (explainTimeout(error) as Error).message,
   }));
   if (options.json) {
     printJson(ctx, {

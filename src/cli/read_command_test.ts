@@ -1,3 +1,4 @@
+import { TIMEOUT_CAUSES } from "./_progress.ts";
 import assert from "node:assert/strict";
 import { EmbeddedBroker, SimulatedStation } from "../testing/mod.ts";
 import { createTestPki } from "../../tests/_support/pki.ts";
@@ -193,7 +194,7 @@ Deno.test("read --group prints the blocks it read and one error line per failed 
   assert.match(warning!, INSECURE_WARNING);
   assert.equal(
     error,
-    `error: TRANSPORT_TIMEOUT: block 1100 INV_BASE_INFO: No reply from ${SN} on PUB/${SN} within 300 ms`,
+    `error: TRANSPORT_TIMEOUT: block 1100 INV_BASE_INFO: No reply from ${SN} on PUB/${SN} within 300 ms; ${TIMEOUT_CAUSES}`,
   );
   assert.deepEqual(rest, []);
   assert.doesNotMatch(run.stdout, /INV_BASE_INFO/);
@@ -217,7 +218,7 @@ Deno.test("read --block reports a timeout on one line, exit 1", async () => {
   assert.equal(run.stdout, "");
   assert.equal(
     lines(run.stderr)[1],
-    `error: TRANSPORT_TIMEOUT: No reply from ${SN} on PUB/${SN} within 200 ms`,
+    `error: TRANSPORT_TIMEOUT: No reply from ${SN} on PUB/${SN} within 200 ms; ${TIMEOUT_CAUSES}`,
   );
   assert.equal(lines(run.stderr).length, 2);
 });

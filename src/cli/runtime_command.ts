@@ -36,6 +36,7 @@ import {
   PASSWORD_ENV,
 } from "./_sources.ts";
 import type { Terminal } from "./_prompt.ts";
+import { progress, TIMEOUT_CAUSES } from "./_progress.ts";
 import { DENO_STOP_SIGNALS, type StopSignals } from "./_signals.ts";
 import { formatTable } from "./_table.ts";
 import { UsageError } from "./_usage_error.ts";
@@ -255,8 +256,14 @@ export async function runtimeCommand(
 /** One cycle; a failed poll makes one error line (the sinks printed the details) and exit 1. */
 async function runOnce(ctx: CommandContext, runtime: Runtime, json: boolean): Promise<number> {
   let snapshots: Snapshot[];
+  const devices = runtime.deviceIds.length;
   try {
-    snapshots = await runtime.runOnce();
+    snapshots = await progress(ctx, json).step(
+      `polling ${devices} ${
+        devices === 1 ? "device" : "devices"
+      } once: connecting, then waiting for the replies`,
+      () => runtime.runOnce(),
+    );
   } finally {
     await runtime.stop(STOP_DEADLINE_MS);
   }
@@ -269,10 +276,11 @@ async function runOnce(ctx: CommandContext, runtime: Runtime, json: boolean): Pr
     failed.set(snapshot.deviceId, codes);
   }
   if (failed.size === 0) return 0;
-  const devices = [...failed].map(([id, codes]) => `${id} (${[...codes].join(", ")})`);
+  const names = [...failed].map(([id, codes]) => `${id} (${[...codes].join(", ")})`);
+  const timedOut = [...failed.values()].some((codes) => codes.has("TRANSPORT_TIMEOUT"));
   ctx.io.stderr(
-    `error: RUNTIME_POLL_FAILED: ${failed.size} of ${runtime.deviceIds.length} devices failed: ${
-      devices.join(", ")
+    `error: RUNTIME_POLL_FAILED: ${failed.size} of ${devices} devices failed: ${names.join(", ")}${
+      timedOut ? `; TRANSPORT_TIMEOUT: ${TIMEOUT_CAUSES}` : ""
     }\n`,
   );
   return 1;
