@@ -75,6 +75,8 @@ Commands:
   blocks show <id|name>    Show a block's fields: offsets, types, transforms, units, evidence
   decode --block <id> <hex>
                            Decode a block's data bytes, or a captured reply with --framing
+  decode --replay <capture.jsonl>
+                           Decode again the frames 'read --record <file>' kept
   profiles                 List the built-in station profiles
   profiles show <name>     Show one profile: groups, blocks, cadence, register counts
   help [command]           Show the help of a command
@@ -168,14 +170,15 @@ const SUBTOPICS: readonly string[] = ["blocks show", "profiles show"];
  * [--dry-run | --once] [--json] [--password <text>] [--verbose]`, `schema`, `read --profile
  * <name> --sn <serial> --broker <url> [--cert <file.p12>] [--password <text>] [--ca
  * <file.pem>] [--allow-insecure] (--block <id|name> | --group <name>) [--framing ...]
- * [--timeout <ms>] [--json]`, `write --profile <name> --sn <serial> --broker <url> [--cert
+ * [--timeout <ms>] [--json] [--record <file>]`, `write --profile <name> --sn <serial> --broker <url> [--cert
  * <file.p12>] [--password <text>] [--ca <file.pem>] [--allow-insecure] [--framing ...]
  * (--field <name> | --register <n>) --value <value> [--enable-writes] [--force]
  * [--confirm-dangerous] [--dry-run] [--json]`, `simulate --profile <name> --sn <serial>
  * (--broker <url> | --embedded [--port N]) [--cert <file.p12>] [--password <text>] [--ca
  * <file.pem>] [--framing ...] [--faults <spec>]`, `blocks [--json]`, `blocks show <id|name>
  * [--json]`, `decode --block <id|name> [--framing rtu|iot-v2|v1] [--protocol-version N]
- * [--quantity N] [--json] <hex>...`, `profiles [--json]`, `profiles show <name-or-alias>
+ * [--quantity N] [--json] <hex>...`, `decode --replay <capture.jsonl> [--profile <name>]
+ * [--json]`, `profiles [--json]`, `profiles show <name-or-alias>
  * [--json]`, `controls [--profile <name>] [--json]`, `help [command]`; global `--help`,
  * `--version`, `--debug`. The certificate
  * password comes from `--password`, else `POWER_SDK_CERT_PASSWORD`, else a no-echo prompt on
