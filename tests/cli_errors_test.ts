@@ -150,3 +150,33 @@ Deno.test("read --block 100 does not list the fields a normal read leaves out as
   const json = await powerSdk([...read, "--json"]);
   assert.ok(JSON.parse(json.stdout).missing.includes("pv_to_ac_energy"));
 });
+
+Deno.test("a missing Deno permission is PERMISSION_DENIED, naming the flag to add", async () => {
+  await using tmp = await tempConfig(`version: 1
+pipelines: { lan: { transport: mqtt, vendor: bluetti, protocol: v2 } }
+defaults: { transport: { opts: { broker: "mqtt://127.0.0.1", port: 1883, allow_insecure: true } } }
+devices:
+  - { id: garage, pipeline: lan, profile_id: EL30V2, transport: { opts: { device_sn: "2237000012345" } } }
+`);
+  // No net permission: the user narrowed the set.
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--no-prompt",
+      "--allow-read",
+      "--allow-env",
+      "cli.ts",
+      "runtime",
+      "--config",
+      tmp.file,
+      "--once",
+    ],
+    cwd: new URL("..", import.meta.url),
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(output.code, 1);
+  assert.deepEqual(lines(new TextDecoder().decode(output.stderr)), [
+    "error: PERMISSION_DENIED: Cannot connect device 'garage' to 127.0.0.1:1883: no permission to reach that host; run with --allow-net=127.0.0.1 next to -P=cli",
+  ]);
+});

@@ -99,3 +99,17 @@ Deno.test("read with mqtt:// to a TLS port says to use mqtts://", async () => {
   assert.match(error!, /^error: TRANSPORT_CONNECT_FAILED: /);
   assert.match(error!, /expect TLS\? Then use mqtts:\/\//);
 });
+
+Deno.test("read prints no progress into a pipe unless asked, however long the wait", async () => {
+  await using broker = await EmbeddedBroker.start();
+  await using _station = await SimulatedStation.start({
+    profile: "EL100V2",
+    sn: SN,
+    brokerUrl: broker.url,
+    faults: "late:1500ms",
+  });
+  // stderr is a pipe here, as in a log file or a script: a 1.5 s wait prints nothing extra.
+  const run = await powerSdk(readArgs(broker.url, "--block", "100"));
+  assert.equal(run.code, 0, run.stderr);
+  assert.doesNotMatch(run.stderr, /^(connecting to|waiting for)/m);
+});

@@ -1,9 +1,11 @@
 // Feedback while a command waits on the network: after a moment without an answer, one line on
 // stderr says what it is waiting for (`connecting to mqtts://host:18760 ...`), so a slow cloud
-// does not look like a hang. Never on stdout, never with --json. A timeout gets the likely
+// does not look like a hang. Only for a person at a terminal (or when asked), never on stdout,
+// never with --json. A timeout gets the likely
 // causes appended. Private to src/cli.
 import { PowerSdkError, TransportError } from "../errors/errors.ts";
 import type { CommandContext } from "./_context.ts";
+import { DENO_IO } from "./_io.ts";
 
 /** How long a step runs before its line is printed, unless POWER_SDK_PROGRESS_DELAY_MS says. */
 const DEFAULT_DELAY_MS = 1_000;
@@ -21,7 +23,9 @@ export interface Progress {
 }
 
 /**
- * A progress reporter for a command. With `quiet` (`--json`) it prints nothing.
+ * A progress reporter for a command. It prints when stderr is a terminal (a person waits), or
+ * when `POWER_SDK_PROGRESS_DELAY_MS` is set (a script or a test asks for it); never with
+ * `quiet` (`--json`), never into a log file or a pipe otherwise.
  *
  * @param ctx Where lines go (stderr).
  * @param quiet Print nothing.
@@ -33,11 +37,14 @@ export function progress(
   quiet: boolean,
   env: (name: string) => string | undefined = readEnv,
 ): Progress {
-  const configured = Number(env("POWER_SDK_PROGRESS_DELAY_MS"));
-  const delayMs = Number.isFinite(configured) && configured >= 0 ? configured : DEFAULT_DELAY_MS;
+  const text = env("POWER_SDK_PROGRESS_DELAY_MS");
+  const configured = text === undefined || text.trim() === "" ? Number.NaN : Number(text);
+  const asked = Number.isFinite(configured) && configured >= 0;
+  const delayMs = asked ? configured : DEFAULT_DELAY_MS;
+  const shown = !quiet && (asked || (ctx.io === DENO_IO && Deno.stderr.isTerminal()));
   return {
     async step(text, work) {
-      if (quiet) return await work();
+      if (!shown) return await work();
       const timer = setTimeout(() => ctx.io.stderr(`${text} ...\n`), delayMs);
       try {
         return await work();
