@@ -3,10 +3,13 @@
 // the medians and their ratio to the empty script's median are printed as a Markdown table for
 // docs/benchmarks.md. Every process runs as a user runs it: `deno run -q -P=cli` with the V8
 // flags of `deno task power-sdk`, from the project folder (same config, same lockfile).
-// Run: deno task bench:startup [rounds]   (default 30)
+// Run: deno task bench:startup [rounds] [folder]   (default 30 rounds). With a folder holding
+// another checkout (`git archive main | tar -x -C /tmp/before`), its commands run in the same
+// rounds too, so that before and after are measured under the same load.
 
 const ROOT = new URL("..", import.meta.url);
 const rounds = Number(Deno.args[0] ?? "30");
+const before = Deno.args[1];
 const V8_FLAGS = "--v8-flags=--max-semi-space-size=8,--heap-growing-percent=30";
 
 const dir = await Deno.makeTempDir({ prefix: "power_sdk_startup_" });
@@ -22,7 +25,7 @@ devices:
 `,
 );
 
-const CASES: readonly (readonly [string, readonly string[]])[] = [
+const COMMANDS: readonly (readonly [string, readonly string[]])[] = [
   ["empty Deno script", [empty]],
   ["`--version`", ["cli.ts", "--version"]],
   ["`blocks`", ["cli.ts", "blocks"]],
@@ -33,13 +36,26 @@ const CASES: readonly (readonly [string, readonly string[]])[] = [
   ["`runtime --dry-run` (one device)", ["cli.ts", "runtime", "--config", config, "--dry-run"]],
 ];
 
+/** Label, arguments, folder. */
+const CASES: readonly (readonly [string, readonly string[], string | URL])[] = [
+  ...COMMANDS.map(([label, args]) => [label, args, ROOT] as const),
+  ...(before === undefined
+    ? []
+    : COMMANDS.slice(1).filter(([, args]) => args[1] !== "controls").map(([label, args]) =>
+      [`${label}, before (${before})`, args, before] as const
+    )),
+];
+
 /** One process: its wall time, and its CPU time (user + system, all threads) from bash's `time`. */
-async function once(args: readonly string[]): Promise<{ wall: number; cpu: number }> {
+async function once(
+  args: readonly string[],
+  cwd: string | URL,
+): Promise<{ wall: number; cpu: number }> {
   const quoted = ["deno", "run", "-q", "-P=cli", V8_FLAGS, ...args].map((a) => `'${a}'`).join(" ");
   const start = performance.now();
   const output = await new Deno.Command("bash", {
     args: ["-c", `TIMEFORMAT='%3U %3S'; time ${quoted} >/dev/null 2>&1`],
-    cwd: ROOT,
+    cwd,
     stdout: "null",
     stderr: "piped",
   }).output();
@@ -59,10 +75,10 @@ function median(values: number[]): number {
 try {
   const walls = CASES.map(() => [] as number[]);
   const cpus = CASES.map(() => [] as number[]);
-  for (const [, args] of CASES) await once(args); // warm the module and code caches
+  for (const [, args, cwd] of CASES) await once(args, cwd); // warm the module and code caches
   for (let round = 0; round < rounds; round++) {
-    for (const [i, [, args]] of CASES.entries()) {
-      const { wall, cpu } = await once(args);
+    for (const [i, [, args, cwd]] of CASES.entries()) {
+      const { wall, cpu } = await once(args, cwd);
       walls[i]!.push(wall);
       cpus[i]!.push(cpu);
     }
