@@ -82,10 +82,13 @@ export function printedHelpOrVersion(
  */
 export function findBlock(registry: SchemaRegistry, text: string): BlockSchema {
   const trimmed = text.trim();
-  const schemas = registry.list();
   const numeric = /^\d+$/.test(trimmed);
+  // By id, or by name as written (block names are upper case): no need to list every block.
+  const direct = registry.get(numeric ? Number(trimmed) : trimmed.toUpperCase());
+  if (direct !== undefined) return direct;
+  const schemas = registry.list();
   const found = numeric
-    ? registry.get(Number(trimmed))
+    ? undefined
     : schemas.find((schema) => schema.name.toLowerCase() === trimmed.toLowerCase());
   if (found !== undefined) return found;
   const candidates = schemas.map((schema) => numeric ? String(schema.id) : schema.name);

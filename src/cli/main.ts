@@ -268,12 +268,12 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
   }
   // Global flags before the command count for it too (`power-sdk --help decode`).
   const globals = leading.filter((arg) => arg !== "--");
-  const [command, { SchemaRegistry }, { BLUETTI_V2_BLOCKS }] = await Promise.all([
+  const [command, { LazySchemaRegistry }, { BLUETTI_V2_BLOCKS }] = await Promise.all([
     load(),
-    import("../parser/registry.ts"),
+    import("./_lazy_registry.ts"),
     import("../plugins/bluetti_v2/blocks.ts"),
   ]);
-  schemas.compile = () => new SchemaRegistry(BLUETTI_V2_BLOCKS);
+  schemas.compile = () => new LazySchemaRegistry(BLUETTI_V2_BLOCKS);
   return await command.run([...globals, ...args.slice(at + 1)], ctx);
 }
 
