@@ -49,3 +49,17 @@ Deno.test("decode of block 2000 names the charging mode and the ECO off times", 
     ac_eco_off_time: "1 h",
   });
 });
+
+Deno.test("blocks show lists a block's labels with their source", async () => {
+  const run = await powerSdk(["blocks", "show", "100"]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(
+    run.stdout,
+    /^ {2}charging_status: 0 idle, 1 charging, 2 discharging \(source: bluetti-community\/bluetti-registers /m,
+  );
+  const json = JSON.parse((await powerSdk(["blocks", "show", "100", "--json"])).stdout);
+  const field = json.fields.find((f: { path: string }) => f.path === "charging_status");
+  assert.deepEqual(field.labels.names, { 0: "idle", 1: "charging", 2: "discharging" });
+  const soc = json.fields.find((f: { path: string }) => f.path === "soc");
+  assert.equal(soc.labels, null);
+});
