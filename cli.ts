@@ -40,8 +40,14 @@
  *
  * @module
  */
+// First: hold the stop signals before the rest of the CLI loads (see src/cli/_early_signals.ts).
+import "./src/cli/_early_signals.ts";
+import { releaseStopSignalsUnlessListening } from "./src/cli/_signals.ts";
 import { main } from "./src/cli/mod.ts";
 
 export * from "./src/cli/mod.ts";
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) {
+  releaseStopSignalsUnlessListening(Deno.args);
+  Deno.exit(await main(Deno.args));
+}

@@ -112,11 +112,13 @@ devices:
   const run = await powerSdk(["runtime", "--config", tmp.file, "--dry-run", "--json"]);
   assert.equal(run.code, 0, run.stderr);
   const [row] = JSON.parse(run.stdout);
-  assert.equal(row.transport.broker, "iot.bluettipower.com");
-  assert.equal(row.transport.port, 18760);
-  assert.equal(row.transport.deviceSn, "2237000012345");
+  assert.equal(row.transport.type, "mqtt");
+  assert.equal(row.transport.endpoint, "iot.bluettipower.com:18760");
+  assert.equal(row.transport.options.broker, "iot.bluettipower.com");
+  assert.equal(row.transport.options.port, 18760);
+  assert.equal(row.transport.options.device_sn, "2237000012345");
   assert.equal(row.transport.framing, "rtu");
-  assert.equal(row.transport.certPassword, "not set");
+  assert.equal(row.transport.options.cert_password, null);
   assert.deepEqual(row.intervalS, { min: 10, max: 30 });
   assert.deepEqual(row.groups.map((g: { name: string }) => g.name), ["core", "grid", "battery"]);
   assert.equal(row.writeEnabled, false);

@@ -101,6 +101,18 @@ Deno.test("cli.ts loads no npm package and no node: built-in before a command ru
   assert.deepEqual([...load.modules].filter((m) => m.endsWith("_command.ts")), []);
 });
 
+Deno.test("main.ts loads the built-in plugins for every command, without npm packages", () => {
+  // Their profiles and framings are defined when the module loads: a command that names a
+  // framing (`decode --framing iot-v2`, a capture's replies) needs it, and it must stay light.
+  const main = graph.modules.find((m) => m.specifier === fileUrl("src/cli/main.ts"));
+  const dynamic = (main?.dependencies ?? []).filter((d) => d.isDynamic === true)
+    .map((d) => d.code!.specifier);
+  assert.ok(dynamic.includes(fileUrl("src/plugins/mod.ts")), dynamic.join(", "));
+  const load = staticLoad(graph, [fileUrl("src/plugins/mod.ts")]);
+  assert.deepEqual(load.npm, []);
+  assert.deepEqual(load.node, []);
+});
+
 for (const command of ["blocks", "controls", "decode", "profiles"]) {
   Deno.test(`${command} loads no npm package and no node: built-in`, () => {
     const load = staticLoad(graph, commandEntries(graph, command));

@@ -4,7 +4,7 @@
 // secrets (Wi-Fi and admin passwords) is never written. Private to src/cli.
 import { ConfigError } from "../errors/errors.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
-import { FRAMING_NAMES, type FramingName, getFraming } from "../protocol/framing.ts";
+import { type FramingName, framingNames, getFraming } from "../protocol/framing.ts";
 import { parseRequest } from "../protocol/parse_request.ts";
 import type {
   ReplyMatcher,
@@ -197,8 +197,8 @@ function checkLine(value: unknown, where: string): CaptureLine {
     );
   }
   const framing = line.framing;
-  if (typeof framing !== "string" || !(FRAMING_NAMES as readonly string[]).includes(framing)) {
-    fail(`'framing' must be one of ${FRAMING_NAMES.join(", ")}`);
+  if (typeof framing !== "string" || !framingNames().includes(framing)) {
+    fail(`'framing' must be one of ${framingNames().join(", ")}`);
   }
   for (const key of ["block", "quantity"]) {
     if (!Number.isSafeInteger(line[key]) || (line[key] as number) < 0) {

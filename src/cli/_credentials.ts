@@ -3,7 +3,8 @@
 // and read a CA file; every failure is one CredentialsError naming the file. The password is
 // never echoed, logged or put in a message. Private to src/cli.
 import { X509Certificate } from "node:crypto";
-import { CredentialsError, loadTlsCredentials, type TlsCredentials } from "../../mod.ts";
+import { CredentialsError, loadTlsCredentials } from "../../mod.ts";
+import type { TlsCredentials } from "../transport/mod.ts";
 import { type CredentialSources, PASSWORD_ENV } from "./_sources.ts";
 
 export {

@@ -6,8 +6,8 @@ import type { DeviceProfile } from "../device/profile.ts";
 import { ConfigError, PowerSdkError } from "../errors/errors.ts";
 import { redactRecord } from "../parser/redact.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
+import { pluginOf } from "../plugin/plugin.ts";
 import { BLUETTI_V2_LABELS } from "../plugins/bluetti_v2/labels.ts";
-import { createBluettiRegistry } from "../plugins/bluetti_v2/registry.ts";
 import { getFraming } from "../protocol/framing.ts";
 import { parseReply } from "../protocol/parse_reply.ts";
 import { type CaptureLine, parseCapture } from "./_capture.ts";
@@ -50,7 +50,8 @@ export async function replayCommand(
   const registryOf = (profile: DeviceProfile) => {
     let registry = registries.get(profile.id);
     if (registry === undefined) {
-      registry = createBluettiRegistry(profile.fieldOverrides);
+      // The schemas the client decodes with: the profile's plugin, with its field overrides.
+      registry = pluginOf(profile).createRegistry(profile);
       registries.set(profile.id, registry);
     }
     return registry;

@@ -1,12 +1,10 @@
 // `power-sdk controls [--profile <name>] [--json]`: the settings `write` can change, with what
 // each takes, whether it is dangerous and which models allow it. Offline.
 import { BUILTIN_PROFILES, getProfile } from "../../profiles/mod.ts";
+import type { ControlRegisterDef } from "../device/control_register.ts";
 import type { DeviceProfile } from "../device/profile.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
-import {
-  BLUETTI_V2_CONTROL_REGISTERS,
-  type ControlRegisterDef,
-} from "../plugins/bluetti_v2/control_registers.ts";
+import { BLUETTI_V2_CONTROL_REGISTERS } from "../plugins/bluetti_v2/control_registers.ts";
 import { flag, parseCommandArgs, rejectPositionals, stringOption } from "./_args.ts";
 import { type CommandContext, printedHelpOrVersion, printJson, println } from "./_context.ts";
 import { formatTable } from "./_table.ts";

@@ -3,7 +3,7 @@
 import { ProtocolError } from "../errors/errors.ts";
 import { MAX_BLOCK_BYTES } from "../parser/block_schema.ts";
 import { redactRecord } from "../parser/redact.ts";
-import { FRAMING_NAMES, getFraming } from "../protocol/framing.ts";
+import { framingNames, getFraming } from "../protocol/framing.ts";
 import { parseReply } from "../protocol/parse_reply.ts";
 import { BLUETTI_V2_LABELS } from "../plugins/bluetti_v2/labels.ts";
 import {
@@ -207,7 +207,7 @@ function checkOptions(parsed: ParsedArgs): DecodeOptions {
   if (parsed.positionals.length === 0) {
     throw new UsageError("missing the hex bytes to decode", "decode");
   }
-  const framing = choiceOption(parsed, "framing", FRAMING_NAMES, "decode");
+  const framing = choiceOption(parsed, "framing", framingNames(), "decode");
   const versionText = stringOption(parsed, "protocol-version");
   const protocolVersion = versionText === undefined
     ? null

@@ -268,10 +268,12 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
   }
   // Global flags before the command count for it too (`power-sdk --help decode`).
   const globals = leading.filter((arg) => arg !== "--");
+  // The built-in plugins define themselves (profiles, framings) when their module loads: no
+  // npm package, so every command gets them.
   const [command, { LazySchemaRegistry }, { BLUETTI_V2_BLOCKS }] = await Promise.all([
     load(),
     import("./_lazy_registry.ts"),
-    import("../plugins/bluetti_v2/blocks.ts"),
+    import("../plugins/mod.ts"),
   ]);
   schemas.compile = () => new LazySchemaRegistry(BLUETTI_V2_BLOCKS);
   return await command.run([...globals, ...args.slice(at + 1)], ctx);

@@ -10,6 +10,7 @@ import {
   type ResolvedRuntime,
   resolveRuntime,
 } from "../runtime/config/resolve.ts";
+import { RuntimeRegistry } from "../runtime/runtime_registry.ts";
 import type { RuntimeLogEntry } from "../runtime/executor.ts";
 import type { Runtime, RuntimeOptions } from "../runtime/runtime.ts";
 import { redactDeep } from "../runtime/sinks/redact_deep.ts";
@@ -61,7 +62,8 @@ export const RUNTIME_HELP =
 Run the stations of a runtime.yaml (docs/runtime-yaml.md): poll every device's groups on
 their cadence and hand each snapshot to its sink, until Ctrl-C (SIGINT) or SIGTERM. A stop
 is graceful: polling stops, running polls get 3 s to finish, the sinks are flushed, every
-connection is closed, exit 0. A second Ctrl-C during the stop exits at once with 130.
+connection is closed, exit 0. A second signal during the stop exits at once with 130 (the
+same signal again within 1 s is the same request delivered twice, not a second one).
 
 Options:
       --config <file>       The runtime.yaml (required); \${VAR} values are read from the
@@ -183,8 +185,8 @@ const DENO_RUNTIME_SYSTEM: RuntimeSystem = {
  * assert.equal(code, 0);
  * const [row] = JSON.parse(out);
  * assert.equal(row.device, "garage");
- * assert.equal(row.transport.broker, "iot.bluettipower.com");
- * assert.equal(row.transport.port, 18760);
+ * assert.equal(row.transport.options.broker, "iot.bluettipower.com");
+ * assert.equal(row.transport.options.port, 18760);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -196,6 +198,8 @@ export async function runtimeCommand(
   const parsed = parseCommandArgs(args, OPTIONS, "runtime");
   if (printedHelpOrVersion(ctx, parsed, RUNTIME_HELP)) return 0;
   const options = checkOptions(parsed);
+  // Only a continuous run listens to the stop signals; the others end by themselves.
+  if (options.mode !== "run") system.stopSignals.release?.();
   const config = await readRuntimeConfig(options.config, { env: (name) => system.env(name) });
   const resolved = resolveRuntime(config);
   if (options.mode === "dry-run") {
@@ -302,7 +306,7 @@ const COLUMNS: readonly (readonly [string, keyof ResolutionRow])[] = [
 
 function printResolution(ctx: CommandContext, resolved: ResolvedRuntime, json: boolean): void {
   if (json) {
-    printJson(ctx, resolved.devices.map(resolutionJson));
+    printJson(ctx, resolved.devices.map((device) => resolutionJson(device)));
     return;
   }
   const rows = describeResolution(resolved);
@@ -311,8 +315,9 @@ function printResolution(ctx: CommandContext, resolved: ResolvedRuntime, json: b
 }
 
 /**
- * One device of `--dry-run --json`, as fields: what the table says in words. The certificate
- * password is `set` or `not set`, never its value.
+ * One device of `--dry-run --json`, as fields: what the table says in words. The transport's
+ * options are runtime.yaml's (snake_case, defaults and the plugin's filled in) with every secret
+ * replaced by `[redacted]`: a certificate password is `[redacted]` when set, null when not.
  *
  * @example The row of a pull device
  * ```ts
@@ -328,15 +333,20 @@ function printResolution(ctx: CommandContext, resolved: ResolvedRuntime, json: b
  * `;
  * const [device] = resolveRuntime(loadRuntimeConfig(text)).devices;
  * const row = resolutionJson(device!);
- * assert.equal(row.transport.port, 18760);
+ * assert.equal(row.transport.options.port, 18760);
+ * assert.equal(row.transport.endpoint, "iot.bluettipower.com:18760");
  * assert.deepEqual(row.intervalS, { min: 10, max: 30 });
- * assert.equal(row.transport.certPassword, "not set");
+ * assert.equal(row.transport.options.cert_password, null);
  * ```
  *
  * @param device A resolved device.
+ * @param registry Where its transport is defined; default: every transport defined so far.
  * @returns The JSON object.
  */
-export function resolutionJson(device: ResolvedDevice): ResolutionJson {
+export function resolutionJson(
+  device: ResolvedDevice,
+  registry: RuntimeRegistry = RuntimeRegistry.withBuiltins(),
+): ResolutionJson {
   const t = device.transport;
   const intervals = device.groups.map((g) => g.intervalMs / 1000);
   const push = device.mode === "push" || intervals.length === 0;
@@ -349,15 +359,9 @@ export function resolutionJson(device: ResolvedDevice): ResolutionJson {
     mode: device.mode,
     transport: {
       type: t.type,
-      broker: t.broker,
-      port: t.port,
       framing: t.framing,
-      deviceSn: t.deviceSn,
-      certFile: t.certFile,
-      certPassword: t.certPassword === null ? "not set" : "set",
-      caFile: t.caFile,
-      allowInsecure: t.allowInsecure,
-      topics: t.topics,
+      endpoint: registry.transport(t.type).describe(t.options).endpoint,
+      options: redactDeep(t.options) as Readonly<Record<string, unknown>>,
     },
     intervalS: push ? null : { min: Math.min(...intervals), max: Math.max(...intervals) },
     groups: push
@@ -376,7 +380,7 @@ export function resolutionJson(device: ResolvedDevice): ResolutionJson {
  * import type { ResolutionJson } from "./runtime_command.ts";
  * import assert from "node:assert/strict";
  *
- * const broker = (row: ResolutionJson) => `${row.transport.broker}:${row.transport.port}`;
+ * const broker = (row: ResolutionJson) => `${row.transport.options.broker}`;
  * assert.equal(typeof broker, "function");
  * ```
  */
@@ -395,26 +399,14 @@ export interface ResolutionJson {
   readonly mode: "pull" | "push";
   /** Where and how it connects. */
   readonly transport: {
-    /** The transport's name. */
+    /** The transport's name (`mqtt`). */
     readonly type: string;
-    /** The broker, as configured. */
-    readonly broker: string;
-    /** The broker's port. */
-    readonly port: number;
     /** The envelope of the frames. */
     readonly framing: string;
-    /** The station's serial number. */
-    readonly deviceSn: string;
-    /** The PKCS#12 bundle, or null. */
-    readonly certFile: string | null;
-    /** Whether the bundle's password is known; never the password. */
-    readonly certPassword: "set" | "not set";
-    /** The CA file, or null. */
-    readonly caFile: string | null;
-    /** Whether plain MQTT is allowed. */
-    readonly allowInsecure: boolean;
-    /** The request and response topics. */
-    readonly topics: { readonly request: string; readonly response: string };
+    /** Where it connects, as the transport describes it (`host:port` for `mqtt`). */
+    readonly endpoint: string;
+    /** The transport's options as in runtime.yaml; secrets `[redacted]`, unset ones null. */
+    readonly options: Readonly<Record<string, unknown>>;
   };
   /** Shortest and longest poll interval in seconds; null for a push device. */
   readonly intervalS: { readonly min: number; readonly max: number } | null;
@@ -434,7 +426,9 @@ export interface ResolutionJson {
  */
 function checkPermissions(resolved: ResolvedRuntime, system: RuntimeSystem): void {
   for (const device of resolved.devices) {
-    const { broker, port } = device.transport;
+    if (device.transport.type !== "mqtt") continue; // other transports check their own access
+    const broker = String(device.transport.options.broker);
+    const port = Number(device.transport.options.port);
     const host = new URL(broker.includes("://") ? broker : `mqtts://${broker}`).hostname;
     if (system.permitted({ name: "net", host: `${host}:${port}` })) continue;
     throw new Deno.errors.NotCapable(
@@ -465,9 +459,12 @@ async function withPasswords(
   ctx: CommandContext,
   sources: CredentialSources,
 ): Promise<ResolvedRuntime> {
+  // The mqtt transport's PKCS#12 bundles: cert_file without cert_password.
+  const certFile = (device: ResolvedDevice) => device.transport.options.cert_file;
   const needsPassword = (device: ResolvedDevice) =>
-    device.transport.certFile !== null && device.transport.certPassword === null;
-  const files = new Set(resolved.devices.filter(needsPassword).map((d) => d.transport.certFile!));
+    device.transport.type === "mqtt" && typeof certFile(device) === "string" &&
+    device.transport.options.cert_password == null;
+  const files = new Set(resolved.devices.filter(needsPassword).map((d) => String(certFile(d))));
   if (files.size === 0) {
     if (password !== undefined) {
       ctx.io.stderr(
@@ -488,7 +485,10 @@ async function withPasswords(
           ...device,
           transport: {
             ...device.transport,
-            certPassword: passwords.get(device.transport.certFile!)!,
+            options: {
+              ...device.transport.options,
+              cert_password: passwords.get(String(certFile(device)))!,
+            },
           },
         }
         : device
@@ -659,7 +659,8 @@ const LEVELS: readonly LogThreshold[] = ["debug", "info", "warn", "error", "none
  * @example Warnings only
  * ```ts
  * import { runtimeLogger } from "./runtime_command.ts";
- * import { BLUETTI_V2_BLOCKS, SchemaRegistry } from "@power-sdk/sdk";
+ * import { SchemaRegistry } from "@power-sdk/sdk/parser";
+ * import { BLUETTI_V2_BLOCKS } from "@power-sdk/sdk/plugins";
  * import assert from "node:assert/strict";
  *
  * let err = "";

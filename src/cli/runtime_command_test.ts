@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { BLUETTI_V2_BLOCKS, CredentialsError, SchemaRegistry, type Snapshot } from "../../mod.ts";
+import { CredentialsError, type Snapshot } from "../../mod.ts";
+import { SchemaRegistry } from "../parser/mod.ts";
+import { BLUETTI_V2_BLOCKS } from "../plugins/mod.ts";
 import { EmbeddedBroker, SimulatedStation } from "../testing/mod.ts";
 import { createTestPki } from "../../tests/_support/pki.ts";
 import type { CommandContext } from "./_context.ts";
@@ -131,10 +133,11 @@ devices:
   // Fields, not sentences: the transport and the intervals as values a script can use.
   assert.equal(parsed[0].mode, "pull");
   assert.equal(parsed[0].transport.type, "mqtt");
-  assert.equal(parsed[0].transport.broker, "iot.bluettipower.com");
-  assert.equal(parsed[0].transport.port, 18760);
+  assert.equal(parsed[0].transport.endpoint, "iot.bluettipower.com:18760");
+  assert.equal(parsed[0].transport.options.broker, "iot.bluettipower.com");
+  assert.equal(parsed[0].transport.options.port, 18760);
   assert.equal(parsed[0].transport.framing, "rtu");
-  assert.equal(parsed[0].transport.certPassword, "set");
+  assert.equal(parsed[0].transport.options.cert_password, "[redacted]");
   assert.deepEqual(parsed[0].intervalS, { min: 10, max: 60 });
   assert.deepEqual(parsed[0].groups, [
     { name: "core", intervalS: 10 },

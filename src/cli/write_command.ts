@@ -3,14 +3,8 @@
 // [--confirm-dangerous] [--dry-run] [--json]`: one control register through the library's
 // safety gates, then read back.
 import { explainTimeout, progress } from "./_progress.ts";
-import {
-  Client,
-  FRAMING_NAMES,
-  type FramingName,
-  getProfile,
-  MqttTransport,
-  type WriteResult,
-} from "../../mod.ts";
+import { Client, getProfile, MqttTransport, type WriteResult } from "../../mod.ts";
+import { type FramingName, framingNames } from "../protocol/mod.ts";
 import {
   choiceOption,
   flag,
@@ -263,7 +257,7 @@ function checkOptions(parsed: ParsedArgs): WriteCommandOptions {
     ...station,
     ...credentials,
     allowInsecure: flag(parsed, "allow-insecure"),
-    framing: choiceOption(parsed, "framing", FRAMING_NAMES, "write"),
+    framing: choiceOption(parsed, "framing", framingNames(), "write"),
     target: field ?? registerOption(stringOption(parsed, "register")!),
     value,
     enableWrites: flag(parsed, "enable-writes"),

@@ -10,7 +10,6 @@ import { type DeviceProfile, profileGroup } from "../device/profile.ts";
 import type { BlockRecord, BlockSchema } from "../parser/block_schema.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
 import type { BlockSchemaDef } from "../parser/types.ts";
-import { createBluettiRegistry } from "../plugins/bluetti_v2/registry.ts";
 import { buildRequest } from "../protocol/build_request.ts";
 import { type Framing, type FramingName, getFraming } from "../protocol/framing.ts";
 import { parseReply } from "../protocol/parse_reply.ts";
@@ -18,10 +17,8 @@ import { parseRequest } from "../protocol/parse_request.ts";
 import { replyMatches } from "../protocol/reply_matches.ts";
 import type { ModbusRequest, ReadRequest } from "../protocol/types.ts";
 import type { Transport, UnsolicitedFrame } from "../transport/types.ts";
-import {
-  BLUETTI_V2_CONTROL_REGISTERS,
-  type ControlRegisterDef,
-} from "../plugins/bluetti_v2/control_registers.ts";
+import type { ControlRegisterDef } from "../device/control_register.ts";
+import { pluginOf, type ProtocolPlugin } from "../plugin/plugin.ts";
 import { checkWrite, describeWrite, type ResolvedWrite } from "../device/write_gates.ts";
 import { DeviceState } from "../device/device_state.ts";
 import { checkPlausibility } from "../device/plausibility.ts";
@@ -35,7 +32,12 @@ export interface ClientOptions {
   readonly profile: DeviceProfile;
   /** The payload framing. @default {the profile's `defaultFraming`} */
   readonly framing?: FramingName;
-  /** The schemas. @default {the built-in BLUETTI V2 blocks with the profile's overrides} */
+  /**
+   * The plugin the profile belongs to: schemas, control registers, identity extraction and
+   * framings come from it. @default {pluginOf(profile)}
+   */
+  readonly plugin?: ProtocolPlugin;
+  /** The schemas. @default {the plugin's registry with the profile's overrides} */
   readonly registry?: SchemaRegistry;
   /** The station's protocol version; null decodes every field whose bytes are present. @default {the profile's} */
   readonly protocolVersion?: number | null;
@@ -47,7 +49,7 @@ export interface ClientOptions {
   readonly onRetry?: (event: RetryEvent & { readonly blockId: number }) => void;
   /** Allow writes to this station (each write still passes every other gate). @default {false} */
   readonly writesEnabled?: boolean;
-  /** The control registers writes may target. @default {BLUETTI_V2_CONTROL_REGISTERS} */
+  /** The control registers writes may target. @default {the plugin's} */
   readonly controlRegisters?: readonly ControlRegisterDef[];
 }
 
@@ -167,18 +169,26 @@ export class Client implements AsyncDisposable {
   #pushListeners = new Set<(event: PushEvent) => void>();
   #unsubscribe: (() => void) | null = null;
   #closed = false;
+  // Aborted by close(): ends every retry wait and in-flight request of this client at once.
+  #closing = new AbortController();
 
   /**
    * Create a client; nothing is sent until a read.
    *
    * @param options Transport, profile and the rest.
    * @throws {ProtocolError} `PROTOCOL_FRAMING` for an unknown framing.
+   * @throws {ConfigError} `CONFIG_INVALID` when no plugin is given and none is defined for
+   * the profile's protocol.
    */
   constructor(options: ClientOptions) {
     this.#transport = options.transport;
     this.#profile = options.profile;
+    const plugin = options.plugin ??
+      (options.registry !== undefined && options.controlRegisters !== undefined
+        ? undefined
+        : pluginOf(options.profile));
     this.#framing = getFraming(options.framing ?? options.profile.defaultFraming);
-    this.#registry = options.registry ?? createBluettiRegistry(options.profile.fieldOverrides);
+    this.#registry = options.registry ?? plugin!.createRegistry(options.profile);
     this.#protocolVersion = options.protocolVersion !== undefined
       ? options.protocolVersion
       : options.profile.protocolVersion;
@@ -186,12 +196,13 @@ export class Client implements AsyncDisposable {
     this.#timeoutMs = options.timeoutMs;
     this.#onRetry = options.onRetry;
     this.#writesEnabled = options.writesEnabled === true;
-    this.#controlRegisters = options.controlRegisters ?? BLUETTI_V2_CONTROL_REGISTERS;
+    this.#controlRegisters = options.controlRegisters ?? plugin!.controlRegisters;
     // The client checks plausibility itself so that the records it returns carry the warnings.
     this.#state = new DeviceState({
       profile: options.profile,
       protocolVersion: this.#protocolVersion,
       plausibility: false,
+      ...(plugin !== undefined ? { identity: plugin.identity } : {}),
     });
   }
 
@@ -273,12 +284,12 @@ export class Client implements AsyncDisposable {
     const payload = this.#frame(request);
     const shortCounts = this.#profile.shortReplies?.[String(schema.id)];
     const send = () => this.#exchange(request, options, payload, shortCounts);
-    const reply = options.retry === false
-      ? await send()
-      : await retry(send, options.retry ?? this.#retry, {
-        signal: options.signal,
+    const reply = await this.#unlessClosed(() =>
+      options.retry === false ? send() : retry(send, options.retry ?? this.#retry, {
+        signal: this.#signal(options.signal),
         onRetry: this.#onRetry && ((event) => this.#onRetry!({ ...event, blockId })),
-      });
+      })
+    );
     if (reply.function !== 0x03) {
       throw new ProtocolError(
         "PROTOCOL_FUNCTION_MISMATCH",
@@ -466,7 +477,7 @@ export class Client implements AsyncDisposable {
       payload,
     };
     if (options.dryRun) return { ...base, dryRun: true, readBack: null, applied: null };
-    await this.#exchange(request, options, payload);
+    await this.#unlessClosed(() => this.#exchange(request, options, payload));
     if (options.verify === false) return { ...base, dryRun: false, readBack: null, applied: null };
     const readBack = await this.readRegister(resolved.register, options);
     return { ...base, dryRun: false, readBack, applied: readBack === resolved.value };
@@ -491,7 +502,7 @@ export class Client implements AsyncDisposable {
       start: register,
       quantity: 1,
     };
-    const reply = await this.#exchange(request, options);
+    const reply = await this.#unlessClosed(() => this.#exchange(request, options));
     if (reply.function !== 0x03 || reply.data.length < 2) {
       throw new ProtocolError(
         "PROTOCOL_BYTE_COUNT",
@@ -520,7 +531,7 @@ export class Client implements AsyncDisposable {
       payload,
       (p) => replyMatches(request, framing.unwrap(p), matchOptions),
       {
-        ...(options.signal ? { signal: options.signal } : {}),
+        signal: this.#signal(options.signal),
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       },
     );
@@ -580,10 +591,15 @@ export class Client implements AsyncDisposable {
     for (const listener of this.#pushListeners) listener(event);
   }
 
-  /** Close the client and its transport. Later calls reject with `TRANSPORT_CLOSED`. */
+  /**
+   * Close the client and its transport. Every pending read or write (one waiting for its reply,
+   * one waiting to retry) rejects at once with `TRANSPORT_CLOSED`, and no timer of the client
+   * outlives the call; later calls reject with `TRANSPORT_CLOSED` too.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closing.abort(closedError("finish the request"));
     await this.#transport.close();
   }
 
@@ -605,8 +621,29 @@ export class Client implements AsyncDisposable {
   }
 
   #ensureOpen(what: string): void {
-    if (this.#closed) {
-      throw new TransportError("TRANSPORT_CLOSED", `Cannot ${what}: the client is closed`);
+    if (this.#closed) throw closedError(what);
+  }
+
+  /** The caller's signal joined with the client's own, which close() aborts. */
+  #signal(signal: AbortSignal | undefined): AbortSignal {
+    return signal ? AbortSignal.any([signal, this.#closing.signal]) : this.#closing.signal;
+  }
+
+  /** Run `operation`; once the client is closed, whatever it failed with becomes `TRANSPORT_CLOSED`. */
+  async #unlessClosed<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (this.#closed) throw closedError("finish the request", error);
+      throw error;
     }
   }
+}
+
+function closedError(what: string, cause?: unknown): TransportError {
+  return new TransportError(
+    "TRANSPORT_CLOSED",
+    `Cannot ${what}: the client is closed`,
+    cause === undefined ? undefined : { cause },
+  );
 }

@@ -5,7 +5,7 @@ import { Client } from "../client/client.ts";
 import { PowerSdkError, TransportError } from "../errors/errors.ts";
 import type { DeviceProfile } from "../device/profile.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
-import type { ControlRegisterDef } from "../plugins/bluetti_v2/control_registers.ts";
+import type { ProtocolPlugin } from "../plugin/plugin.ts";
 import { backoffDelay, type ReconnectPolicy } from "../transport/reconnect_policy.ts";
 import type { Transport } from "../transport/types.ts";
 import { snapshotBlock, snapshotError, suspectError } from "./_snapshot.ts";
@@ -27,7 +27,7 @@ export interface RunnerOptions {
   readonly device: ResolvedDevice;
   readonly profile: DeviceProfile;
   readonly registry: SchemaRegistry;
-  readonly controlRegisters: readonly ControlRegisterDef[];
+  readonly plugin: ProtocolPlugin;
   readonly createTransport: () => Promise<Transport>;
   readonly emit: (snapshot: Snapshot) => boolean;
   readonly log: (entry: RunnerLogEntry) => void;
@@ -46,7 +46,12 @@ interface Counters {
   droppedSnapshots: number;
   lastLatencyMs: number | null;
   lastLatenessMs: number | null;
+  skippedPolls: number;
+  missedPolls: number;
 }
+
+/** The least time between two warnings about skipped polls of one device. */
+const SKIP_WARNING_INTERVAL_MS = 60_000;
 
 export class DeviceRunner {
   readonly device: ResolvedDevice;
@@ -71,7 +76,13 @@ export class DeviceRunner {
     droppedSnapshots: 0,
     lastLatencyMs: null,
     lastLatenessMs: null,
+    skippedPolls: 0,
+    missedPolls: 0,
   };
+  #timerSeq = 0;
+  #lastSkipWarning: number | null = null;
+  #skippedSinceWarning = 0;
+  #running: string | null = null;
 
   constructor(options: RunnerOptions) {
     this.device = options.device;
@@ -139,6 +150,7 @@ export class DeviceRunner {
         this.#timers.delete(group.name);
         if (this.#stopped) return;
         if (!this.#pending.has(group.name)) void this.#enqueue(group, due);
+        else this.#skip(group, due);
         // The next due time stays on the grid: a slow poll does not shift the schedule.
         let next = due + group.intervalMs;
         const now = performance.now();
@@ -148,11 +160,97 @@ export class DeviceRunner {
     );
   }
 
+  /**
+   * Queue a poll behind the device's other requests. One that has not started when its timeout
+   * expires (counted from when it was due) gets its error snapshot then, and is dropped.
+   */
   #enqueue(group: ResolvedGroup, due: number): Promise<Snapshot | null> {
     this.#pending.add(group.name);
-    const run = this.#chain.then(() => this.#poll(group, due));
+    let started = false;
+    let missed = false;
+    const dropped = Promise.withResolvers<Snapshot | null>();
+    const deadline = this.#after(due + this.#o.timeoutMs, () => {
+      if (started || this.#stopped) return;
+      missed = true;
+      this.#counters.missedPolls++;
+      const waitingFor = this.#running === null ? "" : ` (group ${this.#running})`;
+      dropped.resolve(this.#publishNotPolled(group, {
+        blockId: null,
+        code: "POLL_MISSED",
+        message:
+          `group ${group.name} was not polled: the previous request to the station${waitingFor} was still waiting for its reply when this poll's ${this.#o.timeoutMs} ms timeout expired`,
+      }));
+    });
+    const run = this.#chain.then(async () => {
+      if (missed) return null;
+      started = true;
+      deadline();
+      this.#running = group.name;
+      try {
+        return await this.#poll(group, due);
+      } finally {
+        this.#running = null;
+      }
+    });
     this.#chain = run.then(() => {}, () => {});
-    return run.finally(() => this.#pending.delete(group.name));
+    return Promise.race([run, dropped.promise]).finally(() => this.#pending.delete(group.name));
+  }
+
+  /**
+   * The group came due while its previous poll is still queued or running: count it, warn (at
+   * most once a minute per device), and give it its error snapshot when its timeout expires.
+   */
+  #skip(group: ResolvedGroup, due: number): void {
+    this.#counters.skippedPolls++;
+    this.#skippedSinceWarning++;
+    const now = performance.now();
+    if (
+      this.#lastSkipWarning === null || now - this.#lastSkipWarning >= SKIP_WARNING_INTERVAL_MS
+    ) {
+      this.#o.log({
+        level: "warn",
+        deviceId: this.device.id,
+        message: `${
+          plural(this.#skippedSinceWarning, "poll")
+        } skipped (group ${group.name} last): the previous poll of the group was still running; ${this.#counters.skippedPolls} in all`,
+      });
+      this.#lastSkipWarning = now;
+      this.#skippedSinceWarning = 0;
+    }
+    this.#after(due + this.#o.timeoutMs, () => {
+      if (this.#stopped) return;
+      this.#publishNotPolled(group, {
+        blockId: null,
+        code: "POLL_SKIPPED",
+        message:
+          `group ${group.name} was not polled: its previous poll was still running when it came due`,
+      });
+    });
+  }
+
+  /** Run `fn` at `at` (performance.now() time) unless the runner stops first; returns a cancel. */
+  #after(at: number, fn: () => void): () => void {
+    const key = `__after_${this.#timerSeq++}`;
+    const timer = setTimeout(() => {
+      this.#timers.delete(key);
+      fn();
+    }, Math.max(0, at - performance.now()));
+    this.#timers.set(key, timer);
+    return () => {
+      clearTimeout(timer);
+      this.#timers.delete(key);
+    };
+  }
+
+  /** The error snapshot of a poll that was not made; not counted as a failed poll. */
+  #publishNotPolled(group: ResolvedGroup, error: SnapshotError): Snapshot {
+    return this.#publish({
+      mode: "pull",
+      group: group.name,
+      ok: false,
+      blocks: [],
+      errors: [error],
+    });
   }
 
   async #poll(group: ResolvedGroup, due: number): Promise<Snapshot | null> {
@@ -193,6 +291,7 @@ export class DeviceRunner {
         }];
       }
       if (
+        !this.#stopped &&
         this.#counters.consecutiveErrors % this.#o.reconnectAfter === 0 && this.#client !== null
       ) {
         await this.#recycle(`${this.#counters.consecutiveErrors} failed polls in a row`);
@@ -242,7 +341,7 @@ export class DeviceRunner {
         registry: this.#o.registry,
         protocolVersion: this.device.protocolVersion,
         writesEnabled: this.device.writeEnabled,
-        controlRegisters: this.#o.controlRegisters,
+        plugin: this.#o.plugin,
         timeoutMs: this.#o.timeoutMs,
       });
       await client.connect({ signal: this.#abort.signal });
@@ -258,6 +357,15 @@ export class DeviceRunner {
       return client;
     } catch (error) {
       await transport?.close().catch(() => {});
+      if (this.#stopped) {
+        // Shutting down: the attempt was cut short on purpose and none follows.
+        this.#o.log({
+          level: "info",
+          deviceId: this.device.id,
+          message: "connection attempt cancelled: the runtime is stopping",
+        });
+        throw error;
+      }
       this.#connectAttempt++;
       const delay = backoffDelay(this.#o.reconnectPolicy, this.#connectAttempt, this.#o.random);
       this.#nextConnectAt = performance.now() + delay;
@@ -339,4 +447,8 @@ export class DeviceRunner {
       stopPush();
     };
   }
+}
+
+function plural(count: number, noun: string): string {
+  return count === 1 ? `1 ${noun}` : `${count} ${noun}s`;
 }

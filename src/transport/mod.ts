@@ -11,3 +11,5 @@ export * from "./reconnect_policy.ts";
 export * from "./mqtt_transport.ts";
 export * from "./loopback_transport.ts";
 export * from "./credentials.ts";
+export * from "./transport_definition.ts";
+export * from "./mqtt_definition.ts";

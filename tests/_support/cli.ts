@@ -18,6 +18,11 @@ export interface CliOptions {
   readonly env?: Record<string, string>;
   /** Folders the process may write, on top of the `cli` permission set. */
   readonly allowWrite?: readonly string[];
+  /**
+   * Run it as `deno task power-sdk ...` (the task runner and its child) in a process group of
+   * its own (`setsid`), as a service manager does; incompatible with `allowWrite`.
+   */
+  readonly task?: boolean;
 }
 
 /** What a `power-sdk` process printed, and its exit code. */
@@ -38,6 +43,17 @@ function cliEnv(vars: Record<string, string> = {}): Record<string, string> {
 }
 
 function cliCommand(args: string[], options: CliOptions): Deno.Command {
+  if (options.task) {
+    return new Deno.Command("setsid", {
+      args: [Deno.execPath(), "task", "-q", "power-sdk", ...args],
+      cwd: ROOT,
+      clearEnv: true,
+      env: cliEnv(options.env),
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    });
+  }
   const write = options.allowWrite === undefined
     ? []
     : [`--allow-write=${options.allowWrite.join(",")}`];
@@ -77,8 +93,10 @@ export class CliProcess implements AsyncDisposable {
   #stderr = "";
   #waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
   #exited = false;
+  readonly #task: boolean;
 
   constructor(args: string[], options: CliOptions = {}) {
+    this.#task = options.task === true;
     this.#command = `power-sdk ${args[0] ?? ""}`.trimEnd();
     this.#child = cliCommand(args, options).spawn();
     this.#drained = Promise.all([
@@ -133,6 +151,14 @@ export class CliProcess implements AsyncDisposable {
     Deno.kill(this.#child.pid, signal);
   }
 
+  /**
+   * Sends `signal` to every process of the process group the process leads (started with
+   * `task: true`): the task runner and the command it runs, all started by this test.
+   */
+  signalGroup(signal: Deno.Signal): void {
+    Deno.kill(-this.#child.pid, signal);
+  }
+
   /** Waits for the process to exit and its output to end. */
   async exited(): Promise<Deno.CommandStatus> {
     const status = await this.#child.status;
@@ -143,7 +169,8 @@ export class CliProcess implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     if (!this.#exited) {
       try {
-        this.#child.kill("SIGKILL");
+        if (this.#task) this.signalGroup("SIGKILL");
+        else this.#child.kill("SIGKILL");
       } catch {
         // Exited meanwhile.
       }

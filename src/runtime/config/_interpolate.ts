@@ -47,6 +47,9 @@ class Unset extends Error {
 
 const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
 
+/** How deep `${...}` expressions may nest inside each other's defaults and messages. */
+export const MAX_INTERPOLATION_DEPTH = 16;
+
 /**
  * Replace `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?message}`, `${VAR?message}`
  * and `$$` in `text`. Defaults and messages may hold expressions themselves; they are
@@ -62,7 +65,7 @@ export function interpolate(
 ): Interpolated | InterpolationFailure {
   let parts: readonly Part[];
   try {
-    const [parsed] = parseSequence(text, 0, false);
+    const [parsed] = parseSequence(text, 0, false, 0);
     parts = parsed;
   } catch (error) {
     if (error instanceof Malformed) {
@@ -90,7 +93,12 @@ export function interpolate(
   }
 }
 
-function parseSequence(text: string, start: number, inWord: boolean): [Part[], number] {
+function parseSequence(
+  text: string,
+  start: number,
+  inWord: boolean,
+  depth: number,
+): [Part[], number] {
   const parts: Part[] = [];
   let literal = "";
   let i = start;
@@ -103,7 +111,7 @@ function parseSequence(text: string, start: number, inWord: boolean): [Part[], n
     } else if (c === "$" && text[i + 1] === "{") {
       if (literal !== "") parts.push(literal);
       literal = "";
-      const [expression, next] = parseExpression(text, i);
+      const [expression, next] = parseExpression(text, i, depth + 1);
       parts.push(expression);
       i = next;
     } else {
@@ -115,8 +123,14 @@ function parseSequence(text: string, start: number, inWord: boolean): [Part[], n
   return [parts, i];
 }
 
-function parseExpression(text: string, start: number): [Expression, number] {
+function parseExpression(text: string, start: number, depth: number): [Expression, number] {
   const column = start + 1;
+  if (depth > MAX_INTERPOLATION_DEPTH) {
+    throw new Malformed(
+      column,
+      `Cannot interpolate: '\${' nested more than ${MAX_INTERPOLATION_DEPTH} deep at column ${column}`,
+    );
+  }
   NAME.lastIndex = start + 2;
   const match = NAME.exec(text);
   if (match === null) {
@@ -148,7 +162,7 @@ function parseExpression(text: string, start: number): [Expression, number] {
     );
   }
   let word: Part[] = [];
-  if (op !== "") [word, i] = parseSequence(text, i, true);
+  if (op !== "") [word, i] = parseSequence(text, i, true, depth);
   if (text[i] !== "}") {
     throw new Malformed(
       column,

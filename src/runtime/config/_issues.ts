@@ -79,7 +79,12 @@ export function coerceInterpolated(
 }
 
 /** Turn leaves into issues with messages that say what was expected and what was found. */
-export function toRawIssues(leaves: readonly Leaf[], data: unknown, root: z.ZodType): RawIssue[] {
+export function toRawIssues(
+  leaves: readonly Leaf[],
+  data: unknown,
+  root: z.ZodType,
+  written: ReadonlyMap<string, string> = new Map(),
+): RawIssue[] {
   const out: RawIssue[] = [];
   for (const { issue, path } of leaves) {
     const custom = !/^Invalid|^Unrecognized|^Too (small|big)/.test(issue.message);
@@ -128,7 +133,11 @@ export function toRawIssues(leaves: readonly Leaf[], data: unknown, root: z.ZodT
       });
       continue;
     }
-    const got = describeValue(value, last);
+    // A value from the environment is shown as written (`"${CERT_PW}"`), never expanded.
+    const text = written.get(formatPath(path));
+    const got = text === undefined || typeof value !== "string"
+      ? describeValue(value, last)
+      : describeValue(text, last);
     if (issue.code === "invalid_union" && issue.discriminator !== undefined) {
       const options = discriminatorOptions(issue);
       const hint = typeof value === "string" ? didYouMeanSuffix(value, options) : "";

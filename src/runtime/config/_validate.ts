@@ -3,7 +3,9 @@
 import type { DeviceProfile } from "../../device/profile.ts";
 import { coerceInterpolated, flattenIssues, removeAt, toRawIssues } from "./_issues.ts";
 import { type Loose, resolveLoose } from "./_resolve.ts";
-import { RuntimeConfigSchema } from "./_schema.ts";
+import { buildRuntimeConfigSchema } from "./_schema.ts";
+import { framingNames } from "../../protocol/framing.ts";
+import type { RuntimeRegistry } from "../runtime_registry.ts";
 import { formatPath, type PathSegment, type RawIssue } from "./_source.ts";
 import type { ResolvedRuntime } from "./resolve.ts";
 import type { RuntimeConfig } from "./runtime_config.ts";
@@ -14,10 +16,17 @@ export interface ValidateInput {
   readonly data: unknown;
   /** The profiles device `profile_id`s are looked up in. */
   readonly profiles: readonly DeviceProfile[];
+  /** The plugins and transports that vendor, protocol, transport and opts are checked against. */
+  readonly registry: RuntimeRegistry;
   /** Issues found while reading the text (duplicate keys, variables). */
   readonly preIssues?: readonly RawIssue[];
   /** Paths of the interpolated strings (only those are coerced). */
   readonly interpolated?: readonly (readonly PathSegment[])[];
+  /**
+   * The text as written of each interpolated string, by formatted path: messages show it
+   * (`"${CERT_PW}"`), never the value that came from the environment.
+   */
+  readonly written?: ReadonlyMap<string, string>;
 }
 
 /** The outcome: the valid configuration and its resolution, or the issues. */
@@ -32,6 +41,12 @@ export function validateConfig(input: ValidateInput): ValidateOutput {
   const pre = input.preIssues ?? [];
   const data = clonePlain(input.data);
   const interpolated = new Set((input.interpolated ?? []).map(formatPath));
+  const written = input.written ?? new Map<string, string>();
+  const RuntimeConfigSchema = buildRuntimeConfigSchema({
+    transports: input.registry.transports(),
+    plugins: input.registry.plugins(),
+    framings: framingNames(),
+  });
   let parsed = RuntimeConfigSchema.safeParse(data);
   for (let round = 0; !parsed.success && interpolated.size > 0 && round < 2; round++) {
     const leaves = flattenIssues(parsed.error.issues);
@@ -42,7 +57,7 @@ export function validateConfig(input: ValidateInput): ValidateOutput {
   const preBlocked = pre.filter((issue) => !issue.keepValue).map((issue) => issue.segments);
   const schemaIssues = parsed.success
     ? []
-    : toRawIssues(flattenIssues(parsed.error.issues), data, RuntimeConfigSchema)
+    : toRawIssues(flattenIssues(parsed.error.issues), data, RuntimeConfigSchema, written)
       .filter((issue) => !preBlocked.some((blocked) => startsWith(issue.segments, blocked)));
 
   const pruned: (readonly PathSegment[])[] = [];
@@ -63,18 +78,88 @@ export function validateConfig(input: ValidateInput): ValidateOutput {
   if (loose !== null && typeof loose === "object" && !Array.isArray(loose)) {
     const result = resolveLoose(loose as Loose<RuntimeConfig>, {
       profiles: input.profiles,
+      registry: input.registry,
       isPruned: (segments) => pruned.some((p) => startsWith(segments, p)),
     });
     resolved = result.runtime;
     resolveIssues.push(...result.issues);
   }
-  const issues = [...pre, ...schemaIssues, ...resolveIssues];
+  const issues = hideEnvironmentValues(
+    [...pre, ...schemaIssues, ...resolveIssues],
+    input.data,
+    written,
+  );
   const ok = issues.length === 0 && parsed.success;
   return {
     config: ok ? parsed.data as RuntimeConfig : undefined,
     resolved: ok ? resolved : undefined,
     issues,
   };
+}
+
+/**
+ * Replace, in every message, a value that came from the environment by the text written in the
+ * file (`${CERT_PW}`): whatever check quoted it, the value itself is never shown.
+ */
+function hideEnvironmentValues(
+  issues: readonly RawIssue[],
+  data: unknown,
+  written: ReadonlyMap<string, string>,
+): RawIssue[] {
+  const replacements: [string, string][] = [];
+  for (const [path, text] of written) {
+    const value = valueAtFormatted(data, path);
+    if (typeof value !== "string" || value === "" || value === text) continue;
+    replacements.push([`'${value}'`, `'${text}'`], [JSON.stringify(value), JSON.stringify(text)]);
+    // Unquoted too, where it cannot be a piece of an ordinary word.
+    if (value.length >= 4) replacements.push([value, text]);
+  }
+  // The longest first, so that a value inside another is not replaced in it first.
+  replacements.sort((a, b) => b[0].length - a[0].length);
+  return issues.map((issue) => {
+    let message = issue.message;
+    for (const [value, text] of replacements) message = message.replaceAll(value, text);
+    message = truncateQuoted(message);
+    return message === issue.message ? issue : { ...issue, message };
+  });
+}
+
+/** The longest value quoted whole in a message; a longer one is cut. */
+const MAX_QUOTED_LENGTH = 60;
+// A quoted word: after the start, a space or "(", without spaces (values with spaces are at
+// most MAX_STRING_LENGTH long anyway).
+const LONG_QUOTED = new RegExp(`(^|[\\s(])'([^'\\s]{${MAX_QUOTED_LENGTH + 1},})'`, "g");
+
+/** Cut every long single-quoted value of a message (`'aaaa...'`, as describeValue does). */
+function truncateQuoted(message: string): string {
+  return message.replace(
+    LONG_QUOTED,
+    (_, before: string, value: string) => `${before}'${value.slice(0, MAX_QUOTED_LENGTH - 3)}...'`,
+  );
+}
+
+function valueAtFormatted(data: unknown, path: string): unknown {
+  return formattedPaths(data).get(path);
+}
+
+const FORMATTED = new WeakMap<object, Map<string, unknown>>();
+
+/** Every string of `data` by its formatted path (computed once per data). */
+function formattedPaths(data: unknown): Map<string, unknown> {
+  if (data === null || typeof data !== "object") return new Map();
+  let map = FORMATTED.get(data);
+  if (map) return map;
+  map = new Map();
+  const visit = (value: unknown, segments: PathSegment[]) => {
+    if (typeof value === "string") map!.set(formatPath(segments), value);
+    else if (Array.isArray(value)) value.forEach((item, i) => visit(item, [...segments, i]));
+    else if (value !== null && typeof value === "object") {
+      for (const [key, child] of Object.entries(value)) visit(child, [...segments, key]);
+    }
+  };
+  visit(data, []);
+  FORMATTED.set(data, map);
+  return map;
 }
 
 function startsWith(path: readonly PathSegment[], prefix: readonly PathSegment[]): boolean {

@@ -193,12 +193,13 @@ Deno.test("loadRuntimeConfig() coerces interpolated numbers and booleans, and on
   assert.deepEqual(problems(() => loadRuntimeConfig(quoted, { file: FILE })), [
     'runtime.yaml:5:90: devices[0].transport.opts.port: expected an integer 1..65535, got "1883"',
   ]);
-  // An interpolated value that is not a number is reported as the string it became.
+  // An interpolated value that is not a number is reported as written, never expanded (it may
+  // come from the environment).
   const word = minimal(
     '  - { id: a, pipeline: p, profile_id: EL30V2, transport: { opts: { device_sn: "1", port: "${P:-x80}" } } }',
   );
   assert.deepEqual(problems(() => loadRuntimeConfig(word, { file: FILE, env: envOf({}) })), [
-    'runtime.yaml:5:90: devices[0].transport.opts.port: expected an integer 1..65535, got "x80"',
+    'runtime.yaml:5:90: devices[0].transport.opts.port: expected an integer 1..65535, got "\${P:-x80}"',
   ]);
 });
 

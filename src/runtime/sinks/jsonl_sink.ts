@@ -7,7 +7,7 @@ import { redactDeep } from "./redact_deep.ts";
  *
  * @example
  * ```ts
- * import type { JsonlSinkOptions } from "@power-sdk/sdk";
+ * import type { JsonlSinkOptions } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const options: JsonlSinkOptions = { path: "data/snapshots.jsonl", redactKeys: ["serial"] };
@@ -39,8 +39,8 @@ function jsonValue(_key: string, value: unknown): unknown {
 /**
  * A sink that appends every snapshot as one line of JSON (JSON Lines) to a file.
  *
- * - The file is opened on the first write, not before: missing directories are created, a new
- *   file is created with mode `0600`, and an existing file readable by group or others is
+ * - The file is opened on the first write, not before: missing directories are created with
+ *   mode `0700`, a new file is created with mode `0600`, and an existing file readable by group or others is
  *   changed to `0600` (snapshots describe a home: they stay private to their owner). Mode
  *   bits are not supported on Windows and are left alone there.
  * - Each snapshot is encoded first, then written with a single `write` call of
@@ -211,7 +211,8 @@ export class JsonlSink implements Sink {
   async #open(): Promise<Deno.FsFile> {
     const path = this.path;
     try {
-      await Deno.mkdir(dirname(path), { recursive: true });
+      // Folders it creates are private too (existing ones are left as they are).
+      await Deno.mkdir(dirname(path), { recursive: true, mode: 0o700 });
     } catch (error) {
       throw new Error(
         `Cannot open JSONL file '${path}': cannot create its directory: ${message(error)}`,

@@ -1,0 +1,150 @@
+// A station that stops answering: every poll that comes due gets its snapshot when its timeout
+// expires, even while another request to the station is still waiting; polls skipped because
+// the group's previous one still runs are counted and warned about, not silently dropped.
+import assert from "node:assert/strict";
+import { LoopbackTransport } from "../transport/loopback_transport.ts";
+import { Executor, type RuntimeLogEntry } from "./executor.ts";
+import { RuntimeRegistry } from "./runtime_registry.ts";
+import { BLUETTI_V2 } from "../plugins/bluetti_v2/plugin.ts";
+import type { ResolvedDevice, ResolvedGroup, Snapshot } from "./types.ts";
+import { z } from "zod";
+
+/** A registry whose "silent" transport connects and never answers. */
+function silentRegistry(): RuntimeRegistry {
+  const registry = new RuntimeRegistry();
+  registry.registerPlugin(BLUETTI_V2);
+  registry.registerTransport({
+    name: "silent",
+    description: "connects and never answers",
+    options: z.strictObject({ device_sn: z.string().optional() }),
+    defaults: {},
+    required: [],
+    pathOptions: [],
+    describe: () => ({ endpoint: "loopback", details: [] }),
+    create: () => Promise.resolve(new LoopbackTransport(() => null)),
+  });
+  return registry;
+}
+
+function silentDevice(groups: ResolvedGroup[]): ResolvedDevice {
+  return {
+    id: "shed",
+    pipeline: "test",
+    mode: "pull",
+    vendor: "bluetti",
+    protocol: "v2",
+    profileId: "EL100V2",
+    transport: { type: "silent", framing: "rtu", options: { device_sn: "EL100V2000077" } },
+    groups,
+    sink: "collect",
+    deviceAddress: null,
+    protocolVersion: null,
+    writeEnabled: false,
+  };
+}
+
+/** Collects snapshots; `until(predicate)` resolves once the snapshots so far satisfy it. */
+function collector() {
+  const snapshots: Snapshot[] = [];
+  let waiter: { test: (all: Snapshot[]) => boolean; resolve: () => void } | null = null;
+  return {
+    snapshots,
+    target: {
+      push(snapshot: Snapshot) {
+        snapshots.push(snapshot);
+        if (waiter?.test(snapshots)) waiter.resolve();
+        return true;
+      },
+    },
+    until(test: (all: Snapshot[]) => boolean): Promise<void> {
+      if (test(snapshots)) return Promise.resolve();
+      const done = Promise.withResolvers<void>();
+      waiter = { test, resolve: done.resolve };
+      // A safety net that fails the test instead of hanging it; never a measurement.
+      const guard = AbortSignal.timeout(30_000);
+      return Promise.race([
+        done.promise,
+        new Promise<never>((_, reject) =>
+          guard.addEventListener("abort", () =>
+            reject(
+              new Error(
+                `not reached; snapshots: ${
+                  JSON.stringify(snapshots.map((s) => [s.group, s.errors[0]?.code]))
+                }`,
+              ),
+            ))
+        ),
+      ]);
+    },
+  };
+}
+
+Deno.test("Executor: polls waiting behind a silent station's request get POLL_MISSED snapshots when their timeout expires", async () => {
+  const sink = collector();
+  // Every group due at once (no jitter), and not again for ten minutes.
+  const groups = ["core", "grid", "battery"].map((name) => ({ name, intervalMs: 600_000 }));
+  const executor = new Executor({
+    registry: silentRegistry(),
+    devices: [silentDevice(groups)],
+    sinks: { collect: sink.target },
+    timeoutMs: 100,
+    random: () => 0,
+  });
+  executor.start();
+  try {
+    await sink.until((all) => new Set(all.map((s) => s.group)).size === 3);
+  } finally {
+    await executor.stop(0);
+  }
+  const byGroup = new Map(sink.snapshots.map((s) => [s.group, s]));
+  // core went first and is still waiting for its replies (then its retries) when grid and
+  // battery time out behind it: they do not wait for it to end.
+  for (const group of ["grid", "battery"]) {
+    const snapshot = byGroup.get(group)!;
+    assert.equal(snapshot.ok, false);
+    assert.equal(snapshot.errors.length, 1);
+    assert.equal(snapshot.errors[0]!.code, "POLL_MISSED");
+    assert.match(snapshot.errors[0]!.message, /the previous request to the station \(group core\)/);
+  }
+  const last = sink.snapshots.at(-1)!;
+  assert.equal(last.metrics.missedPolls, 2);
+  // Missed polls are not failed polls: they do not push the device towards a reconnect.
+  assert.equal(byGroup.get("battery")!.metrics.consecutiveErrors, 0);
+});
+
+Deno.test("Executor: a poll skipped because the group's previous poll still runs is counted, warned about once, and gets a POLL_SKIPPED snapshot", async () => {
+  const sink = collector();
+  const warnings: RuntimeLogEntry[] = [];
+  // A poll of core takes two 100 ms timeouts per block plus a retry wait: far longer than its
+  // 20 ms interval, so the group comes due again and again while it runs.
+  const executor = new Executor({
+    registry: silentRegistry(),
+    devices: [silentDevice([{ name: "core", intervalMs: 20 }])],
+    sinks: { collect: sink.target },
+    timeoutMs: 100,
+    random: () => 0,
+    logger: (entry) => entry.level === "warn" && warnings.push(entry),
+  });
+  executor.start();
+  try {
+    await sink.until((all) =>
+      all.some((s) => s.errors[0]?.code === "POLL_SKIPPED") &&
+      all.some((s) => s.errors[0]?.code === "TRANSPORT_TIMEOUT")
+    );
+  } finally {
+    await executor.stop(0);
+  }
+  const skipped = sink.snapshots.find((s) => s.errors[0]?.code === "POLL_SKIPPED")!;
+  assert.equal(skipped.group, "core");
+  assert.equal(skipped.ok, false);
+  assert.match(skipped.errors[0]!.message, /its previous poll was still running/);
+  const skippedPolls = executor.metrics().shed!.skippedPolls!;
+  assert.ok(skippedPolls >= 2, `skippedPolls ${skippedPolls}`);
+  // Rate-limited: one warning for the first skip, not one per skipped poll.
+  const skipWarnings = warnings.filter((w) => /skipped/.test(w.message));
+  assert.equal(skipWarnings.length, 1, JSON.stringify(warnings));
+  assert.match(
+    skipWarnings[0]!.message,
+    /^1 poll skipped \(group core last\): the previous poll of the group was still running; 1 in all$/,
+  );
+});
