@@ -31,9 +31,12 @@ Deno.test("README: its runtime.yaml passes --dry-run with only the serial and pa
   });
   assert.equal(out.code, 0, out.stderr);
   assert.doesNotMatch(out.stdout + out.stderr, /not-shown/);
-  const rows = JSON.parse(out.stdout) as Record<string, string>[];
+  const rows = JSON.parse(out.stdout) as {
+    device: string;
+    transport: { options: { broker: string } };
+  }[];
   assert.equal(rows[0]!.device, "living_room_battery");
-  assert.match(rows[0]!.broker ?? "", /iot\.bluettipower\.com/);
+  assert.equal(rows[0]!.transport.options.broker, "iot.bluettipower.com");
   const unset = await powerSdk(["runtime", "--config", file, "--dry-run"], {
     env: { LIVING_ROOM_CERT_PASSWORD: "x" },
   });

@@ -92,7 +92,8 @@ export function connectAndSubscribe(options: ConnectAndSubscribeOptions): Promis
     };
     const onClose = () => {
       if (options.closeError) return finish(options.closeError(lastError));
-      const reason = options.closeReason?.(lastError) ?? lastError?.message ?? "connection closed";
+      const reason = options.closeReason?.(lastError) ?? socketReason(options.url, lastError) ??
+        "connection closed";
       finish(
         new TransportError(
           "TRANSPORT_CONNECT_FAILED",
@@ -129,4 +130,26 @@ export function connectAndSubscribe(options: ConnectAndSubscribeOptions): Promis
     client.on("close", onClose);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+/**
+ * A socket error in the words `read` uses for the same failure: "connection refused: nothing
+ * listens on host:port" rather than Node's `connect ECONNREFUSED 127.0.0.1:1883`.
+ */
+function socketReason(brokerUrl: string, error: Error | null): string | undefined {
+  if (error === null) return undefined;
+  const code = (error as { code?: string }).code;
+  let url: URL | undefined;
+  try {
+    url = new URL(brokerUrl);
+  } catch {
+    url = undefined;
+  }
+  if (url !== undefined && code === "ECONNREFUSED") {
+    return `connection refused: nothing listens on ${url.host}`;
+  }
+  if (url !== undefined && (code === "ENOTFOUND" || code === "EAI_AGAIN")) {
+    return `the host ${url.hostname} cannot be resolved`;
+  }
+  return error.message;
 }

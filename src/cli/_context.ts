@@ -1,7 +1,8 @@
 // What every command gets from main, and small helpers the commands share. Private to src/cli.
 import config from "../../deno.json" with { type: "json" };
-import { ParserError } from "../../mod.ts";
-import type { BlockSchema, SchemaRegistry } from "../parser/mod.ts";
+import { ParserError } from "../errors/errors.ts";
+import type { BlockSchema } from "../parser/block_schema.ts";
+import type { SchemaRegistry } from "../parser/registry.ts";
 import { flag, type ParsedArgs } from "./_args.ts";
 import { didYouMeanSuffix } from "./_did_you_mean.ts";
 import type { CliIo } from "./main.ts";
@@ -81,10 +82,13 @@ export function printedHelpOrVersion(
  */
 export function findBlock(registry: SchemaRegistry, text: string): BlockSchema {
   const trimmed = text.trim();
-  const schemas = registry.list();
   const numeric = /^\d+$/.test(trimmed);
+  // By id, or by name as written (block names are upper case): no need to list every block.
+  const direct = registry.get(numeric ? Number(trimmed) : trimmed.toUpperCase());
+  if (direct !== undefined) return direct;
+  const schemas = registry.list();
   const found = numeric
-    ? registry.get(Number(trimmed))
+    ? undefined
     : schemas.find((schema) => schema.name.toLowerCase() === trimmed.toLowerCase());
   if (found !== undefined) return found;
   const candidates = schemas.map((schema) => numeric ? String(schema.id) : schema.name);

@@ -5,36 +5,14 @@
 import { X509Certificate } from "node:crypto";
 import { CredentialsError, loadTlsCredentials } from "../../mod.ts";
 import type { TlsCredentials } from "../transport/mod.ts";
-import { DENO_TERMINAL, type Terminal } from "./_prompt.ts";
+import { type CredentialSources, PASSWORD_ENV } from "./_sources.ts";
 
-/** The environment variable that holds the certificate password. */
-export const PASSWORD_ENV = "POWER_SDK_CERT_PASSWORD";
-
-/** Exit code of a command whose password prompt was cancelled (128 + SIGINT). */
-export const CANCELLED_EXIT_CODE = 130;
-
-/** Where files, the environment and the terminal come from: the process, or a test's doubles. */
-export interface CredentialSources {
-  /** Read a file's bytes. */
-  readFile(path: string): Promise<Uint8Array>;
-  /** An environment variable, or undefined when unset or not readable. */
-  env(name: string): string | undefined;
-  /** The terminal for the password prompt. */
-  readonly terminal: Terminal;
-}
-
-/** The process's files, environment and terminal. */
-export const DENO_SOURCES: CredentialSources = {
-  readFile: (path) => Deno.readFile(path),
-  env(name) {
-    try {
-      return Deno.env.get(name);
-    } catch {
-      return undefined; // no permission: as good as unset
-    }
-  },
-  terminal: DENO_TERMINAL,
-};
+export {
+  CANCELLED_EXIT_CODE,
+  type CredentialSources,
+  DENO_SOURCES,
+  PASSWORD_ENV,
+} from "./_sources.ts";
 
 /** The person cancelled the password prompt: the command prints the message, exits 130. */
 export class PromptCancelledError extends Error {

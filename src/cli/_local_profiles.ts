@@ -1,5 +1,6 @@
 // The local Modbus TCP profiles as `profiles` and `profiles show` print them. Private to src/cli.
-import { listLocalProfiles, type RegisterMap } from "../../mod.ts";
+import { listLocalProfiles } from "../plugins/bluetti_local/registry.ts";
+import type { RegisterMap } from "../parser/register_map.ts";
 import { formatTable } from "./_table.ts";
 
 /** The table of local profiles, with a title line. */

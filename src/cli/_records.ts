@@ -1,8 +1,18 @@
 // How the CLI shows a decoded block record, as text or JSON: shared by `decode` and `read` so
 // both print the same thing. Records reach these helpers already redacted. Private to src/cli.
-import type { BlockRecord, FieldValue } from "../../mod.ts";
-import type { BlockSchema, CompiledField, DecodeWarning } from "../parser/mod.ts";
+import type {
+  BlockRecord,
+  BlockSchema,
+  CompiledField,
+  DecodeWarning,
+  FieldValue,
+} from "../parser/block_schema.ts";
+import type { FieldLabels } from "../plugins/bluetti_v2/labels.ts";
+import { type Label, labelText, recordLabels } from "./_labels.ts";
 import { formatTable } from "./_table.ts";
+
+/** Field path → labels, for one block; empty when the block has none. */
+export type BlockLabels = Readonly<Record<string, FieldLabels>>;
 
 /** The JSON shape of one record (`decode --json`, `read --block --json`). */
 export interface RecordJson {
@@ -18,15 +28,23 @@ export interface RecordJson {
   readonly warnings: readonly DecodeWarning[];
   /** Paths of the fields whose bytes were not in the data. */
   readonly missing: readonly string[];
+  /**
+   * Field path → the name of its code (`discharging`), or the names of a bitmap's set bits;
+   * only the fields a public source documents, and only codes with a name. `values` keeps the
+   * numbers.
+   */
+  readonly labels: Readonly<Record<string, Label>>;
 }
 
 /**
- * The JSON shape of a record: blockId, name, values, units, warnings, missing (no raw bytes).
+ * The JSON shape of a record: blockId, name, values, units, warnings, missing, labels (no raw
+ * bytes).
  *
  * @param record A redacted record.
+ * @param labels The labels of the record's block.
  * @returns The object to print.
  */
-export function recordJson(record: BlockRecord): RecordJson {
+export function recordJson(record: BlockRecord, labels: BlockLabels = {}): RecordJson {
   return {
     blockId: record.blockId,
     name: record.name,
@@ -34,6 +52,7 @@ export function recordJson(record: BlockRecord): RecordJson {
     units: record.units,
     warnings: record.warnings,
     missing: record.missing,
+    labels: recordLabels(record, labels),
   };
 }
 
@@ -44,17 +63,24 @@ export function recordJson(record: BlockRecord): RecordJson {
  * @param schema The record's schema (for the protocol-version gates).
  * @param record A redacted record.
  * @param protocolVersion The version the record was decoded with; null when unknown.
+ * @param listMissing Whether to list the fields beyond the data. `decode` does (the user gave
+ * the bytes); `read` does not: a profile reads fewer registers than some blocks span, and the
+ * fields beyond them are not a fault (a required one still gets its warning).
+ * @param labels The labels of the record's block: a value with a name prints as
+ * `2 (discharging)`.
  * @returns The lines, without newlines.
  */
 export function recordLines(
   schema: BlockSchema,
   record: BlockRecord,
   protocolVersion: number | null,
+  listMissing = true,
+  labels: BlockLabels = {},
 ): string[] {
   const out: string[] = [];
-  const text = formatValues(schema, record, protocolVersion);
+  const text = formatValues(schema, record, protocolVersion, recordLabels(record, labels));
   if (text !== "") out.push(text);
-  if (record.missing.length > 0) {
+  if (listMissing && record.missing.length > 0) {
     out.push(`missing (beyond the data): ${record.missing.join(", ")}`);
   }
   // A required field beyond the data is one warning each; in a table, one line says it.
@@ -88,6 +114,7 @@ function formatValues(
   schema: BlockSchema,
   record: BlockRecord,
   protocolVersion: number | null,
+  labels: Readonly<Record<string, Label>>,
 ): string {
   const fields = new Map<string, CompiledField>(schema.fields.map((f) => [f.path, f]));
   const missing = new Set(record.missing);
@@ -104,6 +131,8 @@ function formatValues(
     if (missing.has(path)) return;
     const field = fields.get(path);
     let shown = formatValue(value);
+    const label = labels[path];
+    if (label !== undefined) shown = `${shown} (${labelText(label)})`;
     const since = field?.minProtocolVersion ?? null;
     if (value === null && protocolVersion !== null && since !== null && since > protocolVersion) {
       shown = `null (from protocol version ${since})`;

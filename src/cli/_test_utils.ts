@@ -200,6 +200,7 @@ export const RECORD_JSON_KEYS: readonly string[] = [
   "units",
   "warnings",
   "missing",
+  "labels",
 ];
 
 const registry = new SchemaRegistry(BLUETTI_V2_BLOCKS);

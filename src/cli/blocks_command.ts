@@ -1,5 +1,6 @@
 // `power-sdk blocks [--json]` and `power-sdk blocks show <id|name> [--json]`.
-import type { BlockSchema, CompiledField } from "../parser/mod.ts";
+import type { BlockSchema, CompiledField } from "../parser/block_schema.ts";
+import { BLUETTI_V2_LABELS, type FieldLabels } from "../plugins/bluetti_v2/labels.ts";
 import { flag, parseCommandArgs, type ParsedArgs, rejectSubcommand } from "./_args.ts";
 import {
   type CommandContext,
@@ -143,7 +144,13 @@ function showCommand(
       f.def.evidence ?? "-",
     ]);
   }
-  println(ctx, `${lines.join("\n")}\n\n${formatTable(rows)}`);
+  const labels = Object.entries(BLUETTI_V2_LABELS[schema.id] ?? {}).map(([path, l]) =>
+    `  ${path}${l.kind === "bitmap" ? " (bits)" : ""}: ${
+      Object.entries(l.names).map(([code, name]) => `${code} ${name}`).join(", ")
+    } (source: ${l.source})`
+  );
+  const labelText = labels.length === 0 ? "" : `\n\nlabels:\n${labels.join("\n")}`;
+  println(ctx, `${lines.join("\n")}\n\n${formatTable(rows)}${labelText}`);
   return 0;
 }
 
@@ -167,11 +174,11 @@ function details(s: BlockSchema) {
   return {
     maxFieldEnd: s.maxFieldEnd,
     withdrawnFields: s.def.withdrawnFields ?? [],
-    fields: s.fields.map(fieldJson),
+    fields: s.fields.map((f) => fieldJson(f, BLUETTI_V2_LABELS[s.id]?.[f.path] ?? null)),
   };
 }
 
-function fieldJson(f: CompiledField) {
+function fieldJson(f: CompiledField, labels: FieldLabels | null) {
   return {
     path: f.path,
     offset: f.offset,
@@ -184,5 +191,6 @@ function fieldJson(f: CompiledField) {
     sensitive: f.sensitive,
     description: f.def.description ?? null,
     evidence: f.def.evidence ?? null,
+    labels,
   };
 }

@@ -79,6 +79,7 @@ Deno.test("blocks show --json gives each field's layout", async () => {
     description: "Total pack voltage",
     evidence:
       "corrected: scale 0.01 V (raw 5313 on a 16-cell LFP AP300 = 53.13 V; 0.1 gives an impossible 531.3 V)",
+    labels: null,
   });
 });
 

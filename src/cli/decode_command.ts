@@ -1,13 +1,17 @@
 // `power-sdk decode --block <id|name> [--framing rtu|iot-v2|v1] [--protocol-version N]
 // [--quantity N] [--json] <hex>...`: the tool for a captured frame.
-import { ConfigError, ProtocolError } from "../../mod.ts";
-import { MAX_BLOCK_BYTES, redactRecord } from "../parser/mod.ts";
-import { framingNames, getFraming, parseReply } from "../protocol/mod.ts";
+import { ProtocolError } from "../errors/errors.ts";
+import { MAX_BLOCK_BYTES } from "../parser/block_schema.ts";
+import { redactRecord } from "../parser/redact.ts";
+import { framingNames, getFraming } from "../protocol/framing.ts";
+import { parseReply } from "../protocol/parse_reply.ts";
+import { BLUETTI_V2_LABELS } from "../plugins/bluetti_v2/labels.ts";
 import {
   choiceOption,
   flag,
   parseCommandArgs,
   type ParsedArgs,
+  rejectPositionals,
   requiredOption,
   stringOption,
 } from "./_args.ts";
@@ -27,6 +31,7 @@ const MAX_READ_QUANTITY = MAX_BLOCK_BYTES / 2;
 
 /** Help of `power-sdk decode`. */
 export const DECODE_HELP = `Usage: power-sdk decode --block <id|name> [options] <hex>...
+       power-sdk decode --replay <capture.jsonl> [--profile <name>] [--json]
 
 Decode a block's data bytes, or with --framing a whole reply payload as captured (envelope,
 Modbus header and CRC included): the envelope is removed, the reply is checked (CRC, address,
@@ -45,7 +50,12 @@ Options:
       --quantity <n>          With --framing: the registers the request asked for (1..125);
                               the reply may hold fewer, never more. Default: 125, the Modbus
                               maximum, because a captured reply does not say what was asked
-      --json                  Print JSON: blockId, name, values, units, warnings, missing
+      --json                  Print JSON: blockId, name, values, units, warnings, missing,
+                              labels (with --replay: one array of every reply's record)
+      --replay <file>         Decode every reply of a capture ('read --record'), each
+                              checked against its request, as the station sent it
+      --profile <name>        With --replay: decode with this profile's scale overrides and
+                              protocol version (default: the profile the capture names)
   -h, --help                  Show this help
       --debug                 Print stack traces on errors
 
@@ -56,10 +66,13 @@ Examples:
   power-sdk decode --block 100 14c1 0000 005f
   power-sdk decode --block 100 --framing iot-v2 --json 01f80f00000000b90000 0003...
   power-sdk decode --block 1300 --protocol-version 2001 <hex>
+  power-sdk decode --replay capture.jsonl --profile EL100V2
 `;
 
 const OPTIONS = {
   block: { type: "string" },
+  replay: { type: "string" },
+  profile: { type: "string" },
   framing: { type: "string" },
   "protocol-version": { type: "string" },
   quantity: { type: "string" },
@@ -72,14 +85,34 @@ const OPTIONS = {
  * @param args The arguments after `decode`.
  * @param ctx Output and registry.
  * @returns The exit code.
- * @throws {UsageError} for a wrong command line.
- * @throws {PowerSdkError} `CONFIG_INVALID` for bad hex, `PARSER_UNKNOWN_BLOCK`, a
+ * @throws {UsageError} for a wrong command line, bad hex included.
+ * @throws {PowerSdkError} `PARSER_UNKNOWN_BLOCK`, a
  * `ProtocolError` for a reply that fails validation, a `ParserError` for data a strict block
  * rejects.
  */
-export function decodeCommand(args: readonly string[], ctx: CommandContext): number {
+export async function decodeCommand(
+  args: readonly string[],
+  ctx: CommandContext,
+): Promise<number> {
   const parsed = parseCommandArgs(args, OPTIONS, "decode");
   if (printedHelpOrVersion(ctx, parsed, DECODE_HELP)) return 0;
+  const replay = stringOption(parsed, "replay");
+  if (replay !== undefined) {
+    for (const option of ["block", "framing", "quantity", "protocol-version"]) {
+      if (parsed.values[option] !== undefined) {
+        throw new UsageError(
+          `option '--${option}' does not go with '--replay': the capture names each reply's block, framing and request`,
+          "decode",
+        );
+      }
+    }
+    rejectPositionals(parsed, "decode");
+    const { replayCommand } = await import("./_replay.ts");
+    return await replayCommand(ctx, replay, stringOption(parsed, "profile"), flag(parsed, "json"));
+  }
+  if (parsed.values.profile !== undefined) {
+    throw new UsageError("option '--profile' goes with '--replay'", "decode");
+  }
   const options = checkOptions(parsed);
   const schema = findBlock(ctx.registry, options.block);
   const input = hexInput(parsed.positionals);
@@ -97,7 +130,7 @@ export function decodeCommand(args: readonly string[], ctx: CommandContext): num
     schema,
   );
   if (options.json) {
-    printJson(ctx, recordJson(record));
+    printJson(ctx, recordJson(record, BLUETTI_V2_LABELS[schema.id]));
     return 0;
   }
   println(
@@ -106,17 +139,20 @@ export function decodeCommand(args: readonly string[], ctx: CommandContext): num
       protocolVersionText(options.protocolVersion)
     }`,
   );
-  for (const line of recordLines(schema, record, options.protocolVersion)) println(ctx, line);
+  const labels = BLUETTI_V2_LABELS[schema.id];
+  for (const line of recordLines(schema, record, options.protocolVersion, true, labels)) {
+    println(ctx, line);
+  }
   return 0;
 }
 
-/** The hex arguments as bytes; bad hex is a wrong command-line value: `CONFIG_INVALID`. */
+/** The hex arguments as bytes; bad hex is a wrong argument, so a usage error (exit 2). */
 function hexInput(positionals: readonly string[]): Uint8Array {
   try {
     return parseHex(positionals.join(" "));
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
-    throw new ConfigError("CONFIG_INVALID", error.message, { path: "hex" }, { cause: error });
+    throw new UsageError(error.message, "decode");
   }
 }
 

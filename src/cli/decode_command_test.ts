@@ -113,24 +113,24 @@ Deno.test("decode accepts hex with spaces, colons, a 0x prefix, or split over ar
   }
 });
 
-Deno.test("decode of bad hex prints one line naming the position, exit 1", async () => {
+Deno.test("decode of bad hex is a usage error naming the position, exit 2", async () => {
   const cases: [string, string][] = [
-    ["14c1zz", 'error: CONFIG_INVALID: Cannot parse hex: "z" at position 5 is not a hex digit'],
+    ["14c1zz", 'error: Cannot parse hex: "z" at position 5 is not a hex digit'],
     [
       "14c",
-      "error: CONFIG_INVALID: Cannot parse hex: the byte that starts at position 3 has one digit; hex needs two digits per byte",
+      "error: Cannot parse hex: the byte that starts at position 3 has one digit; hex needs two digits per byte",
     ],
     [
       "1 4",
-      "error: CONFIG_INVALID: Cannot parse hex: a separator at position 2 splits the byte that starts at position 1",
+      "error: Cannot parse hex: a separator at position 2 splits the byte that starts at position 1",
     ],
-    ["0x", "error: CONFIG_INVALID: Cannot parse hex: the input holds no bytes"],
+    ["0x", "error: Cannot parse hex: the input holds no bytes"],
   ];
   for (const [input, message] of cases) {
     const run = await runCli(["decode", "--block", "100", input]);
-    assert.equal(run.code, 1, input);
+    assert.equal(run.code, 2, input);
     assert.equal(run.stdout, "");
-    assert.deepEqual(lines(run.stderr), [message]);
+    assert.deepEqual(lines(run.stderr), [message, "Run 'power-sdk decode --help' for usage."]);
   }
 });
 

@@ -1,6 +1,8 @@
 // `power-sdk demo [--duration <seconds>] [--json] [--verbose]`: an embedded broker, three
 // simulated stations and the runtime polling them on a built-in runtime.yaml, printing live
 // values until Ctrl-C. No account, no hardware.
+// The built-in transports beyond MQTT (the runtime registry takes every defined one).
+import "../plugins/modbus_tcp/transport_definition.ts";
 import { getProfile, loadRuntimeConfig, resolveRuntime, StdoutSink } from "../../mod.ts";
 import { Executor, redactDeep, type SnapshotTarget } from "../runtime/mod.ts";
 import { EmbeddedBroker, SimulatedStation } from "../testing/mod.ts";

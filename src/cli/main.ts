@@ -4,23 +4,17 @@
  *
  * @module
  */
-import { ConfigError, ConfigValidationError, PowerSdkError } from "../../mod.ts";
-import { SchemaRegistry } from "../parser/mod.ts";
-import { BLUETTI_V2_BLOCKS } from "../plugins/mod.ts";
+// Only what every command needs is imported here: each command's module (and with it the MQTT
+// client, the YAML and schema libraries, the TLS bundle reader) is imported when that command
+// runs, so `--version`, `decode` or `blocks` start as fast as a bare script. The `import()`
+// specifiers are string literals, so `deno compile` still finds and embeds every command.
+import { PowerSdkError } from "../errors/errors.ts";
+import type { SchemaRegistry } from "../parser/registry.ts";
 import { parseCommandArgs } from "./_args.ts";
 import { type CommandContext, oneLine, printedHelpOrVersion, VERSION } from "./_context.ts";
 import { didYouMeanSuffix } from "./_did_you_mean.ts";
 import { DENO_IO } from "./_io.ts";
 import { UsageError } from "./_usage_error.ts";
-import { BLOCKS_HELP, BLOCKS_SHOW_HELP, blocksCommand } from "./blocks_command.ts";
-import { DECODE_HELP, decodeCommand } from "./decode_command.ts";
-import { DEMO_HELP, demoCommand } from "./demo_command.ts";
-import { PROFILES_HELP, PROFILES_SHOW_HELP, profilesCommand } from "./profiles_command.ts";
-import { READ_HELP, readCommand } from "./read_command.ts";
-import { RUNTIME_HELP, runtimeCommand } from "./runtime_command.ts";
-import { SCHEMA_HELP, schemaCommand } from "./schema_command.ts";
-import { SIMULATE_HELP, simulateCommand } from "./simulate_command.ts";
-import { WRITE_HELP, writeCommand } from "./write_command.ts";
 
 /**
  * Where the CLI writes. The default writes to the process's stdout and stderr; tests and
@@ -72,6 +66,9 @@ Commands:
                            Read a station once through an MQTT broker, print the values
   write --profile <name> --sn <serial> --broker <url> (--field <name> | --register <n>)
         --value <value>    Write a control register through the safety gates, read it back
+  controls [--profile <name>]
+                           List the controls 'write' can change: values, ranges, units,
+                           dangerous or not, allowed for a model
   simulate --profile <name> --sn <serial> (--broker <url> | --embedded)
                            Run a simulated station until Ctrl-C or SIGTERM
   read --profile <name> --modbus-tcp <host:port> (--group <name> | --field <names>)
@@ -84,6 +81,8 @@ Commands:
   blocks show <id|name>    Show a block's fields: offsets, types, transforms, units, evidence
   decode --block <id> <hex>
                            Decode a block's data bytes, or a captured reply with --framing
+  decode --replay <capture.jsonl>
+                           Decode again the frames 'read --record <file>' kept
   profiles                 List the built-in station profiles
   profiles show <name>     Show one profile: groups, blocks, cadence, register counts
   help [command]           Show the help of a command
@@ -101,34 +100,68 @@ Run 'power-sdk <command> --help' for a command's options.
 
 type Command = (args: readonly string[], ctx: CommandContext) => number | Promise<number>;
 
-const COMMANDS: Readonly<Record<string, Command>> = {
-  blocks: blocksCommand,
-  decode: decodeCommand,
-  demo: (args, ctx) => demoCommand(args, ctx),
-  profiles: profilesCommand,
-  read: (args, ctx) => readCommand(args, ctx),
-  runtime: (args, ctx) => runtimeCommand(args, ctx),
-  schema: schemaCommand,
-  simulate: (args, ctx) => simulateCommand(args, ctx),
-  write: (args, ctx) => writeCommand(args, ctx),
-  help: helpCommand,
+/** A command, once its module is loaded: how to run it, and its help texts by topic. */
+interface LoadedCommand {
+  readonly run: Command;
+  readonly helps: Readonly<Record<string, string>>;
+}
+
+/** Each command's module, imported on first use. */
+const COMMANDS: Readonly<Record<string, () => Promise<LoadedCommand>>> = {
+  blocks: async () => {
+    const m = await import("./blocks_command.ts");
+    return {
+      run: m.blocksCommand,
+      helps: { blocks: m.BLOCKS_HELP, "blocks show": m.BLOCKS_SHOW_HELP },
+    };
+  },
+  controls: async () => {
+    const m = await import("./controls_command.ts");
+    return { run: m.controlsCommand, helps: { controls: m.CONTROLS_HELP } };
+  },
+  decode: async () => {
+    const m = await import("./decode_command.ts");
+    return { run: m.decodeCommand, helps: { decode: m.DECODE_HELP } };
+  },
+  demo: async () => {
+    const m = await import("./demo_command.ts");
+    return { run: (args, ctx) => m.demoCommand(args, ctx), helps: { demo: m.DEMO_HELP } };
+  },
+  profiles: async () => {
+    const m = await import("./profiles_command.ts");
+    return {
+      run: m.profilesCommand,
+      helps: { profiles: m.PROFILES_HELP, "profiles show": m.PROFILES_SHOW_HELP },
+    };
+  },
+  read: async () => {
+    const m = await import("./read_command.ts");
+    return { run: (args, ctx) => m.readCommand(args, ctx), helps: { read: m.READ_HELP } };
+  },
+  runtime: async () => {
+    const m = await import("./runtime_command.ts");
+    return { run: (args, ctx) => m.runtimeCommand(args, ctx), helps: { runtime: m.RUNTIME_HELP } };
+  },
+  schema: async () => {
+    const m = await import("./schema_command.ts");
+    return { run: m.schemaCommand, helps: { schema: m.SCHEMA_HELP } };
+  },
+  simulate: async () => {
+    const m = await import("./simulate_command.ts");
+    return {
+      run: (args, ctx) => m.simulateCommand(args, ctx),
+      helps: { simulate: m.SIMULATE_HELP },
+    };
+  },
+  write: async () => {
+    const m = await import("./write_command.ts");
+    return { run: (args, ctx) => m.writeCommand(args, ctx), helps: { write: m.WRITE_HELP } };
+  },
+  help: () => Promise.resolve({ run: helpCommand, helps: { help: GLOBAL_HELP } }),
 };
 
-const HELPS: Readonly<Record<string, string>> = {
-  "": GLOBAL_HELP,
-  blocks: BLOCKS_HELP,
-  "blocks show": BLOCKS_SHOW_HELP,
-  decode: DECODE_HELP,
-  demo: DEMO_HELP,
-  profiles: PROFILES_HELP,
-  "profiles show": PROFILES_SHOW_HELP,
-  read: READ_HELP,
-  runtime: RUNTIME_HELP,
-  schema: SCHEMA_HELP,
-  simulate: SIMULATE_HELP,
-  write: WRITE_HELP,
-  help: GLOBAL_HELP,
-};
+/** The help topics besides the commands themselves. */
+const SUBTOPICS: readonly string[] = ["blocks show", "profiles show"];
 
 /**
  * Run the `power-sdk` command line. Usage errors (unknown command or option, missing or bad
@@ -143,15 +176,17 @@ const HELPS: Readonly<Record<string, string>> = {
  * [--dry-run | --once] [--json] [--password <text>] [--verbose]`, `schema`, `read --profile
  * <name> --sn <serial> --broker <url> [--cert <file.p12>] [--password <text>] [--ca
  * <file.pem>] [--allow-insecure] (--block <id|name> | --group <name>) [--framing ...]
- * [--timeout <ms>] [--json]`, `write --profile <name> --sn <serial> --broker <url> [--cert
+ * [--timeout <ms>] [--json] [--record <file>]`, `write --profile <name> --sn <serial> --broker <url> [--cert
  * <file.p12>] [--password <text>] [--ca <file.pem>] [--allow-insecure] [--framing ...]
  * (--field <name> | --register <n>) --value <value> [--enable-writes] [--force]
  * [--confirm-dangerous] [--dry-run] [--json]`, `simulate --profile <name> --sn <serial>
  * (--broker <url> | --embedded [--port N]) [--cert <file.p12>] [--password <text>] [--ca
  * <file.pem>] [--framing ...] [--faults <spec>]`, `blocks [--json]`, `blocks show <id|name>
  * [--json]`, `decode --block <id|name> [--framing rtu|iot-v2|v1] [--protocol-version N]
- * [--quantity N] [--json] <hex>...`, `profiles [--json]`, `profiles show <name-or-alias>
- * [--json]`, `help [command]`; global `--help`, `--version`, `--debug`. The certificate
+ * [--quantity N] [--json] <hex>...`, `decode --replay <capture.jsonl> [--profile <name>]
+ * [--json]`, `profiles [--json]`, `profiles show <name-or-alias>
+ * [--json]`, `controls [--profile <name>] [--json]`, `help [command]`; global `--help`,
+ * `--version`, `--debug`. The certificate
  * password comes from `--password`, else `POWER_SDK_CERT_PASSWORD`, else a no-echo prompt on
  * a terminal; a cancelled prompt returns 130. `runtime` and `demo` run until SIGINT or SIGTERM
  * and then stop gracefully (0); a second signal during the stop returns 130 at once.
@@ -209,7 +244,18 @@ export async function main(args: string[], io: CliIo = DENO_IO): Promise<number>
 }
 
 async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
-  const ctx: CommandContext = { io, registry: new SchemaRegistry(BLUETTI_V2_BLOCKS) };
+  let registry: SchemaRegistry | undefined;
+  const schemas: { compile?: () => SchemaRegistry } = {};
+  const ctx: CommandContext = {
+    io,
+    // Imported with the command, compiled when the command first asks for it.
+    get registry() {
+      if (schemas.compile === undefined) {
+        throw new TypeError("Cannot use the registry before a command");
+      }
+      return registry ??= schemas.compile();
+    },
+  };
   // Only flags may come before the command, and every one of them is global.
   const at = args.findIndex((arg) => !arg.startsWith("-"));
   const leading = at < 0 ? args : args.slice(0, at);
@@ -220,23 +266,38 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
     if (!printedHelpOrVersion(ctx, parsed, GLOBAL_HELP)) io.stdout(GLOBAL_HELP);
     return 0;
   }
-  const command = COMMANDS[name];
-  if (command === undefined) {
+  const load = COMMANDS[name];
+  if (load === undefined) {
     throw new UsageError(
       `unknown command '${name}'${didYouMeanSuffix(name, Object.keys(COMMANDS))}`,
     );
   }
   // Global flags before the command count for it too (`power-sdk --help decode`).
   const globals = leading.filter((arg) => arg !== "--");
-  return await command([...globals, ...args.slice(at + 1)], ctx);
+  // The built-in plugins define themselves (profiles, framings) when their module loads: no
+  // npm package, so every command gets them. Their transports load with the commands that
+  // use them (runtime, demo, schema, the Modbus TCP options of read, write and simulate).
+  const [command, { LazySchemaRegistry }, { BLUETTI_V2_BLOCKS }] = await Promise.all([
+    load(),
+    import("./_lazy_registry.ts"),
+    import("../plugins/bluetti_v2/blocks.ts"),
+    import("../plugins/builtin.ts"),
+  ]);
+  schemas.compile = () => new LazySchemaRegistry(BLUETTI_V2_BLOCKS);
+  return await command.run([...globals, ...args.slice(at + 1)], ctx);
 }
 
-function helpCommand(args: readonly string[], ctx: CommandContext): number {
+async function helpCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
   const parsed = parseCommandArgs(args, {}, "help");
   const topic = parsed.positionals.join(" ");
-  const help = HELPS[topic];
+  if (topic === "" || topic === "help") {
+    ctx.io.stdout(GLOBAL_HELP);
+    return 0;
+  }
+  const load = COMMANDS[topic.split(" ")[0]!];
+  const help = load === undefined ? undefined : (await load()).helps[topic];
   if (help === undefined) {
-    const topics = Object.keys(HELPS).filter((t) => t !== "" && t !== "help");
+    const topics = [...Object.keys(COMMANDS).filter((t) => t !== "help"), ...SUBTOPICS];
     throw new UsageError(`no help for '${topic}'${didYouMeanSuffix(topic, topics)}`, "help");
   }
   ctx.io.stdout(help);
@@ -250,7 +311,7 @@ function report(error: unknown, io: CliIo, debug: boolean): number {
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  const code = error instanceof PowerSdkError ? `${error.code}: ` : "";
+  const code = `${errorCode(error)}: `;
   // A configuration's problems are one line each (file:line:column: path: message) after the
   // header line: the one error that prints more than one line.
   const [first, ...problems] = isProblemList(error) ? message.split("\n") : [message];
@@ -260,9 +321,23 @@ function report(error: unknown, io: CliIo, debug: boolean): number {
   return 1;
 }
 
+/**
+ * The code printed before a failure's message: the library's stable code; `PERMISSION_DENIED`
+ * when the process lacks a permission (a narrowed set, a compiled binary); `INTERNAL` for
+ * anything else, which is a bug to report (`--debug` prints its stack trace).
+ */
+function errorCode(error: unknown): string {
+  if (error instanceof PowerSdkError) return error.code;
+  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+    return "PERMISSION_DENIED";
+  }
+  return "INTERNAL";
+}
+
+/** A runtime.yaml's problems (`ConfigValidationError`) or its YAML syntax errors, one a line. */
 function isProblemList(error: unknown): boolean {
-  return error instanceof ConfigValidationError ||
-    (error instanceof ConfigError && error.code === "CONFIG_SYNTAX");
+  return error instanceof PowerSdkError &&
+    (error.name === "ConfigValidationError" || error.code === "CONFIG_SYNTAX");
 }
 
 function trace(error: unknown): string {

@@ -103,7 +103,7 @@ Deno.test("main() prints one line for a library error and its stack only with --
   }
 });
 
-Deno.test("main() reports an unexpected error as 'error: message', exit 1, no stack", async () => {
+Deno.test("main() reports an unexpected error as 'error: INTERNAL: message', exit 1, no stack", async () => {
   let stderr = "";
   const failing: CliIo = {
     stdout() {
@@ -114,11 +114,14 @@ Deno.test("main() reports an unexpected error as 'error: message', exit 1, no st
     },
   };
   assert.equal(await main(["blocks"], failing), 1);
-  assert.equal(stderr, "error: Cannot write: disk full\n");
+  assert.equal(stderr, "error: INTERNAL: Cannot write: disk full\n");
 
   stderr = "";
   assert.equal(await main(["--debug", "blocks"], failing), 1);
-  assert.match(stderr, /^error: Cannot write: disk full\nError: Cannot write: disk full\n {4}at /);
+  assert.match(
+    stderr,
+    /^error: INTERNAL: Cannot write: disk full\nError: Cannot write: disk full\n {4}at /,
+  );
 });
 
 Deno.test("main() reports a thrown non-Error value on one line", async () => {
@@ -132,5 +135,19 @@ Deno.test("main() reports a thrown non-Error value on one line", async () => {
     },
   };
   assert.equal(await main(["profiles"], io), 1);
-  assert.equal(stderr, "error: boom\n");
+  assert.equal(stderr, "error: INTERNAL: boom\n");
+});
+
+Deno.test("main() reports a missing permission as PERMISSION_DENIED, exit 1", async () => {
+  let stderr = "";
+  const io: CliIo = {
+    stdout() {
+      throw new Deno.errors.NotCapable('Requires net access to "example.com:1883"');
+    },
+    stderr(text) {
+      stderr += text;
+    },
+  };
+  assert.equal(await main(["profiles"], io), 1);
+  assert.equal(stderr, 'error: PERMISSION_DENIED: Requires net access to "example.com:1883"\n');
 });

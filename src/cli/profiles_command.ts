@@ -1,12 +1,8 @@
 // `power-sdk profiles [--json]` and `power-sdk profiles show <name-or-alias> [--json]`.
-import {
-  BUILTIN_PROFILES,
-  type DeviceProfile,
-  getLocalProfile,
-  getProfile,
-  type ProfileGroupDef,
-  type RegisterMap,
-} from "../../mod.ts";
+import { BUILTIN_PROFILES, getProfile } from "../../profiles/mod.ts";
+import type { DeviceProfile, ProfileGroupDef } from "../device/profile.ts";
+import { getLocalProfile } from "../plugins/bluetti_local/registry.ts";
+import type { RegisterMap } from "../parser/register_map.ts";
 import { flag, parseCommandArgs, type ParsedArgs, rejectSubcommand } from "./_args.ts";
 import {
   blockLabel,

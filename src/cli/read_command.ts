@@ -1,6 +1,9 @@
 // `power-sdk read --profile <name> --sn <serial> --broker <url> [--cert <file.p12>] [--ca <pem>]
 // (--block <id|name> | --group <name>) [--framing ...] [--json] [--timeout ms]`: one read of a
 // real station (or a simulated one) through the MQTT transport.
+import { explainTimeout, type Progress, progress } from "./_progress.ts";
+import { openCapture, RecordingTransport } from "./_capture.ts";
+import { BLUETTI_V2_LABELS } from "../plugins/bluetti_v2/labels.ts";
 import {
   type BlockRecord,
   Client,
@@ -84,6 +87,9 @@ ${STATION_OPTIONS_HELP}
                             connect, 5000 for each reply)
       --json                Print JSON: for --block the shape of 'decode --json'; for --group
                             { group, ok, records, errors }
+      --record <file>       Append every request and reply, as sent and received, to a
+                            capture file (JSON lines, mode 0600) that 'decode --replay'
+                            decodes again; replies of blocks holding secrets are left out
   -h, --help                Show this help
       --debug               Print stack traces on errors
 
@@ -109,6 +115,7 @@ const OPTIONS = {
   framing: { type: "string" },
   timeout: { type: "string" },
   json: { type: "boolean" },
+  record: { type: "string" },
 } as const;
 
 /** The longest `--timeout`: one hour. */
@@ -173,23 +180,40 @@ export async function readCommand(
   const credentials = await loadCredentials(options, ctx, sources);
   if (credentials === null) return CANCELLED_EXIT_CODE;
 
+  using capture = options.record === undefined ? undefined : await openCapture(options.record);
+  const mqtt = new MqttTransport({ ...config, ...credentials });
   await using client = new Client({
-    transport: new MqttTransport({ ...config, ...credentials }),
+    transport: capture === undefined ? mqtt : new RecordingTransport(mqtt, {
+      framing: options.framing ?? profile.defaultFraming,
+      profile: profile.id,
+      registry,
+      record: (line) => capture.write(line),
+    }),
     profile,
     registry,
     ...(options.framing === undefined ? {} : { framing: options.framing }),
   });
-  await client.connect();
+  const steps = progress(ctx, options.json);
+  await steps.step(`connecting to ${options.broker}`, () => client.connect());
   if (target.block !== undefined) {
-    const record = await client.readBlock(target.block.id, { retry: false });
+    const block = target.block;
+    const record = await steps.step(
+      `waiting for the reply to block ${block.id} ${block.name} from ${options.sn}`,
+      () => client.readBlock(block.id, { retry: false }),
+    ).catch((error) => {
+      throw explainTimeout(error);
+    });
     if (options.json) {
-      printJson(ctx, recordJson(redactRecord(record, target.block)));
+      printJson(
+        ctx,
+        recordJson(redactRecord(record, target.block), BLUETTI_V2_LABELS[record.blockId]),
+      );
     } else {
       printRecord(ctx, target.block, record, options.sn);
     }
     return 0;
   }
-  return await readGroup(ctx, client, registry, target.group, options);
+  return await readGroup(ctx, client, registry, target.group, options, steps);
 }
 
 async function readGroup(
@@ -198,20 +222,27 @@ async function readGroup(
   registry: SchemaRegistry,
   group: string,
   options: ReadCommandOptions,
+  steps: Progress,
 ): Promise<number> {
-  const result = await client.readGroup(group, { retry: false });
+  const result = await steps.step(
+    `waiting for the replies to group ${group} from ${options.sn}`,
+    () => client.readGroup(group, { retry: false }),
+  );
   const errors = result.errors.map(({ blockId, error }) => ({
     blockId,
     name: registry.get(blockId)?.name ?? null,
     code: error.code,
-    message: error.message,
+    message: (explainTimeout(error) as Error).message,
   }));
   if (options.json) {
     printJson(ctx, {
       group: result.group,
       ok: result.ok,
       records: result.records.map((record) =>
-        recordJson(redactRecord(record, registry.require(record.blockId)))
+        recordJson(
+          redactRecord(record, registry.require(record.blockId)),
+          BLUETTI_V2_LABELS[record.blockId],
+        )
       ),
       errors,
     });
@@ -246,7 +277,10 @@ function printRecord(
       protocolVersionText(record.protocolVersion)
     }`,
   );
-  for (const line of recordLines(schema, safe, record.protocolVersion)) println(ctx, line);
+  const labels = BLUETTI_V2_LABELS[schema.id];
+  for (const line of recordLines(schema, safe, record.protocolVersion, false, labels)) {
+    println(ctx, line);
+  }
 }
 
 function findGroup(profile: DeviceProfile, name: string): string {
@@ -267,6 +301,8 @@ interface ReadCommandOptions extends StationOptions {
   readonly framing: FramingName | undefined;
   readonly timeoutMs: number | undefined;
   readonly json: boolean;
+  /** Append each request and reply to this capture file. */
+  readonly record: string | undefined;
 }
 
 function checkOptions(parsed: ParsedArgs): ReadCommandOptions {
@@ -284,6 +320,7 @@ function checkOptions(parsed: ParsedArgs): ReadCommandOptions {
     framing: choiceOption(parsed, "framing", framingNames(), "read"),
     timeoutMs: timeout === undefined ? undefined : timeoutOption(timeout),
     json: flag(parsed, "json"),
+    record: stringOption(parsed, "record"),
   };
 }
 

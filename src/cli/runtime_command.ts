@@ -1,22 +1,22 @@
 // `power-sdk runtime --config <runtime.yaml> [--dry-run | --once] [--json] [--password <text>]
 // [--verbose]`: check a runtime.yaml, poll its stations once, or run them until stopped.
+// The built-in transports beyond MQTT (the runtime registry takes every defined one).
+import "../plugins/modbus_tcp/transport_definition.ts";
 import { dirname } from "node:path";
+// The MQTT transport (in Runtime) and the bundle reader (in ./_credentials.ts) are imported
+// when a run needs them, not for --dry-run.
+import { readRuntimeConfig } from "../runtime/config/load_config.ts";
 import {
   describeResolution,
-  type DeviceMetrics,
-  readRuntimeConfig,
+  type ResolutionRow,
   type ResolvedRuntime,
   resolveRuntime,
-  Runtime,
-  type RuntimeOptions,
-  type Snapshot,
-} from "../../mod.ts";
-import {
-  redactDeep,
-  type ResolutionRow,
-  type ResolvedDevice,
-  type RuntimeLogEntry,
-} from "../runtime/mod.ts";
+} from "../runtime/config/resolve.ts";
+import { RuntimeRegistry } from "../runtime/runtime_registry.ts";
+import type { RuntimeLogEntry } from "../runtime/executor.ts";
+import type { Runtime, RuntimeOptions } from "../runtime/runtime.ts";
+import { redactDeep } from "../runtime/sinks/redact_deep.ts";
+import type { DeviceMetrics, ResolvedDevice, Snapshot } from "../runtime/types.ts";
 import {
   flag,
   parseCommandArgs,
@@ -36,11 +36,10 @@ import {
   CANCELLED_EXIT_CODE,
   type CredentialSources,
   DENO_SOURCES,
-  loadBundle,
   PASSWORD_ENV,
-  unlessCancelled,
-} from "./_credentials.ts";
+} from "./_sources.ts";
 import type { Terminal } from "./_prompt.ts";
+import { progress, TIMEOUT_CAUSES } from "./_progress.ts";
 import { DENO_STOP_SIGNALS, type StopSignals } from "./_signals.ts";
 import { formatTable } from "./_table.ts";
 import { UsageError } from "./_usage_error.ts";
@@ -188,7 +187,8 @@ const DENO_RUNTIME_SYSTEM: RuntimeSystem = {
  * assert.equal(code, 0);
  * const [row] = JSON.parse(out);
  * assert.equal(row.device, "garage");
- * assert.equal(row.broker, "iot.bluettipower.com:18760");
+ * assert.equal(row.transport.options.broker, "iot.bluettipower.com");
+ * assert.equal(row.transport.options.port, 18760);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
@@ -208,7 +208,21 @@ export async function runtimeCommand(
     printResolution(ctx, resolved, options.json);
     return 0;
   }
+  if (options.mode === "once" && resolved.devices.every((device) => device.mode === "push")) {
+    // Nothing connects: a push device is listened to, never polled.
+    if (options.json) printJson(ctx, []);
+    ctx.io.stderr(
+      `warning: nothing to poll: --once polls pull devices and the ${resolved.devices.length} ${
+        resolved.devices.length === 1 ? "device" : "devices"
+      } of ${options.config} ${
+        resolved.devices.length === 1 ? "is a push device" : "are push devices"
+      }; run without --once to listen to them\n`,
+    );
+    return 0;
+  }
   checkPermissions(resolved, system);
+  const { unlessCancelled } = await import("./_credentials.ts");
+  const { Runtime } = await import("../runtime/runtime.ts");
 
   const runnable = await unlessCancelled(
     ctx.io.stderr,
@@ -248,8 +262,14 @@ export async function runtimeCommand(
 /** One cycle; a failed poll makes one error line (the sinks printed the details) and exit 1. */
 async function runOnce(ctx: CommandContext, runtime: Runtime, json: boolean): Promise<number> {
   let snapshots: Snapshot[];
+  const devices = runtime.deviceIds.length;
   try {
-    snapshots = await runtime.runOnce();
+    snapshots = await progress(ctx, json).step(
+      `polling ${devices} ${
+        devices === 1 ? "device" : "devices"
+      } once: connecting, then waiting for the replies`,
+      () => runtime.runOnce(),
+    );
   } finally {
     await runtime.stop(STOP_DEADLINE_MS);
   }
@@ -262,9 +282,12 @@ async function runOnce(ctx: CommandContext, runtime: Runtime, json: boolean): Pr
     failed.set(snapshot.deviceId, codes);
   }
   if (failed.size === 0) return 0;
-  const devices = [...failed].map(([id, codes]) => `${id} (${[...codes].join(", ")})`);
+  const names = [...failed].map(([id, codes]) => `${id} (${[...codes].join(", ")})`);
+  const timedOut = [...failed.values()].some((codes) => codes.has("TRANSPORT_TIMEOUT"));
   ctx.io.stderr(
-    `error: ${failed.size} of ${runtime.deviceIds.length} devices failed: ${devices.join(", ")}\n`,
+    `error: RUNTIME_POLL_FAILED: ${failed.size} of ${devices} devices failed: ${names.join(", ")}${
+      timedOut ? `; TRANSPORT_TIMEOUT: ${TIMEOUT_CAUSES}` : ""
+    }\n`,
   );
   return 1;
 }
@@ -284,13 +307,117 @@ const COLUMNS: readonly (readonly [string, keyof ResolutionRow])[] = [
 ];
 
 function printResolution(ctx: CommandContext, resolved: ResolvedRuntime, json: boolean): void {
-  const rows = describeResolution(resolved);
   if (json) {
-    printJson(ctx, rows);
+    printJson(ctx, resolved.devices.map((device) => resolutionJson(device)));
     return;
   }
+  const rows = describeResolution(resolved);
   const cells = rows.map((row) => COLUMNS.map(([, key]) => row[key]));
   println(ctx, formatTable([COLUMNS.map(([heading]) => heading), ...cells]));
+}
+
+/**
+ * One device of `--dry-run --json`, as fields: what the table says in words. The transport's
+ * options are runtime.yaml's (snake_case, defaults and the plugin's filled in) with every secret
+ * replaced by `[redacted]`: a certificate password is `[redacted]` when set, null when not.
+ *
+ * @example The row of a pull device
+ * ```ts
+ * import { resolutionJson } from "./runtime_command.ts";
+ * import { loadRuntimeConfig, resolveRuntime } from "@power-sdk/sdk";
+ * import assert from "node:assert/strict";
+ *
+ * const text = `
+ * version: 1
+ * pipelines: { lan: { transport: mqtt, vendor: bluetti, protocol: v2 } }
+ * devices:
+ *   - { id: garage, pipeline: lan, profile_id: EL30V2, transport: { opts: { device_sn: "2237000012345" } } }
+ * `;
+ * const [device] = resolveRuntime(loadRuntimeConfig(text)).devices;
+ * const row = resolutionJson(device!);
+ * assert.equal(row.transport.options.port, 18760);
+ * assert.equal(row.transport.endpoint, "iot.bluettipower.com:18760");
+ * assert.deepEqual(row.intervalS, { min: 10, max: 30 });
+ * assert.equal(row.transport.options.cert_password, null);
+ * ```
+ *
+ * @param device A resolved device.
+ * @param registry Where its transport is defined; default: every transport defined so far.
+ * @returns The JSON object.
+ */
+export function resolutionJson(
+  device: ResolvedDevice,
+  registry: RuntimeRegistry = RuntimeRegistry.withBuiltins(),
+): ResolutionJson {
+  const t = device.transport;
+  const intervals = device.groups.map((g) => g.intervalMs / 1000);
+  const push = device.mode === "push" || intervals.length === 0;
+  return {
+    device: device.id,
+    pipeline: device.pipeline,
+    vendor: device.vendor,
+    protocol: device.protocol,
+    profile: device.profileId,
+    mode: device.mode,
+    transport: {
+      type: t.type,
+      framing: t.framing,
+      endpoint: registry.transport(t.type).describe(t.options).endpoint,
+      options: redactDeep(t.options) as Readonly<Record<string, unknown>>,
+    },
+    intervalS: push ? null : { min: Math.min(...intervals), max: Math.max(...intervals) },
+    groups: push
+      ? []
+      : device.groups.map((g) => ({ name: g.name, intervalS: g.intervalMs / 1000 })),
+    sink: device.sink,
+    writeEnabled: device.writeEnabled,
+  };
+}
+
+/**
+ * The JSON shape of one device of `runtime --dry-run --json`.
+ *
+ * @example Read the broker of a row
+ * ```ts
+ * import type { ResolutionJson } from "./runtime_command.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const broker = (row: ResolutionJson) => `${row.transport.options.broker}`;
+ * assert.equal(typeof broker, "function");
+ * ```
+ */
+export interface ResolutionJson {
+  /** The device id. */
+  readonly device: string;
+  /** The pipeline it belongs to. */
+  readonly pipeline: string;
+  /** The vendor of its pipeline. */
+  readonly vendor: string;
+  /** The protocol of its pipeline. */
+  readonly protocol: string;
+  /** The profile id. */
+  readonly profile: string;
+  /** `pull` (polled on a schedule) or `push` (listens to what the station sends). */
+  readonly mode: "pull" | "push";
+  /** Where and how it connects. */
+  readonly transport: {
+    /** The transport's name (`mqtt`). */
+    readonly type: string;
+    /** The envelope of the frames. */
+    readonly framing: string;
+    /** Where it connects, as the transport describes it (`host:port` for `mqtt`). */
+    readonly endpoint: string;
+    /** The transport's options as in runtime.yaml; secrets `[redacted]`, unset ones null. */
+    readonly options: Readonly<Record<string, unknown>>;
+  };
+  /** Shortest and longest poll interval in seconds; null for a push device. */
+  readonly intervalS: { readonly min: number; readonly max: number } | null;
+  /** The groups it polls, with their interval in seconds; empty for a push device. */
+  readonly groups: readonly { readonly name: string; readonly intervalS: number }[];
+  /** The sink's name. */
+  readonly sink: string;
+  /** Whether writes are enabled. */
+  readonly writeEnabled: boolean;
 }
 
 /**
@@ -382,6 +509,7 @@ async function bundlePassword(
   ctx: CommandContext,
   sources: CredentialSources,
 ): Promise<string> {
+  const { loadBundle } = await import("./_credentials.ts");
   let typed: string | null = null;
   const terminal: Terminal = {
     isTerminal: () => sources.terminal.isTerminal(),

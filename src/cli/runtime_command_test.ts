@@ -129,7 +129,21 @@ devices:
   assert.equal(await json.done, 0);
   const parsed = JSON.parse(json.out());
   assert.deepEqual(parsed.map((row: { device: string }) => row.device), [id, "shed"]);
-  assert.equal(parsed[1].writeEnabled, "yes");
+  assert.equal(parsed[1].writeEnabled, true);
+  // Fields, not sentences: the transport and the intervals as values a script can use.
+  assert.equal(parsed[0].mode, "pull");
+  assert.equal(parsed[0].transport.type, "mqtt");
+  assert.equal(parsed[0].transport.endpoint, "iot.bluettipower.com:18760");
+  assert.equal(parsed[0].transport.options.broker, "iot.bluettipower.com");
+  assert.equal(parsed[0].transport.options.port, 18760);
+  assert.equal(parsed[0].transport.framing, "rtu");
+  assert.equal(parsed[0].transport.options.cert_password, "[redacted]");
+  assert.deepEqual(parsed[0].intervalS, { min: 10, max: 60 });
+  assert.deepEqual(parsed[0].groups, [
+    { name: "core", intervalS: 10 },
+    { name: "battery", intervalS: 60 },
+  ]);
+  assert.ok(!json.out().includes(env.PW));
 });
 
 Deno.test("runtime prints every problem of a configuration on its own line, exit 1", async () => {
@@ -221,7 +235,7 @@ Deno.test("runtime --once exits 1 with one line naming the devices that failed",
   assert.match(run.out(), /^\S+ ghost core ERROR TRANSPORT_CONNECT_FAILED: /m);
   assert.equal(
     lines(run.err()).at(-1),
-    "error: 1 of 2 devices failed: ghost (TRANSPORT_CONNECT_FAILED)",
+    "error: RUNTIME_POLL_FAILED: 1 of 2 devices failed: ghost (TRANSPORT_CONNECT_FAILED)",
   );
 });
 

@@ -1,5 +1,7 @@
 // `power-sdk schema`: the JSON Schema of runtime.yaml on stdout, for editors.
-import { runtimeConfigJsonSchema } from "../../mod.ts";
+// The built-in transports beyond MQTT (the runtime registry takes every defined one).
+import "../plugins/modbus_tcp/transport_definition.ts";
+import { runtimeConfigJsonSchema } from "../runtime/config/schema.ts";
 import { parseCommandArgs } from "./_args.ts";
 import { type CommandContext, printedHelpOrVersion, printJson } from "./_context.ts";
 import { UsageError } from "./_usage_error.ts";

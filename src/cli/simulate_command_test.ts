@@ -142,7 +142,7 @@ Deno.test("simulate fails on one line for an unknown profile, a bad serial, an u
     [
       [...BASE, "--broker", `mqtt://127.0.0.1:${port}`],
       new RegExp(
-        `^error: TRANSPORT_CONNECT_FAILED: Cannot connect simulated station ${SN} to mqtt://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`,
+        `^error: TRANSPORT_CONNECT_FAILED: Cannot connect simulated station ${SN} to mqtt://127\\.0\\.0\\.1:${port}: connection refused: nothing listens on 127\\.0\\.0\\.1:${port}\\n$`,
       ),
     ],
   ];
@@ -205,7 +205,9 @@ Deno.test("simulate --embedded on a port in use fails on one line", async () => 
   assert.equal(lines(run.stderr).length, 1, run.stderr);
   assert.match(
     run.stderr,
-    new RegExp(`^error: Cannot start the embedded broker on 127\\.0\\.0\\.1:${broker.port}: `),
+    new RegExp(
+      `^error: TRANSPORT_LISTEN_FAILED: Cannot start the embedded broker on 127\\.0\\.0\\.1:${broker.port}: `,
+    ),
   );
 });
 

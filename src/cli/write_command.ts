@@ -2,6 +2,7 @@
 // (--field <name> | --register <n>) --value <v> [--enable-writes] [--force]
 // [--confirm-dangerous] [--dry-run] [--json]`: one control register through the library's
 // safety gates, then read back.
+import { explainTimeout, progress } from "./_progress.ts";
 import { Client, getProfile, MqttTransport, type WriteResult } from "../../mod.ts";
 import { type FramingName, framingNames } from "../protocol/mod.ts";
 import {
@@ -188,12 +189,18 @@ export async function writeCommand(
     ...clientOptions,
     transport: new MqttTransport({ ...config, ...credentials }),
   });
-  await client.connect();
-  const result = await client.write(options.target, options.value, writeOptions);
+  const steps = progress(ctx, options.json);
+  await steps.step(`connecting to ${options.broker}`, () => client.connect());
+  const result = await steps.step(
+    `waiting for ${options.sn} to take the write and answer the read-back`,
+    () => client.write(options.target, options.value, writeOptions),
+  ).catch((error) => {
+    throw explainTimeout(error);
+  });
   printResult(ctx, options, result, framing);
   if (result.applied !== false) return 0;
   ctx.io.stderr(
-    `error: the station did not take the value: register ${result.register} reads back ${result.readBack}, not ${result.value}\n`,
+    `error: WRITE_NOT_APPLIED: the station did not take the value: register ${result.register} reads back ${result.readBack}, not ${result.value}\n`,
   );
   return 1;
 }

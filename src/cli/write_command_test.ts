@@ -192,7 +192,7 @@ Deno.test("write exits 1 when the station does not take the value", async () => 
     );
     assert.equal(
       lines(run.stderr).at(-1),
-      "error: the station did not take the value: register 2011 reads back 1, not 0",
+      "error: WRITE_NOT_APPLIED: the station did not take the value: register 2011 reads back 1, not 0",
     );
   } finally {
     await station.endAsync();

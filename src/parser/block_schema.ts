@@ -190,7 +190,11 @@ export class BlockSchema {
   /** The definition (frozen copy). */
   readonly def: BlockSchemaDef;
 
-  #decode: GeneratedDecoder;
+  // Generated on the first decode: a registry of every block is made by commands that decode
+  // one block or none (`blocks`, `controls`), and generating all decoders costs more than an
+  // empty process's whole start-up.
+  #decoder: GeneratedDecoder | undefined;
+  #decoderInput: () => Parameters<typeof generateDecoder>[1];
   #absent = new Map<number, Absent>();
 
   /**
@@ -235,8 +239,7 @@ export class BlockSchema {
       }
     }
     this.fields = Object.freeze(fields);
-    this.#decode = generateDecoder(
-      def.id,
+    this.#decoderInput = () =>
       fields.map((f, i) => ({
         path: f.path,
         name: f.name,
@@ -251,8 +254,7 @@ export class BlockSchema {
         invalid: f.datatype.invalid ?? null,
         apply: f.transforms?.apply ?? null,
         sensitive: f.sensitive,
-      })),
-    );
+      }));
     this.maxFieldEnd = fields.reduce((max, f) => Math.max(max, f.end), 0);
     this.registerCount = Math.ceil(Math.max(this.minLength, this.maxFieldEnd) / 2);
     const units: Record<string, string> = {};
@@ -316,7 +318,8 @@ export class BlockSchema {
       if (absent.warnings.length > 0) (ctx.warnings ??= []).push(...absent.warnings);
       if (absent.missing.length > 0) ctx.missing = absent.missing as string[];
     }
-    const values = this.#decode(data, len, ctx) as Record<string, FieldValue>;
+    this.#decoder ??= generateDecoder(this.id, this.#decoderInput());
+    const values = this.#decoder(data, len, ctx) as Record<string, FieldValue>;
     if (strict && len > this.maxFieldEnd) {
       (ctx.warnings ??= []).push({
         field: null,

@@ -13,17 +13,8 @@
  *
  * @module
  */
-import type { ProtocolPlugin } from "../plugin/plugin.ts";
-import { BLUETTI_V2 } from "./bluetti_v2/plugin.ts";
-import { BLUETTI_LOCAL } from "./bluetti_local/plugin.ts";
-
 export * from "./bluetti_v2/mod.ts";
 export * from "./bluetti_local/mod.ts";
 export * from "./modbus_tcp/mod.ts";
 export * from "../plugin/mod.ts";
-
-/** Every built-in plugin. */
-export const BUILTIN_PLUGINS: readonly ProtocolPlugin[] = Object.freeze([
-  BLUETTI_V2,
-  BLUETTI_LOCAL,
-]);
+export { BUILTIN_PLUGINS } from "./builtin.ts";

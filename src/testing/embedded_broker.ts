@@ -2,6 +2,7 @@ import { Aedes } from "aedes";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { createServer as createTcpServer, isIP, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer, type TlsOptions } from "node:tls";
+import { TransportError } from "../errors/errors.ts";
 
 /**
  * TLS settings of an {@linkcode EmbeddedBroker}. All values are PEM text held in memory: nothing
@@ -201,7 +202,8 @@ export class EmbeddedBroker implements AsyncDisposable {
    *   or the TLS credentials are unusable (unparseable, key not matching the certificate,
    *   `requireClientCert` without `ca`).
    * @throws {RangeError} If `port` is not an integer from 0 to 65535.
-   * @throws {Error} If the server cannot listen (for example the port is in use).
+   * @throws {TransportError} `TRANSPORT_LISTEN_FAILED` if the server cannot listen (for example
+   *   the port is in use).
    *
    * @example Start a broker on a random port and close it
    * ```ts
@@ -264,7 +266,8 @@ export class EmbeddedBroker implements AsyncDisposable {
       });
     } catch (error) {
       await closeAedes(aedes);
-      throw new Error(
+      throw new TransportError(
+        "TRANSPORT_LISTEN_FAILED",
         `Cannot start the embedded broker on ${host}:${port}: ${(error as Error).message}`,
         { cause: error },
       );

@@ -169,6 +169,7 @@ Deno.test("EmbeddedBroker.start() validates the port", async () => {
   }
   await using first = await EmbeddedBroker.start();
   await assert.rejects(EmbeddedBroker.start({ port: first.port }), {
+    code: "TRANSPORT_LISTEN_FAILED",
     message: new RegExp(`^Cannot start the embedded broker on 127\\.0\\.0\\.1:${first.port}: `),
   });
 });

@@ -6,8 +6,9 @@
  * @module
  */
 import { z } from "zod";
-import { loadTlsCredentials } from "./credentials.ts";
-import { MqttTransport } from "./mqtt_transport.ts";
+// The MQTT client (npm:mqtt) and the PKCS#12 reader (node-forge) load when a transport is
+// created, not when runtime.yaml is checked (`runtime --dry-run` does not need them).
+import type { MqttTransport } from "./mqtt_transport.ts";
 import { defineTransport, type TransportDefinition } from "./transport_definition.ts";
 
 function expect(text: string): { error: string } {
@@ -172,7 +173,11 @@ export const MQTT_TRANSPORT: TransportDefinition<MqttTransportOptions> = defineT
       ...(o.allow_insecure === true ? ["insecure allowed"] : []),
     ],
   }),
-  async create(o, context) {
+  async create(o, context): Promise<MqttTransport> {
+    const [{ loadTlsCredentials }, { MqttTransport }] = await Promise.all([
+      import("./credentials.ts"),
+      import("./mqtt_transport.ts"),
+    ]);
     const tls = o.cert_file == null ? undefined : loadTlsCredentials({
       pfx: await context.readFile(o.cert_file),
       ...(o.cert_password != null ? { passphrase: o.cert_password } : {}),

@@ -509,6 +509,14 @@ function connectError(url: URL, error: Error | null, config: MqttConfig): Transp
     why =
       `${text} (does ${url.host} speak TLS? For a plain MQTT port use mqtt:// with allow_insecure)`;
   } else why = text || code;
+  // A plain MQTT client that reaches a TLS port gets a closed connection or TLS bytes it cannot
+  // parse as MQTT: say so, as the opposite case above does.
+  if (
+    url.protocol === "mqtt:" &&
+    (error === null || /Invalid header|packet|ECONNRESET/i.test(code + text))
+  ) {
+    why = `${why} (does ${url.host} expect TLS? Then use mqtts://)`;
+  }
   return new TransportError(
     "TRANSPORT_CONNECT_FAILED",
     `Cannot connect to ${url.href}: ${why}`,

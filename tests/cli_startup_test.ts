@@ -1,0 +1,145 @@
+// The offline commands start fast because they do not load what they do not use: the MQTT
+// client, the TLS bundle reader, the embedded broker, the YAML and schema libraries. These tests
+// read the CLI's module graph as Deno builds it (`deno info --json cli.ts`) and follow the static
+// imports from the entry and from the module each command imports when it runs; they fail as
+// soon as a static import brings a heavy module back onto a command's path. The start-up times
+// themselves are measured by bench/cli_startup.ts (docs/benchmarks.md), never asserted here.
+import assert from "node:assert/strict";
+
+const ROOT = new URL("..", import.meta.url);
+
+interface GraphDependency {
+  readonly specifier: string;
+  readonly code?: { readonly specifier: string };
+  readonly isDynamic?: boolean;
+}
+
+interface GraphModule {
+  readonly specifier: string;
+  readonly kind?: string;
+  readonly npmPackage?: string;
+  readonly dependencies?: readonly GraphDependency[];
+}
+
+interface Graph {
+  readonly modules: readonly GraphModule[];
+  readonly redirects: Readonly<Record<string, string>>;
+}
+
+async function moduleGraph(): Promise<Graph> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", "cli.ts"],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.ok(output.success, new TextDecoder().decode(output.stderr));
+  return JSON.parse(new TextDecoder().decode(output.stdout));
+}
+
+/** What loading `entries` loads before any dynamic import runs: npm packages, node: built-ins. */
+function staticLoad(graph: Graph, entries: readonly string[]) {
+  const modules = new Map(graph.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const npm = new Set<string>();
+  const node = new Set<string>();
+  const stack = [...entries];
+  while (stack.length > 0) {
+    const specifier = stack.pop()!;
+    const resolved = graph.redirects[specifier] ?? specifier;
+    if (seen.has(resolved)) continue;
+    seen.add(resolved);
+    const module = modules.get(resolved);
+    assert.ok(module !== undefined, `${resolved} is not in the graph`);
+    if (module.kind === "npm") {
+      npm.add(module.npmPackage!.replace(/@[^@]*$/, ""));
+      continue;
+    }
+    if (module.kind === "node") {
+      node.add(resolved);
+      continue;
+    }
+    for (const dependency of module.dependencies ?? []) {
+      if (dependency.isDynamic !== true && dependency.code !== undefined) {
+        stack.push(dependency.code.specifier);
+      }
+    }
+  }
+  return { modules: seen, npm: [...npm].sort(), node: [...node].sort() };
+}
+
+function fileUrl(path: string): string {
+  return new URL(path, ROOT).href;
+}
+
+/** The modules main.ts imports when a command runs: the command's own, and the block schemas. */
+function commandEntries(graph: Graph, command: string): string[] {
+  const main = graph.modules.find((m) => m.specifier === fileUrl("src/cli/main.ts"));
+  assert.ok(main !== undefined);
+  const dynamic = (main.dependencies ?? []).filter((d) => d.isDynamic === true)
+    .map((d) => d.code!.specifier);
+  const own = fileUrl(`src/cli/${command}_command.ts`);
+  assert.ok(
+    dynamic.includes(own),
+    `main.ts imports ${own} with a literal import() (deno compile embeds only those)`,
+  );
+  return [
+    fileUrl("cli.ts"),
+    own,
+    ...dynamic.filter((specifier) => !specifier.includes("_command.ts")),
+  ];
+}
+
+const graph = await moduleGraph();
+
+Deno.test("cli.ts loads no npm package and no node: built-in before a command runs", () => {
+  const load = staticLoad(graph, [fileUrl("cli.ts")]);
+  assert.deepEqual(load.npm, []);
+  assert.deepEqual(load.node, []);
+  // Not one command module, either.
+  assert.deepEqual([...load.modules].filter((m) => m.endsWith("_command.ts")), []);
+});
+
+Deno.test("main.ts loads the built-in plugins for every command, without npm packages", () => {
+  // Their profiles and framings are defined when the module loads: a command that names a
+  // framing (`decode --framing iot-v2`, a capture's replies) needs it, and it must stay light.
+  const main = graph.modules.find((m) => m.specifier === fileUrl("src/cli/main.ts"));
+  const dynamic = (main?.dependencies ?? []).filter((d) => d.isDynamic === true)
+    .map((d) => d.code!.specifier);
+  assert.ok(dynamic.includes(fileUrl("src/plugins/builtin.ts")), dynamic.join(", "));
+  const load = staticLoad(graph, [fileUrl("src/plugins/builtin.ts")]);
+  assert.deepEqual(load.npm, []);
+  assert.deepEqual(load.node, []);
+});
+
+for (const command of ["blocks", "controls", "decode", "profiles"]) {
+  Deno.test(`${command} loads no npm package and no node: built-in`, () => {
+    const load = staticLoad(graph, commandEntries(graph, command));
+    assert.deepEqual(load.npm, []);
+    assert.deepEqual(load.node, []);
+  });
+}
+
+Deno.test("schema loads zod and nothing else from npm", () => {
+  const load = staticLoad(graph, commandEntries(graph, "schema"));
+  assert.deepEqual(load.npm, ["zod"]);
+  assert.deepEqual(load.node, []);
+});
+
+Deno.test("runtime loads the YAML and schema libraries, not the MQTT client or TLS code", () => {
+  // --dry-run runs on these; a run imports the runtime and the bundle reader when it starts.
+  const load = staticLoad(graph, commandEntries(graph, "runtime"));
+  assert.deepEqual(load.npm, ["yaml", "zod"]);
+  for (const heavy of ["node:crypto", "node:tls", "node:net"]) {
+    assert.ok(!load.node.includes(heavy), `runtime --dry-run loads ${heavy}`);
+  }
+});
+
+Deno.test("read, write, simulate and demo still reach the MQTT client (the graph check sees it)", () => {
+  // The check above would be worthless if it could not see a heavy module at all.
+  for (const command of ["read", "write", "simulate", "demo"]) {
+    const load = staticLoad(graph, commandEntries(graph, command));
+    assert.ok(load.npm.includes("mqtt"), `${command}: ${load.npm.join(", ")}`);
+  }
+});
