@@ -179,6 +179,17 @@ export class Runtime implements AsyncDisposable, DeviceController {
   }
 
   /**
+   * A sink by name, as built from the configuration (to ask a Prometheus sink for its port,
+   * for example).
+   *
+   * @param name The sink's name.
+   * @returns The sink, or undefined when no device uses it.
+   */
+  sink(name: string): Sink | undefined {
+    return this.#sinks.get(name);
+  }
+
+  /**
    * The counters of every device and sink queue.
    *
    * @returns The metrics.

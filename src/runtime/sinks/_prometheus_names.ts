@@ -6,6 +6,8 @@ import { slug } from "./_fields.ts";
 
 export interface MetricShape {
   readonly name: string;
+  /** The `field` label, for values served in the generic family. */
+  readonly field?: string;
   readonly kind: "gauge" | "counter";
   readonly factor: number;
   readonly help: string;
@@ -13,8 +15,71 @@ export interface MetricShape {
 
 const DURATION_FACTOR: Readonly<Record<string, number>> = { min: 60, h: 3600, s: 1, ms: 0.001 };
 
-/** The metric a field becomes, or null when it cannot be one. */
+// Name tokens promtool's linter refuses (abbreviated or non-base units, type names) and
+// suffixes reserved for histograms and summaries.
+const BAD_TOKENS = new Set([
+  "s",
+  "ms",
+  "us",
+  "ns",
+  "sec",
+  "b",
+  "kb",
+  "mb",
+  "gb",
+  "tb",
+  "pb",
+  "m",
+  "h",
+  "d",
+  "bit",
+  "bits",
+  "hours",
+  "hour",
+  "minutes",
+  "minute",
+  "milliseconds",
+  "microseconds",
+  "nanoseconds",
+  "fahrenheit",
+  "calories",
+  "gauge",
+  "counter",
+  "histogram",
+  "summary",
+]);
+const RESERVED_SUFFIXES = ["_count", "_sum", "_bucket", "_total", "_created", "_info"];
+
+function lintSafe(name: string): boolean {
+  const tokens = name.split("_");
+  if (tokens.some((t) => BAD_TOKENS.has(t) || /^(?:milli|micro|nano|kilo|mega)/.test(t))) {
+    return false;
+  }
+  return !RESERVED_SUFFIXES.some((suffix) => name.endsWith(suffix));
+}
+
+/**
+ * The metric a field becomes, or null when it cannot be one. A unitless value (a code, a
+ * count), or one whose name would break the naming rules, goes to the generic gauge
+ * `<prefix>_value` with the field's name as its `field` label.
+ */
 export function metricShape(prefix: string, field: FieldReading): MetricShape | null {
+  const shape = specificShape(prefix, field);
+  if (shape === null) return null;
+  if (shape.name !== "" && lintSafe(shape.name.slice(prefix.length + 1).replace(/_total$/, ""))) {
+    return shape;
+  }
+  if (shape.kind === "counter") return null;
+  return {
+    name: `${prefix}_value`,
+    field: slug(field.path),
+    kind: "gauge",
+    factor: shape.factor,
+    help: "A unitless value of the device's blocks (a code, a count, a flag), by field",
+  };
+}
+
+function specificShape(prefix: string, field: FieldReading): MetricShape | null {
   const base = `${prefix}_${slug(field.path)}`;
   const unit = field.unit;
   const help = (what: string) =>
@@ -57,7 +122,6 @@ export function metricShape(prefix: string, field: FieldReading): MetricShape | 
     case "none":
       // Raw codes and counts: a plain gauge, unless the unit says it is scaled or unknown.
       if (unit !== null) return null;
-      if (base.endsWith("_total")) return null;
-      return { name: base, kind: "gauge", factor: 1, help: help("Value") };
+      return { name: "", kind: "gauge", factor: 1, help: "" };
   }
 }

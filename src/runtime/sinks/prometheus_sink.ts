@@ -41,6 +41,7 @@ interface Latest {
 }
 
 interface DeviceHealth {
+  labels: { device: string; serial: string; model: string };
   up: number;
   lastSuccess: number | null;
   ok: number;
@@ -69,7 +70,8 @@ function parseListen(name: string, listen: string): { hostname: string; port: nu
  *   `power_sdk_<field>_<unit>` with labels `device`, `serial`, `model` and `block`:
  *   percentages as `_ratio` (0..1), power `_watts`, energy counters as
  *   `_joules_total` counters (kWh × 3.6e6), `_volts`, `_amperes`, `_hertz`, `_celsius`,
- *   durations `_seconds`; unitless values (codes, counts) as plain gauges;
+ *   durations `_seconds`; unitless values (codes, counts, flags) in one gauge family,
+ *   `power_sdk_value`, with the field's name as label `field`;
  * - runtime health: `power_sdk_up` (1 while the device's polls succeed),
  *   `power_sdk_last_success_timestamp_seconds`, `power_sdk_polls_total{result}`,
  *   `power_sdk_poll_errors_total{code}`, `power_sdk_poll_duration_seconds` (histogram),
@@ -259,6 +261,7 @@ export class PrometheusSink implements Sink {
     }
     const m = snapshot.metrics;
     this.#health.set(snapshot.deviceId, {
+      labels,
       up: m.consecutiveErrors === 0 && snapshot.ok ? 1 : 0,
       lastSuccess: m.lastSuccess === null ? null : Date.parse(m.lastSuccess) / 1000,
       ok: m.ok,
@@ -327,7 +330,7 @@ export class PrometheusSink implements Sink {
       const config = {
         name: shape.name,
         help: shape.help,
-        labelNames: LABELS,
+        labelNames: shape.field === undefined ? LABELS : [...LABELS, "field"],
         registers: [this.#registry],
       };
       metric = shape.kind === "counter" ? new Counter(config) : new Gauge(config);
@@ -344,12 +347,13 @@ export class PrometheusSink implements Sink {
         const shape = metricShape(PREFIX, field);
         if (shape === null) continue;
         const metric = this.#metric(shape);
-        const labels = {
+        const labels: Record<string, string> = {
           device: latest.device,
           serial: latest.serial,
           model: latest.model,
           block: field.block,
         };
+        if (shape.field !== undefined) labels.field = shape.field;
         const value = field.value * shape.factor;
         if (metric instanceof Counter) {
           if (value >= 0) metric.inc(labels, value);
@@ -362,13 +366,8 @@ export class PrometheusSink implements Sink {
     this.#lastSuccess.reset();
     this.#polls.reset();
     this.#reconnects.reset();
-    for (const [deviceId, health] of this.#health) {
-      const device = this.#devices.get(deviceId);
-      const labels = {
-        device: deviceId,
-        serial: device?.serial ?? "",
-        model: device?.model ?? this.#modelOf(deviceId),
-      };
+    for (const health of this.#health.values()) {
+      const labels = health.labels;
       this.#up.set(labels, health.up);
       if (health.lastSuccess !== null) this.#lastSuccess.set(labels, health.lastSuccess);
       this.#polls.inc({ ...labels, result: "ok" }, health.ok);
@@ -385,12 +384,5 @@ export class PrometheusSink implements Sink {
         this.#queueFailed.inc({ sink }, counters.failed);
       }
     }
-  }
-
-  #modelOf(deviceId: string): string {
-    for (const latest of this.#latest.values()) {
-      if (latest.device === deviceId) return latest.model;
-    }
-    return "";
   }
 }
