@@ -4,47 +4,18 @@
 import { ConfigError } from "../errors/errors.ts";
 import { loadTlsCredentials } from "../transport/credentials.ts";
 import type { ResolvedSinkConfig } from "./config/resolve.ts";
-import type { RuntimeRegistry } from "./runtime_registry.ts";
 import { HomeAssistantSink } from "./sinks/homeassistant_sink.ts";
 import { InfluxDbSink } from "./sinks/influxdb_sink.ts";
 import { MqttSink, type MqttSinkOptions } from "./sinks/mqtt_sink.ts";
-import type { OutputControl, OutputDevice, SinkContext } from "./sinks/output_device.ts";
+import type { SinkContext } from "./sinks/output_device.ts";
 import { PrometheusSink } from "./sinks/prometheus_sink.ts";
-import type { ResolvedDevice, Sink } from "./types.ts";
+import type { Sink } from "./types.ts";
 
 type OutputConfig = Extract<ResolvedSinkConfig, { readonly options: unknown }>;
 
 /** Whether a resolved sink is an output sink built here. */
 export function isOutputSink(config: ResolvedSinkConfig): config is OutputConfig {
   return "options" in config;
-}
-
-/** How output sinks describe a device: identity from the configuration, controls from its profile. */
-export function outputDevice(device: ResolvedDevice, registry: RuntimeRegistry): OutputDevice {
-  const plugin = registry.plugin(device.vendor, device.protocol);
-  const profile = registry.profileOf(device);
-  const controls: OutputControl[] = plugin.controlRegisters
-    .filter((r) => profile.writableRegisters.includes(r.register) && !r.dangerous)
-    .map((r) => ({
-      name: r.name,
-      kind: r.kind,
-      ...(r.min !== undefined ? { min: r.min } : {}),
-      ...(r.max !== undefined ? { max: r.max } : {}),
-      ...(r.unit !== undefined ? { unit: r.unit } : {}),
-      ...(r.kind === "enum" && r.values
-        ? { options: Object.entries(r.values).sort((a, b) => a[1] - b[1]).map(([k]) => k) }
-        : {}),
-      description: r.description,
-    }));
-  return {
-    id: device.id,
-    serial: device.transport.deviceSn,
-    model: profile.name,
-    modelId: profile.id,
-    manufacturer: profile.vendor,
-    controls,
-    writeEnabled: device.writeEnabled,
-  };
 }
 
 function readText(path: string, what: string): string {

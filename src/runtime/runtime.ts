@@ -13,7 +13,8 @@ import { StdoutSink } from "./sinks/stdout_sink.ts";
 import type { ResolvedRuntime, ResolvedSinkConfig } from "./config/resolve.ts";
 import { Executor, type ExecutorOptions } from "./executor.ts";
 import type { DeviceMetrics, Sink, Snapshot } from "./types.ts";
-import { createOutputSink, isOutputSink, outputDevice } from "./_output_sinks.ts";
+import { createOutputSink, isOutputSink } from "./_output_sinks.ts";
+import { describeOutputDevice } from "./describe_output_device.ts";
 import { RuntimeRegistry } from "./runtime_registry.ts";
 import type {
   ControlWriteResult,
@@ -83,7 +84,7 @@ export class Runtime implements AsyncDisposable, DeviceController {
     const devicesOf = (sinkName: string): OutputDevice[] =>
       resolved.devices.filter((d) => reaches(resolved, d.sink, sinkName)).map((d) => {
         let described = outputDevices.get(d.id);
-        if (!described) outputDevices.set(d.id, described = outputDevice(d, registry));
+        if (!described) outputDevices.set(d.id, described = describeOutputDevice(d, registry));
         return described;
       });
     const build = (name: string, seen: readonly string[]): Sink => {
