@@ -57,4 +57,3 @@ export function describeOutputDevice(
     writeEnabled: device.writeEnabled,
   };
 }
-
