@@ -7,6 +7,15 @@ import { EmbeddedBroker, SimulatedStation } from "../testing.ts";
 import { findExecutable, freePort, TestProcess, until } from "./_support/processes.ts";
 
 const PROMTOOL = findExecutable("promtool");
+const DASHBOARD = new URL("../docs/grafana/power-sdk-prometheus.json", import.meta.url);
+
+/** The PromQL of the checked-in Grafana dashboard, with its `$device` variable set to all. */
+async function dashboardQueries(): Promise<string[]> {
+  const dashboard = JSON.parse(await Deno.readTextFile(DASHBOARD)) as {
+    panels: { targets: { expr: string }[] }[];
+  };
+  return dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr.replaceAll("$device", ".*")));
+}
 const PROMETHEUS = findExecutable("prometheus");
 
 function yaml(brokerPort: number, listen: string, withShed = true): string {
@@ -121,6 +130,18 @@ Deno.test({
         /power_sdk_device_info\{device="shed",serial="EL30V2077",model="Elite 30 V2",model_id="EL30V2",manufacturer="BLUETTI"\} 1\n/,
       );
       assert.equal((await fetch(`http://127.0.0.1:${sink.port}/other`)).status, 404);
+
+      // Every metric the checked-in Grafana dashboard charts is served.
+      const names = new Set(
+        (await dashboardQueries()).flatMap((q) => q.match(/power_sdk_\w+/g) ?? []),
+      );
+      assert.ok(names.size >= 10);
+      for (const name of names) {
+        assert.ok(
+          new RegExp(`^(# TYPE )?${name}(\\{| )`, "m").test(text),
+          `dashboard metric ${name} not served`,
+        );
+      }
     } finally {
       await runtime.stop();
     }
@@ -250,6 +271,16 @@ Deno.test({
       assert.equal(result!.metric.serial, "EL100V2042");
       assert.equal(result!.metric.model, "Elite 100 V2");
       assert.equal(Number(result!.value[1]), soc / 100);
+
+      // The Grafana dashboard's queries are valid PromQL for this Prometheus, with data behind
+      // the instant ones.
+      for (const query of await dashboardQueries()) {
+        const response = await fetch(
+          `http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(query)}`,
+        );
+        const body = await response.json() as { status: string; error?: string };
+        assert.equal(body.status, "success", `${query}: ${body.error}`);
+      }
     } finally {
       await server?.stop();
       await runtime.stop();
