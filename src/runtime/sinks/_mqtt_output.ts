@@ -261,13 +261,12 @@ export class MqttOutput {
   }
 
   /** Publish a snapshot's state and, when it changed, the device's availability. */
-  async publishSnapshot(snapshot: Snapshot): Promise<void> {
+  async publishSnapshot(snapshot: Snapshot): Promise<{ topic: string; json: string }> {
     const device = this.devices.get(snapshot.deviceId);
     const payload = statePayload(snapshot, device);
-    await this.publish(
-      `${this.deviceTopic(snapshot.deviceId)}/${payload.group}`,
-      JSON.stringify(payload),
-    );
+    const topic = `${this.deviceTopic(snapshot.deviceId)}/${payload.group}`;
+    const json = JSON.stringify(payload);
+    await this.publish(topic, json);
     const produced = snapshot.ok || snapshot.blocks.length > 0;
     const state = produced
       ? "online"
@@ -281,6 +280,7 @@ export class MqttOutput {
         retain: true,
       });
     }
+    return { topic, json };
   }
 
   /** Announce the runtime offline (graceful), then disconnect. */

@@ -8,7 +8,7 @@ import {
   type DiscoveryTopics,
   ORIGIN_NAME,
 } from "./_homeassistant_discovery.ts";
-import { MqttOutput, statePayload } from "./_mqtt_output.ts";
+import { MqttOutput } from "./_mqtt_output.ts";
 import type { MqttSinkOptions } from "./mqtt_sink.ts";
 import type { DeviceController, OutputDevice } from "./output_device.ts";
 
@@ -208,14 +208,17 @@ export class HomeAssistantSink implements Sink {
         let known = this.#fields.get(device.id);
         if (!known) this.#fields.set(device.id, known = new Map());
         const group = groupOf(snapshot);
+        const before = known.size;
         for (const field of numericFields(snapshot)) {
           if (!known.has(field.key)) known.set(field.key, { ...field, group });
         }
-        await this.#publishConfig(device);
+        // The config changes only when a field appears (or after a reconnect, see #republish).
+        if (known.size !== before || !this.#configs.has(device.id)) {
+          await this.#publishConfig(device);
+        }
       }
-      await this.#output.publishSnapshot(snapshot);
-      const payload = this.#lastState(snapshot);
-      this.#states.set(payload.topic, payload.json);
+      const published = await this.#output.publishSnapshot(snapshot);
+      this.#states.set(published.topic, published.json);
     });
   }
 
@@ -245,15 +248,6 @@ export class HomeAssistantSink implements Sink {
     const result = this.#tail.then(operation);
     this.#tail = result.catch(() => {});
     return result;
-  }
-
-  #lastState(snapshot: Snapshot): { topic: string; json: string } {
-    // The state as MqttOutput published it, kept for a republish.
-    const payload = statePayload(snapshot, this.#output.devices.get(snapshot.deviceId));
-    return {
-      topic: `${this.#output.deviceTopic(snapshot.deviceId)}/${payload.group}`,
-      json: JSON.stringify(payload),
-    };
   }
 
   #configTopicOf(objectId: string): string {

@@ -115,8 +115,8 @@ export class MqttSink implements Sink {
    * @returns A promise that resolves once published (QoS 1 and 2: acknowledged).
    * @throws {Error} (as a rejection) when not connected or the publish failed.
    */
-  write(snapshot: Snapshot): Promise<void> {
-    return this.#output.publishSnapshot(snapshot);
+  async write(snapshot: Snapshot): Promise<void> {
+    await this.#output.publishSnapshot(snapshot);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Sink, Snapshot } from "../types.ts";
-import { type FieldReading, groupOf, numericFields } from "./_fields.ts";
+import { groupOf, numericFields } from "./_fields.ts";
 import { metricShape } from "./_prometheus_names.ts";
 import type { OutputDevice } from "./output_device.ts";
 import type { SinkQueueCounters } from "./sink_queue.ts";
@@ -33,20 +33,9 @@ const LABELS = ["device", "serial", "model", "block"] as const;
 const DEVICE_LABELS = ["device", "serial", "model"] as const;
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-interface Latest {
-  readonly device: string;
-  readonly serial: string;
-  readonly model: string;
-  readonly fields: readonly FieldReading[];
-}
-
-interface DeviceHealth {
-  labels: { device: string; serial: string; model: string };
-  up: number;
-  lastSuccess: number | null;
-  ok: number;
-  errors: number;
-  reconnects: number;
+interface Series {
+  readonly metric: Gauge<string> | Counter<string>;
+  readonly labels: Record<string, string>;
 }
 
 function parseListen(name: string, listen: string): { hostname: string; port: number } {
@@ -111,11 +100,9 @@ export class PrometheusSink implements Sink {
   readonly #registry = new Registry();
   readonly #devices: ReadonlyMap<string, OutputDevice>;
   readonly #queues: (() => Readonly<Record<string, SinkQueueCounters>>) | undefined;
-  /** `device\0group` → the group's latest readings. */
-  #latest = new Map<string, Latest>();
-  #health = new Map<string, DeviceHealth>();
+  /** `device\0group` → the series its last snapshot set. */
+  #series = new Map<string, Map<string, Series>>();
   #values = new Map<string, Gauge<string> | Counter<string>>();
-  #factors = new Map<string, number>();
   #up: Gauge<string>;
   #lastSuccess: Gauge<string>;
   #polls: Counter<string>;
@@ -254,20 +241,42 @@ export class PrometheusSink implements Sink {
       model: device?.model ?? snapshot.profile,
     };
     const key = `${snapshot.deviceId}\u0000${groupOf(snapshot)}`;
-    if (snapshot.blocks.length > 0) {
-      this.#latest.set(key, { ...labels, fields: numericFields(snapshot) });
-    } else {
-      this.#latest.delete(key);
+    // The group's series are replaced by this snapshot's: a field it lacks (or a failed poll)
+    // withdraws the old value instead of serving it as current.
+    const previous = this.#series.get(key) ?? new Map<string, Series>();
+    const current = new Map<string, Series>();
+    for (const field of numericFields(snapshot)) {
+      if (field.value === null) continue;
+      const shape = metricShape(PREFIX, field);
+      if (shape === null) continue;
+      const metric = this.#metric(shape);
+      const fieldLabels: Record<string, string> = { ...labels, block: field.block };
+      if (shape.field !== undefined) fieldLabels.field = shape.field;
+      const value = field.value * shape.factor;
+      const id = `${shape.name}\u0000${field.block}\u0000${shape.field ?? ""}`;
+      if (metric instanceof Counter) {
+        if (value < 0) continue;
+        metric.remove(fieldLabels);
+        metric.inc(fieldLabels, value);
+      } else {
+        metric.set(fieldLabels, value);
+      }
+      current.set(id, { metric, labels: fieldLabels });
     }
+    for (const [id, series] of previous) {
+      if (!current.has(id)) series.metric.remove(series.labels);
+    }
+    if (current.size > 0) this.#series.set(key, current);
+    else this.#series.delete(key);
     const m = snapshot.metrics;
-    this.#health.set(snapshot.deviceId, {
-      labels,
-      up: m.consecutiveErrors === 0 && snapshot.ok ? 1 : 0,
-      lastSuccess: m.lastSuccess === null ? null : Date.parse(m.lastSuccess) / 1000,
-      ok: m.ok,
-      errors: m.errors,
-      reconnects: m.reconnects,
-    });
+    this.#up.set(labels, m.consecutiveErrors === 0 && snapshot.ok ? 1 : 0);
+    if (m.lastSuccess !== null) this.#lastSuccess.set(labels, Date.parse(m.lastSuccess) / 1000);
+    for (const [result, count] of [["ok", m.ok], ["error", m.errors]] as const) {
+      this.#polls.remove({ ...labels, result });
+      this.#polls.inc({ ...labels, result }, count);
+    }
+    this.#reconnects.remove(labels);
+    this.#reconnects.inc(labels, m.reconnects);
     for (const error of snapshot.errors) this.#pollErrors.inc({ ...labels, code: error.code });
     if (snapshot.mode === "pull" && m.lastLatencyMs !== null) {
       this.#latency.observe(labels, m.lastLatencyMs / 1000);
@@ -340,40 +349,6 @@ export class PrometheusSink implements Sink {
   }
 
   #refresh(): void {
-    for (const metric of this.#values.values()) metric.reset();
-    for (const latest of this.#latest.values()) {
-      for (const field of latest.fields) {
-        if (field.value === null) continue;
-        const shape = metricShape(PREFIX, field);
-        if (shape === null) continue;
-        const metric = this.#metric(shape);
-        const labels: Record<string, string> = {
-          device: latest.device,
-          serial: latest.serial,
-          model: latest.model,
-          block: field.block,
-        };
-        if (shape.field !== undefined) labels.field = shape.field;
-        const value = field.value * shape.factor;
-        if (metric instanceof Counter) {
-          if (value >= 0) metric.inc(labels, value);
-        } else {
-          metric.set(labels, value);
-        }
-      }
-    }
-    this.#up.reset();
-    this.#lastSuccess.reset();
-    this.#polls.reset();
-    this.#reconnects.reset();
-    for (const health of this.#health.values()) {
-      const labels = health.labels;
-      this.#up.set(labels, health.up);
-      if (health.lastSuccess !== null) this.#lastSuccess.set(labels, health.lastSuccess);
-      this.#polls.inc({ ...labels, result: "ok" }, health.ok);
-      this.#polls.inc({ ...labels, result: "error" }, health.errors);
-      this.#reconnects.inc(labels, health.reconnects);
-    }
     if (this.#queues) {
       this.#queueDepth.reset();
       this.#queueDropped.reset();
