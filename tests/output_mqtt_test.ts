@@ -1,8 +1,11 @@
 // The mqtt and homeassistant sinks against a real mosquitto (started here on 127.0.0.1, random
 // port) with simulated stations on the same broker and a subscriber that checks what arrives.
 import assert from "node:assert/strict";
-import { loadRuntimeConfig, resolveRuntime, Runtime } from "../mod.ts";
-import { SimulatedStation } from "../testing.ts";
+import mqtt from "mqtt";
+import { basename } from "node:path";
+import { loadRuntimeConfig, type MqttSink, resolveRuntime, Runtime } from "../mod.ts";
+import { EmbeddedBroker, SimulatedStation } from "../testing.ts";
+import { createTestPki } from "./_support/pki.ts";
 import { mosquittoAvailable, startMosquitto } from "./_support/mosquitto.ts";
 import { MqttCollector, type Received } from "./_support/mqtt_collector.ts";
 
@@ -480,6 +483,72 @@ Deno.test({
       assert.ok(
         !sub.messages.slice(mark).some((m) => m.topic === garageTopic && m.text === ""),
       );
+    } finally {
+      await runtime.stop();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "mqtt sink reaches an mqtts:// broker that wants a client certificate, from a PKCS#12 bundle",
+  ignore: !mosquittoAvailable(),
+  async fn() {
+    await using pki = await createTestPki();
+    await using broker = (await startMosquitto({
+      tls: {
+        caFile: pki.paths.caCert,
+        certFile: pki.paths.serverCert,
+        keyFile: pki.paths.serverKey,
+      },
+    }))!;
+    await using stations = await EmbeddedBroker.start();
+    await using _garage = await SimulatedStation.start({
+      profile: "EL30V2",
+      sn: "EL30V2077",
+      brokerUrl: stations.url,
+    });
+    const yaml = `
+version: 1
+pipelines:
+  local: { mode: pull, transport: mqtt, vendor: bluetti, protocol: v2 }
+defaults:
+  sink: out
+  transport: { opts: { broker: "mqtt://127.0.0.1", port: ${stations.port}, allow_insecure: true } }
+devices:
+  - { id: shed, pipeline: local, profile_id: EL30V2, groups: [core], transport: { opts: { device_sn: EL30V2077 } } }
+sinks:
+  out:
+    type: mqtt
+    broker: "${broker.url}"
+    cert_file: ${basename(pki.paths.clientP12)}
+    cert_password: \${BUNDLE_PASSWORD}
+    ca_file: ${basename(pki.paths.caCert)}
+`;
+    // Relative paths are taken from the configuration's folder.
+    const config = loadRuntimeConfig(yaml, {
+      baseDir: pki.dir,
+      env: (name) => name === "BUNDLE_PASSWORD" ? pki.password : undefined,
+    });
+    const runtime = new Runtime(resolveRuntime(config));
+    try {
+      await (runtime.sink("out") as MqttSink).ready();
+      await runtime.runOnce();
+      const client = await mqtt.connectAsync(broker.url, {
+        reconnectPeriod: 0,
+        ca: pki.pem.caCert,
+        cert: pki.pem.clientCert,
+        key: pki.pem.clientKey,
+      });
+      try {
+        const state = new Promise<string>((resolve) =>
+          client.on("message", (_t, payload) => resolve(new TextDecoder().decode(payload)))
+        );
+        await client.subscribeAsync("power-sdk/shed/core");
+        assert.equal(JSON.parse(await state).serial, "EL30V2077");
+      } finally {
+        await client.endAsync(true);
+      }
     } finally {
       await runtime.stop();
     }
