@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Sink, Snapshot } from "../types.ts";
 import { groupOf, numericFields } from "./_fields.ts";
 import { metricShape } from "./_prometheus_names.ts";
+import { labelText, ValueFamilies } from "./_exposition.ts";
 import type { OutputDevice } from "./output_device.ts";
 import type { SinkQueueCounters } from "./sink_queue.ts";
 
@@ -34,8 +35,8 @@ const DEVICE_LABELS = ["device", "serial", "model"] as const;
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 interface Series {
-  readonly metric: Gauge<string> | Counter<string>;
-  readonly labels: Record<string, string>;
+  readonly name: string;
+  readonly labels: string;
 }
 
 function parseListen(name: string, listen: string): { hostname: string; port: number } {
@@ -102,7 +103,8 @@ export class PrometheusSink implements Sink {
   readonly #queues: (() => Readonly<Record<string, SinkQueueCounters>>) | undefined;
   /** `device\0group` → the series its last snapshot set. */
   #series = new Map<string, Map<string, Series>>();
-  #values = new Map<string, Gauge<string> | Counter<string>>();
+  /** Station values: many series, printed by a serializer of our own (see _exposition.ts). */
+  #values = new ValueFamilies();
   #up: Gauge<string>;
   #lastSuccess: Gauge<string>;
   #polls: Counter<string>;
@@ -249,22 +251,17 @@ export class PrometheusSink implements Sink {
       if (field.value === null) continue;
       const shape = metricShape(PREFIX, field);
       if (shape === null) continue;
-      const metric = this.#metric(shape);
+      const value = field.value * shape.factor;
+      if (shape.kind === "counter" && value < 0) continue;
       const fieldLabels: Record<string, string> = { ...labels, block: field.block };
       if (shape.field !== undefined) fieldLabels.field = shape.field;
-      const value = field.value * shape.factor;
       const id = `${shape.name}\u0000${field.block}\u0000${shape.field ?? ""}`;
-      if (metric instanceof Counter) {
-        if (value < 0) continue;
-        metric.remove(fieldLabels);
-        metric.inc(fieldLabels, value);
-      } else {
-        metric.set(fieldLabels, value);
-      }
-      current.set(id, { metric, labels: fieldLabels });
+      const text = previous.get(id)?.labels ?? labelText(fieldLabels);
+      this.#values.set(shape.name, shape.help, shape.kind, text, value);
+      current.set(id, { name: shape.name, labels: text });
     }
     for (const [id, series] of previous) {
-      if (!current.has(id)) series.metric.remove(series.labels);
+      if (!current.has(id)) this.#values.remove(series.name, series.labels);
     }
     if (current.size > 0) this.#series.set(key, current);
     else this.#series.delete(key);
@@ -291,7 +288,9 @@ export class PrometheusSink implements Sink {
    */
   async metrics(): Promise<string> {
     this.#refresh();
-    return await this.#registry.metrics();
+    const health = await this.#registry.metrics();
+    const values = this.#values.render();
+    return values === "" ? health : `${health.trimEnd()}\n\n${values}`;
   }
 
   /**
@@ -331,21 +330,6 @@ export class PrometheusSink implements Sink {
       const text = error instanceof Error ? error.message : String(error);
       return new Response(`Cannot render metrics: ${text}\n`, { status: 500 });
     }
-  }
-
-  #metric(shape: NonNullable<ReturnType<typeof metricShape>>): Gauge<string> | Counter<string> {
-    let metric = this.#values.get(shape.name);
-    if (!metric) {
-      const config = {
-        name: shape.name,
-        help: shape.help,
-        labelNames: shape.field === undefined ? LABELS : [...LABELS, "field"],
-        registers: [this.#registry],
-      };
-      metric = shape.kind === "counter" ? new Counter(config) : new Gauge(config);
-      this.#values.set(shape.name, metric);
-    }
-    return metric;
   }
 
   #refresh(): void {
