@@ -554,3 +554,40 @@ sinks:
     }
   },
 });
+
+Deno.test({
+  name:
+    "mqtt sink announces a device offline after offline_after failed polls, errors in its state",
+  ignore: !mosquittoAvailable(),
+  async fn() {
+    await using broker = (await startMosquitto())!;
+    // No station answers for this serial: every poll times out.
+    const yaml = runtimeYaml(
+      broker.port,
+      `{ type: mqtt, broker: "${broker.url}", offline_after: 2 }`,
+      "  - { id: ghost, pipeline: local, profile_id: EL30V2, groups: [core], transport: { opts: { device_sn: EL30V2404 } } }",
+    );
+    const runtime = new Runtime(resolveRuntime(loadRuntimeConfig(yaml)), { timeoutMs: 200 });
+    try {
+      await using sub = await MqttCollector.start(broker.url, ["power-sdk/ghost/#"]);
+      await runtime.runOnce();
+      const first = json(await sub.waitFor((m) => m.topic === "power-sdk/ghost/core", "state"));
+      assert.equal(first.ok, false);
+      assert.deepEqual(first.fields, {});
+      assert.equal((first.errors as { code: string }[])[0]?.code, "TRANSPORT_TIMEOUT");
+      // One failed poll is not enough to say offline. The sink's messages were acknowledged
+      // before runOnce() returned, so a marker published now arrives after any of them.
+      await sub.publish("power-sdk/ghost/marker", "1");
+      await sub.waitFor((m) => m.topic === "power-sdk/ghost/marker", "marker");
+      assert.ok(!sub.messages.some((m) => m.topic === "power-sdk/ghost/availability"));
+      await runtime.runOnce();
+      const offline = await sub.waitFor(
+        (m) => m.topic === "power-sdk/ghost/availability",
+        "availability",
+      );
+      assert.equal(offline.text, "offline");
+    } finally {
+      await runtime.stop();
+    }
+  },
+});
