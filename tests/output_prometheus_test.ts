@@ -2,7 +2,7 @@
 // serves, and a real Prometheus server (temp config and storage, random port) scraping it,
 // queried through its HTTP API for a station's SOC.
 import assert from "node:assert/strict";
-import { loadRuntimeConfig, PrometheusSink, resolveRuntime, Runtime } from "../mod.ts";
+import { ConfigError, loadRuntimeConfig, PrometheusSink, resolveRuntime, Runtime } from "../mod.ts";
 import { EmbeddedBroker, SimulatedStation } from "../testing.ts";
 import { findExecutable, freePort, TestProcess, until } from "./_support/processes.ts";
 
@@ -287,4 +287,19 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("prometheus sink names the address and the sink when it cannot listen", async () => {
+  const first = new PrometheusSink("first", { listen: "127.0.0.1:0" });
+  try {
+    assert.throws(
+      () => new PrometheusSink("second", { listen: `127.0.0.1:${first.port}` }),
+      (error: unknown) =>
+        error instanceof ConfigError && error.code === "CONFIG_INVALID" &&
+        error.message ===
+          `Cannot serve Prometheus sink 'second' on 127.0.0.1:${first.port}: the address is in use (another sink or program listens there)`,
+    );
+  } finally {
+    await first.close();
+  }
 });

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { ConfigError } from "../../errors/errors.ts";
 import type { Sink, Snapshot } from "../types.ts";
 import { groupOf, numericFields } from "./_fields.ts";
 import { metricShape } from "./_prometheus_names.ts";
@@ -123,7 +124,7 @@ export class PrometheusSink implements Sink {
    * @param name The sink's name.
    * @param options Address, path, devices, queue counters.
    * @throws {TypeError} for a bad `listen` or `path`.
-   * @throws {Deno.errors.AddrInUse} when the address is taken.
+   * @throws {ConfigError} `CONFIG_INVALID` when it cannot listen there (address in use).
    */
   constructor(name: string, options: PrometheusSinkOptions = {}) {
     this.name = name;
@@ -210,12 +211,26 @@ export class PrometheusSink implements Sink {
         manufacturer: device.manufacturer,
       }, 1);
     }
-    this.#server = Deno.serve({
-      hostname,
-      port,
-      onListen: () => {},
-      handler: (request) => this.#handle(request),
-    });
+    try {
+      this.#server = Deno.serve({
+        hostname,
+        port,
+        onListen: () => {},
+        handler: (request) => this.#handle(request),
+      });
+    } catch (error) {
+      const why = error instanceof Deno.errors.AddrInUse
+        ? "the address is in use (another sink or program listens there)"
+        : error instanceof Error
+        ? error.message
+        : String(error);
+      throw new ConfigError(
+        "CONFIG_INVALID",
+        `Cannot serve Prometheus sink '${name}' on ${options.listen ?? "127.0.0.1:9464"}: ${why}`,
+        { path: `sinks.${name}.listen` },
+        { cause: error },
+      );
+    }
   }
 
   /** The port served on (useful with port 0). */
