@@ -84,11 +84,13 @@ function walk(
 
 /**
  * The numeric fields of a snapshot's blocks (booleans as 1/0; NaN and infinities as null;
- * text and bytes left out), in block and field order.
+ * text and bytes left out), in block and field order. Suspect blocks are left out.
  */
 export function numericFields(snapshot: Snapshot): FieldReading[] {
   const out: FieldReading[] = [];
   for (const block of snapshot.blocks) {
+    // A suspect block holds a value that cannot be true: never published as a reading.
+    if (block.suspect) continue;
     const blockName = slug(block.name);
     const entries: [string, unknown][] = [];
     walk(block.values, "", entries);

@@ -38,3 +38,20 @@ Deno.test("numericFields() flattens nested groups, keeps null, drops text and by
   );
   assert.equal(slug("Odd Block--Name!"), "odd_block_name");
 });
+
+Deno.test("numericFields() leaves suspect blocks out", () => {
+  const snapshot = makeSnapshot({
+    blocks: [
+      { blockId: 100, name: "APP_HOME_DATA", values: { soc: 55 }, units: {}, warnings: [] },
+      {
+        blockId: 6000,
+        name: "PACK_MAIN_INFO",
+        values: { soc: 900 },
+        units: {},
+        warnings: ["soc: 900 is impossible"],
+        suspect: true,
+      },
+    ],
+  });
+  assert.deepEqual(numericFields(snapshot).map((f) => f.key), ["app_home_data_soc"]);
+});

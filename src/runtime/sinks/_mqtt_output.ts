@@ -56,6 +56,7 @@ export function statePayload(snapshot: Snapshot, device: OutputDevice | undefine
   const fields: Record<string, unknown> = {};
   const units: Record<string, string> = {};
   for (const block of snapshot.blocks) {
+    if (block.suspect) continue;
     const prefix = block.name.toLowerCase().replace(/[^a-z0-9]+/g, "_");
     for (const [name, value] of Object.entries(block.values)) {
       if (value !== null && typeof value === "object" && !(value instanceof Uint8Array)) continue;
@@ -81,6 +82,7 @@ export function statePayload(snapshot: Snapshot, device: OutputDevice | undefine
     at: snapshot.at,
     ok: snapshot.ok,
     errors: snapshot.errors.map((e) => ({ code: e.code, message: e.message, block: e.blockId })),
+    suspect_blocks: snapshot.blocks.filter((b) => b.suspect).map((b) => b.blockId),
     fields,
     units,
   };
@@ -267,7 +269,7 @@ export class MqttOutput {
     const topic = `${this.deviceTopic(snapshot.deviceId)}/${payload.group}`;
     const json = JSON.stringify(payload);
     await this.publish(topic, json);
-    const produced = snapshot.ok || snapshot.blocks.length > 0;
+    const produced = snapshot.ok || snapshot.blocks.some((b) => !b.suspect);
     const state = produced
       ? "online"
       : snapshot.metrics.consecutiveErrors >= this.offlineAfter

@@ -46,7 +46,8 @@ export interface MqttSinkOptions {
  * evcc, openHAB, scripts):
  *
  * - `<base_topic>/<device_id>/<group>`: the JSON state of the group's last poll: `device`,
- *   `serial`, `group`, `at`, `ok`, `errors` (code, message, block), `fields` (block name + field
+ *   `serial`, `group`, `at`, `ok`, `errors` (code, message, block), `suspect_blocks` (ids of
+ *   blocks holding an impossible value: their fields are left out), `fields` (block name + field
  *   → value; `null` where a field has no value: never 0 for "no data") and `units`.
  * - `<base_topic>/<device_id>/availability`: `online` once a poll produced data, `offline`
  *   after `offlineAfter` failed polls in a row (retained, QoS 1).
