@@ -5,6 +5,7 @@
 // batches). The consumers are real: mosquitto and influxd started on 127.0.0.1, random ports.
 // Run: deno run -P=bench bench/output_sinks.ts [N] [rounds]     (N stations, default 1000;
 //      rounds of core+battery per station, default 5); prints a Markdown table.
+import "../mod.ts"; // defines the built-in plugins
 import process from "node:process";
 import {
   HomeAssistantSink,
@@ -16,7 +17,7 @@ import {
   type Sink,
   SinkQueue,
   type Snapshot,
-} from "../mod.ts";
+} from "../src/runtime/mod.ts";
 import { createBluettiRegistry } from "../src/plugins/bluetti_v2/registry.ts";
 import { StationModel } from "../src/testing/simulated_station.ts";
 import { startMosquitto } from "../tests/_support/mosquitto.ts";

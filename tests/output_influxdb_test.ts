@@ -1,8 +1,15 @@
 // The influxdb sink against Debian's influxd 1.6 (temp config, every directory in a temp folder,
 // random ports, reporting off): points written by the runtime and queried back, and names that
 // need escaping written and read back unchanged.
+import "../mod.ts"; // defines the built-in plugins
 import assert from "node:assert/strict";
-import { InfluxDbSink, loadRuntimeConfig, resolveRuntime, Runtime, type Snapshot } from "../mod.ts";
+import {
+  InfluxDbSink,
+  loadRuntimeConfig,
+  resolveRuntime,
+  Runtime,
+  type Snapshot,
+} from "../src/runtime/mod.ts";
 import { EmbeddedBroker, SimulatedStation } from "../testing.ts";
 import { findExecutable, freePort, TestProcess, until } from "./_support/processes.ts";
 

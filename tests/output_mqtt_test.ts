@@ -1,9 +1,10 @@
 // The mqtt and homeassistant sinks against a real mosquitto (started here on 127.0.0.1, random
 // port) with simulated stations on the same broker and a subscriber that checks what arrives.
+import "../mod.ts"; // defines the built-in plugins
 import assert from "node:assert/strict";
 import mqtt from "mqtt";
 import { basename } from "node:path";
-import { loadRuntimeConfig, type MqttSink, resolveRuntime, Runtime } from "../mod.ts";
+import { loadRuntimeConfig, type MqttSink, resolveRuntime, Runtime } from "../src/runtime/mod.ts";
 import { EmbeddedBroker, SimulatedStation } from "../testing.ts";
 import { createTestPki } from "./_support/pki.ts";
 import { mosquittoAvailable, startMosquitto } from "./_support/mosquitto.ts";

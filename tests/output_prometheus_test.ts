@@ -1,8 +1,10 @@
 // The prometheus sink against Debian's prometheus package: `promtool check metrics` on what it
 // serves, and a real Prometheus server (temp config and storage, random port) scraping it,
 // queried through its HTTP API for a station's SOC.
+import "../mod.ts"; // defines the built-in plugins
 import assert from "node:assert/strict";
-import { ConfigError, loadRuntimeConfig, PrometheusSink, resolveRuntime, Runtime } from "../mod.ts";
+import { ConfigError } from "../src/errors/mod.ts";
+import { loadRuntimeConfig, PrometheusSink, resolveRuntime, Runtime } from "../src/runtime/mod.ts";
 import { EmbeddedBroker, SimulatedStation } from "../testing.ts";
 import { findExecutable, freePort, TestProcess, until } from "./_support/processes.ts";
 

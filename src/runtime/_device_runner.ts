@@ -315,7 +315,7 @@ export class DeviceRunner {
         signal: this.#abort.signal,
         timeoutMs: this.#o.timeoutMs,
       });
-      const def = this.#o.controlRegisters.find((r) => r.register === result.register);
+      const def = this.#o.plugin.controlRegisters.find((r) => r.register === result.register);
       const label = def?.values && result.readBack !== null
         ? Object.entries(def.values).find(([, v]) => v === result.readBack)?.[0]
         : undefined;

@@ -14,7 +14,8 @@ import type { ResolvedDevice } from "./types.ts";
  *
  * @example Describe a device of a runtime.yaml
  * ```ts
- * import { describeOutputDevice, loadRuntimeConfig, resolveRuntime } from "@power-sdk/sdk";
+ * import { loadRuntimeConfig, resolveRuntime } from "@power-sdk/sdk"; // loads the built-in plugins
+ * import { describeOutputDevice } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const { devices } = resolveRuntime(loadRuntimeConfig(`
@@ -49,7 +50,10 @@ export function describeOutputDevice(
     }));
   return {
     id: device.id,
-    serial: device.transport.deviceSn,
+    // The serial the transport addresses (device_sn); a transport without one: the device's id.
+    serial: typeof device.transport.options.device_sn === "string"
+      ? device.transport.options.device_sn
+      : device.id,
     model: profile.name,
     modelId: profile.id,
     manufacturer: profile.vendor,

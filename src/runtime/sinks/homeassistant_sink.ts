@@ -17,7 +17,7 @@ import type { DeviceController, OutputDevice } from "./output_device.ts";
  *
  * @example
  * ```ts
- * import type { HomeAssistantSinkOptions } from "@power-sdk/sdk";
+ * import type { HomeAssistantSinkOptions } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const options: HomeAssistantSinkOptions = { broker: "mqtt://127.0.0.1:1883" };
@@ -89,7 +89,7 @@ const decoder = new TextDecoder();
  *
  * @example Discovery for one device
  * ```ts
- * import { HomeAssistantSink } from "@power-sdk/sdk";
+ * import { HomeAssistantSink } from "@power-sdk/sdk/runtime";
  * import { EmbeddedBroker } from "@power-sdk/sdk/testing";
  * import assert from "node:assert/strict";
  *

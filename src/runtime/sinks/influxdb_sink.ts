@@ -8,7 +8,7 @@ import type { OutputDevice } from "./output_device.ts";
  *
  * @example
  * ```ts
- * import type { InfluxDbSinkOptions } from "@power-sdk/sdk";
+ * import type { InfluxDbSinkOptions } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const v1: InfluxDbSinkOptions = { url: "http://127.0.0.1:8086", database: "power" };
@@ -59,7 +59,7 @@ export interface InfluxDbSinkOptions {
  *
  * @example
  * ```ts
- * import type { InfluxDbSinkCounters } from "@power-sdk/sdk";
+ * import type { InfluxDbSinkCounters } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const c: InfluxDbSinkCounters = { buffered: 0, written: 10, batches: 1, dropped: 0, rejected: 0, retries: 0 };
@@ -124,7 +124,7 @@ function positive(name: string, key: string, value: number, integer: boolean): n
  *
  * @example Write to a v2 endpoint (here a stand-in server)
  * ```ts
- * import { InfluxDbSink, type Snapshot } from "@power-sdk/sdk";
+ * import { InfluxDbSink, type Snapshot } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const bodies: string[] = [];

@@ -7,7 +7,7 @@ import type { OutputDevice } from "./output_device.ts";
  *
  * @example
  * ```ts
- * import type { MqttSinkOptions } from "@power-sdk/sdk";
+ * import type { MqttSinkOptions } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const options: MqttSinkOptions = { broker: "mqtt://127.0.0.1:1883", baseTopic: "home/power" };
@@ -59,7 +59,7 @@ export interface MqttSinkOptions {
  *
  * @example Republish to a broker
  * ```ts
- * import { MqttSink } from "@power-sdk/sdk";
+ * import { MqttSink } from "@power-sdk/sdk/runtime";
  * import { EmbeddedBroker } from "@power-sdk/sdk/testing";
  * import assert from "node:assert/strict";
  *

@@ -6,7 +6,7 @@ import type { SinkQueueCounters } from "./sink_queue.ts";
  *
  * @example An on/off control and a number
  * ```ts
- * import type { OutputControl } from "@power-sdk/sdk";
+ * import type { OutputControl } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const ac: OutputControl = { name: "ac_output", kind: "switch", description: "AC output on/off" };
@@ -40,7 +40,7 @@ export interface OutputControl {
  *
  * @example
  * ```ts
- * import type { OutputDevice } from "@power-sdk/sdk";
+ * import type { OutputDevice } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const device: OutputDevice = {
@@ -78,7 +78,7 @@ export interface OutputDevice {
  *
  * @example
  * ```ts
- * import type { ControlWriteResult } from "@power-sdk/sdk";
+ * import type { ControlWriteResult } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const result: ControlWriteResult = { control: "ac_output", readBack: "off", applied: true };
@@ -101,7 +101,7 @@ export interface ControlWriteResult {
  *
  * @example A controller double
  * ```ts
- * import type { DeviceController } from "@power-sdk/sdk";
+ * import type { DeviceController } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const controller: DeviceController = {
@@ -135,7 +135,7 @@ export interface DeviceController {
  *
  * @example
  * ```ts
- * import type { SinkContext } from "@power-sdk/sdk";
+ * import type { SinkContext } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const context: SinkContext = { devices: [], queues: () => ({}) };

@@ -12,7 +12,7 @@ import type { SinkQueueCounters } from "./sink_queue.ts";
  *
  * @example
  * ```ts
- * import type { PrometheusSinkOptions } from "@power-sdk/sdk";
+ * import type { PrometheusSinkOptions } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const options: PrometheusSinkOptions = { listen: "127.0.0.1:0" };
@@ -31,7 +31,6 @@ export interface PrometheusSinkOptions {
 }
 
 const PREFIX = "power_sdk";
-const LABELS = ["device", "serial", "model", "block"] as const;
 const DEVICE_LABELS = ["device", "serial", "model"] as const;
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -74,7 +73,7 @@ function parseListen(name: string, listen: string): { hostname: string; port: nu
  *
  * @example Serve a snapshot and scrape it
  * ```ts
- * import { PrometheusSink, type Snapshot } from "@power-sdk/sdk";
+ * import { PrometheusSink, type Snapshot } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const sink = new PrometheusSink("prom", { listen: "127.0.0.1:0" });
