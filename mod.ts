@@ -69,7 +69,16 @@ export {
 export { Runtime, type RuntimeMetrics, type RuntimeOptions } from "./src/runtime/runtime.ts";
 export { RuntimeRegistry } from "./src/runtime/runtime_registry.ts";
 export type { DeviceMetrics, Sink, Snapshot, SnapshotBlock } from "./src/runtime/types.ts";
-export { CompositeSink, JsonlSink, MemorySink, StdoutSink } from "./src/runtime/sinks/mod.ts";
+export {
+  CompositeSink,
+  HomeAssistantSink,
+  InfluxDbSink,
+  JsonlSink,
+  MemorySink,
+  MqttSink,
+  PrometheusSink,
+  StdoutSink,
+} from "./src/runtime/sinks/mod.ts";
 
 // Transports.
 export type { Transport } from "./src/transport/types.ts";

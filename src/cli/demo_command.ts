@@ -4,7 +4,17 @@
 // The built-in transports beyond MQTT (the runtime registry takes every defined one).
 import "../plugins/modbus_tcp/transport_definition.ts";
 import { getProfile, loadRuntimeConfig, resolveRuntime, StdoutSink } from "../../mod.ts";
-import { Executor, redactDeep, type SnapshotTarget } from "../runtime/mod.ts";
+import {
+  describeOutputDevice,
+  Executor,
+  HomeAssistantSink,
+  MqttSink,
+  PrometheusSink,
+  redactDeep,
+  type Sink,
+  SinkQueue,
+  type SnapshotTarget,
+} from "../runtime/mod.ts";
 import { EmbeddedBroker, SimulatedStation } from "../testing/mod.ts";
 import {
   flag,
@@ -40,6 +50,7 @@ import {
  * ```
  */
 export const DEMO_HELP = `Usage: power-sdk demo [--duration <seconds>] [--json] [--verbose]
+                      [--prometheus <host:port>] [--mqtt] [--homeassistant]
 
 See Power SDK work without an account or hardware: an MQTT broker of its own on 127.0.0.1,
 three simulated stations on it (Elite 30 V2, Elite 100 V2, Elite 200 V2; two of them lose or
@@ -52,6 +63,11 @@ Options:
       --json                Print each snapshot as one line of JSON; the other lines go to
                             stderr
       --verbose             Log connects and retries on stderr
+      --prometheus <host:port>
+                            Serve the values for Prometheus at http://<host:port>/metrics
+      --mqtt                Republish JSON states on the embedded broker (power-sdk/#)
+      --homeassistant       Home Assistant MQTT discovery on the embedded broker, with the
+                            stations' controls (writes enabled: they are simulated)
   -h, --help                Show this help
       --debug               Print stack traces on errors
 
@@ -61,12 +77,16 @@ could not start), 2 usage error, 130 a second Ctrl-C during the stop.
 Examples:
   power-sdk demo
   power-sdk demo --duration 10 --json
+  power-sdk demo --prometheus 127.0.0.1:9464 --homeassistant
 `;
 
 const OPTIONS = {
   duration: { type: "string" },
   json: { type: "boolean" },
   verbose: { type: "boolean" },
+  prometheus: { type: "string" },
+  mqtt: { type: "boolean" },
+  homeassistant: { type: "boolean" },
 } as const;
 
 /** The longest `--duration` a timer can wait: 2^31 - 1 ms. */
@@ -112,10 +132,15 @@ export async function demoCommand(
 
   const broker = await EmbeddedBroker.start({ host: "127.0.0.1" });
   const stations: SimulatedStation[] = [];
+  const outputs: SinkQueue[] = [];
   let interrupted = false;
   try {
     const env = (name: string) => name === DEMO_PORT_VARIABLE ? String(broker.port) : undefined;
-    const resolved = resolveRuntime(loadRuntimeConfig(DEMO_CONFIG, { file: "demo.yaml", env }));
+    const loaded = resolveRuntime(loadRuntimeConfig(DEMO_CONFIG, { file: "demo.yaml", env }));
+    // With Home Assistant, the simulated stations' controls are offered: enable their writes.
+    const resolved = options.homeassistant
+      ? { ...loaded, devices: loaded.devices.map((d) => ({ ...d, writeEnabled: true })) }
+      : loaded;
     const rows: string[][] = [];
     for (const device of resolved.devices) {
       const faults = DEMO_FAULTS[device.id];
@@ -145,7 +170,9 @@ export async function demoCommand(
     const target: SnapshotTarget = {
       push(snapshot) {
         println(ctx, options.json ? JSON.stringify(redactDeep(snapshot)) : line.format(snapshot));
-        return true;
+        let kept = true;
+        for (const queue of outputs) kept = queue.push(snapshot) && kept;
+        return kept;
       },
     };
     const executor = new Executor({
@@ -154,6 +181,38 @@ export async function demoCommand(
       logger: runtimeLogger(ctx, options.logThreshold),
       timeoutMs: DEMO_TIMEOUT_MS,
     });
+    const described = resolved.devices.map((d) => describeOutputDevice(d));
+    const queues = () => Object.fromEntries(outputs.map((q) => [q.sink.name, q.counters]));
+    const add = (sink: Sink) => outputs.push(new SinkQueue(sink, { size: 1000 }));
+    if (options.prometheus !== undefined) {
+      const sink = new PrometheusSink("prometheus", {
+        listen: options.prometheus,
+        devices: described,
+        queues,
+      });
+      add(sink);
+      note(`Prometheus: http://${options.prometheus.replace(/:\d+$/, "")}:${sink.port}/metrics\n`);
+    }
+    if (options.mqtt) {
+      const sink = new MqttSink("mqtt", { broker: broker.url, devices: described });
+      await sink.ready();
+      add(sink);
+      note(
+        `MQTT: JSON states on ${broker.url}, topics power-sdk/<device>/<group> (mosquitto_sub -h 127.0.0.1 -p ${broker.port} -t 'power-sdk/#' -v)\n`,
+      );
+    }
+    if (options.homeassistant) {
+      const sink = new HomeAssistantSink("homeassistant", {
+        broker: broker.url,
+        devices: described,
+        controller: executor,
+      });
+      await sink.ready();
+      add(sink);
+      note(
+        `Home Assistant: discovery on ${broker.url} under homeassistant/device/+/config; add this broker in HA's MQTT integration (states power-sdk/#, commands power-sdk/<device>/control/<name>/set)\n`,
+      );
+    }
     const outcome = await runUntilStopped(executor, {
       signals,
       ...(options.durationS === undefined ? {} : { durationMs: options.durationS * 1000 }),
@@ -170,6 +229,7 @@ export async function demoCommand(
     return 0;
   } finally {
     if (!interrupted) {
+      for (const queue of outputs) await queue.close({ deadlineMs: 2_000 }).catch(() => {});
       for (const station of stations) await station.stop();
       await broker.close();
     }
@@ -177,6 +237,9 @@ export async function demoCommand(
 }
 
 interface DemoOptions {
+  readonly prometheus: string | undefined;
+  readonly mqtt: boolean;
+  readonly homeassistant: boolean;
   readonly durationS: number | undefined;
   readonly json: boolean;
   readonly logThreshold: LogThreshold;
@@ -185,7 +248,19 @@ interface DemoOptions {
 function checkOptions(parsed: ParsedArgs): DemoOptions {
   rejectPositionals(parsed, "demo");
   const duration = stringOption(parsed, "duration");
+  const prometheus = stringOption(parsed, "prometheus");
+  if (
+    prometheus !== undefined && !/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/.test(prometheus)
+  ) {
+    throw new UsageError(
+      `option '--prometheus' needs host:port, such as 127.0.0.1:9464, got '${prometheus}'`,
+      "demo",
+    );
+  }
   return {
+    prometheus,
+    mqtt: flag(parsed, "mqtt"),
+    homeassistant: flag(parsed, "homeassistant"),
     durationS: duration === undefined ? undefined : durationOption(duration),
     json: flag(parsed, "json"),
     logThreshold: flag(parsed, "debug") ? "debug" : flag(parsed, "verbose") ? "info" : "none",

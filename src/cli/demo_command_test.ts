@@ -5,6 +5,7 @@ import { BLUETTI_V2_BLOCKS } from "../plugins/mod.ts";
 import type { CommandContext } from "./_context.ts";
 import { demoCommand } from "./demo_command.ts";
 import { lines, runCli } from "./_test_utils.ts";
+import mqtt from "mqtt";
 
 /** `demo` in-process, stopped by a signal the test fires once `until` is true of stdout. */
 async function demo(args: string[], until: (out: string) => boolean) {
@@ -89,4 +90,61 @@ Deno.test("demo --help and help demo print the same help", async () => {
   const expected = (await runCli(["demo", "--help"])).stdout;
   assert.match(expected, /^Usage: power-sdk demo /);
   assert.equal((await runCli(["help", "demo"])).stdout, expected);
+});
+
+Deno.test("demo --prometheus --homeassistant --mqtt says where to look, and the outputs are there", async () => {
+  let out = "";
+  let fire: ((signal: string) => void) | undefined;
+  const polled = Promise.withResolvers<void>();
+  const ctx: CommandContext = {
+    io: {
+      stdout(text) {
+        out += text;
+        if (DEVICES.every((id) => new RegExp(`^\\S+ ${id} core ok `, "m").test(out))) {
+          polled.resolve();
+        }
+      },
+      stderr: () => {},
+    },
+    registry: new SchemaRegistry(BLUETTI_V2_BLOCKS),
+  };
+  const done = demoCommand(
+    ["--prometheus", "127.0.0.1:0", "--homeassistant", "--mqtt"],
+    ctx,
+    { listen: (onStop) => (fire = onStop, () => {}) },
+  );
+  try {
+    await Promise.race([polled.promise, done]);
+    const metricsUrl = /^Prometheus: (http:\/\/127\.0\.0\.1:\d+\/metrics)$/m.exec(out)?.[1];
+    assert.ok(metricsUrl, out);
+    const text = await (await fetch(metricsUrl)).text();
+    assert.match(text, /power_sdk_soc_ratio\{device="cabin",serial="ELITE200V2DEMO0003",/);
+    assert.match(out, /^MQTT: JSON states on mqtt:\/\/127\.0\.0\.1:\d+, topics power-sdk\//m);
+    const brokerUrl = /^Home Assistant: discovery on (mqtt:\/\/127\.0\.0\.1:\d+) /m.exec(out)?.[1];
+    assert.ok(brokerUrl, out);
+    const client = await mqtt.connectAsync(brokerUrl, { reconnectPeriod: 0 });
+    try {
+      const config = new Promise<string>((resolve) =>
+        client.on("message", (_topic, payload) => resolve(new TextDecoder().decode(payload)))
+      );
+      await client.subscribeAsync("homeassistant/device/power_sdk_el30v2demo0001/config");
+      const parsed = JSON.parse(await config);
+      assert.equal(parsed.device.model, "Elite 30 V2");
+      assert.equal(parsed.components.el30v2demo0001_control_ac_output.platform, "switch");
+    } finally {
+      await client.endAsync(true);
+    }
+  } finally {
+    fire?.("SIGINT");
+    assert.equal(await done, 0);
+  }
+});
+
+Deno.test("demo refuses a --prometheus address that is not host:port", async () => {
+  const run = await runCli(["demo", "--prometheus", "9464"]);
+  assert.equal(run.code, 2);
+  assert.match(
+    run.stderr,
+    /option '--prometheus' needs host:port, such as 127\.0\.0\.1:9464, got '9464'/,
+  );
 });

@@ -9,6 +9,7 @@ import type { ProtocolPlugin } from "../plugin/plugin.ts";
 import { backoffDelay, type ReconnectPolicy } from "../transport/reconnect_policy.ts";
 import type { Transport } from "../transport/types.ts";
 import { snapshotBlock, snapshotError, suspectError } from "./_snapshot.ts";
+import type { ControlWriteResult } from "./sinks/output_device.ts";
 import type {
   DeviceMetrics,
   ResolvedDevice,
@@ -298,6 +299,34 @@ export class DeviceRunner {
       }
     }
     return this.#publish({ mode: "pull", group: group.name, ok, blocks, errors });
+  }
+
+  /**
+   * Write a control through the client's write gates, between polls (never during one), and
+   * read it back; the read-back is given as the control's label when it has labels.
+   */
+  writeControl(control: string, value: string | number): Promise<ControlWriteResult> {
+    const run = this.#chain.then(async () => {
+      if (this.#stopped) {
+        throw new TransportError("TRANSPORT_CLOSED", "The runtime is shutting down");
+      }
+      const client = await this.#ensureClient();
+      const result = await client.write(control, value, {
+        signal: this.#abort.signal,
+        timeoutMs: this.#o.timeoutMs,
+      });
+      const def = this.#o.plugin.controlRegisters.find((r) => r.register === result.register);
+      const label = def?.values && result.readBack !== null
+        ? Object.entries(def.values).find(([, v]) => v === result.readBack)?.[0]
+        : undefined;
+      return {
+        control: result.name,
+        readBack: label ?? result.readBack,
+        applied: result.applied,
+      };
+    });
+    this.#chain = run.then(() => {}, () => {});
+    return run;
   }
 
   #publish(part: Pick<Snapshot, "mode" | "group" | "ok" | "blocks" | "errors">): Snapshot {

@@ -12,6 +12,7 @@ import type { SchemaRegistry } from "../parser/registry.ts";
 import type { ReconnectPolicy } from "../transport/reconnect_policy.ts";
 import { DeviceRunner, type RunnerLogEntry } from "./_device_runner.ts";
 import { RuntimeRegistry } from "./runtime_registry.ts";
+import type { ControlWriteResult } from "./sinks/output_device.ts";
 import type { DeviceMetrics, ResolvedDevice, Snapshot } from "./types.ts";
 
 /** Takes snapshots for one sink name; false when one had to be dropped. */
@@ -170,6 +171,31 @@ export class Executor {
    */
   metrics(): Record<string, DeviceMetrics> {
     return Object.fromEntries(this.#runners.map((r) => [r.device.id, r.metrics()]));
+  }
+
+  /**
+   * Write a control of a device through its write gates (between its polls), and read it back.
+   *
+   * @param deviceId The device's id.
+   * @param control The control's name (`ac_output`) or register number.
+   * @param value `on`/`off`, a label, or a number.
+   * @returns The control's name, the read-back (as a label when the control has labels) and
+   * whether it equals the value written.
+   * @throws {ConfigError} `CONFIG_INVALID` for an unknown device; {WriteError} when a gate
+   * refuses; {TransportError} or {ProtocolError} when the exchange fails.
+   */
+  writeControl(
+    deviceId: string,
+    control: string,
+    value: string | number,
+  ): Promise<ControlWriteResult> {
+    const runner = this.#runners.find((r) => r.device.id === deviceId);
+    if (!runner) {
+      return Promise.reject(
+        new ConfigError("CONFIG_INVALID", `No device '${deviceId}' in this runtime`),
+      );
+    }
+    return runner.writeControl(control, value);
   }
 
   /**

@@ -13,6 +13,15 @@ import { StdoutSink } from "./sinks/stdout_sink.ts";
 import type { ResolvedRuntime, ResolvedSinkConfig } from "./config/resolve.ts";
 import { Executor, type ExecutorOptions } from "./executor.ts";
 import type { DeviceMetrics, Sink, Snapshot } from "./types.ts";
+import { createOutputSink, isOutputSink } from "./_output_sinks.ts";
+import { describeOutputDevice } from "./describe_output_device.ts";
+import { RuntimeRegistry } from "./runtime_registry.ts";
+import type {
+  ControlWriteResult,
+  DeviceController,
+  OutputDevice,
+  SinkContext,
+} from "./sinks/output_device.ts";
 
 /** Options of a {@linkcode Runtime}: the executor's, plus how the built-in sinks write. */
 export interface RuntimeOptions extends Omit<ExecutorOptions, "devices" | "sinks"> {
@@ -55,7 +64,7 @@ export interface RuntimeMetrics {
  * assert.ok(runtime.memory("memory")?.latest("garage"));
  * ```
  */
-export class Runtime implements AsyncDisposable {
+export class Runtime implements AsyncDisposable, DeviceController {
   #executor: Executor;
   #queues = new Map<string, SinkQueue>();
   #sinks = new Map<string, Sink>();
@@ -70,13 +79,25 @@ export class Runtime implements AsyncDisposable {
    * @throws {ConfigError} for an unknown plugin, transport, profile or sink.
    */
   constructor(resolved: ResolvedRuntime, options: RuntimeOptions = {}) {
+    const registry = options.registry ?? RuntimeRegistry.withBuiltins();
+    const outputDevices = new Map<string, OutputDevice>();
+    const devicesOf = (sinkName: string): OutputDevice[] =>
+      resolved.devices.filter((d) => reaches(resolved, d.sink, sinkName)).map((d) => {
+        let described = outputDevices.get(d.id);
+        if (!described) outputDevices.set(d.id, described = describeOutputDevice(d, registry));
+        return described;
+      });
     const build = (name: string, seen: readonly string[]): Sink => {
       const existing = this.#sinks.get(name);
       if (existing) return existing;
       const config: ResolvedSinkConfig | undefined = resolved.sinks[name];
       if (!config) throw new TypeError(`No sink named '${name}'`);
       if (seen.includes(name)) throw new TypeError(`Sink cycle: ${[...seen, name].join(" → ")}`);
-      const sink = createSink(config, (child) => build(child, [...seen, name]), options);
+      const sink = isOutputSink(config)
+        ? createOutputSink(config, this.#sinkContext(devicesOf(name)), {
+          onError: (sinkName, error) => options.onSinkError?.(sinkName, error),
+        })
+        : createSink(config, (child) => build(child, [...seen, name]), options);
       this.#sinks.set(name, sink);
       return sink;
     };
@@ -91,7 +112,39 @@ export class Runtime implements AsyncDisposable {
       this.#queues.set(name, queue);
       targets[name] = queue;
     }
-    this.#executor = new Executor({ ...options, devices: resolved.devices, sinks: targets });
+    this.#executor = new Executor({
+      ...options,
+      registry,
+      devices: resolved.devices,
+      sinks: targets,
+    });
+  }
+
+  #sinkContext(devices: readonly OutputDevice[]): SinkContext {
+    return {
+      devices,
+      controller: this,
+      queues: () => Object.fromEntries([...this.#queues].map(([name, q]) => [name, q.counters])),
+    };
+  }
+
+  /**
+   * Write a control of a device through its write gates (between its polls) and read it back;
+   * the path Home Assistant commands take.
+   *
+   * @param deviceId The device's id.
+   * @param control The control's name (`ac_output`).
+   * @param value `on`/`off`, a label, or a number.
+   * @returns The read-back (as a label when the control has labels).
+   * @throws {ConfigError} for an unknown device; {WriteError} when a gate refuses;
+   * {TransportError} or {ProtocolError} when the exchange fails.
+   */
+  writeControl(
+    deviceId: string,
+    control: string,
+    value: string | number,
+  ): Promise<ControlWriteResult> {
+    return this.#executor.writeControl(deviceId, control, value);
   }
 
   /** The device ids. */
@@ -127,6 +180,17 @@ export class Runtime implements AsyncDisposable {
   }
 
   /**
+   * A sink by name, as built from the configuration (to ask a Prometheus sink for its port,
+   * for example).
+   *
+   * @param name The sink's name.
+   * @returns The sink, or undefined when no device uses it.
+   */
+  sink(name: string): Sink | undefined {
+    return this.#sinks.get(name);
+  }
+
+  /**
    * The counters of every device and sink queue.
    *
    * @returns The metrics.
@@ -159,8 +223,23 @@ export class Runtime implements AsyncDisposable {
   }
 }
 
+/** Whether snapshots sent to sink `from` reach sink `to` (itself, or through composites). */
+function reaches(
+  resolved: ResolvedRuntime,
+  from: string,
+  to: string,
+  seen = new Set<string>(),
+): boolean {
+  if (from === to) return true;
+  if (seen.has(from)) return false;
+  seen.add(from);
+  const config = resolved.sinks[from];
+  return config?.type === "composite" &&
+    config.sinks.some((child) => reaches(resolved, child, to, seen));
+}
+
 function createSink(
-  config: ResolvedSinkConfig,
+  config: Exclude<ResolvedSinkConfig, { readonly options: unknown }>,
   child: (name: string) => Sink,
   options: RuntimeOptions,
 ): Sink {

@@ -178,6 +178,21 @@ function resolveSinks(
         if (sink.path === undefined) break;
         sinks[name] = { name, type: "jsonl", builtin: false, path: sink.path, queue };
         break;
+      case "mqtt":
+      case "homeassistant":
+      case "prometheus":
+      case "influxdb": {
+        const { type, queue: _queue, ...options } = sink as Record<string, unknown>;
+        sinks[name] = {
+          name,
+          type: type as "mqtt" | "homeassistant" | "prometheus" | "influxdb",
+          builtin: false,
+          options,
+          queue,
+        };
+        if (type === "influxdb") checkInfluxDb(name, options, issues);
+        break;
+      }
       case "composite": {
         const children: string[] = [];
         const list: { child: string; index: number }[] = [];
@@ -213,6 +228,41 @@ function resolveSinks(
     });
   }
   return sinks;
+}
+
+/** An influxdb sink names v1 (`database`) or v2 (`org`, `bucket`, `token`), not both. */
+function checkInfluxDb(
+  name: string,
+  options: Readonly<Record<string, unknown>>,
+  issues: RawIssue[],
+): void {
+  const v2 = ["org", "bucket", "token"].filter((k) => options[k] !== undefined);
+  const v1 = ["database", "retention_policy", "username", "password"].filter((k) =>
+    options[k] !== undefined
+  );
+  if (v2.length > 0 && v1.length > 0) {
+    issues.push({
+      code: "CONFIG_INVALID",
+      segments: ["sinks", name, v1[0]!],
+      message:
+        `an influxdb sink is either v1 (database, retention_policy, username, password) or v2 (org, bucket, token): got ${
+          [...v1, ...v2].join(", ")
+        }`,
+    });
+  } else if (v2.length > 0 && v2.length < 3) {
+    const missing = ["org", "bucket", "token"].filter((k) => options[k] === undefined);
+    issues.push({
+      code: "CONFIG_INVALID",
+      segments: ["sinks", name],
+      message: `an influxdb v2 sink needs org, bucket and token: missing ${missing.join(", ")}`,
+    });
+  } else if (v2.length === 0 && options.database === undefined) {
+    issues.push({
+      code: "CONFIG_INVALID",
+      segments: ["sinks", name],
+      message: "an influxdb sink needs database (v1) or org, bucket and token (v2)",
+    });
+  }
 }
 
 /** Every cycle of composite sinks once, reported at the edge that closes it. */

@@ -7,6 +7,16 @@
 import { z } from "zod";
 import type { ProtocolPlugin } from "../../plugin/plugin.ts";
 import type { AnyTransportDefinition } from "../../transport/transport_definition.ts";
+import { OUTPUT_SINK_SCHEMAS, OUTPUT_SINK_TYPES } from "./_output_sink_schemas.ts";
+
+/** The sink types. */
+export const SINK_TYPES: readonly string[] = [
+  "stdout",
+  "memory",
+  "jsonl",
+  "composite",
+  ...OUTPUT_SINK_TYPES,
+];
 
 function expect(text: string): { error: string } {
   return { error: text };
@@ -181,7 +191,9 @@ export function buildRuntimeConfigSchema(sources: SchemaSources) {
       .meta({ description: "Which snapshot a full queue drops.", default: "oldest" }).optional(),
   }, expect("a mapping with size and/or drop")).describe("The sink's queue.").optional();
 
-  const SINK_TEXT = "a sink: a mapping with type stdout, memory, jsonl or composite";
+  const SINK_TEXT = `a sink: a mapping with type ${SINK_TYPES.slice(0, -1).join(", ")} or ${
+    SINK_TYPES.at(-1)
+  }`;
 
   /** One sink. */
   const SinkSchema = z.discriminatedUnion("type", [
@@ -206,6 +218,7 @@ export function buildRuntimeConfigSchema(sources: SchemaSources) {
         .min(1, expect("a list of sink names")).describe("The sinks."),
       queue: QueueSchema,
     }, expect(SINK_TEXT)),
+    ...OUTPUT_SINK_SCHEMAS,
   ], expect(SINK_TEXT));
 
   /** The whole file. */

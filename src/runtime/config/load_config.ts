@@ -7,7 +7,7 @@ import { attachSource, positionIssues } from "./_source.ts";
 import { validateConfig } from "./_validate.ts";
 import { readYaml } from "./_yaml.ts";
 import { ConfigValidationError } from "./config_validation_error.ts";
-import type { RuntimeConfig, RuntimeTransportOpts } from "./runtime_config.ts";
+import type { RuntimeConfig, RuntimeSinkConfig, RuntimeTransportOpts } from "./runtime_config.ts";
 
 /** Options of {@linkcode loadRuntimeConfig} and {@linkcode readRuntimeConfig}. */
 export interface LoadRuntimeConfigOptions {
@@ -235,7 +235,14 @@ function absolutePaths(
     out.sinks = Object.fromEntries(
       Object.entries(config.sinks).map((
         [name, s],
-      ) => [name, s.type === "jsonl" ? { ...s, path: fix(s.path)! } : s]),
+      ) => {
+        if (s.type === "jsonl") return [name, { ...s, path: fix(s.path)! }];
+        if (s.type !== "mqtt" && s.type !== "homeassistant") return [name, s];
+        const out: Record<string, unknown> = { ...s };
+        if (typeof s.cert_file === "string") out.cert_file = fix(s.cert_file);
+        if (typeof s.ca_file === "string") out.ca_file = fix(s.ca_file);
+        return [name, out as RuntimeSinkConfig];
+      }),
     );
   }
   return out;

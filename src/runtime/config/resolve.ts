@@ -70,6 +70,15 @@ export type ResolvedSinkConfig =
     /** The sinks every snapshot goes to; no cycles. */
     readonly sinks: readonly string[];
     readonly queue: ResolvedSinkQueue;
+  }
+  | {
+    readonly name: string;
+    /** An output sink (see `docs/runtime-yaml.md`). */
+    readonly type: "mqtt" | "homeassistant" | "prometheus" | "influxdb";
+    readonly builtin: boolean;
+    /** Its options as validated, keys as written (snake_case), without `type` and `queue`. */
+    readonly options: Readonly<Record<string, unknown>>;
+    readonly queue: ResolvedSinkQueue;
   };
 
 /**

@@ -28,7 +28,7 @@
  * | `devices[].options.device_address` | integer 0..247 | the framing's | Modbus address |
  * | `devices[].options.protocol_version` | integer ≥ 0 | the profile's | |
  * | `devices[].options.write_enabled` | boolean | `defaults.write_enabled` | |
- * | `sinks.<name>.type` | `stdout` \| `memory` \| `jsonl` \| `composite` | required | |
+ * | `sinks.<name>.type` | `stdout` \| `memory` \| `jsonl` \| `composite` \| `mqtt` \| `homeassistant` \| `prometheus` \| `influxdb` | required | output sinks: see `docs/runtime-yaml.md` |
  * | `sinks.<name>.size` | integer 1..1000000 | `100` | memory: snapshots kept per device |
  * | `sinks.<name>.path` | file path | required | jsonl; relative to the file's folder |
  * | `sinks.<name>.sinks` | list of sink names | required | composite; no cycles |
@@ -264,4 +264,10 @@ export type RuntimeSinkConfig =
     readonly type: "composite";
     readonly sinks: readonly string[];
     readonly queue?: RuntimeQueueConfig;
+  }
+  | {
+    /** An output sink; its options as written (see `docs/runtime-yaml.md`). */
+    readonly type: "mqtt" | "homeassistant" | "prometheus" | "influxdb";
+    readonly queue?: RuntimeQueueConfig;
+    readonly [option: string]: unknown;
   };

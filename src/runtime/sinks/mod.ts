@@ -14,3 +14,8 @@ export * from "./jsonl_sink.ts";
 export * from "./stdout_sink.ts";
 export * from "./composite_sink.ts";
 export * from "./sink_queue.ts";
+export * from "./output_device.ts";
+export * from "./mqtt_sink.ts";
+export * from "./homeassistant_sink.ts";
+export * from "./prometheus_sink.ts";
+export * from "./influxdb_sink.ts";
