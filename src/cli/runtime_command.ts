@@ -4,6 +4,8 @@ import { dirname } from "node:path";
 import {
   describeResolution,
   type DeviceMetrics,
+  formatConfigIssue,
+  prepareDevices,
   readRuntimeConfig,
   redactDeep,
   type ResolutionRow,
@@ -202,21 +204,59 @@ export async function runtimeCommand(
   if (options.mode !== "run") system.stopSignals.release?.();
   const config = await readRuntimeConfig(options.config, { env: (name) => system.env(name) });
   const resolved = resolveRuntime(config);
+  // Every bundle and CA file is opened and checked before anything connects (--dry-run too);
+  // a bundle whose password is still to come (--password, the environment, a prompt) is
+  // checked again once it is known.
+  const checked = await prepareDevices(config, resolved, { passwordsPending: true });
   if (options.mode === "dry-run") {
     printResolution(ctx, resolved, options.json);
+    if (checked.error !== null) throw checked.error;
     return 0;
   }
-  checkPermissions(resolved, system);
+  if (checked.failed.size === resolved.devices.length && checked.error !== null) {
+    throw checked.error;
+  }
+  const usable = {
+    ...resolved,
+    devices: resolved.devices.filter((device) => !checked.failed.has(device.id)),
+  };
+  checkPermissions(usable, system);
 
-  const runnable = await unlessCancelled(
+  const withPassword = await unlessCancelled(
     ctx.io.stderr,
-    () => withPasswords(resolved, options.password, ctx, system),
+    () => withPasswords(usable, options.password, ctx, system),
   );
-  if (runnable === null) return CANCELLED_EXIT_CODE;
+  if (withPassword === null) return CANCELLED_EXIT_CODE;
+  // Bundles opened with a password from outside the file: checked now that it is known.
+  const late = withPassword.devices.filter((device) => !checked.prepared.has(device.id));
+  const rechecked = late.length === 0
+    ? null
+    : await prepareDevices(config, { ...withPassword, devices: late });
+  const failed = new Map<string, Error>(checked.failed);
+  for (const [id, error] of rechecked?.failed ?? []) failed.set(id, error);
+  if (failed.size === resolved.devices.length) throw rechecked?.error ?? checked.error!;
+  const prepared = new Map([...checked.prepared, ...(rechecked?.prepared ?? [])]);
+  for (const issue of [...checked.issues, ...(rechecked?.issues ?? [])]) {
+    ctx.io.stderr(`error: ${formatConfigIssue(issue, options.config)}\n`);
+  }
+  if (failed.size > 0) {
+    ctx.io.stderr(
+      `warning: ${failed.size} of ${resolved.devices.length} devices cannot run and are not retried: ${
+        [...failed.keys()].join(", ")
+      }; the others run\n`,
+    );
+  }
+  const byId = new Map(withPassword.devices.map((device) => [device.id, device]));
+  const runnable: ResolvedRuntime = {
+    ...withPassword,
+    devices: resolved.devices.map((device) => byId.get(device.id) ?? device),
+  };
   const info = (text: string) => {
     if (options.logThreshold !== "warn") ctx.io.stderr(`info: ${text}\n`);
   };
   const runtimeOptions: RuntimeOptions = {
+    prepared,
+    failed,
     logger: runtimeLogger(ctx, options.logThreshold),
     onSinkError: (sink, error) => {
       const message = error instanceof Error ? error.message : String(error);

@@ -14,7 +14,9 @@ import {
   type ControlRegisterDef,
 } from "../plugins/bluetti_v2/control_registers.ts";
 import { createBluettiRegistry } from "../plugins/bluetti_v2/registry.ts";
-import { loadTlsCredentials } from "../transport/credentials.ts";
+import { loadTlsCredentials, type TlsCredentials } from "../transport/credentials.ts";
+import type { ConnectLimiter } from "../transport/connect_limiter.ts";
+import { CredentialsError } from "../errors/errors.ts";
 import { MqttTransport, type TransportLogger } from "../transport/mqtt_transport.ts";
 import type { Transport } from "../transport/types.ts";
 import { BUILTIN_PROFILES } from "../../profiles/mod.ts";
@@ -42,6 +44,27 @@ export interface TransportContext {
   readonly logger: TransportLogger;
   /** The device's profile. */
   readonly profile: DeviceProfile;
+  /**
+   * What the factory's {@linkcode TransportFactory.prepare} returned for this device (checked
+   * credentials, ...), when it has a `prepare`: files are opened once, not at every connect.
+   */
+  readonly prepared?: unknown;
+  /**
+   * Bounds the TLS and MQTT handshakes of every device of one runtime (concurrency and a
+   * reconnect budget); absent, each transport connects at once.
+   */
+  readonly connectLimiter?: ConnectLimiter;
+}
+
+/** What a transport factory's {@linkcode TransportFactory.prepare} may use. */
+export interface PrepareContext {
+  /** Reads a file given in the configuration (a certificate bundle, a CA). */
+  readFile(path: string): Promise<Uint8Array>;
+  /**
+   * Shared by every device prepared together: devices that name the same files get the same
+   * promise (one bundle used by a thousand devices is opened once).
+   */
+  readonly cache: Map<string, Promise<unknown>>;
 }
 
 /** Makes the transport of a device (not connected yet). */
@@ -54,6 +77,17 @@ export interface TransportFactory {
    * @throws {TransportError} for bad credentials or settings.
    */
   create(device: ResolvedDevice, context: TransportContext): Promise<Transport>;
+  /**
+   * Open and check what the device's options name (certificate bundles, CA files) before
+   * anything connects: the runtime calls it once per device when the configuration is loaded
+   * (`--dry-run` too) and hands the result to {@linkcode TransportFactory.create} as
+   * {@linkcode TransportContext.prepared}. A failure is permanent for that device.
+   *
+   * @throws {ConfigError} With `path` set to the option at fault (`cert_file`,
+   * `cert_password`, `ca_file`) and the precise problem as `cause` (a
+   * {@linkcode CredentialsError} for a bundle that cannot be used).
+   */
+  prepare?(device: ResolvedDevice, context: PrepareContext): Promise<unknown>;
 }
 
 /**
@@ -172,15 +206,14 @@ export const BLUETTI_V2_PLUGIN: ProtocolPlugin = Object.freeze({
 /** The MQTT transport: credentials from `cert_file`/`cert_password`/`ca_file`, read once. */
 export const MQTT_TRANSPORT_FACTORY: TransportFactory = Object.freeze({
   type: "mqtt",
+  prepare(device: ResolvedDevice, context: PrepareContext): Promise<unknown> {
+    return prepareMqtt(device, context);
+  },
   async create(device: ResolvedDevice, context: TransportContext): Promise<Transport> {
     const t = device.transport;
-    const tls = t.certFile === null ? undefined : loadTlsCredentials({
-      pfx: await context.readFile(t.certFile),
-      ...(t.certPassword !== null ? { passphrase: t.certPassword } : {}),
-    });
-    const ca = t.caFile === null
-      ? undefined
-      : new TextDecoder().decode(await context.readFile(t.caFile));
+    const { tls, ca } = isPreparedMqtt(context.prepared)
+      ? context.prepared
+      : await prepareMqtt(device, { readFile: context.readFile, cache: new Map() });
     return new MqttTransport({
       broker: t.broker,
       port: t.port,
@@ -192,6 +225,84 @@ export const MQTT_TRANSPORT_FACTORY: TransportFactory = Object.freeze({
       allowInsecure: t.allowInsecure,
       keepaliveSec: t.keepalive,
       logger: context.logger,
+      ...(context.connectLimiter ? { connectLimiter: context.connectLimiter } : {}),
     });
   },
 });
+
+/** The checked files of an MQTT device. */
+interface PreparedMqtt {
+  readonly kind: "mqtt";
+  readonly tls: TlsCredentials | undefined;
+  readonly ca: string | undefined;
+}
+
+function isPreparedMqtt(value: unknown): value is PreparedMqtt {
+  return typeof value === "object" && value !== null &&
+    (value as { kind?: unknown }).kind === "mqtt";
+}
+
+async function prepareMqtt(device: ResolvedDevice, context: PrepareContext): Promise<PreparedMqtt> {
+  const t = device.transport;
+  const tls = t.certFile === null
+    ? undefined
+    : await cached(context, `mqtt-tls\0${t.certFile}\0${t.certPassword ?? "\u0001"}`, () =>
+      openBundle(t.certFile!, t.certPassword, context));
+  const ca = t.caFile === null ? undefined : await cached(
+    context,
+    `mqtt-ca\0${t.caFile}`,
+    async () =>
+      new TextDecoder().decode(await readOption(context, "ca_file", t.caFile!, "CA file")),
+  );
+  return { kind: "mqtt", tls, ca };
+}
+
+async function openBundle(
+  path: string,
+  password: string | null,
+  context: PrepareContext,
+): Promise<TlsCredentials> {
+  const pfx = await readOption(context, "cert_file", path, "certificate bundle");
+  try {
+    return loadTlsCredentials({ pfx, ...(password !== null ? { passphrase: password } : {}) });
+  } catch (error) {
+    if (!(error instanceof CredentialsError)) throw error;
+    // A wrong password is the password's fault; everything else is the bundle's.
+    const option = error.problem === "wrong_password" && password !== null
+      ? "cert_password"
+      : "cert_file";
+    throw new ConfigError(
+      "CONFIG_INVALID",
+      `${error.code}: ${
+        error.message.replace("the PKCS#12 bundle", `the PKCS#12 bundle '${path}'`)
+      }`,
+      { path: option },
+      { cause: error },
+    );
+  }
+}
+
+async function readOption(
+  context: PrepareContext,
+  option: string,
+  path: string,
+  what: string,
+): Promise<Uint8Array> {
+  try {
+    return await context.readFile(path);
+  } catch (error) {
+    const message = error instanceof ConfigError
+      ? error.message
+      : `Cannot read the ${what} '${path}': ${error instanceof Error ? error.message : error}`;
+    throw new ConfigError("CONFIG_INVALID", message, { path: option }, { cause: error });
+  }
+}
+
+function cached<T>(context: PrepareContext, key: string, open: () => Promise<T>): Promise<T> {
+  let entry = context.cache.get(key) as Promise<T> | undefined;
+  if (entry === undefined) {
+    entry = open();
+    context.cache.set(key, entry);
+  }
+  return entry;
+}

@@ -11,3 +11,4 @@ export * from "./reconnect_policy.ts";
 export * from "./mqtt_transport.ts";
 export * from "./loopback_transport.ts";
 export * from "./credentials.ts";
+export * from "./connect_limiter.ts";

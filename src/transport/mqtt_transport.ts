@@ -9,6 +9,7 @@
 import { Buffer } from "node:buffer";
 import type { IClientOptions, MqttClient } from "mqtt";
 import { TransportError } from "../errors/errors.ts";
+import type { ConnectLimiter } from "./connect_limiter.ts";
 import { backoffDelay, type ReconnectPolicy } from "./reconnect_policy.ts";
 import { abortedError, RequestWindow } from "./_request_window.ts";
 import { connectAndSubscribe, endMqttClient } from "../_shared/mqtt_client.ts";
@@ -81,6 +82,12 @@ export interface MqttConfig {
   readonly clientIdPrefix?: string;
   /** Log sink. @default {warnings and errors to console.warn} */
   readonly logger?: TransportLogger;
+  /**
+   * Shared by the transports of one process: bounds concurrent handshakes and spends a global
+   * budget on reconnects (see {@linkcode ConnectLimiter}). The connect timeout starts once a
+   * slot is granted. @default {none: connect at once}
+   */
+  readonly connectLimiter?: ConnectLimiter;
 }
 
 /** A connection that lasted less than this and was closed by the broker looks like a kick. */
@@ -123,6 +130,7 @@ export class MqttTransport implements Transport {
   #attempt = 0;
   #kicks = 0;
   #closed = false;
+  #lifetime = new AbortController();
 
   /**
    * Check the configuration; nothing connects until {@linkcode MqttTransport.connect}.
@@ -275,6 +283,7 @@ export class MqttTransport implements Transport {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#lifetime.abort();
     if (this.#reconnectTimer !== null) clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = null;
     this.#window.failAll(closedError("send a request"));
@@ -307,7 +316,25 @@ export class MqttTransport implements Transport {
     }
   }
 
-  #open(signal: AbortSignal | undefined): Promise<void> {
+  #open(signal: AbortSignal | undefined, reconnect = false): Promise<void> {
+    const limiter = this.#config.connectLimiter;
+    if (limiter === undefined) return this.#handshake(signal);
+    if (signal?.aborted) return Promise.reject(abortedError(signal));
+    const lifetime = this.#lifetime.signal;
+    const wait = signal === undefined ? lifetime : AbortSignal.any([signal, lifetime]);
+    return limiter.acquire({ signal: wait, reconnect }).then(async (release) => {
+      try {
+        if (this.#closed) throw closedError("connect");
+        await this.#handshake(signal);
+      } finally {
+        release();
+      }
+    }, (error) => {
+      throw this.#closed ? closedError("connect") : error;
+    });
+  }
+
+  #handshake(signal: AbortSignal | undefined): Promise<void> {
     const config = this.#config;
     if (signal?.aborted) return Promise.reject(abortedError(signal));
     if (config.allowInsecure === true) {
@@ -427,7 +454,7 @@ export class MqttTransport implements Transport {
       this.#reconnectTimer = null;
       if (this.#closed) return;
       this.#setState({ state: "reconnecting", attempt: this.#attempt });
-      this.#open(undefined).then(
+      this.#open(undefined, true).then(
         () => {
           if (this.#closed) return;
           this.#setState({ state: "connected" });

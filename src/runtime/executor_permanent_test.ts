@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import { CredentialsError } from "../errors/errors.ts";
+import { LoopbackTransport } from "../transport/loopback_transport.ts";
+import { StationModel } from "../testing/simulated_station.ts";
+import { Executor } from "./executor.ts";
+import { BLUETTI_V2_PLUGIN, RuntimeRegistry } from "./runtime_registry.ts";
+import type { RuntimeLogEntry } from "./executor.ts";
+import type { ResolvedDevice, Snapshot } from "./types.ts";
+
+function device(id: string, sn: string): ResolvedDevice {
+  return {
+    id,
+    pipeline: "test",
+    mode: "pull",
+    vendor: "bluetti",
+    protocol: "v2",
+    profileId: "EL100V2",
+    transport: {
+      type: "fake",
+      broker: "fake",
+      port: 1,
+      deviceSn: sn,
+      certFile: `/certs/${id}.p12`,
+      certPassword: "pw",
+      caFile: null,
+      framing: "rtu",
+      topics: { request: "SUB/{sn}", response: "PUB/{sn}" },
+      keepalive: 60,
+      allowInsecure: false,
+    },
+    groups: [{ name: "core", intervalMs: 60_000 }, { name: "grid", intervalMs: 60_000 }],
+    sink: "collect",
+    deviceAddress: null,
+    protocolVersion: null,
+    writeEnabled: false,
+  };
+}
+
+/** A transport whose prepare refuses the bundle of device `bad`; counts every call. */
+function fakeRegistry() {
+  const station = new StationModel({ profile: "EL100V2", sn: "EL100V2000001" });
+  const calls = { prepare: new Map<string, number>(), create: new Map<string, number>() };
+  const count = (map: Map<string, number>, id: string) => map.set(id, (map.get(id) ?? 0) + 1);
+  const registry = new RuntimeRegistry();
+  registry.registerPlugin(BLUETTI_V2_PLUGIN);
+  registry.registerTransport({
+    type: "fake",
+    prepare(device) {
+      count(calls.prepare, device.id);
+      if (device.id === "bad") {
+        return Promise.reject(
+          new CredentialsError(
+            "wrong_password",
+            "Cannot open the PKCS#12 bundle: wrong passphrase (the bundle's integrity check failed)",
+          ),
+        );
+      }
+      return Promise.resolve({ ok: true });
+    },
+    create(device, context) {
+      count(calls.create, device.id);
+      assert.deepEqual(context.prepared, { ok: true });
+      return Promise.resolve(new LoopbackTransport((payload) => station.handle(payload)));
+    },
+  });
+  return { registry, calls };
+}
+
+Deno.test("Executor: a credentials error is permanent: one error per group, no retry, the other device goes on", async () => {
+  const { registry, calls } = fakeRegistry();
+  const snapshots: Snapshot[] = [];
+  const logs: RuntimeLogEntry[] = [];
+  const executor = new Executor({
+    devices: [device("bad", "EL100V2000009"), device("good", "EL100V2000001")],
+    sinks: { collect: { push: (s) => (snapshots.push(s), true) } },
+    registry,
+    logger: (entry) => logs.push(entry),
+    reconnectAfter: 1,
+  });
+  try {
+    for (let round = 0; round < 3; round++) await executor.runOnce();
+  } finally {
+    await executor.stop();
+  }
+  assert.equal(calls.prepare.get("bad"), 1, "the bundle is opened once, never again");
+  assert.equal(calls.create.get("bad"), undefined, "nothing connects with it");
+  assert.equal(calls.prepare.get("good"), 1, "prepared once, not at every connect");
+  const bad = snapshots.filter((s) => s.deviceId === "bad");
+  assert.equal(bad.length, 6, "3 rounds × 2 groups");
+  for (const snapshot of bad) {
+    assert.equal(snapshot.ok, false);
+    assert.deepEqual(snapshot.errors.map((e) => e.code), ["TRANSPORT_CREDENTIALS"]);
+    assert.match(snapshot.errors[0]!.message, /wrong passphrase/);
+  }
+  const good = snapshots.filter((s) => s.deviceId === "good");
+  assert.equal(good.length, 6);
+  assert.ok(good.every((s) => s.ok), JSON.stringify(good.map((s) => s.errors)));
+  const badLogs = logs.filter((entry) => entry.deviceId === "bad" && entry.level !== "info");
+  assert.equal(badLogs.length, 1, JSON.stringify(badLogs));
+  assert.equal(badLogs[0]!.level, "error");
+  assert.match(badLogs[0]!.message, /^cannot run, not retried: TRANSPORT_CREDENTIALS: /);
+});
+
+Deno.test("Executor: a device failed at configuration load reports once at start and never connects", async () => {
+  const { registry, calls } = fakeRegistry();
+  const snapshots: Snapshot[] = [];
+  const failure = new CredentialsError("expired", "the client certificate expired");
+  const executor = new Executor({
+    devices: [device("bad", "EL100V2000009")],
+    sinks: { collect: { push: (s) => (snapshots.push(s), true) } },
+    registry,
+    failed: new Map([["bad", failure]]),
+  });
+  executor.start();
+  await executor.stop();
+  assert.equal(calls.prepare.get("bad"), undefined);
+  assert.equal(calls.create.get("bad"), undefined);
+  assert.equal(snapshots.length, 1);
+  assert.equal(snapshots[0]!.group, null);
+  assert.deepEqual(snapshots[0]!.errors, [{
+    blockId: null,
+    code: "TRANSPORT_CREDENTIALS",
+    message: "the client certificate expired",
+  }]);
+});

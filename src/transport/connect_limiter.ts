@@ -1,0 +1,227 @@
+import { TransportError } from "../errors/errors.ts";
+
+/** Options of a {@linkcode ConnectLimiter}. */
+export interface ConnectLimiterOptions {
+  /**
+   * How many handshakes (TCP, TLS, MQTT CONNECT/CONNACK and SUBSCRIBE/SUBACK) may run at
+   * once. A handshake's connect timeout starts when it gets its slot, not while it waits.
+   *
+   * @default {16}
+   */
+  readonly maxConcurrent?: number;
+  /**
+   * The global reconnect budget: reconnects (not first connects) admitted per second, over
+   * every transport sharing the limiter. When a broker restarts, its thousand clients come
+   * back at this rate instead of all at once.
+   *
+   * @default {20}
+   */
+  readonly reconnectsPerSecond?: number;
+  /**
+   * How many reconnects may start at once before the rate applies.
+   *
+   * @default {20}
+   */
+  readonly reconnectBurst?: number;
+  /**
+   * The clock, in milliseconds (for tests).
+   *
+   * @default {performance.now}
+   */
+  readonly now?: () => number;
+}
+
+/** What {@linkcode ConnectLimiter.acquire} is asked for. */
+export interface ConnectSlotRequest {
+  /** A reconnect spends the reconnect budget; a first connect does not. */
+  readonly reconnect?: boolean;
+  /** Gives up waiting (the promise rejects with `TRANSPORT_ABORTED`). */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Counters of a {@linkcode ConnectLimiter}. */
+export interface ConnectLimiterStats {
+  /** Handshakes running now. */
+  readonly active: number;
+  /** The most handshakes that ever ran at once (never above `maxConcurrent`). */
+  readonly peakActive: number;
+  /** Handshakes waiting for a slot or for the reconnect budget. */
+  readonly waiting: number;
+  /** The most handshakes that ever waited at once. */
+  readonly peakWaiting: number;
+  /** Slots granted so far. */
+  readonly granted: number;
+}
+
+interface Waiter {
+  readonly reconnect: boolean;
+  readonly grant: (release: () => void) => void;
+}
+
+/**
+ * Bounds the connection handshakes of many transports: at most `maxConcurrent` run at once
+ * (the rest wait in order), and reconnects draw from a global budget (a token bucket), so a
+ * thousand devices neither open a thousand TLS handshakes in the same second nor come back
+ * all at once after a broker restart. Share one limiter between the transports of one process.
+ *
+ * @example Two slots: the third handshake waits for a release
+ * ```ts
+ * import { ConnectLimiter } from "@power-sdk/sdk";
+ * import assert from "node:assert/strict";
+ *
+ * const limiter = new ConnectLimiter({ maxConcurrent: 2 });
+ * const first = await limiter.acquire();
+ * const second = await limiter.acquire();
+ * let third = false;
+ * const waiting = limiter.acquire().then((release) => {
+ *   third = true;
+ *   return release;
+ * });
+ * await Promise.resolve();
+ * assert.equal(third, false);
+ * assert.equal(limiter.stats.waiting, 1);
+ * first();
+ * (await waiting)();
+ * second();
+ * assert.equal(third, true);
+ * assert.equal(limiter.stats.active, 0);
+ * ```
+ */
+export class ConnectLimiter {
+  readonly #max: number;
+  readonly #rate: number;
+  readonly #burst: number;
+  readonly #now: () => number;
+  #tokens: number;
+  #refilledAt: number;
+  #active = 0;
+  #granted = 0;
+  #peakWaiting = 0;
+  #peakActive = 0;
+  #queue: Waiter[] = [];
+  #timer: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * Create a limiter.
+   *
+   * @param options Concurrency and reconnect budget.
+   * @throws {RangeError} If a number is not positive.
+   */
+  constructor(options: ConnectLimiterOptions = {}) {
+    this.#max = positive(options.maxConcurrent ?? 16, "maxConcurrent");
+    this.#rate = positive(options.reconnectsPerSecond ?? 20, "reconnectsPerSecond");
+    this.#burst = positive(options.reconnectBurst ?? 20, "reconnectBurst");
+    this.#now = options.now ?? (() => performance.now());
+    this.#tokens = this.#burst;
+    this.#refilledAt = this.#now();
+  }
+
+  /** Running and waiting handshakes. */
+  get stats(): ConnectLimiterStats {
+    return {
+      active: this.#active,
+      peakActive: this.#peakActive,
+      waiting: this.#queue.length,
+      peakWaiting: this.#peakWaiting,
+      granted: this.#granted,
+    };
+  }
+
+  /**
+   * Wait for a handshake slot (and, for a reconnect, for the budget).
+   *
+   * @param request Whether it is a reconnect, and a signal to stop waiting.
+   * @returns A release function: call it once the handshake succeeded or failed.
+   * @throws {TransportError} `TRANSPORT_ABORTED` when the signal aborts while waiting.
+   */
+  acquire(request: ConnectSlotRequest = {}): Promise<() => void> {
+    const { signal } = request;
+    if (signal?.aborted) return Promise.reject(aborted(signal));
+    return new Promise<() => void>((resolve, reject) => {
+      const onAbort = () => {
+        const index = this.#queue.indexOf(waiter);
+        if (index >= 0) this.#queue.splice(index, 1);
+        this.#pump();
+        reject(aborted(signal!));
+      };
+      const waiter: Waiter = {
+        reconnect: request.reconnect === true,
+        grant: (release) => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(release);
+        },
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#queue.push(waiter);
+      this.#peakWaiting = Math.max(this.#peakWaiting, this.#queue.length);
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    this.#refill();
+    for (let i = 0; i < this.#queue.length && this.#active < this.#max;) {
+      const waiter = this.#queue[i]!;
+      if (waiter.reconnect) {
+        // A reconnect waits for the budget; first connects behind it go on.
+        if (this.#tokens < 1) {
+          i++;
+          continue;
+        }
+        this.#tokens--;
+      }
+      this.#queue.splice(i, 1);
+      this.#active++;
+      this.#peakActive = Math.max(this.#peakActive, this.#active);
+      this.#granted++;
+      let released = false;
+      waiter.grant(() => {
+        if (released) return;
+        released = true;
+        this.#active--;
+        this.#pump();
+      });
+    }
+    this.#arm();
+  }
+
+  #refill(): void {
+    const now = this.#now();
+    this.#tokens = Math.min(
+      this.#burst,
+      this.#tokens + ((now - this.#refilledAt) * this.#rate) / 1000,
+    );
+    this.#refilledAt = now;
+  }
+
+  /** A timer only while a reconnect waits for the budget (none outlives the queue). */
+  #arm(): void {
+    const starved = this.#active < this.#max && this.#queue.some((waiter) => waiter.reconnect);
+    if (!starved) {
+      if (this.#timer !== null) clearTimeout(this.#timer);
+      this.#timer = null;
+      return;
+    }
+    if (this.#timer !== null) return;
+    const wait = Math.max(1, Math.ceil(((1 - this.#tokens) * 1000) / this.#rate));
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#pump();
+    }, wait);
+  }
+}
+
+function positive(value: number, name: string): number {
+  if (!(Number.isFinite(value) && value > 0)) {
+    throw new RangeError(
+      `Cannot create a ConnectLimiter: '${name}' must be a positive number: current value is ${value}`,
+    );
+  }
+  return value;
+}
+
+function aborted(signal: AbortSignal): TransportError {
+  return new TransportError("TRANSPORT_ABORTED", "Stopped waiting for a connection slot: aborted", {
+    cause: signal.reason,
+  });
+}

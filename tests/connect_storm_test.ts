@@ -1,0 +1,66 @@
+// Many transports connecting at once through one ConnectLimiter, against the real TLS broker
+// (mosquitto requiring client certificates): the handshakes run at most maxConcurrent at a
+// time, every transport connects, and one closed while it waits gives up at once.
+import assert from "node:assert/strict";
+import { TransportError } from "../src/errors/mod.ts";
+import { ConnectLimiter, loadTlsCredentials, MqttTransport } from "../src/transport/mod.ts";
+import { createTestPki } from "./_support/pki.ts";
+import { startBroker } from "./_support/broker.ts";
+
+Deno.test("MqttTransport: 12 TLS handshakes through a limiter of 3 run 3 at a time and all connect", async () => {
+  await using pki = await createTestPki();
+  const broker = await startBroker(pki);
+  const tls = loadTlsCredentials({ pfx: pki.p12.client, passphrase: pki.password });
+  const limiter = new ConnectLimiter({ maxConcurrent: 3 });
+  const transports = Array.from({ length: 12 }, (_, i) =>
+    new MqttTransport({
+      broker: broker.url,
+      deviceSn: `STORM${String(i).padStart(4, "0")}`,
+      tls,
+      connectLimiter: limiter,
+      reconnect: false,
+      logger: () => {},
+    }));
+  try {
+    await Promise.all(transports.map((transport) => transport.connect()));
+    assert.ok(transports.every((transport) => transport.state === "connected"));
+    assert.equal(limiter.stats.peakActive, 3);
+    assert.ok(limiter.stats.peakWaiting >= 9, JSON.stringify(limiter.stats));
+    assert.equal(limiter.stats.granted, 12);
+    assert.equal(limiter.stats.active, 0, "every slot released after its handshake");
+  } finally {
+    await Promise.all(transports.map((transport) => transport.close()));
+    await broker.stop();
+  }
+});
+
+Deno.test("MqttTransport: close() while waiting for a handshake slot rejects the connect at once", async () => {
+  await using pki = await createTestPki();
+  const broker = await startBroker(pki);
+  const tls = loadTlsCredentials({ pfx: pki.p12.client, passphrase: pki.password });
+  const limiter = new ConnectLimiter({ maxConcurrent: 1 });
+  const held = await limiter.acquire();
+  const transport = new MqttTransport({
+    broker: broker.url,
+    deviceSn: "STORMWAIT",
+    tls,
+    connectLimiter: limiter,
+    reconnect: false,
+    logger: () => {},
+  });
+  try {
+    const connecting = transport.connect();
+    assert.equal(limiter.stats.waiting, 1);
+    await transport.close();
+    await assert.rejects(connecting, (error) => {
+      assert.ok(error instanceof TransportError);
+      assert.equal(error.code, "TRANSPORT_CLOSED");
+      return true;
+    });
+    assert.equal(limiter.stats.waiting, 0);
+    assert.equal(limiter.stats.granted, 1, "the closed transport never got a slot");
+  } finally {
+    held();
+    await broker.stop();
+  }
+});
