@@ -4,7 +4,9 @@ import { dirname } from "node:path";
 import {
   describeResolution,
   type DeviceMetrics,
+  devicesOfShard,
   formatConfigIssue,
+  parseShard,
   prepareDevices,
   readRuntimeConfig,
   redactDeep,
@@ -15,6 +17,7 @@ import {
   Runtime,
   type RuntimeLogEntry,
   type RuntimeOptions,
+  type Shard,
   type Snapshot,
 } from "../../mod.ts";
 import {
@@ -80,6 +83,9 @@ Options:
       --password <text>     The password of every cert_file the file gives no cert_password;
                             visible to other users of this machine, prefer ${PASSWORD_ENV}
                             or the prompt
+      --shard <i/n>         Run only this instance's share of the devices: instance i
+                            (0-based) of n, picked by a hash of each device id, so n
+                            instances with the same file poll every device exactly once
       --verbose             Also log connects and other news on stderr (default: warnings)
   -h, --help                Show this help
       --debug               Print stack traces on errors; log debug lines too
@@ -100,6 +106,7 @@ cancelled or a second Ctrl-C during the stop.
 Examples:
   power-sdk runtime --config runtime.yaml --dry-run
   power-sdk runtime --config runtime.yaml --once --json
+  power-sdk runtime --config runtime.yaml --shard 0/3
   ${PASSWORD_ENV}=... power-sdk runtime --config runtime.yaml
 `;
 
@@ -109,6 +116,7 @@ const OPTIONS = {
   once: { type: "boolean" },
   json: { type: "boolean" },
   password: { type: "string" },
+  shard: { type: "string" },
   verbose: { type: "boolean" },
 } as const;
 
@@ -203,7 +211,16 @@ export async function runtimeCommand(
   // Only a continuous run listens to the stop signals; the others end by themselves.
   if (options.mode !== "run") system.stopSignals.release?.();
   const config = await readRuntimeConfig(options.config, { env: (name) => system.env(name) });
-  const resolved = resolveRuntime(config);
+  const all = resolveRuntime(config);
+  const resolved = options.shard === undefined
+    ? all
+    : { ...all, devices: devicesOfShard(all.devices, options.shard) };
+  if (options.shard !== undefined && options.logThreshold !== "warn") {
+    const { index, count } = options.shard;
+    ctx.io.stderr(
+      `info: shard ${index}/${count}: ${resolved.devices.length} of ${all.devices.length} devices\n`,
+    );
+  }
   // Every bundle and CA file is opened and checked before anything connects (--dry-run too);
   // a bundle whose password is still to come (--password, the environment, a prompt) is
   // checked again once it is known.
@@ -234,7 +251,9 @@ export async function runtimeCommand(
     : await prepareDevices(config, { ...withPassword, devices: late });
   const failed = new Map<string, Error>(checked.failed);
   for (const [id, error] of rechecked?.failed ?? []) failed.set(id, error);
-  if (failed.size === resolved.devices.length) throw rechecked?.error ?? checked.error!;
+  if (failed.size > 0 && failed.size === resolved.devices.length) {
+    throw rechecked?.error ?? checked.error!;
+  }
   const prepared = new Map([...checked.prepared, ...(rechecked?.prepared ?? [])]);
   for (const issue of [...checked.issues, ...(rechecked?.issues ?? [])]) {
     ctx.io.stderr(`error: ${formatConfigIssue(issue, options.config)}\n`);
@@ -621,6 +640,18 @@ interface RuntimeCommandOptions {
   readonly password: string | undefined;
   /** Quiet by default (warnings); `--verbose` adds info, `--debug` debug lines. */
   readonly logThreshold: LogThreshold;
+  /** `--shard i/n`: only this instance's devices. */
+  readonly shard: Shard | undefined;
+}
+
+function shardOption(parsed: ParsedArgs): Shard | undefined {
+  const text = stringOption(parsed, "shard");
+  if (text === undefined) return undefined;
+  try {
+    return parseShard(text);
+  } catch (error) {
+    throw new UsageError(`option '--shard': ${(error as Error).message}`, "runtime");
+  }
 }
 
 function checkOptions(parsed: ParsedArgs): RuntimeCommandOptions {
@@ -647,6 +678,7 @@ function checkOptions(parsed: ParsedArgs): RuntimeCommandOptions {
     mode: dryRun ? "dry-run" : once ? "once" : "run",
     json,
     password: stringOption(parsed, "password"),
+    shard: shardOption(parsed),
     logThreshold: flag(parsed, "debug") ? "debug" : flag(parsed, "verbose") ? "info" : "warn",
   };
 }

@@ -9,3 +9,4 @@ export * from "./executor.ts";
 export * from "./sinks/mod.ts";
 export * from "./config/mod.ts";
 export * from "./runtime.ts";
+export * from "./shard.ts";
