@@ -5,7 +5,7 @@
 // connection for all of them) so that this process measures the runtime alone.
 // Run: deno task bench:fleet [N] [seconds] [--default-mosquitto] [--profile=EL30V2]
 //        [--interval=5] [--cpu-prof=fleet.cpuprofile] [--tls [--key=ec|rsa] [--pki-dir=dir]]
-//        [--shard=i/n]
+//        [--shard=i/n] [--cpu-prof-startup=startup.cpuprofile]
 //   --tls: every station has its own certificate and PKCS#12 bundle (own key and password,
 //   made by the bench with openssl, kept in --pki-dir for later runs); the runtime reaches
 //   mosquitto on a TLS listener that requires client certificates, the stations use a plain
@@ -41,6 +41,7 @@ interface Options {
   profile: string;
   defaultMosquitto: boolean;
   cpuProf: string | null;
+  cpuProfStartup: string | null;
   tls: boolean;
   keyType: "ec" | "rsa";
   pkiDir: string;
@@ -58,6 +59,7 @@ function parseArgs(args: string[]): Options {
     profile: flag("profile") ?? "EL100V2",
     defaultMosquitto: args.includes("--default-mosquitto"),
     cpuProf: flag("cpu-prof") ?? null,
+    cpuProfStartup: flag("cpu-prof-startup") ?? null,
     tls: args.includes("--tls"),
     keyType: flag("key") === "rsa" ? "rsa" : "ec",
     pkiDir: flag("pki-dir") ?? `${Deno.env.get("TMPDIR") ?? "/tmp"}/power-sdk-fleet-pki`,
@@ -370,6 +372,14 @@ try {
     `${o.n} stations ready in ${ready.startMs} ms (pid ${stations.pid}); broker: ${brokerLabel}`,
   );
 
+  let startupSession: Session | null = null;
+  if (o.cpuProfStartup) {
+    startupSession = new Session();
+    startupSession.connect();
+    await post(startupSession, "Profiler.enable");
+    await post(startupSession, "Profiler.setSamplingInterval", { interval: 500 });
+    await post(startupSession, "Profiler.start");
+  }
   const startedWall = Date.now();
   const cpuStart = process.cpuUsage();
   const config = loadRuntimeConfig(runtimeYaml(o, mosquitto.port, pki));
@@ -428,6 +438,13 @@ try {
   const connectedAt = await allConnected.promise;
   clearTimeout(startCap);
   const startupCpu = process.cpuUsage(cpuStart);
+  if (startupSession && o.cpuProfStartup) {
+    const { profile } = await post<{ profile: CpuProfile }>(startupSession, "Profiler.stop");
+    startupSession.disconnect();
+    await Deno.writeTextFile(o.cpuProfStartup, JSON.stringify(profile));
+    console.error(`start-up CPU profile written to ${o.cpuProfStartup}`);
+    for (const line of summarizeProfile(profile)) console.error(line);
+  }
   const startupMs = connectedAt - startedWall;
   recorder.windowStart = Math.max(Date.now(), startedWall + intervalMs);
   recorder.windowEnd = recorder.windowStart + o.seconds * 1000;

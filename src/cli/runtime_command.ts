@@ -75,7 +75,8 @@ Options:
       --config <file>       The runtime.yaml (required); \${VAR} values are read from the
                             environment
       --dry-run             Check the file and print what would run, one row per device;
-                            reads nothing but the file, connects nothing
+                            opens and checks every cert_file and ca_file, connects
+                            nothing
       --once                Poll every group of every pull device once, print the snapshots
                             through the configured sinks, exit 1 if a poll failed
       --json                With --dry-run: the rows as a JSON array; with --once: the
