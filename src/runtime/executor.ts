@@ -117,6 +117,7 @@ export class Executor {
     const schemaRegistries = new Map<string, SchemaRegistry>();
     const connectLimiter = options.connectLimiter ?? new ConnectLimiter();
     const prepareCache = new Map<string, Promise<unknown>>();
+    const reconnectSlots = connectLimiter.reconnects();
     this.#runners = options.devices.map((device) => {
       const plugin = registry.plugin(device.vendor, device.protocol);
       const profile = registry.profileOf(device);
@@ -141,6 +142,7 @@ export class Executor {
       const known = options.prepared?.has(device.id) ?? false;
       const prepared = { done: known, value: options.prepared?.get(device.id) };
       const failure = options.failed?.get(device.id);
+      let connects = 0;
       return new DeviceRunner({
         device,
         profile,
@@ -152,12 +154,15 @@ export class Executor {
             prepared.value = await factory.prepare(device, { readFile, cache: prepareCache });
           }
           prepared.done = true;
+          // The first connection is a first connect; every later one replaces a connection
+          // that failed or was dropped and spends the process's reconnect budget.
+          const slots = connects++ === 0 ? connectLimiter : reconnectSlots;
           return factory.create(device, {
             readFile,
             profile,
             logger: (entry) =>
               log({ level: entry.level, message: entry.message, deviceId: device.id }),
-            connectLimiter,
+            connectLimiter: slots,
             ...(prepared.value === undefined ? {} : { prepared: prepared.value }),
           });
         },

@@ -15,7 +15,7 @@ import {
 } from "../plugins/bluetti_v2/control_registers.ts";
 import { createBluettiRegistry } from "../plugins/bluetti_v2/registry.ts";
 import { loadTlsCredentials, type TlsCredentials } from "../transport/credentials.ts";
-import type { ConnectLimiter } from "../transport/connect_limiter.ts";
+import type { ConnectSlots } from "../transport/connect_limiter.ts";
 import { CredentialsError } from "../errors/errors.ts";
 import { MqttTransport, type TransportLogger } from "../transport/mqtt_transport.ts";
 import type { Transport } from "../transport/types.ts";
@@ -51,9 +51,10 @@ export interface TransportContext {
   readonly prepared?: unknown;
   /**
    * Bounds the TLS and MQTT handshakes of every device of one runtime (concurrency and a
-   * reconnect budget); absent, each transport connects at once.
+   * reconnect budget; a device's connection made again after a failure spends the budget);
+   * absent, each transport connects at once.
    */
-  readonly connectLimiter?: ConnectLimiter;
+  readonly connectLimiter?: ConnectSlots;
 }
 
 /** What a transport factory's {@linkcode TransportFactory.prepare} may use. */

@@ -53,6 +53,20 @@ export interface ConnectLimiterStats {
   readonly granted: number;
 }
 
+/**
+ * Something that hands out handshake slots: a {@linkcode ConnectLimiter}, or a view of one
+ * (see {@linkcode ConnectLimiter.reconnects}).
+ */
+export interface ConnectSlots {
+  /**
+   * Wait for a handshake slot.
+   *
+   * @param request Whether it is a reconnect, and a signal to stop waiting.
+   * @returns A release function: call it once the handshake succeeded or failed.
+   */
+  acquire(request?: ConnectSlotRequest): Promise<() => void>;
+}
+
 interface Waiter {
   readonly reconnect: boolean;
   readonly grant: (release: () => void) => void;
@@ -87,7 +101,7 @@ interface Waiter {
  * assert.equal(limiter.stats.active, 0);
  * ```
  */
-export class ConnectLimiter {
+export class ConnectLimiter implements ConnectSlots {
   readonly #max: number;
   readonly #rate: number;
   readonly #burst: number;
@@ -156,6 +170,32 @@ export class ConnectLimiter {
       this.#peakWaiting = Math.max(this.#peakWaiting, this.#queue.length);
       this.#pump();
     });
+  }
+
+  /**
+   * A view of this limiter for a new connection that replaces an earlier one (a device's
+   * connection made again after failures): its handshakes spend the reconnect budget.
+   *
+   * @returns Slots whose every acquire counts as a reconnect.
+   *
+   * @example
+   * ```ts
+   * import { ConnectLimiter } from "@power-sdk/sdk";
+   * import assert from "node:assert/strict";
+   *
+   * const limiter = new ConnectLimiter({ reconnectBurst: 1, reconnectsPerSecond: 0.001 });
+   * (await limiter.reconnects().acquire())();
+   * let granted = false;
+   * const controller = new AbortController();
+   * const second = limiter.reconnects().acquire({ signal: controller.signal }).then(() => granted = true);
+   * await Promise.resolve();
+   * assert.equal(granted, false); // the budget is spent
+   * controller.abort();
+   * await second.catch(() => {});
+   * ```
+   */
+  reconnects(): ConnectSlots {
+    return { acquire: (request = {}) => this.acquire({ ...request, reconnect: true }) };
   }
 
   #pump(): void {

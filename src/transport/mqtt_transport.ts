@@ -9,7 +9,7 @@
 import { Buffer } from "node:buffer";
 import type { IClientOptions, MqttClient } from "mqtt";
 import { TransportError } from "../errors/errors.ts";
-import type { ConnectLimiter } from "./connect_limiter.ts";
+import type { ConnectSlots } from "./connect_limiter.ts";
 import { backoffDelay, type ReconnectPolicy } from "./reconnect_policy.ts";
 import { abortedError, RequestWindow } from "./_request_window.ts";
 import { connectAndSubscribe, endMqttClient } from "../_shared/mqtt_client.ts";
@@ -87,7 +87,7 @@ export interface MqttConfig {
    * budget on reconnects (see {@linkcode ConnectLimiter}). The connect timeout starts once a
    * slot is granted. @default {none: connect at once}
    */
-  readonly connectLimiter?: ConnectLimiter;
+  readonly connectLimiter?: ConnectSlots;
 }
 
 /** A connection that lasted less than this and was closed by the broker looks like a kick. */
