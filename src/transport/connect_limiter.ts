@@ -43,6 +43,11 @@ export interface ConnectSlotRequest {
 export interface ConnectLimiterStats {
   /** Handshakes running now. */
   readonly active: number;
+  /**
+   * How many may run at once now: `maxConcurrent`, halved by each timed-out handshake (at
+   * least 1) and raised by one with each success.
+   */
+  readonly limit: number;
   /** The most handshakes that ever ran at once (never above `maxConcurrent`). */
   readonly peakActive: number;
   /** Handshakes waiting for a slot or for the reconnect budget. */
@@ -62,14 +67,21 @@ export interface ConnectSlots {
    * Wait for a handshake slot.
    *
    * @param request Whether it is a reconnect, and a signal to stop waiting.
-   * @returns A release function: call it once the handshake succeeded or failed.
+   * @returns A release function: call it once the handshake is over, with `false` when it
+   * failed for want of an answer (a timeout: the broker or this process is overloaded).
    */
-  acquire(request?: ConnectSlotRequest): Promise<() => void>;
+  acquire(request?: ConnectSlotRequest): Promise<ReleaseSlot>;
 }
+
+/**
+ * Ends a handshake's hold on its slot. `succeeded: false` (a handshake that timed out) halves
+ * the number of handshakes allowed at once; each success adds one back, up to `maxConcurrent`.
+ */
+export type ReleaseSlot = (succeeded?: boolean) => void;
 
 interface Waiter {
   readonly reconnect: boolean;
-  readonly grant: (release: () => void) => void;
+  readonly grant: (release: ReleaseSlot) => void;
 }
 
 /**
@@ -112,6 +124,7 @@ export class ConnectLimiter implements ConnectSlots {
   #granted = 0;
   #peakWaiting = 0;
   #peakActive = 0;
+  #limit: number;
   #queue: Waiter[] = [];
   #timer: ReturnType<typeof setTimeout> | null = null;
 
@@ -126,6 +139,7 @@ export class ConnectLimiter implements ConnectSlots {
     this.#rate = positive(options.reconnectsPerSecond ?? 20, "reconnectsPerSecond");
     this.#burst = positive(options.reconnectBurst ?? 20, "reconnectBurst");
     this.#now = options.now ?? (() => performance.now());
+    this.#limit = this.#max;
     this.#tokens = this.#burst;
     this.#refilledAt = this.#now();
   }
@@ -134,6 +148,7 @@ export class ConnectLimiter implements ConnectSlots {
   get stats(): ConnectLimiterStats {
     return {
       active: this.#active,
+      limit: this.#limit,
       peakActive: this.#peakActive,
       waiting: this.#queue.length,
       peakWaiting: this.#peakWaiting,
@@ -145,13 +160,14 @@ export class ConnectLimiter implements ConnectSlots {
    * Wait for a handshake slot (and, for a reconnect, for the budget).
    *
    * @param request Whether it is a reconnect, and a signal to stop waiting.
-   * @returns A release function: call it once the handshake succeeded or failed.
+   * @returns A release function: call it once the handshake is over, with `false` when it
+   * timed out (see {@linkcode ReleaseSlot}).
    * @throws {TransportError} `TRANSPORT_ABORTED` when the signal aborts while waiting.
    */
-  acquire(request: ConnectSlotRequest = {}): Promise<() => void> {
+  acquire(request: ConnectSlotRequest = {}): Promise<ReleaseSlot> {
     const { signal } = request;
     if (signal?.aborted) return Promise.reject(aborted(signal));
-    return new Promise<() => void>((resolve, reject) => {
+    return new Promise<ReleaseSlot>((resolve, reject) => {
       const onAbort = () => {
         const index = this.#queue.indexOf(waiter);
         if (index >= 0) this.#queue.splice(index, 1);
@@ -200,7 +216,7 @@ export class ConnectLimiter implements ConnectSlots {
 
   #pump(): void {
     this.#refill();
-    for (let i = 0; i < this.#queue.length && this.#active < this.#max;) {
+    for (let i = 0; i < this.#queue.length && this.#active < this.#limit;) {
       const waiter = this.#queue[i]!;
       if (waiter.reconnect) {
         // A reconnect waits for the budget; first connects behind it go on.
@@ -215,10 +231,15 @@ export class ConnectLimiter implements ConnectSlots {
       this.#peakActive = Math.max(this.#peakActive, this.#active);
       this.#granted++;
       let released = false;
-      waiter.grant(() => {
+      waiter.grant((succeeded = true) => {
         if (released) return;
         released = true;
         this.#active--;
+        // Additive increase, multiplicative decrease: timeouts mean that the broker or this
+        // process cannot keep up with this many handshakes.
+        this.#limit = succeeded
+          ? Math.min(this.#max, this.#limit + 1)
+          : Math.max(1, Math.floor(this.#limit / 2));
         this.#pump();
       });
     }
@@ -236,7 +257,7 @@ export class ConnectLimiter implements ConnectSlots {
 
   /** A timer only while a reconnect waits for the budget (none outlives the queue). */
   #arm(): void {
-    const starved = this.#active < this.#max && this.#queue.some((waiter) => waiter.reconnect);
+    const starved = this.#active < this.#limit && this.#queue.some((waiter) => waiter.reconnect);
     if (!starved) {
       if (this.#timer !== null) clearTimeout(this.#timer);
       this.#timer = null;

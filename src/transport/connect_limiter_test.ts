@@ -23,6 +23,7 @@ Deno.test("ConnectLimiter never runs more than maxConcurrent handshakes and gran
   assert.deepEqual(order, Array.from({ length: 20 }, (_, i) => i));
   assert.deepEqual({ ...limiter.stats, peakWaiting: 0 }, {
     active: 0,
+    limit: 3,
     peakActive: 3,
     waiting: 0,
     peakWaiting: 0,
@@ -92,4 +93,26 @@ Deno.test("ConnectLimiter spends a reconnect budget; first connects do not wait 
 Deno.test("ConnectLimiter refuses a non-positive setting", () => {
   assert.throws(() => new ConnectLimiter({ maxConcurrent: 0 }), RangeError);
   assert.throws(() => new ConnectLimiter({ reconnectsPerSecond: Number.NaN }), RangeError);
+});
+
+Deno.test("ConnectLimiter halves its concurrency after a timed-out handshake and regains it one success at a time", async () => {
+  const limiter = new ConnectLimiter({ maxConcurrent: 8 });
+  const first = await limiter.acquire();
+  first(false);
+  assert.equal(limiter.stats.limit, 4);
+  (await limiter.acquire())(false);
+  (await limiter.acquire())(false);
+  (await limiter.acquire())(false);
+  assert.equal(limiter.stats.limit, 1, "never below one");
+  // At 1, a second handshake waits for the first.
+  const held = await limiter.acquire();
+  let second = false;
+  const waiting = limiter.acquire().then((release) => (second = true, release));
+  await Promise.resolve();
+  assert.equal(second, false);
+  held(true);
+  assert.equal(limiter.stats.limit, 2);
+  (await waiting)(true);
+  for (let i = 0; i < 10; i++) (await limiter.acquire())();
+  assert.equal(limiter.stats.limit, 8, "back to maxConcurrent, not above");
 });

@@ -323,11 +323,15 @@ export class MqttTransport implements Transport {
     const lifetime = this.#lifetime.signal;
     const wait = signal === undefined ? lifetime : AbortSignal.any([signal, lifetime]);
     return limiter.acquire({ signal: wait, reconnect }).then(async (release) => {
+      let answered = true;
       try {
         if (this.#closed) throw closedError("connect");
         await this.#handshake(signal);
+      } catch (error) {
+        answered = !isTimeout(error);
+        throw error;
       } finally {
-        release();
+        release(answered);
       }
     }, (error) => {
       throw this.#closed ? closedError("connect") : error;
@@ -552,6 +556,12 @@ function netDenied(url: URL): TransportError | null {
     "TRANSPORT_CONNECT_FAILED",
     `Cannot connect to ${url.href}: no permission to connect to ${host} (grant it, e.g. --allow-net=${url.hostname})`,
   );
+}
+
+/** A handshake that got no answer in time (the broker or this process is overloaded). */
+function isTimeout(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : "";
+  return /connack timeout|no answer came within|timed? ?out/i.test(message);
 }
 
 function closedError(what: string): TransportError {
