@@ -64,3 +64,68 @@ Deno.test("MqttTransport: close() while waiting for a handshake slot rejects the
     await broker.stop();
   }
 });
+
+Deno.test("MqttTransport: the connect timeout starts when the handshake gets its slot, not while it waits", async () => {
+  await using pki = await createTestPki();
+  const broker = await startBroker(pki);
+  const tls = loadTlsCredentials({ pfx: pki.p12.client, passphrase: pki.password });
+  const limiter = new ConnectLimiter({ maxConcurrent: 1 });
+  const held = await limiter.acquire();
+  const transport = new MqttTransport({
+    broker: broker.url,
+    deviceSn: "STORMQUEUE",
+    tls,
+    connectLimiter: limiter,
+    connectTimeoutMs: 2_000,
+    reconnect: false,
+    logger: () => {},
+  });
+  try {
+    const connecting = transport.connect();
+    // Queued for longer than its connect timeout...
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    assert.equal(transport.state, "connecting");
+    held();
+    // ...and still connects once it has its slot.
+    await connecting;
+    assert.equal(transport.state, "connected");
+  } finally {
+    await transport.close();
+    await broker.stop();
+  }
+});
+
+Deno.test("MqttTransport: a broker that never answers CONNECT halves the limiter's concurrency", async () => {
+  // A TCP server that accepts and stays silent: the handshake ends in a connack timeout.
+  const server = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of server) accepted.push(conn);
+  })();
+  const limiter = new ConnectLimiter({ maxConcurrent: 8 });
+  const transport = new MqttTransport({
+    broker: `mqtt://127.0.0.1:${(server.addr as Deno.NetAddr).port}`,
+    allowInsecure: true,
+    deviceSn: "STORMSILENT",
+    connectLimiter: limiter,
+    connectTimeoutMs: 300,
+    reconnect: false,
+    logger: () => {},
+  });
+  try {
+    await assert.rejects(transport.connect(), TransportError);
+    assert.equal(limiter.stats.limit, 4);
+    assert.equal(limiter.stats.active, 0);
+  } finally {
+    await transport.close();
+    server.close();
+    await accepting.catch(() => {});
+    for (const conn of accepted) {
+      try {
+        conn.close();
+      } catch {
+        // closed by the peer
+      }
+    }
+  }
+});

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { CredentialsError } from "../errors/errors.ts";
+import { CredentialsError, TransportError } from "../errors/errors.ts";
+import { ConnectLimiter, type ConnectSlotRequest } from "../transport/connect_limiter.ts";
 import { LoopbackTransport } from "../transport/loopback_transport.ts";
 import { StationModel } from "../testing/simulated_station.ts";
 import { Executor } from "./executor.ts";
@@ -122,4 +123,43 @@ Deno.test("Executor: a device failed at configuration load reports once at start
     code: "TRANSPORT_CREDENTIALS",
     message: "the client certificate expired",
   }]);
+});
+
+Deno.test("Executor: a device's connection made again after a failure spends the reconnect budget", async () => {
+  const kinds: boolean[] = [];
+  class RecordingLimiter extends ConnectLimiter {
+    override acquire(request: ConnectSlotRequest = {}) {
+      kinds.push(request.reconnect === true);
+      return super.acquire(request);
+    }
+  }
+  const station = new StationModel({ profile: "EL100V2", sn: "EL100V2000001" });
+  const registry = new RuntimeRegistry();
+  registry.registerPlugin(BLUETTI_V2_PLUGIN);
+  let creates = 0;
+  registry.registerTransport({
+    type: "fake",
+    async create(_device, context) {
+      // What a transport does before its handshake.
+      (await context.connectLimiter!.acquire())();
+      if (creates++ === 0) throw new TransportError("TRANSPORT_CONNECT_FAILED", "refused");
+      return new LoopbackTransport((payload) => station.handle(payload));
+    },
+  });
+  const snapshots: Snapshot[] = [];
+  const executor = new Executor({
+    devices: [device("a", "EL100V2000001")],
+    sinks: { collect: { push: (s) => (snapshots.push(s), true) } },
+    registry,
+    connectLimiter: new RecordingLimiter(),
+    reconnectPolicy: { initialDelayMs: 0, jitter: 0 },
+  });
+  try {
+    await executor.runOnce();
+    await executor.runOnce();
+  } finally {
+    await executor.stop();
+  }
+  assert.deepEqual(kinds, [false, true], "first connect, then a budgeted reconnect");
+  assert.equal(snapshots.at(-1)?.ok, true);
 });
