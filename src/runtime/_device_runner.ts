@@ -71,6 +71,7 @@ export class DeviceRunner {
   #pushStop: (() => void) | null = null;
   /** Set once the device cannot run (bad credentials, missing file): never retried. */
   #permanent: SnapshotError | null = null;
+  #permanentCause: Error | null = null;
   #counters: Counters = {
     ok: 0,
     errors: 0,
@@ -91,7 +92,10 @@ export class DeviceRunner {
   constructor(options: RunnerOptions) {
     this.device = options.device;
     this.#o = options;
-    if (options.failed !== undefined) this.#permanent = permanentError(options.failed);
+    if (options.failed !== undefined) {
+      this.#permanent = permanentError(options.failed);
+      this.#permanentCause = options.failed;
+    }
   }
 
   metrics(): DeviceMetrics {
@@ -331,9 +335,7 @@ export class DeviceRunner {
   /** The connected client, connecting when needed; fails fast between connect attempts. */
   #ensureClient(): Promise<Client> {
     if (this.#client) return Promise.resolve(this.#client);
-    if (this.#permanent !== null) {
-      return Promise.reject(new TransportError("TRANSPORT_CREDENTIALS", this.#permanent.message));
-    }
+    if (this.#permanentCause !== null) return Promise.reject(this.#permanentCause);
     if (this.#connecting) return this.#connecting;
     if (performance.now() < this.#nextConnectAt && this.#lastConnectError) {
       const e = this.#lastConnectError;
@@ -388,6 +390,7 @@ export class DeviceRunner {
       if (isPermanent(error)) {
         // Retrying cannot help: the device stops here, with one clear error; others go on.
         this.#permanent = permanentError(error);
+        this.#permanentCause = error;
         this.#reportPermanent();
         throw error;
       }
