@@ -113,9 +113,31 @@ Deno.test("MqttTransport: a broker that never answers CONNECT halves the limiter
     logger: () => {},
   });
   try {
-    await assert.rejects(transport.connect(), TransportError);
+    await assert.rejects(transport.connect(), (error) => {
+      assert.ok(error instanceof TransportError);
+      assert.match(error.message, /connack timeout|no answer came within 300 ms/);
+      return true;
+    });
     assert.equal(limiter.stats.limit, 4);
     assert.equal(limiter.stats.active, 0);
+    // The next handshake is given twice the time (maxConcurrent / limit).
+    assert.equal(limiter.timeoutFactor(), 2);
+    const second = new MqttTransport({
+      broker: `mqtt://127.0.0.1:${(server.addr as Deno.NetAddr).port}`,
+      allowInsecure: true,
+      deviceSn: "STORMSILENT2",
+      connectLimiter: limiter,
+      connectTimeoutMs: 300,
+      reconnect: false,
+      logger: () => {},
+    });
+    const started = performance.now();
+    await assert.rejects(second.connect(), TransportError);
+    await second.close();
+    assert.equal(limiter.stats.limit, 2);
+    // A lower bound only (load cannot make it fail): the silent broker lets the handshake end
+    // no sooner than its timeout, doubled here.
+    assert.ok(performance.now() - started >= 550, "given 600 ms, not 300");
   } finally {
     await transport.close();
     server.close();

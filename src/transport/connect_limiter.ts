@@ -71,6 +71,14 @@ export interface ConnectSlots {
    * failed for want of an answer (a timeout: the broker or this process is overloaded).
    */
   acquire(request?: ConnectSlotRequest): Promise<ReleaseSlot>;
+  /**
+   * How much longer than usual a handshake should be given now: 1 normally, up to 4 once
+   * handshakes have been timing out (they take longer on an overloaded broker or process, and
+   * a handshake given up at its timeout is work thrown away).
+   *
+   * @returns The factor to apply to the connect timeout.
+   */
+  timeoutFactor(): number;
 }
 
 /**
@@ -211,7 +219,31 @@ export class ConnectLimiter implements ConnectSlots {
    * ```
    */
   reconnects(): ConnectSlots {
-    return { acquire: (request = {}) => this.acquire({ ...request, reconnect: true }) };
+    return {
+      acquire: (request = {}) => this.acquire({ ...request, reconnect: true }),
+      timeoutFactor: () => this.timeoutFactor(),
+    };
+  }
+
+  /**
+   * How much longer than usual a handshake should be given now: `maxConcurrent / limit`,
+   * from 1 (no timeout lately) to 4.
+   *
+   * @returns The factor to apply to the connect timeout.
+   *
+   * @example
+   * ```ts
+   * import { ConnectLimiter } from "@power-sdk/sdk";
+   * import assert from "node:assert/strict";
+   *
+   * const limiter = new ConnectLimiter({ maxConcurrent: 16 });
+   * assert.equal(limiter.timeoutFactor(), 1);
+   * (await limiter.acquire())(false); // a handshake timed out: limit 8
+   * assert.equal(limiter.timeoutFactor(), 2);
+   * ```
+   */
+  timeoutFactor(): number {
+    return Math.min(4, this.#max / this.#limit);
   }
 
   #pump(): void {

@@ -326,7 +326,7 @@ export class MqttTransport implements Transport {
       let answered = true;
       try {
         if (this.#closed) throw closedError("connect");
-        await this.#handshake(signal);
+        await this.#handshake(signal, limiter.timeoutFactor());
       } catch (error) {
         answered = !isTimeout(error);
         throw error;
@@ -338,8 +338,9 @@ export class MqttTransport implements Transport {
     });
   }
 
-  #handshake(signal: AbortSignal | undefined): Promise<void> {
+  #handshake(signal: AbortSignal | undefined, timeoutFactor = 1): Promise<void> {
     const config = this.#config;
+    const timeoutMs = Math.round((config.connectTimeoutMs ?? 10_000) * timeoutFactor);
     if (signal?.aborted) return Promise.reject(abortedError(signal));
     if (config.allowInsecure === true) {
       this.#log({
@@ -354,17 +355,17 @@ export class MqttTransport implements Transport {
     if (denied) return Promise.reject(denied);
     return connectAndSubscribe({
       url: this.#url.href,
-      client: this.#clientOptions(),
+      client: this.#clientOptions(timeoutMs),
       topic: this.#responseTopic,
       what: `Cannot connect to ${this.#url.href}`,
       signal,
-      closeError: (lastError) => connectError(this.#url, lastError, config),
+      closeError: (lastError) => connectError(this.#url, lastError, config, timeoutMs),
     }).then((client) => {
       this.#adopt(client);
     });
   }
 
-  #clientOptions(): IClientOptions {
+  #clientOptions(timeoutMs: number): IClientOptions {
     const config = this.#config;
     const suffix = crypto.getRandomValues(new Uint8Array(6)).reduce(
       (s, b) => s + b.toString(16).padStart(2, "0"),
@@ -376,7 +377,7 @@ export class MqttTransport implements Transport {
       protocolVersion: 4,
       clean: true,
       keepalive: config.keepaliveSec ?? 60,
-      connectTimeout: config.connectTimeoutMs ?? 10_000,
+      connectTimeout: timeoutMs,
       reconnectPeriod: 0,
       rejectUnauthorized: config.allowInsecure !== true,
     };
@@ -509,12 +510,16 @@ function brokerUrl(config: MqttConfig): URL {
   return url;
 }
 
-function connectError(url: URL, error: Error | null, config: MqttConfig): TransportError {
+function connectError(
+  url: URL,
+  error: Error | null,
+  config: MqttConfig,
+  wait: number,
+): TransportError {
   const code = (error as { code?: string } | null)?.code ?? "";
   const text = error?.message ?? "";
   let why: string;
   if (error === null) {
-    const wait = config.connectTimeoutMs ?? 10_000;
     why = url.protocol === "mqtts:" && config.tls
       ? `the broker closed the connection before accepting it (most likely it refused the client certificate: not signed by a CA it trusts, or revoked), or no answer came within ${wait} ms`
       : `the broker closed the connection before accepting it, or no answer came within ${wait} ms`;
