@@ -2,6 +2,7 @@
 // [--verbose]`: check a runtime.yaml, poll its stations once, or run them until stopped.
 import { dirname } from "node:path";
 import {
+  ConfigValidationError,
   describeResolution,
   type DeviceMetrics,
   devicesOfShard,
@@ -252,11 +253,12 @@ export async function runtimeCommand(
     : await prepareDevices(config, { ...withPassword, devices: late });
   const failed = new Map<string, Error>(checked.failed);
   for (const [id, error] of rechecked?.failed ?? []) failed.set(id, error);
+  const issues = [...checked.issues, ...(rechecked?.issues ?? [])];
   if (failed.size > 0 && failed.size === resolved.devices.length) {
-    throw rechecked?.error ?? checked.error!;
+    throw new ConfigValidationError(issues, { file: options.config });
   }
   const prepared = new Map([...checked.prepared, ...(rechecked?.prepared ?? [])]);
-  for (const issue of [...checked.issues, ...(rechecked?.issues ?? [])]) {
+  for (const issue of issues) {
     ctx.io.stderr(`error: ${formatConfigIssue(issue, options.config)}\n`);
   }
   if (failed.size > 0) {
