@@ -93,3 +93,21 @@ Deno.test("runtime --once: a device whose bundle cannot be opened fails with one
   assert.equal(err.at(-1), "error: 1 of 2 devices failed: locked (TRANSPORT_CREDENTIALS)");
   assert.equal(err.filter((line) => line.includes("cannot connect")).length, 0);
 });
+
+Deno.test("runtime: when no device can run, every bundle problem is in the one error (exit 1)", async () => {
+  await using pki = await createTestPki();
+  await using file = await configFile(yaml(1883, [
+    `{ id: a, pipeline: lan, profile_id: EL30V2, transport: { opts: { device_sn: A1, cert_file: ${pki.paths.clientP12}, cert_password: nope } } }`,
+    `{ id: b, pipeline: lan, profile_id: EL30V2, transport: { opts: { device_sn: B1, cert_file: ${pki.paths.expiredP12}, cert_password: ${pki.password} } } }`,
+  ]));
+  const run = await runCli(["runtime", "--config", file.path, "--once"]);
+  assert.equal(run.code, 1);
+  const out = lines(run.stderr);
+  assert.equal(
+    out[0],
+    `error: CONFIG_INVALID: Cannot load the runtime configuration: 2 problems in ${file.path}`,
+  );
+  assert.match(out[1]!, /:9:\d+: devices\[0\]\.transport\.opts\.cert_password: .*wrong passphrase/);
+  assert.match(out[2]!, /:10:\d+: devices\[1\]\.transport\.opts\.cert_file: .*expired on/);
+  assert.equal(out.length, 3, run.stderr);
+});
