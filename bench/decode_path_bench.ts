@@ -1,5 +1,8 @@
+// The built-in plugins register the iot-v2 and v1 envelopes.
+import "../src/plugins/mod.ts";
 // A whole read's CPU work on our side: iot-v2 payload → RTU frame → validated data → record.
-import { buildReadReply, getFraming, parseReply } from "../src/protocol/mod.ts";
+import { getFraming, parseReply } from "../src/protocol/mod.ts";
+import { buildReadReply } from "../src/protocol/build_reply.ts";
 import { createBluettiRegistry } from "../src/plugins/bluetti_v2/registry.ts";
 
 const schema = createBluettiRegistry().require(100);

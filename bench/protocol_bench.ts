@@ -1,3 +1,5 @@
+// The built-in plugins register the iot-v2 and v1 envelopes.
+import "../src/plugins/mod.ts";
 /**
  * Benchmarks of the protocol room: CRC over a 129-byte frame, and validating a 62-register
  * read reply (the block 100 poll) as a bare RTU frame and inside an iot-v2 envelope.
@@ -7,13 +9,13 @@
  * @module
  */
 import {
-  buildReadReply,
   crc16Modbus,
   getFraming,
   parseReply,
   type ReadRequest,
   replyMatches,
 } from "../src/protocol/mod.ts";
+import { buildReadReply } from "../src/protocol/build_reply.ts";
 
 const data = new Uint8Array(124);
 for (let i = 0; i < data.length; i++) data[i] = (i * 37 + 11) & 0xff;

@@ -18,7 +18,8 @@ import {
  *
  * @example Its inverter group
  * ```ts
- * import { EL100V2_PROFILE, profileGroup } from "@power-sdk/sdk";
+ * import { profileGroup } from "@power-sdk/sdk/device";
+ * import { EL100V2_PROFILE } from "@power-sdk/sdk/profiles";
  * import assert from "node:assert/strict";
  *
  * const inverter = profileGroup(EL100V2_PROFILE, "inverter");

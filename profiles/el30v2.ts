@@ -15,7 +15,8 @@ import {
  *
  * @example Find it by a model name
  * ```ts
- * import { EL30V2_PROFILE, getProfile } from "@power-sdk/sdk";
+ * import { getProfile } from "@power-sdk/sdk";
+ * import { EL30V2_PROFILE } from "@power-sdk/sdk/profiles";
  * import assert from "node:assert/strict";
  *
  * assert.equal(getProfile("Elite 30 V2"), EL30V2_PROFILE);

@@ -17,7 +17,8 @@ import {
  *
  * @example Find it by its short name
  * ```ts
- * import { ELITE200V2_PROFILE, getProfile } from "@power-sdk/sdk";
+ * import { getProfile } from "@power-sdk/sdk";
+ * import { ELITE200V2_PROFILE } from "@power-sdk/sdk/profiles";
  * import assert from "node:assert/strict";
  *
  * assert.equal(getProfile("el200v2"), ELITE200V2_PROFILE);

@@ -7,7 +7,8 @@ import { CORE_GROUP, V2_REGISTER_COUNTS } from "./_common.ts";
  *
  * @example Blocks of the generic profile
  * ```ts
- * import { GENERIC_V2_PROFILE, profileBlocks } from "@power-sdk/sdk";
+ * import { profileBlocks } from "@power-sdk/sdk/device";
+ * import { GENERIC_V2_PROFILE } from "@power-sdk/sdk/profiles";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(profileBlocks(GENERIC_V2_PROFILE), [100]);

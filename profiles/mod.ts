@@ -13,10 +13,7 @@
  * @module
  */
 import { type DeviceProfile, findProfile } from "../src/device/profile.ts";
-import { EL30V2_PROFILE } from "./el30v2.ts";
-import { EL100V2_PROFILE } from "./el100v2.ts";
-import { ELITE200V2_PROFILE } from "./elite200v2.ts";
-import { GENERIC_V2_PROFILE } from "./generic_v2.ts";
+import { BLUETTI_V2 } from "../src/plugins/bluetti_v2/plugin.ts";
 
 export * from "./el30v2.ts";
 export * from "./el100v2.ts";
@@ -24,7 +21,8 @@ export * from "./elite200v2.ts";
 export * from "./generic_v2.ts";
 
 /**
- * Every built-in profile, model profiles first and the generic one last.
+ * Every built-in profile (those of the BLUETTI V2 plugin), model profiles first and the generic
+ * one last.
  *
  * @example List the built-in ids
  * ```ts
@@ -34,12 +32,7 @@ export * from "./generic_v2.ts";
  * assert.deepEqual(BUILTIN_PROFILES.map((p) => p.id), ["EL30V2", "EL100V2", "ELITE200V2", "GENERIC_V2"]);
  * ```
  */
-export const BUILTIN_PROFILES: readonly DeviceProfile[] = [
-  EL30V2_PROFILE,
-  EL100V2_PROFILE,
-  ELITE200V2_PROFILE,
-  GENERIC_V2_PROFILE,
-];
+export const BUILTIN_PROFILES: readonly DeviceProfile[] = BLUETTI_V2.profiles;
 
 /**
  * Finds a built-in profile by id, name or alias, ignoring case, spaces, dashes and

@@ -4,7 +4,8 @@
 // a jsonl sink, granted explicitly in case the set lacks it) and the variables they are given.
 // Stations run in this process, on the embedded broker.
 import assert from "node:assert/strict";
-import { buildRequest, getFraming, type ModbusRequest, type Snapshot } from "../mod.ts";
+import type { Snapshot } from "../mod.ts";
+import { buildRequest, getFraming, type ModbusRequest } from "../src/protocol/mod.ts";
 import { SEED_ENV, SEED_YAML, tempConfig } from "../src/runtime/config/_test_utils.ts";
 import { EmbeddedBroker, SimulatedStation } from "../src/testing/mod.ts";
 import { CliProcess, lines, powerSdk } from "./_support/cli.ts";

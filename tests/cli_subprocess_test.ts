@@ -1,7 +1,10 @@
 // The real CLI as a user runs it: `deno run -P=cli cli.ts ...` in a subprocess, so the tests
 // also prove the CLI needs nothing beyond the `cli` permission set.
 import assert from "node:assert/strict";
-import { BLUETTI_V2_BLOCKS, buildReadReply, getFraming, SchemaRegistry } from "../mod.ts";
+import { SchemaRegistry } from "../src/parser/mod.ts";
+import { BLUETTI_V2_BLOCKS } from "../src/plugins/mod.ts";
+import { getFraming } from "../src/protocol/mod.ts";
+import { buildReadReply } from "../testing.ts";
 import { lines, powerSdk } from "./_support/cli.ts";
 
 const registry = new SchemaRegistry(BLUETTI_V2_BLOCKS);

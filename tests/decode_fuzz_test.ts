@@ -1,9 +1,12 @@
+// The built-in plugins register the iot-v2 and v1 envelopes.
+import "../src/plugins/mod.ts";
 // A bounded, seeded fuzz of the whole decode path (framing → frame validation → block decode)
 // over random and mutated frames: nothing but the project's typed errors may escape.
 // CI runs FUZZ_ITERATIONS (default 20,000); `deno task fuzz` runs 1,000,000.
 import assert from "node:assert/strict";
 import { PowerSdkError } from "../src/errors/mod.ts";
-import { buildReadReply, type FramingName, getFraming, parseReply } from "../src/protocol/mod.ts";
+import { type FramingName, getFraming, parseReply } from "../src/protocol/mod.ts";
+import { buildReadReply } from "../src/protocol/build_reply.ts";
 import { createBluettiRegistry } from "../src/plugins/bluetti_v2/registry.ts";
 
 function mulberry32(seed: number): () => number {

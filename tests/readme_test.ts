@@ -69,3 +69,18 @@ Deno.test("README: the offline decode example decodes", async () => {
   assert.equal(out.code, 0, out.stderr);
   assert.equal(JSON.parse(out.stdout).values.frequency, 59.9);
 });
+
+Deno.test("README: every file it links is published with the package", async () => {
+  const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", root))) as {
+    publish: { exclude: string[] };
+  };
+  const links = [...readme.matchAll(/\]\(([^)#:]+\.md)\)/g)].map((m) => m[1]!);
+  assert.ok(links.includes("docs/architecture.md"), "the README links the docs");
+  for (const link of links) {
+    assert.ok(Deno.statSync(new URL(link, root)).isFile, `${link} exists`);
+    const excluded = config.publish.exclude.find((pattern) =>
+      pattern.endsWith("/") ? link.startsWith(pattern) : link === pattern
+    );
+    assert.equal(excluded, undefined, `${link} is left out of the package by '${excluded}'`);
+  }
+});

@@ -1,7 +1,8 @@
 // How `read`, `write` and `simulate` reach a station through a broker: the options --profile,
 // --sn, --broker, --cert, --password, --ca and --allow-insecure, their help, their checks, the
 // credentials they name, and the MqttTransport configuration made of them. Private to src/cli.
-import type { MqttConfig, TlsCredentials, TransportLogger } from "../../mod.ts";
+import type { MqttConfig } from "../../mod.ts";
+import type { TlsCredentials, TransportLogger } from "../transport/mod.ts";
 import { type ParsedArgs, requiredOption, stringOption } from "./_args.ts";
 import { type CommandContext, oneLine } from "./_context.ts";
 import {

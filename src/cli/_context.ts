@@ -1,6 +1,7 @@
 // What every command gets from main, and small helpers the commands share. Private to src/cli.
 import config from "../../deno.json" with { type: "json" };
-import { type BlockSchema, ParserError, type SchemaRegistry } from "../../mod.ts";
+import { ParserError } from "../../mod.ts";
+import type { BlockSchema, SchemaRegistry } from "../parser/mod.ts";
 import { flag, type ParsedArgs } from "./_args.ts";
 import { didYouMeanSuffix } from "./_did_you_mean.ts";
 import type { CliIo } from "./main.ts";

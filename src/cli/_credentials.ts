@@ -3,7 +3,8 @@
 // and read a CA file; every failure is one CredentialsError naming the file. The password is
 // never echoed, logged or put in a message. Private to src/cli.
 import { X509Certificate } from "node:crypto";
-import { CredentialsError, loadTlsCredentials, type TlsCredentials } from "../../mod.ts";
+import { CredentialsError, loadTlsCredentials } from "../../mod.ts";
+import type { TlsCredentials } from "../transport/mod.ts";
 import { DENO_TERMINAL, type Terminal } from "./_prompt.ts";
 
 /** The environment variable that holds the certificate password. */

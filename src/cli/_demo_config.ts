@@ -18,7 +18,7 @@ export const DEMO_PORT_VARIABLE = "DEMO_BROKER_PORT";
  * const env = (name: string) => (name === DEMO_PORT_VARIABLE ? "1883" : undefined);
  * const { devices } = resolveRuntime(loadRuntimeConfig(DEMO_CONFIG, { env }));
  * assert.deepEqual(devices.map((d) => d.profileId), ["EL30V2", "EL100V2", "ELITE200V2"]);
- * assert.ok(devices.every((d) => d.transport.port === 1883 && d.sink === "stdout"));
+ * assert.ok(devices.every((d) => d.transport.options.port === 1883 && d.sink === "stdout"));
  * ```
  */
 export const DEMO_CONFIG = `# power-sdk demo: three simulated stations on the embedded broker.

@@ -1,12 +1,7 @@
 // How the CLI shows a decoded block record, as text or JSON: shared by `decode` and `read` so
 // both print the same thing. Records reach these helpers already redacted. Private to src/cli.
-import type {
-  BlockRecord,
-  BlockSchema,
-  CompiledField,
-  DecodeWarning,
-  FieldValue,
-} from "../../mod.ts";
+import type { BlockRecord, FieldValue } from "../../mod.ts";
+import type { BlockSchema, CompiledField, DecodeWarning } from "../parser/mod.ts";
 import { formatTable } from "./_table.ts";
 
 /** The JSON shape of one record (`decode --json`, `read --block --json`). */

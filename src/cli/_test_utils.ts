@@ -2,7 +2,8 @@
 // command's context, fake its files, environment, terminal and stop signals, and run a
 // simulated station on an embedded broker.
 import assert from "node:assert/strict";
-import { type BlockSchema, BLUETTI_V2_BLOCKS, SchemaRegistry } from "../../mod.ts";
+import { type BlockSchema, SchemaRegistry } from "../parser/mod.ts";
+import { BLUETTI_V2_BLOCKS } from "../plugins/mod.ts";
 import { EmbeddedBroker, SimulatedStation, type SimulatedStationOptions } from "../testing/mod.ts";
 import type { CommandContext } from "./_context.ts";
 import type { CredentialSources } from "./_credentials.ts";

@@ -1,5 +1,5 @@
 // `power-sdk blocks [--json]` and `power-sdk blocks show <id|name> [--json]`.
-import type { BlockSchema, CompiledField } from "../../mod.ts";
+import type { BlockSchema, CompiledField } from "../parser/mod.ts";
 import { flag, parseCommandArgs, type ParsedArgs, rejectSubcommand } from "./_args.ts";
 import {
   type CommandContext,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { BLUETTI_V2_BLOCKS } from "../../mod.ts";
+import { BLUETTI_V2_BLOCKS } from "../plugins/mod.ts";
 import { lines, runCli } from "./_test_utils.ts";
 
 Deno.test("blocks lists every block in a table", async () => {

@@ -1,14 +1,8 @@
 // `power-sdk decode --block <id|name> [--framing rtu|iot-v2|v1] [--protocol-version N]
 // [--quantity N] [--json] <hex>...`: the tool for a captured frame.
-import {
-  ConfigError,
-  FRAMING_NAMES,
-  getFraming,
-  MAX_BLOCK_BYTES,
-  parseReply,
-  ProtocolError,
-  redactRecord,
-} from "../../mod.ts";
+import { ConfigError, ProtocolError } from "../../mod.ts";
+import { MAX_BLOCK_BYTES, redactRecord } from "../parser/mod.ts";
+import { framingNames, getFraming, parseReply } from "../protocol/mod.ts";
 import {
   choiceOption,
   flag,
@@ -177,7 +171,7 @@ function checkOptions(parsed: ParsedArgs): DecodeOptions {
   if (parsed.positionals.length === 0) {
     throw new UsageError("missing the hex bytes to decode", "decode");
   }
-  const framing = choiceOption(parsed, "framing", FRAMING_NAMES, "decode");
+  const framing = choiceOption(parsed, "framing", framingNames(), "decode");
   const versionText = stringOption(parsed, "protocol-version");
   const protocolVersion = versionText === undefined
     ? null

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { buildExceptionReply, buildReadReply, getFraming } from "../../mod.ts";
+import { getFraming } from "../protocol/mod.ts";
+import { buildExceptionReply, buildReadReply } from "../../testing.ts";
 import { lines, RECORD_JSON_KEYS, runCli, schemaOf } from "./_test_utils.ts";
 
 /** Block 100 as an AP300 reports it, 62 registers (as the vendor app reads it). */

@@ -1,15 +1,8 @@
 // `power-sdk demo [--duration <seconds>] [--json] [--verbose]`: an embedded broker, three
 // simulated stations and the runtime polling them on a built-in runtime.yaml, printing live
 // values until Ctrl-C. No account, no hardware.
-import {
-  Executor,
-  getProfile,
-  loadRuntimeConfig,
-  redactDeep,
-  resolveRuntime,
-  type SnapshotTarget,
-  StdoutSink,
-} from "../../mod.ts";
+import { getProfile, loadRuntimeConfig, resolveRuntime, StdoutSink } from "../../mod.ts";
+import { Executor, redactDeep, type SnapshotTarget } from "../runtime/mod.ts";
 import { EmbeddedBroker, SimulatedStation } from "../testing/mod.ts";
 import {
   flag,
@@ -126,7 +119,7 @@ export async function demoCommand(
       const faults = DEMO_FAULTS[device.id];
       const station = await SimulatedStation.start({
         profile: device.profileId,
-        sn: device.transport.deviceSn,
+        sn: String(device.transport.options.device_sn),
         brokerUrl: broker.url,
         framing: device.transport.framing,
         ...(faults === undefined ? {} : { faults }),

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { BLUETTI_V2_BLOCKS, SchemaRegistry, type Snapshot } from "../../mod.ts";
+import type { Snapshot } from "../../mod.ts";
+import { SchemaRegistry } from "../parser/mod.ts";
+import { BLUETTI_V2_BLOCKS } from "../plugins/mod.ts";
 import type { CommandContext } from "./_context.ts";
 import { demoCommand } from "./demo_command.ts";
 import { lines, runCli } from "./_test_utils.ts";

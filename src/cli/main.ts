@@ -4,13 +4,9 @@
  *
  * @module
  */
-import {
-  BLUETTI_V2_BLOCKS,
-  ConfigError,
-  ConfigValidationError,
-  PowerSdkError,
-  SchemaRegistry,
-} from "../../mod.ts";
+import { ConfigError, ConfigValidationError, PowerSdkError } from "../../mod.ts";
+import { SchemaRegistry } from "../parser/mod.ts";
+import { BLUETTI_V2_BLOCKS } from "../plugins/mod.ts";
 import { parseCommandArgs } from "./_args.ts";
 import { type CommandContext, oneLine, printedHelpOrVersion, VERSION } from "./_context.ts";
 import { didYouMeanSuffix } from "./_did_you_mean.ts";

@@ -3,21 +3,18 @@
 // real station (or a simulated one) through the MQTT transport.
 import {
   type BlockRecord,
-  type BlockSchema,
   Client,
   ConfigError,
-  createBluettiRegistry,
   type DeviceProfile,
-  FRAMING_NAMES,
-  type FramingName,
   getProfile,
   type MqttConfig,
   MqttTransport,
+  pluginOf,
   PowerSdkError,
-  profileGroup,
-  redactRecord,
-  type SchemaRegistry,
 } from "../../mod.ts";
+import { profileGroup } from "../device/mod.ts";
+import { type BlockSchema, redactRecord, type SchemaRegistry } from "../parser/mod.ts";
+import { type FramingName, framingNames } from "../protocol/mod.ts";
 import {
   choiceOption,
   flag,
@@ -155,7 +152,7 @@ export async function readCommand(
   const debug = flag(parsed, "debug");
 
   const profile = getProfile(options.profile);
-  const registry = createBluettiRegistry(profile.fieldOverrides);
+  const registry = pluginOf(profile).createRegistry(profile);
   const target = options.block === undefined
     ? { group: findGroup(profile, options.group!) }
     : { block: findBlock(registry, options.block) };
@@ -280,7 +277,7 @@ function checkOptions(parsed: ParsedArgs): ReadCommandOptions {
     allowInsecure: flag(parsed, "allow-insecure"),
     block: stringOption(parsed, "block"),
     group: stringOption(parsed, "group"),
-    framing: choiceOption(parsed, "framing", FRAMING_NAMES, "read"),
+    framing: choiceOption(parsed, "framing", framingNames(), "read"),
     timeoutMs: timeout === undefined ? undefined : timeoutOption(timeout),
     json: flag(parsed, "json"),
   };

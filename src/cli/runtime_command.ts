@@ -5,22 +5,24 @@ import {
   ConfigValidationError,
   describeResolution,
   type DeviceMetrics,
+  readRuntimeConfig,
+  type ResolvedRuntime,
+  resolveRuntime,
+  Runtime,
+  type RuntimeOptions,
+  type Snapshot,
+} from "../../mod.ts";
+import {
   devicesOfShard,
   formatConfigIssue,
   parseShard,
   prepareDevices,
-  readRuntimeConfig,
   redactDeep,
   type ResolutionRow,
   type ResolvedDevice,
-  type ResolvedRuntime,
-  resolveRuntime,
-  Runtime,
   type RuntimeLogEntry,
-  type RuntimeOptions,
   type Shard,
-  type Snapshot,
-} from "../../mod.ts";
+} from "../runtime/mod.ts";
 import {
   flag,
   parseCommandArgs,
@@ -361,7 +363,9 @@ function printResolution(ctx: CommandContext, resolved: ResolvedRuntime, json: b
  */
 function checkPermissions(resolved: ResolvedRuntime, system: RuntimeSystem): void {
   for (const device of resolved.devices) {
-    const { broker, port } = device.transport;
+    if (device.transport.type !== "mqtt") continue; // other transports check their own access
+    const broker = String(device.transport.options.broker);
+    const port = Number(device.transport.options.port);
     const host = new URL(broker.includes("://") ? broker : `mqtts://${broker}`).hostname;
     if (system.permitted({ name: "net", host: `${host}:${port}` })) continue;
     throw new Deno.errors.NotCapable(
@@ -392,9 +396,12 @@ async function withPasswords(
   ctx: CommandContext,
   sources: CredentialSources,
 ): Promise<ResolvedRuntime> {
+  // The mqtt transport's PKCS#12 bundles: cert_file without cert_password.
+  const certFile = (device: ResolvedDevice) => device.transport.options.cert_file;
   const needsPassword = (device: ResolvedDevice) =>
-    device.transport.certFile !== null && device.transport.certPassword === null;
-  const files = new Set(resolved.devices.filter(needsPassword).map((d) => d.transport.certFile!));
+    device.transport.type === "mqtt" && typeof certFile(device) === "string" &&
+    device.transport.options.cert_password == null;
+  const files = new Set(resolved.devices.filter(needsPassword).map((d) => String(certFile(d))));
   if (files.size === 0) {
     if (password !== undefined) {
       ctx.io.stderr(
@@ -415,7 +422,10 @@ async function withPasswords(
           ...device,
           transport: {
             ...device.transport,
-            certPassword: passwords.get(device.transport.certFile!)!,
+            options: {
+              ...device.transport.options,
+              cert_password: passwords.get(String(certFile(device)))!,
+            },
           },
         }
         : device
@@ -585,7 +595,8 @@ const LEVELS: readonly LogThreshold[] = ["debug", "info", "warn", "error", "none
  * @example Warnings only
  * ```ts
  * import { runtimeLogger } from "./runtime_command.ts";
- * import { BLUETTI_V2_BLOCKS, SchemaRegistry } from "@power-sdk/sdk";
+ * import { SchemaRegistry } from "@power-sdk/sdk/parser";
+ * import { BLUETTI_V2_BLOCKS } from "@power-sdk/sdk/plugins";
  * import assert from "node:assert/strict";
  *
  * let err = "";

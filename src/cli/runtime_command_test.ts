@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { BLUETTI_V2_BLOCKS, CredentialsError, SchemaRegistry, type Snapshot } from "../../mod.ts";
+import { CredentialsError, type Snapshot } from "../../mod.ts";
+import { SchemaRegistry } from "../parser/mod.ts";
+import { BLUETTI_V2_BLOCKS } from "../plugins/mod.ts";
 import { EmbeddedBroker, SimulatedStation } from "../testing/mod.ts";
 import { createTestPki } from "../../tests/_support/pki.ts";
 import type { CommandContext } from "./_context.ts";

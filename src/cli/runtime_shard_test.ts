@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { shardOf } from "../../mod.ts";
+import { shardOf } from "../runtime/mod.ts";
 import { runCli } from "./_test_utils.ts";
 
 async function configFile(text: string): Promise<{ path: string } & AsyncDisposable> {

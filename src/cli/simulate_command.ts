@@ -1,14 +1,9 @@
 // `power-sdk simulate --profile <name> --sn <serial> (--broker <url> | --embedded [--port N])
 // [--cert station.p12] [--ca ca.pem] [--framing ...] [--faults <spec>]`: a simulated station on
 // a broker until SIGINT or SIGTERM.
-import {
-  checkTopicValue,
-  type DeviceProfile,
-  FRAMING_NAMES,
-  type FramingName,
-  getProfile,
-  MqttTransport,
-} from "../../mod.ts";
+import { type DeviceProfile, getProfile, MqttTransport } from "../../mod.ts";
+import { type FramingName, framingNames } from "../protocol/mod.ts";
+import { checkTopicValue } from "../transport/mod.ts";
 import {
   EmbeddedBroker,
   FAULT_KINDS,
@@ -162,7 +157,8 @@ const DENO_SIMULATE_SYSTEM: SimulateSystem = {
  * @example Run on the embedded broker until a (simulated) SIGTERM
  * ```ts
  * import { simulateCommand } from "./simulate_command.ts";
- * import { BLUETTI_V2_BLOCKS, SchemaRegistry } from "@power-sdk/sdk";
+ * import { SchemaRegistry } from "@power-sdk/sdk/parser";
+ * import { BLUETTI_V2_BLOCKS } from "@power-sdk/sdk/plugins";
  * import assert from "node:assert/strict";
  *
  * let out = "";
@@ -415,7 +411,7 @@ function checkOptions(parsed: ParsedArgs): SimulateOptions {
     broker,
     port: portText === undefined ? 0 : portOption(portText),
     ...credentials,
-    framing: choiceOption(parsed, "framing", FRAMING_NAMES, "simulate"),
+    framing: choiceOption(parsed, "framing", framingNames(), "simulate"),
     faults: faultsOption(faultSpec),
     faultSpec,
   };

@@ -2,14 +2,8 @@
 // (--field <name> | --register <n>) --value <v> [--enable-writes] [--force]
 // [--confirm-dangerous] [--dry-run] [--json]`: one control register through the library's
 // safety gates, then read back.
-import {
-  Client,
-  FRAMING_NAMES,
-  type FramingName,
-  getProfile,
-  MqttTransport,
-  type WriteResult,
-} from "../../mod.ts";
+import { Client, getProfile, MqttTransport, type WriteResult } from "../../mod.ts";
+import { type FramingName, framingNames } from "../protocol/mod.ts";
 import {
   choiceOption,
   flag,
@@ -256,7 +250,7 @@ function checkOptions(parsed: ParsedArgs): WriteCommandOptions {
     ...station,
     ...credentials,
     allowInsecure: flag(parsed, "allow-insecure"),
-    framing: choiceOption(parsed, "framing", FRAMING_NAMES, "write"),
+    framing: choiceOption(parsed, "framing", framingNames(), "write"),
     target: field ?? registerOption(stringOption(parsed, "register")!),
     value,
     enableWrites: flag(parsed, "enable-writes"),

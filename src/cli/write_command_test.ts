@@ -1,13 +1,8 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import mqtt from "mqtt";
-import {
-  buildRequest,
-  buildWriteSingleReply,
-  getFraming,
-  type ModbusRequest,
-  parseRequest,
-} from "../../mod.ts";
+import { buildRequest, getFraming, type ModbusRequest } from "../protocol/mod.ts";
+import { buildWriteSingleReply, parseRequest } from "../../testing.ts";
 import { EmbeddedBroker, StationModel } from "../testing/mod.ts";
 import { lines, runCli, stationOnBroker } from "./_test_utils.ts";
 

@@ -10,7 +10,6 @@ import { type DeviceProfile, profileGroup } from "../device/profile.ts";
 import type { BlockRecord, BlockSchema } from "../parser/block_schema.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
 import type { BlockSchemaDef } from "../parser/types.ts";
-import { createBluettiRegistry } from "../plugins/bluetti_v2/registry.ts";
 import { buildRequest } from "../protocol/build_request.ts";
 import { type Framing, type FramingName, getFraming } from "../protocol/framing.ts";
 import { parseReply } from "../protocol/parse_reply.ts";
@@ -18,10 +17,8 @@ import { parseRequest } from "../protocol/parse_request.ts";
 import { replyMatches } from "../protocol/reply_matches.ts";
 import type { ModbusRequest, ReadRequest } from "../protocol/types.ts";
 import type { Transport, UnsolicitedFrame } from "../transport/types.ts";
-import {
-  BLUETTI_V2_CONTROL_REGISTERS,
-  type ControlRegisterDef,
-} from "../plugins/bluetti_v2/control_registers.ts";
+import type { ControlRegisterDef } from "../device/control_register.ts";
+import { pluginOf, type ProtocolPlugin } from "../plugin/plugin.ts";
 import { checkWrite, describeWrite, type ResolvedWrite } from "../device/write_gates.ts";
 import { DeviceState } from "../device/device_state.ts";
 import { checkPlausibility } from "../device/plausibility.ts";
@@ -35,7 +32,12 @@ export interface ClientOptions {
   readonly profile: DeviceProfile;
   /** The payload framing. @default {the profile's `defaultFraming`} */
   readonly framing?: FramingName;
-  /** The schemas. @default {the built-in BLUETTI V2 blocks with the profile's overrides} */
+  /**
+   * The plugin the profile belongs to: schemas, control registers, identity extraction and
+   * framings come from it. @default {pluginOf(profile)}
+   */
+  readonly plugin?: ProtocolPlugin;
+  /** The schemas. @default {the plugin's registry with the profile's overrides} */
   readonly registry?: SchemaRegistry;
   /** The station's protocol version; null decodes every field whose bytes are present. @default {the profile's} */
   readonly protocolVersion?: number | null;
@@ -47,7 +49,7 @@ export interface ClientOptions {
   readonly onRetry?: (event: RetryEvent & { readonly blockId: number }) => void;
   /** Allow writes to this station (each write still passes every other gate). @default {false} */
   readonly writesEnabled?: boolean;
-  /** The control registers writes may target. @default {BLUETTI_V2_CONTROL_REGISTERS} */
+  /** The control registers writes may target. @default {the plugin's} */
   readonly controlRegisters?: readonly ControlRegisterDef[];
 }
 
@@ -175,12 +177,18 @@ export class Client implements AsyncDisposable {
    *
    * @param options Transport, profile and the rest.
    * @throws {ProtocolError} `PROTOCOL_FRAMING` for an unknown framing.
+   * @throws {ConfigError} `CONFIG_INVALID` when no plugin is given and none is defined for
+   * the profile's protocol.
    */
   constructor(options: ClientOptions) {
     this.#transport = options.transport;
     this.#profile = options.profile;
+    const plugin = options.plugin ??
+      (options.registry !== undefined && options.controlRegisters !== undefined
+        ? undefined
+        : pluginOf(options.profile));
     this.#framing = getFraming(options.framing ?? options.profile.defaultFraming);
-    this.#registry = options.registry ?? createBluettiRegistry(options.profile.fieldOverrides);
+    this.#registry = options.registry ?? plugin!.createRegistry(options.profile);
     this.#protocolVersion = options.protocolVersion !== undefined
       ? options.protocolVersion
       : options.profile.protocolVersion;
@@ -188,12 +196,13 @@ export class Client implements AsyncDisposable {
     this.#timeoutMs = options.timeoutMs;
     this.#onRetry = options.onRetry;
     this.#writesEnabled = options.writesEnabled === true;
-    this.#controlRegisters = options.controlRegisters ?? BLUETTI_V2_CONTROL_REGISTERS;
+    this.#controlRegisters = options.controlRegisters ?? plugin!.controlRegisters;
     // The client checks plausibility itself so that the records it returns carry the warnings.
     this.#state = new DeviceState({
       profile: options.profile,
       protocolVersion: this.#protocolVersion,
       plausibility: false,
+      ...(plugin !== undefined ? { identity: plugin.identity } : {}),
     });
   }
 

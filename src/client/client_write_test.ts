@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { WriteError } from "../errors/errors.ts";
 import { LoopbackTransport } from "../transport/loopback_transport.ts";
 import { StationModel } from "../testing/simulated_station.ts";
-import { buildRequest, buildWriteSingleReply, getFraming, parseRequest } from "../protocol/mod.ts";
+import { buildRequest, getFraming } from "../protocol/mod.ts";
+import { buildWriteSingleReply } from "../protocol/build_reply.ts";
+import { parseRequest } from "../protocol/parse_request.ts";
 import { getProfile } from "../../profiles/mod.ts";
 import { Client } from "./client.ts";
 

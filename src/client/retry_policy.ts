@@ -5,20 +5,16 @@
  * @module
  */
 import { type PowerSdkError, TransportError } from "../errors/errors.ts";
-import { backoffDelay } from "../transport/reconnect_policy.ts";
+import { backoffDelay, type ReconnectPolicy } from "../transport/reconnect_policy.ts";
 
-/** How to retry a failed request. */
-export interface RetryPolicy {
+/**
+ * How to retry a failed request: the backoff of a {@linkcode ReconnectPolicy} (here with
+ * {@linkcode DEFAULT_RETRY_POLICY}'s defaults: 500 ms first delay, 10 s cap, ×2, 20 % jitter)
+ * plus a cap on attempts.
+ */
+export interface RetryPolicy extends ReconnectPolicy {
   /** Attempts in all, the first included; 1 = no retry. @default {3} */
   readonly maxAttempts?: number;
-  /** Delay before the first retry, ms. @default {500} */
-  readonly initialDelayMs?: number;
-  /** Upper bound of a delay, ms. @default {10000} */
-  readonly maxDelayMs?: number;
-  /** Growth factor. @default {2} */
-  readonly multiplier?: number;
-  /** Random spread as a fraction of the delay. @default {0.2} */
-  readonly jitter?: number;
 }
 
 /** The defaults: 3 attempts, 500 ms doubling, at most 10 s, ±20 %. */
@@ -47,7 +43,8 @@ const NEVER_RETRIED = new Set([
  *
  * @example
  * ```ts
- * import { isRetryable, ProtocolError, TransportError } from "@power-sdk/sdk";
+ * import { ProtocolError, TransportError } from "@power-sdk/sdk";
+ * import { isRetryable } from "@power-sdk/sdk/client";
  * import assert from "node:assert/strict";
  *
  * assert.ok(isRetryable(new TransportError("TRANSPORT_TIMEOUT", "no reply")));
@@ -80,7 +77,8 @@ export interface RetryEvent {
  *
  * @example Two timeouts, then success
  * ```ts
- * import { retry, TransportError } from "@power-sdk/sdk";
+ * import { TransportError } from "@power-sdk/sdk";
+ * import { retry } from "@power-sdk/sdk/client";
  * import assert from "node:assert/strict";
  *
  * let calls = 0;
@@ -129,7 +127,7 @@ export async function retry<T>(
  *
  * @example
  * ```ts
- * import { abortableDelay } from "@power-sdk/sdk";
+ * import { abortableDelay } from "@power-sdk/sdk/client";
  * import assert from "node:assert/strict";
  *
  * const controller = new AbortController();

@@ -1,4 +1,5 @@
 import type { BlockRecord, DecodeWarning, FieldValue } from "../parser/block_schema.ts";
+import type { IdentityExtractor } from "./identity.ts";
 import { checkPlausibility, type PlausibilityOptions } from "./plausibility.ts";
 import { type DeviceProfile, profileBlocks } from "./profile.ts";
 
@@ -7,7 +8,8 @@ import { type DeviceProfile, profileBlocks } from "./profile.ts";
  *
  * @example
  * ```ts
- * import { type DeviceStateOptions, getProfile } from "@power-sdk/sdk";
+ * import { getProfile } from "@power-sdk/sdk";
+ * import { type DeviceStateOptions } from "@power-sdk/sdk/device";
  * import assert from "node:assert/strict";
  *
  * const options: DeviceStateOptions = { profile: getProfile("EL100V2"), protocolVersion: 2009 };
@@ -28,6 +30,12 @@ export interface DeviceStateOptions {
    * @default {{}}
    */
   readonly plausibility?: PlausibilityOptions | false;
+  /**
+   * How model, serial and firmware are found in the blocks: the identity extraction of the
+   * profile's plugin (`plugin.identity`).
+   * @default {none: model, serial and firmware stay null}
+   */
+  readonly identity?: IdentityExtractor;
 }
 
 /** Options of {@linkcode DeviceState.apply}. */
@@ -49,7 +57,7 @@ export interface ApplyOptions {
  *
  * @example
  * ```ts
- * import type { BlockState } from "@power-sdk/sdk";
+ * import type { BlockState } from "@power-sdk/sdk/device";
  * import assert from "node:assert/strict";
  *
  * const state: BlockState = {
@@ -89,7 +97,7 @@ export interface BlockState {
  *
  * @example
  * ```ts
- * import type { GroupState } from "@power-sdk/sdk";
+ * import type { GroupState } from "@power-sdk/sdk/device";
  * import assert from "node:assert/strict";
  *
  * const core: GroupState = { name: "core", updatedAt: 1_700_000_000_000, blocks: [100] };
@@ -123,11 +131,11 @@ export interface GroupState {
  * ```
  */
 export interface DeviceIdentity {
-  /** Model: block 100 `device_model`, else block 1100 `inv_type`. */
+  /** Model, as the plugin's identity extraction finds it. */
   readonly model: string | null;
-  /** Serial number: block 100 `device_serial`, else block 1100 `inv_sn`. */
+  /** Serial number, as the plugin's identity extraction finds it. */
   readonly serial: string | null;
-  /** Software versions by module (`{ "module_1": 10047 }`) from block 1100. */
+  /** Software versions by module (`{ "module_1": 10047 }`). */
   readonly firmware: Readonly<Record<string, number>> | null;
   /** The station's protocol version. */
   readonly protocolVersion: number | null;
@@ -138,7 +146,7 @@ export interface DeviceIdentity {
  *
  * @example
  * ```ts
- * import type { BlockSnapshot } from "@power-sdk/sdk";
+ * import type { BlockSnapshot } from "@power-sdk/sdk/device";
  * import assert from "node:assert/strict";
  *
  * const block: BlockSnapshot = {
@@ -181,7 +189,7 @@ export interface BlockSnapshot {
  *
  * @example
  * ```ts
- * import type { GroupSnapshot } from "@power-sdk/sdk";
+ * import type { GroupSnapshot } from "@power-sdk/sdk/device";
  * import assert from "node:assert/strict";
  *
  * const group: GroupSnapshot = {
@@ -263,13 +271,14 @@ interface GroupEntry {
  *
  * @example Build state from two blocks that both hold `soc`
  * ```ts
- * import { createBluettiRegistry, DeviceState, getProfile } from "@power-sdk/sdk";
+ * import { BLUETTI_V2, DeviceState, getProfile } from "@power-sdk/sdk";
+ * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
  * import assert from "node:assert/strict";
  *
  * const registry = createBluettiRegistry();
  * const home = registry.require(100);
  * const pack = registry.require(6000);
- * const state = new DeviceState({ profile: getProfile("EL100V2") });
+ * const state = new DeviceState({ profile: getProfile("EL100V2"), identity: BLUETTI_V2.identity });
  * state.apply(home.decode(home.encode({ soc: 81, device_model: "EL100V2" }, { length: 124 })), {
  *   at: 1_000,
  * });
@@ -285,6 +294,7 @@ interface GroupEntry {
 export class DeviceState {
   #profile: DeviceProfile;
   #protocolVersion: number | null;
+  #identify: IdentityExtractor | undefined;
   #plausibility: PlausibilityOptions | false;
   #blocks = new Map<number, BlockState>();
   #groups = new Map<string, GroupEntry>();
@@ -302,6 +312,7 @@ export class DeviceState {
       ? options.profile.protocolVersion
       : options.protocolVersion;
     this.#plausibility = options.plausibility ?? {};
+    this.#identify = options.identity;
     this.#order = new Map(profileBlocks(options.profile).map((id, i) => [id, i]));
   }
 
@@ -322,7 +333,8 @@ export class DeviceState {
    *
    * @example A late record does not overwrite a newer one
    * ```ts
-   * import { createBluettiRegistry, DeviceState, getProfile } from "@power-sdk/sdk";
+   * import { DeviceState, getProfile } from "@power-sdk/sdk";
+   * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
    * import assert from "node:assert/strict";
    *
    * const schema = createBluettiRegistry().require(100);
@@ -402,7 +414,8 @@ export class DeviceState {
    *
    * @example
    * ```ts
-   * import { createBluettiRegistry, DeviceState, getProfile } from "@power-sdk/sdk";
+   * import { DeviceState, getProfile } from "@power-sdk/sdk";
+   * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
    * import assert from "node:assert/strict";
    *
    * const schema = createBluettiRegistry().require(6000);
@@ -423,11 +436,8 @@ export class DeviceState {
   }
 
   /**
-   * Who the station is, from the records applied so far. Model: block 100 `device_model`,
-   * else block 1100 `inv_type`. Serial: block 100 `device_serial`, else block 1100 `inv_sn`.
-   * Firmware: block 1100's software entries `software_<i>_module_id` →
-   * `software_<i>_version` for i below `software_number` with a non-zero module id and a
-   * version, as `{ "module_<id>": version }`. Protocol version: the one given to the
+   * Who the station is, from the records applied so far: model, serial and firmware as the
+   * plugin's identity extraction (the `identity` option) finds them. Protocol version: the one given to the
    * constructor (or the profile's), else the latest record's. Empty text, an all-zero serial
    * ("0") and absent values are null.
    *
@@ -435,11 +445,12 @@ export class DeviceState {
    *
    * @example
    * ```ts
-   * import { createBluettiRegistry, DeviceState, getProfile } from "@power-sdk/sdk";
+   * import { BLUETTI_V2, DeviceState, getProfile } from "@power-sdk/sdk";
+   * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
    * import assert from "node:assert/strict";
    *
    * const schema = createBluettiRegistry().require(1100);
-   * const state = new DeviceState({ profile: getProfile("EL100V2") });
+   * const state = new DeviceState({ profile: getProfile("EL100V2"), identity: BLUETTI_V2.identity });
    * assert.deepEqual(state.identity(), {
    *   model: null,
    *   serial: null,
@@ -464,12 +475,11 @@ export class DeviceState {
    * ```
    */
   identity(): DeviceIdentity {
-    const home = this.#blocks.get(100)?.values;
-    const inverter = this.#blocks.get(1100)?.values;
+    const found = this.#identify?.((id) => this.#blocks.get(id)?.values) ?? {};
     return Object.freeze({
-      model: text(home?.["device_model"]) ?? text(inverter?.["inv_type"]),
-      serial: serial(home?.["device_serial"]) ?? serial(inverter?.["inv_sn"]),
-      firmware: firmware(inverter),
+      model: text(found.model),
+      serial: serial(found.serial),
+      firmware: found.firmware ?? null,
       protocolVersion: this.#protocolVersion ?? this.#recordProtocolVersion,
     });
   }
@@ -485,7 +495,8 @@ export class DeviceState {
    *
    * @example
    * ```ts
-   * import { createBluettiRegistry, DeviceState, getProfile } from "@power-sdk/sdk";
+   * import { DeviceState, getProfile } from "@power-sdk/sdk";
+   * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
    * import assert from "node:assert/strict";
    *
    * const registry = createBluettiRegistry();
@@ -517,7 +528,8 @@ export class DeviceState {
    *
    * @example
    * ```ts
-   * import { createBluettiRegistry, DeviceState, getProfile } from "@power-sdk/sdk";
+   * import { DeviceState, getProfile } from "@power-sdk/sdk";
+   * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
    * import assert from "node:assert/strict";
    *
    * const schema = createBluettiRegistry().require(6000);
@@ -545,7 +557,8 @@ export class DeviceState {
    *
    * @example The snapshot survives a JSON round trip
    * ```ts
-   * import { createBluettiRegistry, DeviceState, getProfile } from "@power-sdk/sdk";
+   * import { DeviceState, getProfile } from "@power-sdk/sdk";
+   * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
    * import assert from "node:assert/strict";
    *
    * const schema = createBluettiRegistry().require(100);
@@ -640,26 +653,6 @@ function serial(value: FieldValue | undefined): string | null {
   if (typeof value === "number") return Number.isFinite(value) && value > 0 ? String(value) : null;
   const found = text(value);
   return found === null || /^0+$/.test(found) ? null : found;
-}
-
-function firmware(
-  values: Readonly<Record<string, FieldValue>> | undefined,
-): Readonly<Record<string, number>> | null {
-  const count = values?.["software_number"];
-  if (values === undefined || typeof count !== "number") return null;
-  const modules: Record<string, number> = {};
-  let found = false;
-  for (let i = 0; i < count; i++) {
-    const id = values[`software_${i}_module_id`];
-    const version = values[`software_${i}_version`];
-    if (id === undefined) break;
-    if (typeof id !== "number" || id === 0 || typeof version !== "number") continue;
-    const key = `module_${id}`;
-    if (Object.hasOwn(modules, key)) continue;
-    modules[key] = version;
-    found = true;
-  }
-  return found ? Object.freeze(modules) : null;
 }
 
 function iso(ms: number): string {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { BlockRecord, FieldValue } from "../parser/block_schema.ts";
 import { createBluettiRegistry } from "../plugins/bluetti_v2/registry.ts";
+import { bluettiV2Identity } from "../plugins/bluetti_v2/identity.ts";
 import { DeviceState } from "./device_state.ts";
 import type { DeviceProfile, ProfileGroupDef } from "./profile.ts";
 
@@ -39,7 +40,7 @@ function profile(
 }
 
 Deno.test("DeviceState stores the latest record per block with its group and time", () => {
-  const state = new DeviceState({ profile: profile() });
+  const state = new DeviceState({ identity: bluettiV2Identity, profile: profile() });
   assert.equal(state.block(100), null);
   assert.equal(state.group("core"), null);
   assert.equal(state.apply(record(100, { soc: 81, pack_voltage: 53.13 }), { at: 1_000 }), true);
@@ -60,7 +61,7 @@ Deno.test("DeviceState stores the latest record per block with its group and tim
 });
 
 Deno.test("DeviceState.apply() defaults the time to now and the group to the profile's", () => {
-  const state = new DeviceState({ profile: profile() });
+  const state = new DeviceState({ identity: bluettiV2Identity, profile: profile() });
   const before = Date.now();
   state.apply(record(6000, { soc: 50 }));
   const pack = state.block(6000);
@@ -69,7 +70,7 @@ Deno.test("DeviceState.apply() defaults the time to now and the group to the pro
   // A block outside the profile has no group unless one is given.
   state.apply(record(1300, { frequency: 50 }), { at: 1 });
   assert.equal(state.block(1300)?.group, "grid");
-  const outside = new DeviceState({ profile: profile([]) });
+  const outside = new DeviceState({ identity: bluettiV2Identity, profile: profile([]) });
   outside.apply(record(1300, { frequency: 50 }), { at: 1 });
   assert.equal(outside.block(1300)?.group, null);
   outside.apply(record(6000, { soc: 50 }), { at: 1, group: "adhoc" });
@@ -77,7 +78,7 @@ Deno.test("DeviceState.apply() defaults the time to now and the group to the pro
 });
 
 Deno.test("DeviceState.apply() keeps a newer record when an older one arrives late", () => {
-  const state = new DeviceState({ profile: profile() });
+  const state = new DeviceState({ identity: bluettiV2Identity, profile: profile() });
   assert.equal(state.apply(record(100, { soc: 90 }), { at: 2_000 }), true);
   assert.equal(state.apply(record(100, { soc: 70 }), { at: 1_000 }), false);
   assert.equal(state.block(100)?.values.soc, 90);
@@ -96,7 +97,7 @@ Deno.test("DeviceState.group() tracks the latest time over its blocks and blocks
     { name: "fast", blocks: [100, 6000], pollIntervalMs: 1_000 },
     { name: "slow", blocks: [6000], pollIntervalMs: 60_000 },
   ];
-  const state = new DeviceState({ profile: profile(groups) });
+  const state = new DeviceState({ identity: bluettiV2Identity, profile: profile(groups) });
   state.apply(record(6000, { soc: 1 }), { at: 5 });
   state.apply(record(100, { soc: 1 }), { at: 3 });
   assert.deepEqual(state.group("fast"), { name: "fast", updatedAt: 5, blocks: [100, 6000] });
@@ -107,7 +108,7 @@ Deno.test("DeviceState.group() tracks the latest time over its blocks and blocks
 });
 
 Deno.test("DeviceState.apply() refuses a time that is not a valid date", () => {
-  const state = new DeviceState({ profile: profile() });
+  const state = new DeviceState({ identity: bluettiV2Identity, profile: profile() });
   for (const at of [NaN, Infinity, 9e15]) {
     assert.throws(() => state.apply(record(100, { soc: 1 }), { at }), RangeError);
   }
@@ -116,7 +117,7 @@ Deno.test("DeviceState.apply() refuses a time that is not a valid date", () => {
 
 Deno.test("DeviceState.merged() takes a shared field from the first block in profile order", () => {
   // Block 100 `soc` and block 6000 `soc`: core comes before battery.
-  const state = new DeviceState({ profile: profile() });
+  const state = new DeviceState({ identity: bluettiV2Identity, profile: profile() });
   state.apply(record(6000, { soc: 80, soh: 99 }), { at: 2_000 });
   assert.equal(state.merged().soc, 80, "only 6000 so far");
   state.apply(record(100, { soc: 81 }), { at: 1_000 });
@@ -162,7 +163,7 @@ Deno.test("DeviceState.merged() orders blocks outside the profile after it, by i
   assert.equal(merged.temp_avg, null);
 
   // A null in an earlier block does not mask a value of a later one.
-  const fields = new DeviceState({ profile: profile() });
+  const fields = new DeviceState({ identity: bluettiV2Identity, profile: profile() });
   const home = record(100, { soc: 1 });
   fields.apply({ ...home, values: { ...home.values, charging_status: null } }, { at: 1 });
   fields.apply(record(6000, { charging_status: 2 }), { at: 1 });
@@ -171,7 +172,7 @@ Deno.test("DeviceState.merged() orders blocks outside the profile after it, by i
 });
 
 Deno.test("DeviceState.identity() reports unknowns as null, never 0 or empty text", () => {
-  const state = new DeviceState({ profile: profile() });
+  const state = new DeviceState({ identity: bluettiV2Identity, profile: profile() });
   assert.deepEqual(state.identity(), {
     model: null,
     serial: null,
@@ -218,25 +219,34 @@ Deno.test("DeviceState.identity() reports unknowns as null, never 0 or empty tex
 });
 
 Deno.test("DeviceState.identity() has no firmware when no module id is set", () => {
-  const state = new DeviceState({ profile: profile() });
+  const state = new DeviceState({ identity: bluettiV2Identity, profile: profile() });
   state.apply(record(1100, { inv_type: "X", software_number: 6 }), { at: 1 });
   assert.equal(state.identity().firmware, null);
-  const zero = new DeviceState({ profile: profile() });
+  const zero = new DeviceState({ identity: bluettiV2Identity, profile: profile() });
   zero.apply(record(1100, { software_number: 0, software_0_module_id: 1, software_0_version: 3 }));
   assert.equal(zero.identity().firmware, null, "entries at or beyond software_number are ignored");
 });
 
 Deno.test("DeviceState.identity() takes the protocol version from options, profile, then records", () => {
   assert.equal(
-    new DeviceState({ profile: profile(undefined, 2009) }).identity().protocolVersion,
+    new DeviceState({ identity: bluettiV2Identity, profile: profile(undefined, 2009) }).identity()
+      .protocolVersion,
     2009,
   );
   assert.equal(
-    new DeviceState({ profile: profile(undefined, 2009), protocolVersion: 2011 }).identity()
+    new DeviceState({
+      identity: bluettiV2Identity,
+      profile: profile(undefined, 2009),
+      protocolVersion: 2011,
+    }).identity()
       .protocolVersion,
     2011,
   );
-  const state = new DeviceState({ profile: profile(undefined, 2009), protocolVersion: null });
+  const state = new DeviceState({
+    identity: bluettiV2Identity,
+    profile: profile(undefined, 2009),
+    protocolVersion: null,
+  });
   assert.equal(state.identity().protocolVersion, null);
   const schema = registry.require(6000);
   state.apply(schema.decode(schema.encode({ soc: 1 }, { length: 64 }), { protocolVersion: 2005 }));
@@ -244,7 +254,7 @@ Deno.test("DeviceState.identity() takes the protocol version from options, profi
 });
 
 Deno.test("DeviceState.apply() flags implausible values as warnings, unless disabled", () => {
-  const state = new DeviceState({ profile: profile() });
+  const state = new DeviceState({ identity: bluettiV2Identity, profile: profile() });
   assert.equal(state.apply(record(6000, { soc: 80, temp_max: 150 }), { at: 1 }), true);
   const pack = state.block(6000);
   assert.equal(pack?.values.temp_max, 150);
@@ -261,26 +271,34 @@ Deno.test("DeviceState.apply() flags implausible values as warnings, unless disa
   );
   assert.deepEqual(tolerant.block(1300)?.warnings, []);
 
-  const off = new DeviceState({ profile: profile(), plausibility: false });
+  const off = new DeviceState({
+    identity: bluettiV2Identity,
+    profile: profile(),
+    plausibility: false,
+  });
   off.apply(record(6000, { soc: 252 }), { at: 1 });
   assert.deepEqual(off.block(6000)?.warnings, []);
 });
 
 Deno.test("DeviceState.apply() keeps a suspect record (a value that cannot be true) out", () => {
-  const state = new DeviceState({ profile: profile() });
+  const state = new DeviceState({ identity: bluettiV2Identity, profile: profile() });
   assert.equal(state.apply(record(6000, { soc: 80 }), { at: 1 }), true);
   assert.equal(state.apply(record(6000, { soc: 252 }), { at: 2 }), false);
   assert.equal(state.block(6000)?.values.soc, 80);
   assert.equal(state.block(6000)?.updatedAt, 1);
   assert.equal(state.merged().soc, 80);
   // Flagged by the caller (the client checks plausibility itself): also kept out.
-  const off = new DeviceState({ profile: profile(), plausibility: false });
+  const off = new DeviceState({
+    identity: bluettiV2Identity,
+    profile: profile(),
+    plausibility: false,
+  });
   assert.equal(off.apply({ ...record(6000, { soc: 80 }), suspect: true }, { at: 1 }), false);
   assert.equal(off.block(6000), null);
 });
 
 Deno.test("DeviceState.snapshot() is plain JSON without raw bytes and survives a round trip", () => {
-  const state = new DeviceState({ profile: profile(undefined, 2001) });
+  const state = new DeviceState({ identity: bluettiV2Identity, profile: profile(undefined, 2001) });
   assert.deepEqual(state.snapshot(), {
     profile: "TEST",
     identity: { model: null, serial: null, firmware: null, protocolVersion: 2001 },
@@ -376,7 +394,7 @@ Deno.test("DeviceState.snapshot() is plain JSON without raw bytes and survives a
 });
 
 Deno.test("DeviceState keeps its own copy of a record's values", () => {
-  const state = new DeviceState({ profile: profile() });
+  const state = new DeviceState({ identity: bluettiV2Identity, profile: profile() });
   const home = record(100, { soc: 81 });
   state.apply(home, { at: 1 });
   home.values.soc = 5;

@@ -8,6 +8,8 @@
  * @module
  */
 export * from "./profile.ts";
+export * from "./control_register.ts";
+export * from "./identity.ts";
 export * from "./device_state.ts";
 export * from "./plausibility.ts";
 export * from "./write_gates.ts";

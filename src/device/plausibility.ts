@@ -6,7 +6,7 @@ import type { BlockRecord, DecodeWarning, FieldValue } from "../parser/block_sch
  *
  * @example Allow 5 % or 50 W
  * ```ts
- * import type { PowerTolerance } from "@power-sdk/sdk";
+ * import type { PowerTolerance } from "@power-sdk/sdk/device";
  * import assert from "node:assert/strict";
  *
  * const tolerance: PowerTolerance = { relative: 0.05, absoluteW: 50 };
@@ -25,7 +25,7 @@ export interface PowerTolerance {
  *
  * @example
  * ```ts
- * import { DEFAULT_POWER_TOLERANCE } from "@power-sdk/sdk";
+ * import { DEFAULT_POWER_TOLERANCE } from "@power-sdk/sdk/device";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(DEFAULT_POWER_TOLERANCE, { relative: 0.1, absoluteW: 20 });
@@ -87,7 +87,8 @@ export interface PlausibilityOptions {
  *
  * @example Flag an impossible SOC, keep the value
  * ```ts
- * import { checkPlausibility, createBluettiRegistry } from "@power-sdk/sdk";
+ * import { checkPlausibility } from "@power-sdk/sdk/device";
+ * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
  * import assert from "node:assert/strict";
  *
  * const schema = createBluettiRegistry().require(6000);

@@ -1,5 +1,5 @@
 import { editDistance } from "../_shared/did_you_mean.ts";
-import type { TransformSpec } from "../parser/types.ts";
+import type { FieldOverride } from "../parser/override_fields.ts";
 import { ConfigError } from "../errors/errors.ts";
 
 /**
@@ -24,7 +24,8 @@ export interface ProfileGroupDef {
 }
 
 /**
- * Replaces the transforms of one field for the stations of a profile, e.g. a pack voltage
+ * Replaces the transforms of one field (`field`, `transforms`: a parser
+ * {@linkcode FieldOverride}) of one block for the stations of a profile, e.g. a pack voltage
  * scale that differs between models.
  *
  * @example Read the pack voltage as 0.1 V instead of 0.01 V
@@ -40,13 +41,9 @@ export interface ProfileGroupDef {
  * assert.deepEqual(override.transforms, ["scale:0.1"]);
  * ```
  */
-export interface FieldOverrideDef {
+export interface FieldOverrideDef extends FieldOverride {
   /** Block id. */
   readonly block: number;
-  /** Field name in that block (`pack_voltage`, or `group.field` inside a group). */
-  readonly field: string;
-  /** The transforms that replace the schema's, applied left to right. */
-  readonly transforms: readonly TransformSpec[];
 }
 
 /**
@@ -84,15 +81,15 @@ export interface DeviceProfile {
   readonly aliases: readonly string[];
   /** Vendor (`BLUETTI`). */
   readonly vendor: string;
-  /** Protocol and plugin the blocks come from (`bluetti_v2`). */
+  /** Id of the plugin the profile belongs to (`bluetti_v2`). */
   readonly protocol: string;
   /**
    * The station's protocol version, or null when unknown: then every field whose bytes are
    * present is decoded, whatever its `minProtocolVersion`.
    */
   readonly protocolVersion: number | null;
-  /** Payload framing used unless the device configuration says otherwise. */
-  readonly defaultFraming: "rtu" | "iot-v2" | "v1";
+  /** Payload framing used unless the device configuration says otherwise (`rtu`, or a framing its plugin registers). */
+  readonly defaultFraming: string;
   /** Poll groups, each with its blocks and cadence. */
   readonly groups: readonly ProfileGroupDef[];
   /**
@@ -130,7 +127,8 @@ export interface DeviceProfile {
  *
  * @example Find a profile by its model name
  * ```ts
- * import { BUILTIN_PROFILES, findProfile } from "@power-sdk/sdk";
+ * import { BUILTIN_PROFILES } from "@power-sdk/sdk";
+ * import { findProfile } from "@power-sdk/sdk/device";
  * import assert from "node:assert/strict";
  *
  * assert.equal(findProfile(BUILTIN_PROFILES, "Elite 100 V2").id, "EL100V2");
@@ -172,7 +170,8 @@ export function findProfile(
  *
  * @example Blocks of the Elite 100 V2
  * ```ts
- * import { getProfile, profileBlocks } from "@power-sdk/sdk";
+ * import { getProfile } from "@power-sdk/sdk";
+ * import { profileBlocks } from "@power-sdk/sdk/device";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(profileBlocks(getProfile("EL100V2")), [100, 1300, 6000, 1100, 1400, 1500, 6100]);
@@ -193,7 +192,8 @@ export function profileBlocks(profile: DeviceProfile): number[] {
  *
  * @example The battery group of the Elite 30 V2
  * ```ts
- * import { getProfile, profileGroup } from "@power-sdk/sdk";
+ * import { getProfile } from "@power-sdk/sdk";
+ * import { profileGroup } from "@power-sdk/sdk/device";
  * import assert from "node:assert/strict";
  *
  * const battery = profileGroup(getProfile("EL30V2"), "battery");

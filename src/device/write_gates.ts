@@ -1,6 +1,6 @@
 import { didYouMean } from "../_shared/did_you_mean.ts";
 import { WriteError } from "../errors/errors.ts";
-import type { ControlRegisterDef } from "../plugins/bluetti_v2/control_registers.ts";
+import type { ControlRegisterDef } from "./control_register.ts";
 import type { DeviceProfile } from "./profile.ts";
 
 /**
@@ -8,7 +8,7 @@ import type { DeviceProfile } from "./profile.ts";
  *
  * @example Turn the AC output on
  * ```ts
- * import type { WriteRequest } from "@power-sdk/sdk";
+ * import type { WriteRequest } from "@power-sdk/sdk/device";
  * import assert from "node:assert/strict";
  *
  * const request: WriteRequest = { target: "ac_output", value: "on" };
@@ -41,7 +41,9 @@ export interface WriteRequest {
  *
  * @example Context of an Elite 100 V2 with writes enabled
  * ```ts
- * import { BLUETTI_V2_CONTROL_REGISTERS, getProfile, type WriteContext } from "@power-sdk/sdk";
+ * import { getProfile } from "@power-sdk/sdk";
+ * import { type WriteContext } from "@power-sdk/sdk/device";
+ * import { BLUETTI_V2_CONTROL_REGISTERS } from "@power-sdk/sdk/plugins";
  * import assert from "node:assert/strict";
  *
  * const context: WriteContext = {
@@ -75,7 +77,8 @@ export interface WriteContext {
  *
  * @example
  * ```ts
- * import { BLUETTI_V2_CONTROL_REGISTERS, type ResolvedWrite } from "@power-sdk/sdk";
+ * import { type ResolvedWrite } from "@power-sdk/sdk/device";
+ * import { BLUETTI_V2_CONTROL_REGISTERS } from "@power-sdk/sdk/plugins";
  * import assert from "node:assert/strict";
  *
  * const def = BLUETTI_V2_CONTROL_REGISTERS.find((r) => r.register === 2011)!;
@@ -140,7 +143,9 @@ const VERIFIED = new Set(["device_verified", "verified_reference"]);
  *
  * @example Resolve a label, refuse a dangerous register without confirmation
  * ```ts
- * import { BLUETTI_V2_CONTROL_REGISTERS, checkWrite, getProfile } from "@power-sdk/sdk";
+ * import { getProfile } from "@power-sdk/sdk";
+ * import { checkWrite } from "@power-sdk/sdk/device";
+ * import { BLUETTI_V2_CONTROL_REGISTERS } from "@power-sdk/sdk/plugins";
  * import assert from "node:assert/strict";
  *
  * const context = {
@@ -238,7 +243,9 @@ export function checkWrite(request: WriteRequest, context: WriteContext): Resolv
  *
  * @example
  * ```ts
- * import { BLUETTI_V2_CONTROL_REGISTERS, checkWrite, describeWrite, getProfile } from "@power-sdk/sdk";
+ * import { getProfile } from "@power-sdk/sdk";
+ * import { checkWrite, describeWrite } from "@power-sdk/sdk/device";
+ * import { BLUETTI_V2_CONTROL_REGISTERS } from "@power-sdk/sdk/plugins";
  * import assert from "node:assert/strict";
  *
  * const write = checkWrite({ target: 2213, value: 3000 }, {

@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
 import { WriteError } from "../errors/errors.ts";
-import {
-  BLUETTI_V2_CONTROL_REGISTERS,
-  type ControlRegisterDef,
-} from "../plugins/bluetti_v2/control_registers.ts";
+import { BLUETTI_V2_CONTROL_REGISTERS } from "../plugins/bluetti_v2/control_registers.ts";
+import type { ControlRegisterDef } from "./control_register.ts";
 import type { DeviceProfile } from "./profile.ts";
 import {
   checkWrite,

@@ -142,7 +142,7 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  *
  * @example Define a block and decode it
  * ```ts
- * import { BlockSchema } from "@power-sdk/sdk";
+ * import { BlockSchema } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * const schema = new BlockSchema({
@@ -276,7 +276,7 @@ export class BlockSchema {
    *
    * @example A short reply decodes what is present
    * ```ts
-   * import { BlockSchema } from "@power-sdk/sdk";
+   * import { BlockSchema } from "@power-sdk/sdk/parser";
    * import assert from "node:assert/strict";
    *
    * const schema = new BlockSchema({
@@ -379,7 +379,7 @@ export class BlockSchema {
    *
    * @example
    * ```ts
-   * import { BlockSchema } from "@power-sdk/sdk";
+   * import { BlockSchema } from "@power-sdk/sdk/parser";
    * import assert from "node:assert/strict";
    *
    * const schema = new BlockSchema({
@@ -442,7 +442,7 @@ export class BlockSchema {
    *
    * @example Round trip
    * ```ts
-   * import { BlockSchema } from "@power-sdk/sdk";
+   * import { BlockSchema } from "@power-sdk/sdk/parser";
    * import assert from "node:assert/strict";
    *
    * const schema = new BlockSchema({

@@ -58,7 +58,7 @@ export interface DatatypeBuilders {
  *
  * @example
  * ```ts
- * import { BlockSchema, dt, field, tf } from "@power-sdk/sdk";
+ * import { BlockSchema, dt, field, tf } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * const schema = new BlockSchema({
@@ -121,7 +121,7 @@ export interface TransformBuilders {
  *
  * @example
  * ```ts
- * import { tf } from "@power-sdk/sdk";
+ * import { tf } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(tf.scale(0.1), { op: "scale", factor: 0.1 });
@@ -153,7 +153,7 @@ export type FieldOptions = Omit<FieldDef, "kind" | "name" | "offset" | "type">;
  *
  * @example
  * ```ts
- * import { dt, field } from "@power-sdk/sdk";
+ * import { dt, field } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(field("soc", 4, dt.uint16(), { unit: "%" }), {
@@ -182,7 +182,7 @@ export function field(
  *
  * @example
  * ```ts
- * import { BlockSchema, dt, field, group } from "@power-sdk/sdk";
+ * import { BlockSchema, dt, field, group } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * const schema = new BlockSchema({

@@ -23,7 +23,7 @@ export type WarnFn = (message: string) => void;
  *
  * @example Read and write a V2 32-bit integer (low word first)
  * ```ts
- * import { compileDatatype } from "@power-sdk/sdk";
+ * import { compileDatatype } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * const u32lw = compileDatatype("uint32_lw");
@@ -72,7 +72,7 @@ export interface Datatype {
  *
  * @example
  * ```ts
- * import { compileDatatype } from "@power-sdk/sdk";
+ * import { compileDatatype } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * const model = compileDatatype("string_swapped:12");
@@ -96,7 +96,7 @@ export function compileDatatype(spec: DatatypeSpec): Datatype {
  *
  * @example
  * ```ts
- * import { parseDatatype } from "@power-sdk/sdk";
+ * import { parseDatatype } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(parseDatatype("int32_lw"), {

@@ -24,7 +24,7 @@ export interface FieldOverride {
  *
  * @example Pack voltage in 0.1 V steps on a station that reports it so
  * ```ts
- * import { BlockSchema, overrideFields } from "@power-sdk/sdk";
+ * import { BlockSchema, overrideFields } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * const def = {

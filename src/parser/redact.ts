@@ -19,7 +19,7 @@ export const REDACTED = "[redacted]";
  *
  * @example
  * ```ts
- * import { BlockSchema, REDACTED, redactRecord } from "@power-sdk/sdk";
+ * import { BlockSchema, REDACTED, redactRecord } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * const schema = new BlockSchema({

@@ -14,7 +14,8 @@ import type { BlockSchemaDef } from "./types.ts";
  *
  * @example Register, look up, and see a conflict
  * ```ts
- * import { SchemaDefinitionError, SchemaRegistry } from "@power-sdk/sdk";
+ * import { SchemaDefinitionError } from "@power-sdk/sdk";
+ * import { SchemaRegistry } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * const registry = new SchemaRegistry();

@@ -18,7 +18,7 @@ import type { TransformDef, TransformSpec } from "./types.ts";
  *
  * @example Parse the string form
  * ```ts
- * import { parseTransform } from "@power-sdk/sdk";
+ * import { parseTransform } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(parseTransform("scale:0.1"), { op: "scale", factor: 0.1 });
@@ -40,7 +40,7 @@ export function parseTransform(spec: TransformSpec): TransformDef {
  *
  * @example
  * ```ts
- * import { formatTransform } from "@power-sdk/sdk";
+ * import { formatTransform } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * assert.equal(formatTransform({ op: "bitmask", mask: 0x3fff }), "bitmask:0x3fff");
@@ -80,7 +80,7 @@ export interface RawBits {
  *
  * @example Compile once, apply many times
  * ```ts
- * import { compileTransforms } from "@power-sdk/sdk";
+ * import { compileTransforms } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * const chain = compileTransforms(["null_if_zero", "minus:40"], 8, false);
@@ -131,7 +131,7 @@ interface Step {
  *
  * @example Scales never show float noise
  * ```ts
- * import { compileTransforms } from "@power-sdk/sdk";
+ * import { compileTransforms } from "@power-sdk/sdk/parser";
  * import assert from "node:assert/strict";
  *
  * assert.equal(compileTransforms(["scale:0.1"], 16, false).apply(2266), 226.6);

@@ -11,7 +11,7 @@ import { MAX_ADDRESS, MAX_READ_QUANTITY, MAX_WRITE_QUANTITY, sealCrc, writeU16 }
  *
  * @example Reply with two registers
  * ```ts
- * import { buildReadReply } from "@power-sdk/sdk";
+ * import { buildReadReply } from "@power-sdk/sdk/testing";
  * import assert from "node:assert/strict";
  *
  * const frame = buildReadReply(1, new Uint8Array([0x00, 0x5f, 0x00, 0x01]));
@@ -47,7 +47,7 @@ export function buildReadReply(address: number, data: Uint8Array): Uint8Array {
  *
  * @example Echo of the AC-on write in iot-v2 addressing
  * ```ts
- * import { buildWriteSingleReply } from "@power-sdk/sdk";
+ * import { buildWriteSingleReply } from "@power-sdk/sdk/testing";
  * import assert from "node:assert/strict";
  *
  * const frame = buildWriteSingleReply(0, 2011, 1);
@@ -82,7 +82,7 @@ export function buildWriteSingleReply(
  *
  * @example Reply to a write of two registers
  * ```ts
- * import { buildWriteMultipleReply } from "@power-sdk/sdk";
+ * import { buildWriteMultipleReply } from "@power-sdk/sdk/testing";
  * import assert from "node:assert/strict";
  *
  * const frame = buildWriteMultipleReply(1, 2014, 2);
@@ -117,7 +117,7 @@ export function buildWriteMultipleReply(
  *
  * @example Refuse a read with "illegal data address"
  * ```ts
- * import { buildExceptionReply } from "@power-sdk/sdk";
+ * import { buildExceptionReply } from "@power-sdk/sdk/testing";
  * import assert from "node:assert/strict";
  *
  * const frame = buildExceptionReply(1, 0x03, 2);

@@ -23,7 +23,7 @@ import type { ModbusRequest } from "./types.ts";
  *
  * @example Build a read request
  * ```ts
- * import { buildRequest } from "@power-sdk/sdk";
+ * import { buildRequest } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const frame = buildRequest({ function: 0x03, address: 1, start: 100, quantity: 5 });
@@ -32,7 +32,7 @@ import type { ModbusRequest } from "./types.ts";
  *
  * @example An out-of-range quantity is refused
  * ```ts
- * import { buildRequest } from "@power-sdk/sdk";
+ * import { buildRequest } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * assert.throws(() => buildRequest({ function: 0x03, address: 1, start: 100, quantity: 126 }), {

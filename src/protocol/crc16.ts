@@ -27,7 +27,7 @@ function makeTable(): Uint16Array {
  *
  * @example Check value of a read request
  * ```ts
- * import { crc16Modbus } from "@power-sdk/sdk";
+ * import { crc16Modbus } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const crc = crc16Modbus(new Uint8Array([0x01, 0x03, 0x00, 0x64, 0x00, 0x05]));
@@ -37,7 +37,7 @@ function makeTable(): Uint16Array {
  *
  * @example Checksum part of a buffer
  * ```ts
- * import { crc16Modbus } from "@power-sdk/sdk";
+ * import { crc16Modbus } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const frame = new Uint8Array([0x01, 0x06, 0x0b, 0xbf, 0x00, 0x01, 0x7b, 0xca]);

@@ -1,47 +1,35 @@
 import { ProtocolError } from "../errors/mod.ts";
-import { hex, hexBytes, readU16 } from "./_frame.ts";
 import type { ModbusRequest } from "./types.ts";
 
 /**
- * Name of a payload framing: `rtu` (bare RTU frame, address 1), `iot-v2` (10-byte envelope,
- * address 0; live stations with protocol version ≥ 2000) or `v1` (one `0x01` byte, address 1).
+ * Name of a payload framing: `rtu` (the bare RTU frame, address 1) is built in; plugins
+ * register their envelopes under their own names ({@linkcode registerFraming}).
  *
- * @example Narrow a configured name
+ * @example
  * ```ts
- * import { FRAMING_NAMES, type FramingName } from "@power-sdk/sdk";
+ * import type { FramingName } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
- * const configured: string = "iot-v2";
- * const name = FRAMING_NAMES.find((n) => n === configured) satisfies FramingName | undefined;
- * assert.equal(name, "iot-v2");
+ * const name: FramingName = "rtu";
+ * assert.equal(name, "rtu");
  * ```
  */
-export type FramingName = "rtu" | "iot-v2" | "v1";
-
-/**
- * Every framing name, in documentation order.
- *
- * @example List the choices
- * ```ts
- * import { FRAMING_NAMES } from "@power-sdk/sdk";
- * import assert from "node:assert/strict";
- *
- * assert.deepEqual(FRAMING_NAMES, ["rtu", "iot-v2", "v1"]);
- * ```
- */
-export const FRAMING_NAMES: readonly FramingName[] = Object.freeze(["rtu", "iot-v2", "v1"]);
+export type FramingName = string;
 
 /**
  * How Modbus RTU frames travel in an MQTT payload: an envelope step composed around
  * `buildRequest`/`parseReply`, with a client side (`wrap`, `unwrap`) and a station side
- * (`unwrapRequest`, `wrapReply`). Stateless; get one with {@linkcode getFraming}.
+ * (`unwrapRequest`, `wrapReply`). Stateless; get one with {@linkcode getFraming}. A plugin
+ * brings its vendor's envelopes as Framing values and registers them by name.
  *
  * Error offsets of `unwrap`/`unwrapRequest` count from the start of the payload, envelope
  * included.
  *
  * @example A read round trip over iot-v2
  * ```ts
- * import { buildReadReply, buildRequest, getFraming, parseReply, type ReadRequest } from "@power-sdk/sdk";
+ * import "@power-sdk/sdk/plugins"; // the built-in plugins register iot-v2 and v1
+ * import { buildRequest, getFraming, parseReply, type ReadRequest } from "@power-sdk/sdk/protocol";
+ * import { buildReadReply } from "@power-sdk/sdk/testing";
  * import assert from "node:assert/strict";
  *
  * const framing = getFraming("iot-v2");
@@ -105,19 +93,74 @@ export interface Framing {
   wrapReply(rtuFrame: Uint8Array): Uint8Array;
 }
 
+const FRAMINGS = new Map<string, Framing>();
+
+/**
+ * Makes a framing available by its name to {@linkcode getFraming} (and so to runtime.yaml's
+ * `framing` and the CLI's `--framing`). Plugins register their envelopes when they are
+ * defined; registering the same value twice is a no-op.
+ *
+ * @param framing The framing (frozen, stateless).
+ * @throws {TypeError} when another framing already has that name.
+ *
+ * @example A framing of one's own: a 0xAA byte before the frame
+ * ```ts
+ * import { type Framing, getFraming, registerFraming } from "@power-sdk/sdk/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const wrap = (frame: Uint8Array) => Uint8Array.of(0xaa, ...frame);
+ * const AA: Framing = Object.freeze({
+ *   name: "doc-aa",
+ *   deviceAddress: 1,
+ *   wrap,
+ *   unwrap: (payload: Uint8Array) => payload.subarray(1),
+ *   unwrapRequest: (payload: Uint8Array) => payload.subarray(1),
+ *   wrapReply: wrap,
+ * });
+ * registerFraming(AA);
+ * assert.equal(getFraming("doc-aa"), AA);
+ * ```
+ */
+export function registerFraming(framing: Framing): void {
+  const known = FRAMINGS.get(framing.name);
+  if (known === framing) return;
+  if (known !== undefined) {
+    throw new TypeError(`Cannot register framing "${framing.name}": already registered`);
+  }
+  FRAMINGS.set(framing.name, framing);
+}
+
+/**
+ * The names of every registered framing: `rtu` first, then in registration order.
+ *
+ * @returns The names.
+ *
+ * @example
+ * ```ts
+ * import { framingNames } from "@power-sdk/sdk/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(framingNames()[0], "rtu");
+ * ```
+ */
+export function framingNames(): string[] {
+  return [...FRAMINGS.keys()];
+}
+
 /**
  * Returns the framing with the given name.
  *
  * An unknown name is a {@linkcode ProtocolError} (not a `TypeError`) because the name usually
  * comes from configuration: callers catch every library error by its stable code.
  *
- * @param name `"rtu"`, `"iot-v2"` or `"v1"`.
+ * @param name `"rtu"`, or a name a plugin registered (`"iot-v2"`).
  * @returns The framing, a frozen stateless object.
- * @throws {ProtocolError} `PROTOCOL_FRAMING` if `name` is none of the three.
+ * @throws {ProtocolError} `PROTOCOL_FRAMING` if no framing has that name.
  *
  * @example Wrap the AC-on write for an iot-v2 station
  * ```ts
- * import { buildRequest, getFraming, type WriteSingleRequest } from "@power-sdk/sdk";
+ * import "@power-sdk/sdk/plugins"; // the built-in plugins register iot-v2 and v1
+ * import { buildRequest, getFraming, type WriteSingleRequest } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const framing = getFraming("iot-v2");
@@ -133,31 +176,25 @@ export interface Framing {
  *
  * @example An unknown name lists the choices
  * ```ts
- * import { getFraming } from "@power-sdk/sdk";
+ * import "@power-sdk/sdk/plugins"; // the built-in plugins register iot-v2 and v1
+ * import { getFraming } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * assert.throws(() => getFraming("v3"), {
  *   code: "PROTOCOL_FRAMING",
- *   message: 'Cannot use framing "v3": expected one of "rtu", "iot-v2", "v1"',
+ *   message: /^Cannot use framing "v3": expected one of "rtu", "iot-v2", "v1"/,
  * });
  * ```
  */
 export function getFraming(name: string): Framing {
-  switch (name) {
-    case "rtu":
-      return RTU;
-    case "iot-v2":
-      return IOT_V2;
-    case "v1":
-      return V1;
-    default:
-      throw new ProtocolError(
-        "PROTOCOL_FRAMING",
-        `Cannot use framing ${JSON.stringify(name)}: expected one of ${
-          FRAMING_NAMES.map((n) => JSON.stringify(n)).join(", ")
-        }`,
-      );
-  }
+  const framing = FRAMINGS.get(name);
+  if (framing !== undefined) return framing;
+  throw new ProtocolError(
+    "PROTOCOL_FRAMING",
+    `Cannot use framing ${JSON.stringify(name)}: expected one of ${
+      framingNames().map((n) => JSON.stringify(n)).join(", ")
+    }`,
+  );
 }
 
 // --- rtu: the payload is the bare RTU frame --------------------------------------------------
@@ -166,7 +203,18 @@ function identity(frame: Uint8Array): Uint8Array {
   return frame;
 }
 
-const RTU: Framing = Object.freeze({
+/**
+ * The bare RTU framing: the payload is the RTU frame itself, device address 1.
+ *
+ * @example
+ * ```ts
+ * import { getFraming, RTU_FRAMING } from "@power-sdk/sdk/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(getFraming("rtu"), RTU_FRAMING);
+ * ```
+ */
+export const RTU_FRAMING: Framing = Object.freeze({
   name: "rtu",
   deviceAddress: 1,
   wrap: identity,
@@ -174,126 +222,4 @@ const RTU: Framing = Object.freeze({
   unwrapRequest: identity,
   wrapReply: identity,
 });
-
-// --- v1: one 0x01 byte, then the RTU frame ---------------------------------------------------
-
-function v1Wrap(rtuFrame: Uint8Array): Uint8Array {
-  const payload = new Uint8Array(1 + rtuFrame.length);
-  payload[0] = 0x01;
-  payload.set(rtuFrame, 1);
-  return payload;
-}
-
-function v1Unwrap(payload: Uint8Array): Uint8Array {
-  if (payload.length === 0) {
-    throw new ProtocolError("PROTOCOL_FRAMING", "Cannot unwrap v1 payload: payload is empty", {
-      offset: 0,
-    });
-  }
-  if (payload[0] !== 0x01) {
-    throw new ProtocolError(
-      "PROTOCOL_FRAMING",
-      `Cannot unwrap v1 payload: first byte must be 01, got ${hex(payload[0]!, 2)}`,
-      { offset: 0 },
-    );
-  }
-  return payload.subarray(1);
-}
-
-const V1: Framing = Object.freeze({
-  name: "v1",
-  deviceAddress: 1,
-  wrap: v1Wrap,
-  unwrap: v1Unwrap,
-  unwrapRequest: v1Unwrap,
-  wrapReply: v1Wrap,
-});
-
-// --- iot-v2: a 10-byte envelope, then the RTU frame with address 0 ---------------------------
-
-const IOT_V2_ENVELOPE = 10;
-/** Bytes 3–9 of reply envelopes as observed on a live AP300 (byte 7 varies: b9, b4). */
-const IOT_V2_REPLY_TAIL = [0x00, 0x00, 0x00, 0x00, 0xb9, 0x00, 0x00] as const;
-
-function iotV2Wrap(rtuFrame: Uint8Array, request: ModbusRequest): Uint8Array {
-  const register = request.function === 0x06 ? request.register : request.start;
-  const payload = new Uint8Array(IOT_V2_ENVELOPE + rtuFrame.length);
-  payload[0] = 0x01;
-  payload[1] = 0xf8;
-  payload[2] = 0x0f;
-  payload[3] = register >>> 8;
-  payload[4] = register;
-  payload.set(rtuFrame, IOT_V2_ENVELOPE);
-  return payload;
-}
-
-function iotV2WrapReply(rtuFrame: Uint8Array): Uint8Array {
-  const payload = new Uint8Array(IOT_V2_ENVELOPE + rtuFrame.length);
-  payload[0] = 0x01;
-  payload[1] = 0xf8;
-  payload[2] = 0x0f;
-  payload.set(IOT_V2_REPLY_TAIL, 3);
-  payload.set(rtuFrame, IOT_V2_ENVELOPE);
-  return payload;
-}
-
-function iotV2Unwrap(payload: Uint8Array): Uint8Array {
-  checkIotV2Envelope(payload, "payload");
-  return payload.subarray(IOT_V2_ENVELOPE);
-}
-
-function iotV2UnwrapRequest(payload: Uint8Array): Uint8Array {
-  checkIotV2Envelope(payload, "request");
-  for (let i = 5; i < IOT_V2_ENVELOPE; i++) {
-    if (payload[i] !== 0) {
-      throw new ProtocolError(
-        "PROTOCOL_FRAMING",
-        `Cannot unwrap iot-v2 request: envelope bytes 5–9 must be 00, got ${
-          hexBytes(payload, 5, 5)
-        }`,
-        { offset: i },
-      );
-    }
-  }
-  if (payload.length >= IOT_V2_ENVELOPE + 4) {
-    const envelopeRegister = readU16(payload, 3);
-    const rtuRegister = readU16(payload, IOT_V2_ENVELOPE + 2);
-    if (envelopeRegister !== rtuRegister) {
-      throw new ProtocolError(
-        "PROTOCOL_FRAMING",
-        `Cannot unwrap iot-v2 request: envelope register must equal the frame's ${rtuRegister}, got ${envelopeRegister}`,
-        { offset: 3 },
-      );
-    }
-  }
-  return payload.subarray(IOT_V2_ENVELOPE);
-}
-
-function checkIotV2Envelope(payload: Uint8Array, what: string): void {
-  if (payload[0] !== 0x01 || payload[1] !== 0xf8 || payload[2] !== 0x0f) {
-    const offset = payload[0] !== 0x01 ? 0 : payload[1] !== 0xf8 ? 1 : 2;
-    throw new ProtocolError(
-      "PROTOCOL_FRAMING",
-      `Cannot unwrap iot-v2 ${what}: payload must start with 01 f8 0f, got ${
-        payload.length === 0 ? "an empty payload" : hexBytes(payload, 0, 3)
-      }`,
-      { offset: Math.min(offset, payload.length) },
-    );
-  }
-  if (payload.length < IOT_V2_ENVELOPE) {
-    throw new ProtocolError(
-      "PROTOCOL_FRAMING",
-      `Cannot unwrap iot-v2 ${what}: the envelope needs ${IOT_V2_ENVELOPE} bytes, got ${payload.length}`,
-      { offset: payload.length },
-    );
-  }
-}
-
-const IOT_V2: Framing = Object.freeze({
-  name: "iot-v2",
-  deviceAddress: 0,
-  wrap: iotV2Wrap,
-  unwrap: iotV2Unwrap,
-  unwrapRequest: iotV2UnwrapRequest,
-  wrapReply: iotV2WrapReply,
-});
+FRAMINGS.set(RTU_FRAMING.name, RTU_FRAMING);

@@ -5,7 +5,7 @@
  * knows sockets, schemas or devices.
  *
  * ```ts
- * import { buildRequest, getFraming, parseReply, replyMatches, type ReadRequest } from "@power-sdk/sdk";
+ * import { buildRequest, getFraming, parseReply, type ReadRequest, replyMatches } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const framing = getFraming("rtu");
@@ -27,8 +27,6 @@
 export * from "./crc16.ts";
 export * from "./types.ts";
 export * from "./build_request.ts";
-export * from "./parse_request.ts";
-export * from "./build_reply.ts";
 export * from "./parse_reply.ts";
 export * from "./framing.ts";
 export * from "./reply_matches.ts";

@@ -44,7 +44,8 @@ import type { ModbusReply, ModbusRequest } from "./types.ts";
  *
  * @example Parse a read reply
  * ```ts
- * import { buildReadReply, parseReply } from "@power-sdk/sdk";
+ * import { parseReply } from "@power-sdk/sdk/protocol";
+ * import { buildReadReply } from "@power-sdk/sdk/testing";
  * import assert from "node:assert/strict";
  *
  * const request = { function: 0x03, address: 1, start: 100, quantity: 2 } as const;
@@ -59,7 +60,8 @@ import type { ModbusReply, ModbusRequest } from "./types.ts";
  *
  * @example An exception reply is thrown
  * ```ts
- * import { buildExceptionReply, parseReply } from "@power-sdk/sdk";
+ * import { parseReply } from "@power-sdk/sdk/protocol";
+ * import { buildExceptionReply } from "@power-sdk/sdk/testing";
  * import assert from "node:assert/strict";
  *
  * const request = { function: 0x03, address: 1, start: 9999, quantity: 2 } as const;
@@ -72,7 +74,8 @@ import type { ModbusReply, ModbusRequest } from "./types.ts";
  *
  * @example A damaged frame is refused
  * ```ts
- * import { buildReadReply, parseReply } from "@power-sdk/sdk";
+ * import { parseReply } from "@power-sdk/sdk/protocol";
+ * import { buildReadReply } from "@power-sdk/sdk/testing";
  * import assert from "node:assert/strict";
  *
  * const frame = buildReadReply(1, new Uint8Array([0x14, 0xc1]));

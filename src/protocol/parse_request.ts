@@ -32,7 +32,7 @@ import type { ModbusRequest } from "./types.ts";
  *
  * @example Parse a write request
  * ```ts
- * import { parseRequest } from "@power-sdk/sdk";
+ * import { parseRequest } from "@power-sdk/sdk/testing";
  * import assert from "node:assert/strict";
  *
  * const frame = new Uint8Array([0x01, 0x06, 0x0b, 0xbf, 0x00, 0x01, 0x7b, 0xca]);
@@ -41,7 +41,7 @@ import type { ModbusRequest } from "./types.ts";
  *
  * @example A damaged frame is refused
  * ```ts
- * import { parseRequest } from "@power-sdk/sdk";
+ * import { parseRequest } from "@power-sdk/sdk/testing";
  * import assert from "node:assert/strict";
  *
  * const frame = new Uint8Array([0x01, 0x03, 0x00, 0x64, 0x00, 0x05, 0xc4, 0x17]);

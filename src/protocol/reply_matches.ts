@@ -34,7 +34,8 @@ export interface ReplyMatchOptions {
  *
  * @example Tell a reply from an unsolicited push and from another block's reply
  * ```ts
- * import { buildReadReply, buildWriteMultipleReply, replyMatches } from "@power-sdk/sdk";
+ * import { replyMatches } from "@power-sdk/sdk/protocol";
+ * import { buildReadReply, buildWriteMultipleReply } from "@power-sdk/sdk/testing";
  * import assert from "node:assert/strict";
  *
  * const request = { function: 0x03, address: 1, start: 100, quantity: 62 } as const;
@@ -46,7 +47,8 @@ export interface ReplyMatchOptions {
  *
  * @example A short reply only where the profile knows it
  * ```ts
- * import { buildReadReply, replyMatches } from "@power-sdk/sdk";
+ * import { replyMatches } from "@power-sdk/sdk/protocol";
+ * import { buildReadReply } from "@power-sdk/sdk/testing";
  * import assert from "node:assert/strict";
  *
  * const request = { function: 0x03, address: 1, start: 6300, quantity: 25 } as const;

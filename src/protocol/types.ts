@@ -3,7 +3,7 @@
  *
  * @example Read 5 registers from register 100
  * ```ts
- * import { buildRequest, type ReadRequest } from "@power-sdk/sdk";
+ * import { buildRequest, type ReadRequest } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const request: ReadRequest = { function: 0x03, address: 1, start: 100, quantity: 5 };
@@ -26,7 +26,7 @@ export interface ReadRequest {
  *
  * @example Switch AC output on (register 2011)
  * ```ts
- * import { buildRequest, type WriteSingleRequest } from "@power-sdk/sdk";
+ * import { buildRequest, type WriteSingleRequest } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const request: WriteSingleRequest = { function: 0x06, address: 0, register: 2011, value: 1 };
@@ -49,7 +49,7 @@ export interface WriteSingleRequest {
  *
  * @example Write two registers from 2014
  * ```ts
- * import { buildRequest, type WriteMultipleRequest } from "@power-sdk/sdk";
+ * import { buildRequest, type WriteMultipleRequest } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const request: WriteMultipleRequest = { function: 0x10, address: 1, start: 2014, values: [1, 2] };
@@ -72,7 +72,7 @@ export interface WriteMultipleRequest {
  *
  * @example Branch on the function
  * ```ts
- * import type { ModbusRequest } from "@power-sdk/sdk";
+ * import type { ModbusRequest } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const request: ModbusRequest = { function: 0x03, address: 1, start: 100, quantity: 62 };
@@ -87,7 +87,8 @@ export type ModbusRequest = ReadRequest | WriteSingleRequest | WriteMultipleRequ
  *
  * @example Read the data of a reply
  * ```ts
- * import { buildReadReply, parseReply, type ReadReply } from "@power-sdk/sdk";
+ * import { parseReply, type ReadReply } from "@power-sdk/sdk/protocol";
+ * import { buildReadReply } from "@power-sdk/sdk/testing";
  * import assert from "node:assert/strict";
  *
  * const frame = buildReadReply(1, new Uint8Array([0x00, 0x5f]));
@@ -115,7 +116,8 @@ export interface ReadReply {
  *
  * @example Parse the echo of a write
  * ```ts
- * import { buildWriteSingleReply, parseReply } from "@power-sdk/sdk";
+ * import { parseReply } from "@power-sdk/sdk/protocol";
+ * import { buildWriteSingleReply } from "@power-sdk/sdk/testing";
  * import assert from "node:assert/strict";
  *
  * const request = { function: 0x06, address: 1, register: 2011, value: 1 } as const;
@@ -139,7 +141,8 @@ export interface WriteSingleReply {
  *
  * @example Parse the reply to a multiple write
  * ```ts
- * import { buildWriteMultipleReply, parseReply } from "@power-sdk/sdk";
+ * import { parseReply } from "@power-sdk/sdk/protocol";
+ * import { buildWriteMultipleReply } from "@power-sdk/sdk/testing";
  * import assert from "node:assert/strict";
  *
  * const request = { function: 0x10, address: 1, start: 2014, values: [1, 2] } as const;
@@ -164,7 +167,8 @@ export interface WriteMultipleReply {
  *
  * @example Branch on the function
  * ```ts
- * import { buildReadReply, parseReply, type ModbusReply } from "@power-sdk/sdk";
+ * import { type ModbusReply, parseReply } from "@power-sdk/sdk/protocol";
+ * import { buildReadReply } from "@power-sdk/sdk/testing";
  * import assert from "node:assert/strict";
  *
  * const reply: ModbusReply = parseReply(

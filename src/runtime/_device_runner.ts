@@ -5,7 +5,7 @@ import { Client } from "../client/client.ts";
 import { ConfigError, CredentialsError, PowerSdkError, TransportError } from "../errors/errors.ts";
 import type { DeviceProfile } from "../device/profile.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
-import type { ControlRegisterDef } from "../plugins/bluetti_v2/control_registers.ts";
+import type { ProtocolPlugin } from "../plugin/plugin.ts";
 import { backoffDelay, type ReconnectPolicy } from "../transport/reconnect_policy.ts";
 import type { Transport } from "../transport/types.ts";
 import { snapshotBlock, snapshotError, suspectError } from "./_snapshot.ts";
@@ -27,7 +27,7 @@ export interface RunnerOptions {
   readonly device: ResolvedDevice;
   readonly profile: DeviceProfile;
   readonly registry: SchemaRegistry;
-  readonly controlRegisters: readonly ControlRegisterDef[];
+  readonly plugin: ProtocolPlugin;
   readonly createTransport: () => Promise<Transport>;
   readonly emit: (snapshot: Snapshot) => boolean;
   readonly log: (entry: RunnerLogEntry) => void;
@@ -362,7 +362,7 @@ export class DeviceRunner {
         registry: this.#o.registry,
         protocolVersion: this.device.protocolVersion,
         writesEnabled: this.device.writeEnabled,
-        controlRegisters: this.#o.controlRegisters,
+        plugin: this.#o.plugin,
         timeoutMs: this.#o.timeoutMs,
       });
       await client.connect({ signal: this.#abort.signal });

@@ -70,7 +70,8 @@ export interface ExecutorOptions {
  *
  * @example One poll cycle of a station in the same process
  * ```ts
- * import { Executor, MemorySink, SinkQueue } from "@power-sdk/sdk";
+ * import { MemorySink } from "@power-sdk/sdk";
+ * import { Executor, SinkQueue } from "@power-sdk/sdk/runtime";
  * import { EmbeddedBroker, SimulatedStation } from "@power-sdk/sdk/testing";
  * import assert from "node:assert/strict";
  *
@@ -82,9 +83,11 @@ export interface ExecutorOptions {
  *   devices: [{
  *     id: "garage", pipeline: "p", mode: "pull", vendor: "bluetti", protocol: "v2", profileId: "EL30V2",
  *     transport: {
- *       type: "mqtt", broker: broker.url, port: broker.port, deviceSn: "EL30V2001", certFile: null,
- *       certPassword: null, caFile: null, framing: "rtu", topics: { request: "SUB/{sn}", response: "PUB/{sn}" },
- *       keepalive: 60, allowInsecure: true,
+ *       type: "mqtt", framing: "rtu",
+ *       options: {
+ *         broker: broker.url, port: broker.port, device_sn: "EL30V2001",
+ *         topics: { request: "SUB/{sn}", response: "PUB/{sn}" }, allow_insecure: true,
+ *       },
  *     },
  *     groups: [{ name: "core", intervalMs: 10_000 }], sink: "memory", deviceAddress: null,
  *     protocolVersion: null, writeEnabled: false,
@@ -147,19 +150,22 @@ export class Executor {
         device,
         profile,
         registry: schemas,
-        controlRegisters: plugin.controlRegisters,
+        plugin,
         createTransport: async () => {
           // Files are opened once per device (and once per distinct bundle), not per connect.
           if (!prepared.done && factory.prepare) {
-            prepared.value = await factory.prepare(device, { readFile, cache: prepareCache });
+            prepared.value = await factory.prepare(device.transport.options, {
+              readFile,
+              cache: prepareCache,
+            });
           }
           prepared.done = true;
           // The first connection is a first connect; every later one replaces a connection
           // that failed or was dropped and spends the process's reconnect budget.
           const slots = connects++ === 0 ? connectLimiter : reconnectSlots;
-          return factory.create(device, {
+          return factory.create(device.transport.options, {
             readFile,
-            profile,
+            model: profile.id,
             logger: (entry) =>
               log({ level: entry.level, message: entry.message, deviceId: device.id }),
             connectLimiter: slots,

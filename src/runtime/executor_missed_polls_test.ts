@@ -4,15 +4,23 @@
 import assert from "node:assert/strict";
 import { LoopbackTransport } from "../transport/loopback_transport.ts";
 import { Executor, type RuntimeLogEntry } from "./executor.ts";
-import { BLUETTI_V2_PLUGIN, RuntimeRegistry } from "./runtime_registry.ts";
+import { RuntimeRegistry } from "./runtime_registry.ts";
+import { BLUETTI_V2 } from "../plugins/bluetti_v2/plugin.ts";
 import type { ResolvedDevice, ResolvedGroup, Snapshot } from "./types.ts";
+import { z } from "zod";
 
 /** A registry whose "silent" transport connects and never answers. */
 function silentRegistry(): RuntimeRegistry {
   const registry = new RuntimeRegistry();
-  registry.registerPlugin(BLUETTI_V2_PLUGIN);
+  registry.registerPlugin(BLUETTI_V2);
   registry.registerTransport({
-    type: "silent",
+    name: "silent",
+    description: "connects and never answers",
+    options: z.strictObject({ device_sn: z.string().optional() }),
+    defaults: {},
+    required: [],
+    pathOptions: [],
+    describe: () => ({ endpoint: "loopback", details: [] }),
     create: () => Promise.resolve(new LoopbackTransport(() => null)),
   });
   return registry;
@@ -26,19 +34,7 @@ function silentDevice(groups: ResolvedGroup[]): ResolvedDevice {
     vendor: "bluetti",
     protocol: "v2",
     profileId: "EL100V2",
-    transport: {
-      type: "silent",
-      broker: "loopback",
-      port: 1,
-      deviceSn: "EL100V2000077",
-      certFile: null,
-      certPassword: null,
-      caFile: null,
-      framing: "rtu",
-      topics: { request: "SUB/{sn}", response: "PUB/{sn}" },
-      keepalive: 60,
-      allowInsecure: false,
-    },
+    transport: { type: "silent", framing: "rtu", options: { device_sn: "EL100V2000077" } },
     groups,
     sink: "collect",
     deviceAddress: null,

@@ -4,7 +4,10 @@ import { ConnectLimiter, type ConnectSlotRequest } from "../transport/connect_li
 import { LoopbackTransport } from "../transport/loopback_transport.ts";
 import { StationModel } from "../testing/simulated_station.ts";
 import { Executor } from "./executor.ts";
-import { BLUETTI_V2_PLUGIN, RuntimeRegistry } from "./runtime_registry.ts";
+import { RuntimeRegistry } from "./runtime_registry.ts";
+import { BLUETTI_V2 } from "../plugins/bluetti_v2/plugin.ts";
+import type { TransportDefinition } from "../transport/transport_definition.ts";
+import { z } from "zod";
 import type { RuntimeLogEntry } from "./executor.ts";
 import type { ResolvedDevice, Snapshot } from "./types.ts";
 
@@ -18,16 +21,8 @@ function device(id: string, sn: string): ResolvedDevice {
     profileId: "EL100V2",
     transport: {
       type: "fake",
-      broker: "fake",
-      port: 1,
-      deviceSn: sn,
-      certFile: `/certs/${id}.p12`,
-      certPassword: "pw",
-      caFile: null,
       framing: "rtu",
-      topics: { request: "SUB/{sn}", response: "PUB/{sn}" },
-      keepalive: 60,
-      allowInsecure: false,
+      options: { device_sn: sn, cert_file: `/certs/${id}.p12`, cert_password: "pw" },
     },
     groups: [{ name: "core", intervalMs: 60_000 }, { name: "grid", intervalMs: 60_000 }],
     sink: "collect",
@@ -37,18 +32,46 @@ function device(id: string, sn: string): ResolvedDevice {
   };
 }
 
+interface FakeOptions {
+  device_sn?: string;
+  cert_file?: string;
+  cert_password?: string;
+}
+
+/** A transport definition named "fake" with the given factory (and prepare). */
+function fake(
+  hooks: Pick<TransportDefinition<FakeOptions>, "create" | "prepare">,
+): TransportDefinition<FakeOptions> {
+  return {
+    name: "fake",
+    description: "in memory",
+    options: z.strictObject({
+      device_sn: z.string().optional(),
+      cert_file: z.string().optional(),
+      cert_password: z.string().optional(),
+    }),
+    defaults: {},
+    required: [],
+    pathOptions: ["cert_file"],
+    describe: () => ({ endpoint: "fake", details: [] }),
+    ...hooks,
+  };
+}
+
+/** The device id a fake's options belong to (from its bundle path). */
+const idOf = (options: FakeOptions) => /\/certs\/(.*)\.p12$/.exec(options.cert_file ?? "")![1]!;
+
 /** A transport whose prepare refuses the bundle of device `bad`; counts every call. */
 function fakeRegistry() {
   const station = new StationModel({ profile: "EL100V2", sn: "EL100V2000001" });
   const calls = { prepare: new Map<string, number>(), create: new Map<string, number>() };
   const count = (map: Map<string, number>, id: string) => map.set(id, (map.get(id) ?? 0) + 1);
   const registry = new RuntimeRegistry();
-  registry.registerPlugin(BLUETTI_V2_PLUGIN);
-  registry.registerTransport({
-    type: "fake",
-    prepare(device) {
-      count(calls.prepare, device.id);
-      if (device.id === "bad") {
+  registry.registerPlugin(BLUETTI_V2);
+  registry.registerTransport(fake({
+    prepare(options) {
+      count(calls.prepare, idOf(options));
+      if (idOf(options) === "bad") {
         return Promise.reject(
           new CredentialsError(
             "wrong_password",
@@ -58,12 +81,12 @@ function fakeRegistry() {
       }
       return Promise.resolve({ ok: true });
     },
-    create(device, context) {
-      count(calls.create, device.id);
+    create(options, context) {
+      count(calls.create, idOf(options));
       assert.deepEqual(context.prepared, { ok: true });
       return Promise.resolve(new LoopbackTransport((payload) => station.handle(payload)));
     },
-  });
+  }));
   return { registry, calls };
 }
 
@@ -135,17 +158,16 @@ Deno.test("Executor: a device's connection made again after a failure spends the
   }
   const station = new StationModel({ profile: "EL100V2", sn: "EL100V2000001" });
   const registry = new RuntimeRegistry();
-  registry.registerPlugin(BLUETTI_V2_PLUGIN);
+  registry.registerPlugin(BLUETTI_V2);
   let creates = 0;
-  registry.registerTransport({
-    type: "fake",
-    async create(_device, context) {
+  registry.registerTransport(fake({
+    async create(_options, context) {
       // What a transport does before its handshake.
       (await context.connectLimiter!.acquire())();
       if (creates++ === 0) throw new TransportError("TRANSPORT_CONNECT_FAILED", "refused");
       return new LoopbackTransport((payload) => station.handle(payload));
     },
-  });
+  }));
   const snapshots: Snapshot[] = [];
   const executor = new Executor({
     devices: [device("a", "EL100V2000001")],

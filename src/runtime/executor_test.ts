@@ -2,34 +2,53 @@ import assert from "node:assert/strict";
 import { LoopbackTransport } from "../transport/loopback_transport.ts";
 import { StationModel } from "../testing/simulated_station.ts";
 import { Executor } from "./executor.ts";
-import { BLUETTI_V2_PLUGIN, RuntimeRegistry } from "./runtime_registry.ts";
+import { RuntimeRegistry } from "./runtime_registry.ts";
+import { BLUETTI_V2 } from "../plugins/bluetti_v2/plugin.ts";
 import type { ResolvedDevice, Snapshot } from "./types.ts";
-import type { UnsolicitedFrame } from "../transport/types.ts";
+import type { Transport, UnsolicitedFrame } from "../transport/types.ts";
+import type { TransportDefinition } from "../transport/transport_definition.ts";
+import { z } from "zod";
+
+const LOOPBACK_OPTIONS = z.strictObject({ device_sn: z.string().optional() });
+
+/** A "loopback" transport definition around `create`. */
+function loopback(
+  create: (options: { device_sn?: string }) => Promise<Transport>,
+): TransportDefinition<{ device_sn?: string }> {
+  return {
+    name: "loopback",
+    description: "in-process station models",
+    options: LOOPBACK_OPTIONS,
+    defaults: {},
+    required: ["device_sn"],
+    pathOptions: [],
+    describe: (o) => ({ endpoint: "loopback", details: [`sn ${o.device_sn}`] }),
+    create,
+  };
+}
 import { createBluettiRegistry } from "../plugins/bluetti_v2/registry.ts";
 
 /** A registry whose "loopback" transport answers from in-process station models. */
 function loopbackRuntime(
   stations: Map<string, StationModel>,
-  behaviour: { silent?: Set<string> } = {},
+  behaviour: { silent?: Set<string> } = {}, // serial numbers that never answer
 ) {
   const registry = new RuntimeRegistry();
-  registry.registerPlugin(BLUETTI_V2_PLUGIN);
+  registry.registerPlugin(BLUETTI_V2);
   let created = 0;
-  registry.registerTransport({
-    type: "loopback",
-    create(device) {
-      created++;
-      const station = stations.get(device.transport.deviceSn)!;
-      return Promise.resolve(
-        new LoopbackTransport(
-          (payload) => (behaviour.silent?.has(device.id) ? null : station.handle(payload)),
-          {
-            requestTimeoutMs: 50,
-          },
-        ),
-      );
-    },
-  });
+  registry.registerTransport(loopback((options) => {
+    created++;
+    const sn = options.device_sn!;
+    const station = stations.get(sn)!;
+    return Promise.resolve(
+      new LoopbackTransport(
+        (payload) => (behaviour.silent?.has(sn) ? null : station.handle(payload)),
+        {
+          requestTimeoutMs: 50,
+        },
+      ),
+    );
+  }));
   return { registry, created: () => created };
 }
 
@@ -46,19 +65,7 @@ function device(
     vendor: "bluetti",
     protocol: "v2",
     profileId: "EL100V2",
-    transport: {
-      type: "loopback",
-      broker: "loopback",
-      port: 1,
-      deviceSn: sn,
-      certFile: null,
-      certPassword: null,
-      caFile: null,
-      framing: "rtu",
-      topics: { request: "SUB/{sn}", response: "PUB/{sn}" },
-      keepalive: 60,
-      allowInsecure: false,
-    },
+    transport: { type: "loopback", framing: "rtu", options: { device_sn: sn } },
     groups,
     sink: "collect",
     deviceAddress: null,
@@ -133,7 +140,7 @@ Deno.test("Executor: a dead device produces counted error snapshots and does not
     ["EL100V2000001", new StationModel({ profile: "EL100V2", sn: "EL100V2000001" })],
     ["EL100V2000002", new StationModel({ profile: "EL100V2", sn: "EL100V2000002" })],
   ]);
-  const { registry, created } = loopbackRuntime(stations, { silent: new Set(["dead"]) });
+  const { registry, created } = loopbackRuntime(stations, { silent: new Set(["EL100V2000001"]) });
   const sink = collector();
   const executor = new Executor({
     registry,
@@ -171,7 +178,7 @@ Deno.test("Executor: a dead device produces counted error snapshots and does not
 Deno.test("Executor: push mode emits what the station sends", async () => {
   const station = new StationModel({ profile: "EL100V2", sn: "EL100V2000009" });
   const registry = new RuntimeRegistry();
-  registry.registerPlugin(BLUETTI_V2_PLUGIN);
+  registry.registerPlugin(BLUETTI_V2);
   // The event that says the device listens: its client subscribes to unsolicited frames.
   let listening!: (transport: LoopbackTransport) => void;
   const ready = new Promise<LoopbackTransport>((resolve) => (listening = resolve));
@@ -182,10 +189,9 @@ Deno.test("Executor: push mode emits what the station sends", async () => {
       return stop;
     }
   }
-  registry.registerTransport({
-    type: "loopback",
-    create: () => Promise.resolve(new ListenedTransport((p) => station.handle(p))),
-  });
+  registry.registerTransport(
+    loopback(() => Promise.resolve(new ListenedTransport((p) => station.handle(p)))),
+  );
   const sink = collector();
   const executor = new Executor({
     registry,
@@ -216,16 +222,13 @@ Deno.test("Executor: push mode emits what the station sends", async () => {
 
 Deno.test("Executor refuses unknown sinks, plugins and profiles at construction", () => {
   const registry = new RuntimeRegistry();
-  registry.registerPlugin(BLUETTI_V2_PLUGIN);
+  registry.registerPlugin(BLUETTI_V2);
   const d = device("x", "EL100V2000001", []);
   assert.throws(
     () => new Executor({ registry, devices: [d], sinks: {} }),
     /no transport of type 'loopback'|No transport/,
   );
-  registry.registerTransport({
-    type: "loopback",
-    create: () => Promise.reject(new Error("unused")),
-  });
+  registry.registerTransport(loopback(() => Promise.reject(new Error("unused"))));
   assert.throws(
     () => new Executor({ registry, devices: [d], sinks: {} }),
     /no sink named 'collect'/,

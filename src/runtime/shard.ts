@@ -17,7 +17,7 @@ export interface Shard {
  *
  * @example
  * ```ts
- * import { parseShard } from "@power-sdk/sdk";
+ * import { parseShard } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(parseShard("1/3"), { index: 1, count: 3 });
@@ -62,7 +62,7 @@ export function parseShard(text: string): Shard {
  *
  * @example Stable and in range
  * ```ts
- * import { shardOf } from "@power-sdk/sdk";
+ * import { shardOf } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const shard = shardOf("living_room_battery", 4);
@@ -97,7 +97,7 @@ export function shardOf(id: string, count: number): number {
  *
  * @example Three instances cover every device exactly once
  * ```ts
- * import { devicesOfShard, type ResolvedDevice } from "@power-sdk/sdk";
+ * import { devicesOfShard, type ResolvedDevice } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const devices = ["a", "b", "c", "d", "e"].map((id) => ({ id }) as ResolvedDevice);

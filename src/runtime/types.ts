@@ -108,30 +108,31 @@ export interface Sink {
   close(): Promise<void>;
 }
 
-/** How a device connects, after precedence and interpolation (device > pipeline > defaults > built-in). */
+/**
+ * How a device connects, after precedence and interpolation: the transport's name, the payload
+ * framing and the transport's own options (device > pipeline > defaults > the plugin's
+ * `transportDefaults` > the transport's `defaults`), checked by the transport's schema.
+ *
+ * @example An MQTT device
+ * ```ts
+ * import type { ResolvedTransport } from "@power-sdk/sdk/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const transport: ResolvedTransport = {
+ *   type: "mqtt",
+ *   framing: "rtu",
+ *   options: { broker: "localhost", port: 1883, device_sn: "S1" },
+ * };
+ * assert.equal(transport.options.device_sn, "S1");
+ * ```
+ */
 export interface ResolvedTransport {
-  /** Transport kind (`mqtt`). */
+  /** Transport name (`mqtt`). */
   readonly type: string;
-  /** Broker host or URL. */
-  readonly broker: string;
-  /** Broker port. */
-  readonly port: number;
-  /** The station's serial number. */
-  readonly deviceSn: string;
-  /** Path of the PKCS#12 bundle, or null. */
-  readonly certFile: string | null;
-  /** Its password, or null (never printed: shown as set / not set). */
-  readonly certPassword: string | null;
-  /** Path of an extra trusted CA (PEM), or null. */
-  readonly caFile: string | null;
-  /** Payload framing. */
-  readonly framing: "rtu" | "iot-v2" | "v1";
-  /** Topic templates. */
-  readonly topics: { readonly request: string; readonly response: string };
-  /** MQTT keepalive, seconds. */
-  readonly keepalive: number;
-  /** Plain MQTT / unverified broker allowed. */
-  readonly allowInsecure: boolean;
+  /** Payload framing (`rtu`, or one a plugin registered). */
+  readonly framing: string;
+  /** The transport's options, snake_case as in runtime.yaml (secrets included: never print them). */
+  readonly options: Readonly<Record<string, unknown>>;
 }
 
 /** One group a device polls, at its cadence. */

@@ -10,7 +10,7 @@ import { Buffer } from "node:buffer";
 import type { IClientOptions, MqttClient } from "mqtt";
 import type { FramingName } from "../protocol/mod.ts";
 import type { DeviceProfile } from "../device/profile.ts";
-import { StationModel } from "./_station_model.ts";
+import { StationModel } from "./station_model.ts";
 import type { SimulatedStationTlsOptions } from "./simulated_station.ts";
 
 /**
@@ -127,7 +127,8 @@ interface Member {
  * @example Two stations answer a plain MQTT client
  * ```ts
  * import { EmbeddedBroker, FleetSimulator } from "@power-sdk/sdk/testing";
- * import { buildRequest, createBluettiRegistry, parseReply, type ReadRequest } from "@power-sdk/sdk";
+ * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
+ * import { buildRequest, parseReply, type ReadRequest } from "@power-sdk/sdk/protocol";
  * import mqtt from "mqtt";
  * import { Buffer } from "node:buffer";
  * import assert from "node:assert/strict";

@@ -23,3 +23,6 @@
 export * from "./embedded_broker.ts";
 export * from "./simulated_station.ts";
 export * from "./fleet_simulator.ts";
+// The station side of the codec: parse what a client sent, build what a station answers.
+export * from "../protocol/parse_request.ts";
+export * from "../protocol/build_reply.ts";

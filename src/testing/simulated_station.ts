@@ -12,8 +12,8 @@ import { TransportError } from "../errors/errors.ts";
 import { connectAndSubscribe, endMqttClient } from "../_shared/mqtt_client.ts";
 import type { FramingName } from "../protocol/mod.ts";
 import type { DeviceProfile } from "../device/profile.ts";
-import { checkSerial, StationModel } from "./_station_model.ts";
-import type { FaultKind, FaultSpec } from "./_faults.ts";
+import { checkSerial, StationModel } from "./station_model.ts";
+import type { FaultKind, FaultSpec } from "./faults.ts";
 
 export {
   StationModel,
@@ -21,14 +21,14 @@ export {
   type StationModelStats,
   type StationResponse,
   type StationSnapshot,
-} from "./_station_model.ts";
+} from "./station_model.ts";
 export {
   FAULT_KINDS,
   type FaultKind,
   type FaultRule,
   type FaultSpec,
   parseFaultSpec,
-} from "./_faults.ts";
+} from "./faults.ts";
 
 /**
  * TLS material of a {@linkcode SimulatedStation}, PEM text in memory: the station's client
@@ -161,7 +161,8 @@ const RECONNECT_MS = 1000;
  * @example Read block 100 through a broker with a plain MQTT client
  * ```ts
  * import { EmbeddedBroker, SimulatedStation } from "@power-sdk/sdk/testing";
- * import { buildRequest, createBluettiRegistry, parseReply, type ReadRequest } from "@power-sdk/sdk";
+ * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
+ * import { buildRequest, parseReply, type ReadRequest } from "@power-sdk/sdk/protocol";
  * import mqtt from "mqtt";
  * import { Buffer } from "node:buffer";
  * import assert from "node:assert/strict";

@@ -100,7 +100,7 @@ interface Waiter {
  *
  * @example Two slots: the third handshake waits for a release
  * ```ts
- * import { ConnectLimiter } from "@power-sdk/sdk";
+ * import { ConnectLimiter } from "@power-sdk/sdk/transport";
  * import assert from "node:assert/strict";
  *
  * const limiter = new ConnectLimiter({ maxConcurrent: 2 });
@@ -204,7 +204,7 @@ export class ConnectLimiter implements ConnectSlots {
    *
    * @example
    * ```ts
-   * import { ConnectLimiter } from "@power-sdk/sdk";
+   * import { ConnectLimiter } from "@power-sdk/sdk/transport";
    * import assert from "node:assert/strict";
    *
    * const limiter = new ConnectLimiter({ reconnectBurst: 1, reconnectsPerSecond: 0.001 });
@@ -233,7 +233,7 @@ export class ConnectLimiter implements ConnectSlots {
    *
    * @example
    * ```ts
-   * import { ConnectLimiter } from "@power-sdk/sdk";
+   * import { ConnectLimiter } from "@power-sdk/sdk/transport";
    * import assert from "node:assert/strict";
    *
    * const limiter = new ConnectLimiter({ maxConcurrent: 16 });

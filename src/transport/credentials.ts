@@ -189,7 +189,7 @@ export function loadTlsCredentials(input: TlsCredentialsInput): TlsCredentials {
  *
  * @example One line for a log
  * ```ts
- * import { describeCredentials } from "@power-sdk/sdk";
+ * import { describeCredentials } from "@power-sdk/sdk/transport";
  * import assert from "node:assert/strict";
  *
  * const line = describeCredentials({

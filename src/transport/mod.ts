@@ -12,3 +12,5 @@ export * from "./mqtt_transport.ts";
 export * from "./loopback_transport.ts";
 export * from "./credentials.ts";
 export * from "./connect_limiter.ts";
+export * from "./transport_definition.ts";
+export * from "./mqtt_definition.ts";

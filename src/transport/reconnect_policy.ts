@@ -37,7 +37,7 @@ export const DEFAULT_RECONNECT_POLICY: Required<ReconnectPolicy> = Object.freeze
  *
  * @example Doubling from 2 s, no jitter
  * ```ts
- * import { backoffDelay } from "@power-sdk/sdk";
+ * import { backoffDelay } from "@power-sdk/sdk/transport";
  * import assert from "node:assert/strict";
  *
  * const policy = { initialDelayMs: 2000, multiplier: 2, maxDelayMs: 10000, jitter: 0 };

@@ -33,7 +33,7 @@ const FORBIDDEN = /[+#/\u0000]/;
  *
  * @example
  * ```ts
- * import { checkTopicValue } from "@power-sdk/sdk";
+ * import { checkTopicValue } from "@power-sdk/sdk/transport";
  * import assert from "node:assert/strict";
  *
  * assert.equal(checkTopicValue("EL100V2123", "serial"), "EL100V2123");
@@ -71,7 +71,7 @@ export function checkTopicValue(value: string, what: string): string {
  *
  * @example
  * ```ts
- * import { fillTopic } from "@power-sdk/sdk";
+ * import { fillTopic } from "@power-sdk/sdk/transport";
  * import assert from "node:assert/strict";
  *
  * assert.equal(fillTopic("PUB/{model}/{sn}", { sn: "123", model: "EL100V2" }), "PUB/EL100V2/123");

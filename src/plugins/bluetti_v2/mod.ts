@@ -5,7 +5,7 @@
  *
  * @example Count the blocks and control registers
  * ```ts
- * import { BLUETTI_V2_BLOCKS, BLUETTI_V2_CONTROL_REGISTERS } from "@power-sdk/sdk";
+ * import { BLUETTI_V2_BLOCKS, BLUETTI_V2_CONTROL_REGISTERS } from "@power-sdk/sdk/plugins";
  * import assert from "node:assert/strict";
  *
  * assert.equal(BLUETTI_V2_BLOCKS.length, 45);
@@ -17,3 +17,6 @@
 export * from "./blocks.ts";
 export * from "./control_registers.ts";
 export * from "./registry.ts";
+export * from "./framings.ts";
+export * from "./identity.ts";
+export * from "./plugin.ts";

@@ -6,18 +6,8 @@
  */
 import { overrideFields } from "../../parser/override_fields.ts";
 import { SchemaRegistry } from "../../parser/registry.ts";
-import type { TransformSpec } from "../../parser/types.ts";
+import type { FieldOverrideDef } from "../../device/profile.ts";
 import { BLUETTI_V2_BLOCKS } from "./blocks.ts";
-
-/** One field override: the shape of a profile's `fieldOverrides` entries. */
-export interface BlockFieldOverride {
-  /** Block id. */
-  readonly block: number;
-  /** Field path (`pack_voltage`, `group.field`). */
-  readonly field: string;
-  /** The transforms that replace the field's own. */
-  readonly transforms: readonly TransformSpec[];
-}
 
 /**
  * A new registry holding the 45 built-in BLUETTI V2 blocks, each instance its own.
@@ -28,7 +18,7 @@ export interface BlockFieldOverride {
  *
  * @example The app's 0.1 V pack voltage instead of the physical 0.01 V
  * ```ts
- * import { createBluettiRegistry } from "@power-sdk/sdk";
+ * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
  * import assert from "node:assert/strict";
  *
  * const data = new Uint8Array(124);
@@ -41,9 +31,9 @@ export interface BlockFieldOverride {
  * ```
  */
 export function createBluettiRegistry(
-  overrides: readonly BlockFieldOverride[] = [],
+  overrides: readonly FieldOverrideDef[] = [],
 ): SchemaRegistry {
-  const byBlock = new Map<number, BlockFieldOverride[]>();
+  const byBlock = new Map<number, FieldOverrideDef[]>();
   for (const o of overrides) {
     if (!BLUETTI_V2_BLOCKS.some((b) => b.id === o.block)) {
       throw new RangeError(

@@ -2,6 +2,10 @@
 // invalid values were already removed (so it may lack anything). Private to
 // src/runtime/config: resolveRuntime() and loadRuntimeConfig() both run it.
 import { type DeviceProfile, findProfile } from "../../device/profile.ts";
+import type { AnyTransportDefinition } from "../../transport/transport_definition.ts";
+import type { RuntimeRegistry } from "../runtime_registry.ts";
+import type { z } from "zod";
+import { flattenIssues, toRawIssues } from "./_issues.ts";
 import type { ResolvedDevice, ResolvedGroup, ResolvedTransport } from "../types.ts";
 import { didYouMean, didYouMeanSuffix } from "./_did_you_mean.ts";
 import type { PathSegment, RawIssue } from "./_source.ts";
@@ -18,15 +22,6 @@ export type Loose<T> = T extends readonly (infer U)[] ? readonly (Loose<U> | und
   : T extends object ? { readonly [K in keyof T]?: Loose<T[K]> }
   : T;
 
-/** Built-in defaults of the transport options. */
-export const BUILTIN_TRANSPORT = {
-  broker: "iot.bluettipower.com",
-  port: 18760,
-  keepalive: 60,
-  request: "SUB/{sn}",
-  response: "PUB/{sn}",
-} as const;
-
 /** The sink every device without one writes to. */
 export const DEFAULT_SINK = "stdout";
 
@@ -39,13 +34,9 @@ const MEMORY_SIZE_DEFAULT = 100;
 /** What resolution needs besides the configuration. */
 export interface ResolveContext {
   readonly profiles: readonly DeviceProfile[];
+  readonly registry: RuntimeRegistry;
   /** True when the value at the path (or an ancestor) was invalid and removed. */
   readonly isPruned: (segments: readonly PathSegment[]) => boolean;
-}
-
-interface Picked<T> {
-  readonly value: T;
-  readonly at: readonly PathSegment[];
 }
 
 /** Apply the precedence and check every cross-reference. */
@@ -70,8 +61,23 @@ export function resolveLoose(
   };
   checkSink(config.defaults?.sink, ["defaults", "sink"]);
   const pipelines = config.pipelines ?? {};
+  const plugins = context.registry.plugins();
   for (const [name, pipeline] of Object.entries(pipelines)) {
     checkSink(pipeline?.sink, ["pipelines", name, "sink"]);
+    const { vendor, protocol } = pipeline ?? {};
+    if (vendor === undefined || protocol === undefined) continue;
+    if (plugins.some((p) => p.vendor === vendor && p.protocol === protocol)) continue;
+    const known = plugins.map((p) => `${p.vendor}/${p.protocol}`);
+    issues.push({
+      code: "CONFIG_INVALID",
+      segments: ["pipelines", name, "protocol"],
+      message: `no plugin is vendor '${vendor}' with protocol '${protocol}' (registered: ${
+        known.join(", ")
+      })`,
+      expected: `one of ${
+        plugins.filter((p) => p.vendor === vendor).map((p) => p.protocol).join(", ")
+      }`,
+    });
   }
 
   const devices: ResolvedDevice[] = [];
@@ -83,18 +89,18 @@ export function resolveLoose(
     const resolved = resolveDevice(device, index, config, context, issues, ids);
     checkSink(device.sink, ["devices", index, "sink"]);
     if (resolved.profile !== undefined) usedProfiles.add(resolved.profile);
-    const transport = resolved.transport?.resolved;
-    if (transport !== undefined) {
-      // Serials are compared even for devices with other problems: every issue at once.
-      const key = `${transport.broker}\u0000${transport.port}\u0000${transport.deviceSn}`;
+    const unique = resolved.transport?.unique;
+    if (unique !== undefined) {
+      // Endpoints are compared even for devices with other problems: every issue at once.
+      const key = `${resolved.transport!.resolved.type}\u0000${unique.key}`;
       const name = device.id ?? `devices[${index}]`;
       const other = serials.get(key);
       if (other !== undefined) {
         issues.push({
           code: "CONFIG_INVALID",
-          segments: resolved.transport!.snAt,
-          message: `device_sn '${transport.deviceSn}' of device '${name}' is also the serial ` +
-            `of device '${other.id}' (devices[${other.index}]) on the same broker`,
+          segments: unique.at,
+          message: `${unique.option} '${unique.value}' of device '${name}' is also the ` +
+            `${unique.noun} of device '${other.id}' (devices[${other.index}]) on the same ${unique.within}`,
         });
         return;
       }
@@ -244,12 +250,22 @@ function canonical(ring: readonly string[]): string {
   return rotations.sort()[0] ?? "";
 }
 
+interface TransportResolution {
+  readonly resolved: ResolvedTransport;
+  readonly unique?: {
+    readonly key: string;
+    readonly value: unknown;
+    readonly option: string;
+    readonly noun: string;
+    readonly within: string;
+    readonly at: readonly PathSegment[];
+  };
+}
+
 interface DeviceResolution {
   readonly device: ResolvedDevice | undefined;
   readonly profile: DeviceProfile | undefined;
-  readonly transport:
-    | { readonly resolved: ResolvedTransport; readonly snAt: readonly PathSegment[] }
-    | undefined;
+  readonly transport: TransportResolution | undefined;
 }
 
 function resolveDevice(
@@ -320,12 +336,18 @@ function resolveDevice(
     }
   } else ok = false;
 
-  if (profile !== undefined && pipeline?.vendor !== undefined && pipeline.protocol !== undefined) {
-    const speaks = `${pipeline.vendor}_${pipeline.protocol}`;
-    if (profile.vendor.toLowerCase() !== pipeline.vendor || profile.protocol !== speaks) {
+  const pipelinePlugin = context.registry.plugins().find((p) =>
+    p.vendor === pipeline?.vendor && p.protocol === pipeline?.protocol
+  );
+  if (pipeline !== undefined && pipelinePlugin === undefined) ok = false; // reported at the pipeline
+  if (profile !== undefined && pipelinePlugin !== undefined) {
+    const plugin = context.registry.plugins().find((p) =>
+      p.profiles.includes(profile!) || p.id === profile!.protocol
+    );
+    if (plugin !== pipelinePlugin) {
       issue(
         [...base, "profile_id"],
-        `profile ${profile.id} is a ${profile.vendor} ${profile.protocol} station, but pipeline '${pipelineName}' speaks ${speaks}`,
+        `profile ${profile.id} is a ${profile.vendor} ${profile.protocol} station, but pipeline '${pipelineName}' speaks ${pipelinePlugin.vendor}/${pipelinePlugin.protocol}`,
       );
     }
   }
@@ -476,60 +498,146 @@ function resolveTransport(
   config: Loose<RuntimeConfig>,
   context: ResolveContext,
   issue: (segments: PathSegment[], message: string, extra?: Partial<RawIssue>) => void,
-): { resolved: ResolvedTransport; snAt: readonly PathSegment[] } | undefined {
+): TransportResolution | undefined {
+  const definition = context.registry.transports().find((t) => t.name === pipeline.transport);
+  if (definition === undefined) return undefined; // reported by the schema
+  const plugin = context.registry.plugins().find((p) =>
+    p.vendor === pipeline.vendor && p.protocol === pipeline.protocol
+  );
   const layers: { opts: Loose<RuntimeTransportOpts> | undefined; at: PathSegment[] }[] = [
     { opts: device.transport?.opts, at: [...base, "transport", "opts"] },
     { opts: pipeline.transport_opts, at: ["pipelines", pipelineName, "transport_opts"] },
     { opts: config.defaults?.transport?.opts, at: ["defaults", "transport", "opts"] },
   ];
-  function pick<K extends keyof RuntimeTransportOpts>(
-    key: K,
-  ): Picked<NonNullable<Loose<RuntimeTransportOpts>[K]> | null> | undefined {
-    for (const layer of layers) {
-      const value = layer.opts?.[key];
-      if (value !== undefined) return { value, at: [...layer.at, key] };
-    }
-    return undefined;
+  let ok = checkLayers(definition, layers, issue);
+  const merged = mergeLayers([
+    definition.defaults,
+    plugin?.transportDefaults?.[definition.name] ?? {},
+    ...layers.map((layer) => withoutFraming(layer.opts)).reverse(),
+  ]);
+  for (const required of definition.required) {
+    const path = required.split(".");
+    if (valueAtPath(merged, path) !== undefined && valueAtPath(merged, path) !== null) continue;
+    ok = false;
+    const reported = layers.some((layer) =>
+      path.some((_, i) => context.isPruned([...layer.at, ...path.slice(0, i + 1)]))
+    );
+    if (reported) continue;
+    issue(
+      [...base, "transport", "opts", ...path],
+      `missing ${required}: set it here, in the pipeline's transport_opts or in defaults.transport.opts`,
+      { expected: required === "device_sn" ? "a serial number" : `a value for ${required}` },
+    );
   }
-  function pickTopic(key: "request" | "response"): string | undefined {
-    for (const layer of layers) {
-      const value = layer.opts?.topics?.[key];
-      if (value !== undefined) return value;
-    }
-    return undefined;
-  }
-  const sn = pick("device_sn");
-  if (sn === undefined || sn.value === null) {
-    const reported = layers.some((layer) => context.isPruned([...layer.at, "device_sn"]));
-    if (!reported) {
-      issue(
-        [...base, "transport", "opts", "device_sn"],
-        "missing device_sn: set it here, in the pipeline's transport_opts or in defaults.transport.opts",
-        { expected: "a serial number" },
-      );
-    }
-    return undefined;
-  }
-  const text = (value: unknown): string | null =>
-    typeof value === "string" && value !== "" ? value : null;
+  if (!ok) return undefined;
+  const parsed = definition.options.safeParse(merged);
+  if (!parsed.success) return undefined; // each layer's values were checked above
+  const options = parsed.data as Record<string, unknown>;
+  const framing = layers.map((layer) => layer.opts?.framing).find((f) => f !== undefined);
+  const unique = definition.unique;
+  const uniqueAt = unique === undefined
+    ? undefined
+    : layers.find((layer) => layer.opts?.[unique.option] !== undefined)?.at;
   return {
-    snAt: sn.at,
     resolved: {
-      type: pipeline.transport ?? "mqtt",
-      broker: text(pick("broker")?.value) ?? BUILTIN_TRANSPORT.broker,
-      port: (pick("port")?.value as number | undefined) ?? BUILTIN_TRANSPORT.port,
-      deviceSn: sn.value as string,
-      certFile: text(pick("cert_file")?.value),
-      certPassword: (pick("cert_password")?.value as string | null | undefined) ?? null,
-      caFile: text(pick("ca_file")?.value),
-      framing: (pick("framing")?.value as ResolvedTransport["framing"] | undefined) ??
-        profile.defaultFraming,
-      topics: {
-        request: pickTopic("request") ?? BUILTIN_TRANSPORT.request,
-        response: pickTopic("response") ?? BUILTIN_TRANSPORT.response,
-      },
-      keepalive: (pick("keepalive")?.value as number | undefined) ?? BUILTIN_TRANSPORT.keepalive,
-      allowInsecure: (pick("allow_insecure")?.value as boolean | undefined) ?? false,
+      type: definition.name,
+      framing: typeof framing === "string" ? framing : profile.defaultFraming,
+      options,
     },
+    ...(unique === undefined ? {} : {
+      unique: {
+        key: unique.key(options),
+        value: options[unique.option],
+        option: unique.option,
+        noun: unique.noun,
+        within: unique.within,
+        at: [...(uniqueAt ?? [...base, "transport", "opts"]), unique.option],
+      },
+    }),
   };
+}
+
+/**
+ * Every key of every level must be one of the transport's (or `framing`) and valid by its
+ * schema; a key another transport defines differently is only checked here.
+ */
+function checkLayers(
+  definition: AnyTransportDefinition,
+  layers: readonly { opts: Loose<RuntimeTransportOpts> | undefined; at: PathSegment[] }[],
+  issue: (segments: PathSegment[], message: string, extra?: Partial<RawIssue>) => void,
+): boolean {
+  const shape = definition.options.shape as Record<string, unknown>;
+  const keys = Object.keys(shape);
+  let ok = true;
+  for (const layer of layers) {
+    const opts = layer.opts;
+    if (opts === undefined || opts === null || typeof opts !== "object") continue;
+    const own: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(opts)) {
+      if (key === "framing" || value === undefined) continue;
+      if (!Object.hasOwn(shape, key)) {
+        ok = false;
+        issue(
+          [...layer.at, key],
+          `option '${key}' is not an option of transport '${definition.name}' (its options: ${
+            keys.join(", ")
+          })${didYouMeanSuffix(key, keys)}`,
+          { at: "key" },
+        );
+        continue;
+      }
+      own[key] = value;
+    }
+    // Transports define their options with zod (OptionSchema is its public face).
+    const schema = definition.options as unknown as z.ZodObject;
+    const parsed = schema.safeParse(own);
+    if (parsed.success) continue;
+    ok = false;
+    for (const raw of toRawIssues(flattenIssues(parsed.error.issues), own, schema)) {
+      issue([...layer.at, ...raw.segments], raw.message, {
+        ...(raw.expected === undefined ? {} : { expected: raw.expected }),
+      });
+    }
+  }
+  return ok;
+}
+
+function withoutFraming(
+  opts: Loose<RuntimeTransportOpts> | undefined,
+): Readonly<Record<string, unknown>> {
+  if (opts === undefined || opts === null || typeof opts !== "object") return {};
+  const { framing: _, ...rest } = opts as Record<string, unknown>;
+  return rest;
+}
+
+/** Later layers win, key by key; plain mappings merge key by key; undefined is no value. */
+function mergeLayers(
+  layers: readonly Readonly<Record<string, unknown>>[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) {
+      if (value === undefined) continue;
+      const before = out[key];
+      out[key] = isMapping(value) && isMapping(before)
+        ? mergeLayers([before, value])
+        : isMapping(value)
+        ? mergeLayers([value])
+        : value;
+    }
+  }
+  return out;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function valueAtPath(data: Readonly<Record<string, unknown>>, path: readonly string[]): unknown {
+  let value: unknown = data;
+  for (const key of path) {
+    if (!isMapping(value)) return undefined;
+    value = value[key];
+  }
+  return value;
 }

@@ -1,3 +1,5 @@
+// The built-in plugins: the seed configuration names their vendor and profiles.
+import "../../plugins/mod.ts";
 // Fixtures of the configuration tests, here and under tests/ (not published).
 import assert from "node:assert/strict";
 import { ConfigValidationError } from "./config_validation_error.ts";

@@ -3,7 +3,9 @@
 import type { DeviceProfile } from "../../device/profile.ts";
 import { coerceInterpolated, flattenIssues, removeAt, toRawIssues } from "./_issues.ts";
 import { type Loose, resolveLoose } from "./_resolve.ts";
-import { RuntimeConfigSchema } from "./_schema.ts";
+import { buildRuntimeConfigSchema } from "./_schema.ts";
+import { framingNames } from "../../protocol/framing.ts";
+import type { RuntimeRegistry } from "../runtime_registry.ts";
 import { formatPath, type PathSegment, type RawIssue } from "./_source.ts";
 import type { ResolvedRuntime } from "./resolve.ts";
 import type { RuntimeConfig } from "./runtime_config.ts";
@@ -14,6 +16,8 @@ export interface ValidateInput {
   readonly data: unknown;
   /** The profiles device `profile_id`s are looked up in. */
   readonly profiles: readonly DeviceProfile[];
+  /** The plugins and transports that vendor, protocol, transport and opts are checked against. */
+  readonly registry: RuntimeRegistry;
   /** Issues found while reading the text (duplicate keys, variables). */
   readonly preIssues?: readonly RawIssue[];
   /** Paths of the interpolated strings (only those are coerced). */
@@ -38,6 +42,11 @@ export function validateConfig(input: ValidateInput): ValidateOutput {
   const data = clonePlain(input.data);
   const interpolated = new Set((input.interpolated ?? []).map(formatPath));
   const written = input.written ?? new Map<string, string>();
+  const RuntimeConfigSchema = buildRuntimeConfigSchema({
+    transports: input.registry.transports(),
+    plugins: input.registry.plugins(),
+    framings: framingNames(),
+  });
   let parsed = RuntimeConfigSchema.safeParse(data);
   for (let round = 0; !parsed.success && interpolated.size > 0 && round < 2; round++) {
     const leaves = flattenIssues(parsed.error.issues);
@@ -69,6 +78,7 @@ export function validateConfig(input: ValidateInput): ValidateOutput {
   if (loose !== null && typeof loose === "object" && !Array.isArray(loose)) {
     const result = resolveLoose(loose as Loose<RuntimeConfig>, {
       profiles: input.profiles,
+      registry: input.registry,
       isPruned: (segments) => pruned.some((p) => startsWith(segments, p)),
     });
     resolved = result.runtime;

@@ -5,7 +5,7 @@ import { ConfigError, type ConfigErrorCode } from "../../errors/errors.ts";
  *
  * @example An out-of-range port
  * ```ts
- * import type { ConfigIssue } from "@power-sdk/sdk";
+ * import type { ConfigIssue } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const issue: ConfigIssue = {
@@ -114,7 +114,7 @@ export class ConfigValidationError extends ConfigError {
  *
  * @example
  * ```ts
- * import { formatConfigIssue } from "@power-sdk/sdk";
+ * import { formatConfigIssue } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const line = formatConfigIssue(

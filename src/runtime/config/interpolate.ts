@@ -28,7 +28,7 @@ import { interpolate } from "./_interpolate.ts";
  *
  * @example Defaults, required values and a literal dollar
  * ```ts
- * import { interpolateEnv } from "@power-sdk/sdk";
+ * import { interpolateEnv } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const env = (name: string) => ({ SN: "2237000012345", EMPTY: "" } as Record<string, string>)[name];

@@ -2,7 +2,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "../../errors/errors.ts";
 import type { DeviceProfile } from "../../device/profile.ts";
-import { BUILTIN_PROFILES } from "../../../profiles/mod.ts";
+import { RuntimeRegistry } from "../runtime_registry.ts";
 import { attachSource, positionIssues } from "./_source.ts";
 import { validateConfig } from "./_validate.ts";
 import { readYaml } from "./_yaml.ts";
@@ -19,11 +19,16 @@ export interface LoadRuntimeConfigOptions {
    * @default {`Deno.env.get` (needs `--allow-env`; a permission set with `ignore` makes every variable look unset)}
    */
   readonly env?: (name: string) => string | undefined;
-  /** Profiles `profile_id` is looked up in. @default {BUILTIN_PROFILES} */
+  /** Profiles `profile_id` is looked up in. @default {the profiles of the registry's plugins} */
   readonly profiles?: readonly DeviceProfile[];
   /**
-   * Folder relative `cert_file`, `ca_file` and jsonl `path` values are taken from; they are
-   * made absolute. Unset: they are kept as written.
+   * The plugins and transports vendor, protocol, transport and opts are checked against.
+   * @default {RuntimeRegistry.withBuiltins()}
+   */
+  readonly registry?: RuntimeRegistry;
+  /**
+   * Folder relative file options of transports (`cert_file`, `ca_file`) and jsonl `path`
+   * values are taken from; they are made absolute. Unset: they are kept as written.
    *
    * @default {the file's folder for readRuntimeConfig, none for loadRuntimeConfig}
    */
@@ -101,10 +106,12 @@ export function loadRuntimeConfig(
   options: LoadRuntimeConfigOptions = {},
 ): RuntimeConfig {
   const env = options.env ?? readEnv;
+  const registry = options.registry ?? RuntimeRegistry.withBuiltins();
   const yaml = readYaml(text, options.file, env);
   const result = validateConfig({
     data: yaml.value,
-    profiles: options.profiles ?? BUILTIN_PROFILES,
+    profiles: options.profiles ?? registry.plugins().flatMap((p) => p.profiles),
+    registry,
     preIssues: yaml.issues,
     interpolated: yaml.interpolated,
     written: yaml.written,
@@ -117,7 +124,7 @@ export function loadRuntimeConfig(
   }
   const config = options.baseDir === undefined
     ? result.config
-    : absolutePaths(result.config, options.baseDir);
+    : absolutePaths(result.config, options.baseDir, registry);
   deepFreeze(config);
   attachSource(config, yaml.source);
   return config;
@@ -186,14 +193,21 @@ function readEnv(name: string): string | undefined {
   return Deno.env.get(name);
 }
 
-function absolutePaths(config: RuntimeConfig, baseDir: string): RuntimeConfig {
+function absolutePaths(
+  config: RuntimeConfig,
+  baseDir: string,
+  registry: RuntimeRegistry,
+): RuntimeConfig {
+  const pathKeys = new Set(registry.transports().flatMap((t) => t.pathOptions));
   const fix = (value: string | null | undefined) =>
     typeof value === "string" && !isAbsolute(value) ? resolve(baseDir, value) : value;
   const opts = (o: RuntimeTransportOpts | undefined): RuntimeTransportOpts | undefined => {
     if (o === undefined) return undefined;
     const out: Record<string, unknown> = { ...o };
-    if (o.cert_file !== undefined) out.cert_file = fix(o.cert_file);
-    if (o.ca_file !== undefined) out.ca_file = fix(o.ca_file);
+    for (const key of pathKeys) {
+      const value = o[key];
+      if (typeof value === "string") out[key] = fix(value);
+    }
     return out as RuntimeTransportOpts;
   };
   const mutable = config as {

@@ -57,7 +57,8 @@ export interface PreparedDevices {
  *
  * @example A missing bundle, reported where the file names it
  * ```ts
- * import { loadRuntimeConfig, prepareDevices, resolveRuntime } from "@power-sdk/sdk";
+ * import { loadRuntimeConfig, resolveRuntime } from "@power-sdk/sdk";
+ * import { prepareDevices } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const config = loadRuntimeConfig(
@@ -99,11 +100,11 @@ export async function prepareDevices(
     const factory = registry.transport(device.transport.type);
     if (factory.prepare === undefined) return;
     try {
-      prepared.set(device.id, await factory.prepare(device, { readFile, cache }));
+      prepared.set(device.id, await factory.prepare(device.transport.options, { readFile, cache }));
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       if (
-        options.passwordsPending === true && device.transport.certPassword === null &&
+        options.passwordsPending === true && device.transport.options.cert_password == null &&
         error.cause instanceof CredentialsError && error.cause.problem === "wrong_password"
       ) return;
       const [issue] = positionIssues([{
@@ -150,7 +151,7 @@ export async function prepareDevices(
  *
  * @example A missing file
  * ```ts
- * import { readConfiguredFile } from "@power-sdk/sdk";
+ * import { readConfiguredFile } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * await assert.rejects(readConfiguredFile("/nonexistent/x.p12"), /Cannot read '\/nonexistent\/x.p12': no such file/);

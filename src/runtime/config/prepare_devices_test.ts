@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+// The built-in plugins: runtime.yaml names their vendor, protocol and profiles.
+import "../../plugins/mod.ts";
 import { CredentialsError } from "../../errors/errors.ts";
 import { createTestPki } from "../../../tests/_support/pki.ts";
 import { loadRuntimeConfig } from "./load_config.ts";

@@ -1,5 +1,5 @@
 import type { DeviceProfile } from "../../device/profile.ts";
-import { BUILTIN_PROFILES } from "../../../profiles/mod.ts";
+import { RuntimeRegistry } from "../runtime_registry.ts";
 import type { ResolvedDevice } from "../types.ts";
 import { positionIssues, sourceOf } from "./_source.ts";
 import { validateConfig } from "./_validate.ts";
@@ -11,7 +11,7 @@ import type { RuntimeConfig } from "./runtime_config.ts";
  *
  * @example The default queue
  * ```ts
- * import type { ResolvedSinkQueue } from "@power-sdk/sdk";
+ * import type { ResolvedSinkQueue } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const queue: ResolvedSinkQueue = { size: 1000, drop: "oldest" };
@@ -31,7 +31,7 @@ export interface ResolvedSinkQueue {
  *
  * @example The built-in memory sink
  * ```ts
- * import type { ResolvedSinkConfig } from "@power-sdk/sdk";
+ * import type { ResolvedSinkConfig } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const sink: ResolvedSinkConfig = {
@@ -94,8 +94,13 @@ export interface ResolvedRuntime {
 
 /** Options of {@linkcode resolveRuntime}. */
 export interface ResolveRuntimeOptions {
-  /** Profiles `profile_id` is looked up in. @default {BUILTIN_PROFILES} */
+  /** Profiles `profile_id` is looked up in. @default {the profiles of the registry's plugins} */
   readonly profiles?: readonly DeviceProfile[];
+  /**
+   * The plugins and transports vendor, protocol, transport and opts are checked against.
+   * @default {RuntimeRegistry.withBuiltins()}
+   */
+  readonly registry?: RuntimeRegistry;
 }
 
 /**
@@ -137,8 +142,8 @@ export interface ResolveRuntimeOptions {
  * `;
  * const config = loadRuntimeConfig(text, { file: "runtime.yaml", env: () => "2237000012345" });
  * const [device] = resolveRuntime(config).devices;
- * assert.equal(device?.transport.broker, "iot.bluettipower.com");
- * assert.equal(device?.transport.port, 18760);
+ * assert.equal(device?.transport.options.broker, "iot.bluettipower.com"); // the plugin's
+ * assert.equal(device?.transport.options.port, 18760);
  * assert.equal(device?.sink, "stdout");
  * assert.ok(device?.groups.every((group) => group.intervalMs === 30_000));
  * ```
@@ -148,7 +153,12 @@ export function resolveRuntime(
   options: ResolveRuntimeOptions = {},
 ): ResolvedRuntime {
   const source = sourceOf(config);
-  const result = validateConfig({ data: config, profiles: options.profiles ?? BUILTIN_PROFILES });
+  const registry = options.registry ?? RuntimeRegistry.withBuiltins();
+  const result = validateConfig({
+    data: config,
+    profiles: options.profiles ?? registry.plugins().flatMap((p) => p.profiles),
+    registry,
+  });
   if (result.issues.length > 0 || result.resolved === undefined) {
     throw new ConfigValidationError(
       positionIssues(result.issues, source),
@@ -164,7 +174,7 @@ export function resolveRuntime(
  *
  * @example
  * ```ts
- * import type { ResolutionRow } from "@power-sdk/sdk";
+ * import type { ResolutionRow } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const row: ResolutionRow = {
@@ -187,7 +197,7 @@ export interface ResolutionRow {
   readonly profile: string;
   /** `mqtt pull, framing rtu, sn 2237000012345, cert station.p12, password set`. */
   readonly transport: string;
-  /** `host:port` or `mqtts://host:port`. */
+  /** Where the transport connects: `host:port` or `mqtts://host:port` for MQTT. */
   readonly broker: string;
   /** `30 s` when every group has that cadence, `10-60 s` otherwise, `push` for push. */
   readonly interval: string;
@@ -204,6 +214,7 @@ export interface ResolutionRow {
  * certificate password is shown as `set` or `not set`, never its value.
  *
  * @param resolved What {@linkcode resolveRuntime} returned.
+ * @param registry The transports that describe their options. @default {RuntimeRegistry.withBuiltins()}
  * @returns One row per device.
  *
  * @example The rows of the seed configuration
@@ -230,9 +241,13 @@ export interface ResolutionRow {
  * assert.ok(!JSON.stringify(row).includes("secret"));
  * ```
  */
-export function describeResolution(resolved: ResolvedRuntime): ResolutionRow[] {
+export function describeResolution(
+  resolved: ResolvedRuntime,
+  registry: RuntimeRegistry = RuntimeRegistry.withBuiltins(),
+): ResolutionRow[] {
   return resolved.devices.map((device) => {
     const t = device.transport;
+    const described = registry.transport(t.type).describe(t.options);
     const intervals = device.groups.map((g) => g.intervalMs);
     const min = Math.min(...intervals);
     const max = Math.max(...intervals);
@@ -246,13 +261,9 @@ export function describeResolution(resolved: ResolvedRuntime): ResolutionRow[] {
       transport: [
         `${t.type} ${device.mode}`,
         `framing ${t.framing}`,
-        `sn ${t.deviceSn}`,
-        t.certFile === null ? "no cert" : `cert ${t.certFile}`,
-        t.certPassword === null ? "password not set" : "password set",
-        ...(t.caFile === null ? [] : [`ca ${t.caFile}`]),
-        ...(t.allowInsecure ? ["insecure allowed"] : []),
+        ...described.details,
       ].join(", "),
-      broker: `${t.broker.replace(/\/$/, "")}:${t.port}`,
+      broker: described.endpoint,
       interval: push || intervals.length === 0
         ? "push"
         : uniform

@@ -26,16 +26,18 @@ Deno.test("resolveRuntime() resolves the seed file with built-in defaults", () =
     profileId: "EL100V2",
     transport: {
       type: "mqtt",
-      broker: "iot.bluettipower.com",
-      port: 18760,
-      deviceSn: "2237000012345",
-      certFile: null,
-      certPassword: "correct horse",
-      caFile: null,
       framing: "rtu",
-      topics: { request: "SUB/{sn}", response: "PUB/{sn}" },
-      keepalive: 60,
-      allowInsecure: false,
+      options: {
+        broker: "iot.bluettipower.com",
+        port: 18760,
+        device_sn: "2237000012345",
+        cert_file: null,
+        cert_password: "correct horse",
+        ca_file: null,
+        topics: { request: "SUB/{sn}", response: "PUB/{sn}" },
+        keepalive: 60,
+        allow_insecure: false,
+      },
     },
     groups: EL100V2_PROFILE.groups.map((g) => ({ name: g.name, intervalMs: 30_000 })),
     sink: "stdout",
@@ -56,10 +58,10 @@ Deno.test("resolveRuntime() resolves the seed file with built-in defaults", () =
 Deno.test("resolveRuntime() takes the broker from MQTT_BROKER when it is set", () => {
   const env = { ...SEED_ENV, MQTT_BROKER: "mqtts://broker.example" };
   const [device] = resolveText(SEED_YAML, env).devices;
-  assert.equal(device?.transport.broker, "mqtts://broker.example");
+  assert.equal(device?.transport.options.broker, "mqtts://broker.example");
   // An empty MQTT_BROKER falls back like the shell's :- does.
   const [fallback] = resolveText(SEED_YAML, { ...SEED_ENV, MQTT_BROKER: "" }).devices;
-  assert.equal(fallback?.transport.broker, "iot.bluettipower.com");
+  assert.equal(fallback?.transport.options.broker, "iot.bluettipower.com");
 });
 
 const LAYERS = `version: 1
@@ -123,21 +125,23 @@ Deno.test("resolveRuntime() applies device > pipeline > defaults > built-in, key
   const [a, b, c] = devices;
   assert.deepEqual(a?.transport, {
     type: "mqtt",
-    broker: "broker.local", // defaults
-    port: 8883, // pipeline
-    deviceSn: "A1", // device
-    certFile: null, // device null beats the default bundle
-    certPassword: null,
-    caFile: null,
     framing: "iot-v2", // pipeline
-    topics: { request: "REQ/{sn}", response: "PUB/pipeline/{sn}" }, // defaults, pipeline
-    keepalive: 15, // defaults
-    allowInsecure: true, // device
+    options: {
+      broker: "broker.local", // defaults
+      port: 8883, // pipeline
+      device_sn: "A1", // device
+      cert_file: null, // device null beats the default bundle
+      cert_password: null,
+      ca_file: null,
+      topics: { request: "REQ/{sn}", response: "PUB/pipeline/{sn}" }, // defaults, pipeline
+      keepalive: 15, // defaults
+      allow_insecure: true, // device
+    },
   });
-  assert.equal(b?.transport.certFile, "/certs/default.p12");
-  assert.equal(c?.transport.port, 1884);
+  assert.equal(b?.transport.options.cert_file, "/certs/default.p12");
+  assert.equal(c?.transport.options.port, 1884);
   assert.equal(c?.transport.framing, "rtu"); // the profile's default framing
-  assert.equal(c?.transport.topics.response, "RES/{sn}");
+  assert.deepEqual(c?.transport.options.topics, { request: "REQ/{sn}", response: "RES/{sn}" });
   assert.deepEqual([a?.sink, b?.sink, c?.sink], ["stdout", "piped", "file"]);
   assert.deepEqual([a?.writeEnabled, b?.writeEnabled, c?.writeEnabled], [false, true, true]);
   assert.deepEqual([a?.deviceAddress, a?.protocolVersion, b?.deviceAddress], [1, 2001, null]);

@@ -7,9 +7,9 @@
  * |---|---|---|---|
  * | `version` | `1` | required | the only version |
  * | `pipelines.<name>.mode` | `pull` \| `push` | `pull` | pull polls groups; push listens |
- * | `pipelines.<name>.transport` | `mqtt` | required | the only transport |
- * | `pipelines.<name>.vendor` | `bluetti` | required | must match the profile's vendor |
- * | `pipelines.<name>.protocol` | `v2` | required | must match the profile's protocol |
+ * | `pipelines.<name>.transport` | a registered transport (`mqtt`) | required | its options are checked by its schema |
+ * | `pipelines.<name>.vendor` | a registered plugin's vendor (`bluetti`) | required | the plugin must hold the profile |
+ * | `pipelines.<name>.protocol` | that plugin's protocol (`v2`) | required | |
  * | `pipelines.<name>.poll_interval` | seconds, 0.1..86400 | — | cadence for its devices |
  * | `pipelines.<name>.transport_opts` | transport opts | — | see below |
  * | `pipelines.<name>.sink` | sink name | — | |
@@ -36,18 +36,20 @@
  * | `sinks.<name>.queue.drop` | `oldest` \| `newest` | `oldest` | which one a full queue drops |
  *
  * Transport opts (in `defaults.transport.opts`, `pipelines.<name>.transport_opts` and
- * `devices[].transport.opts`; each key on its own: device > pipeline > defaults > built-in):
+ * `devices[].transport.opts`; each key on its own: device > pipeline > defaults > the
+ * plugin's `transportDefaults` > the transport's own). Those of the `mqtt` transport, with the
+ * defaults the BLUETTI V2 plugin gives:
  *
- * | key | type | built-in default |
+ * | key | type | default |
  * |---|---|---|
- * | `broker` | host, or `mqtt://host` / `mqtts://host` (no port, path or credentials) | `iot.bluettipower.com` |
- * | `port` | integer 1..65535 | `18760` |
+ * | `broker` | host, or `mqtt://host` / `mqtts://host` (no port, path or credentials) | the plugin's (`iot.bluettipower.com`) |
+ * | `port` | integer 1..65535 | the plugin's (`18760`) |
  * | `device_sn` | serial number, no spaces, `+`, `#`, `/` or control characters | required in the end |
  * | `cert_file` | path of a PKCS#12 bundle, or null | null |
  * | `cert_password` | string, or null | null |
  * | `ca_file` | path of a PEM CA, or null | null |
- * | `framing` | `rtu` \| `iot-v2` \| `v1` | the profile's `defaultFraming` |
- * | `topics.request` / `topics.response` | MQTT topic, `{sn}` = serial | `SUB/{sn}` / `PUB/{sn}` |
+ * | `framing` (every transport) | `rtu`, or a framing a plugin registered (`iot-v2`, `v1`) | the profile's `defaultFraming` |
+ * | `topics.request` / `topics.response` | MQTT topic, `{sn}` = serial | the plugin's (`SUB/{sn}` / `PUB/{sn}`) |
  * | `keepalive` | seconds, integer 0..65535 | `60` |
  * | `allow_insecure` | boolean | `false` |
  *
@@ -92,7 +94,7 @@ export interface RuntimeConfig {
  *
  * @example A pull pipeline that polls every 10 s
  * ```ts
- * import type { RuntimePipelineConfig } from "@power-sdk/sdk";
+ * import type { RuntimePipelineConfig } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const pipeline: RuntimePipelineConfig = { transport: "mqtt", vendor: "bluetti", protocol: "v2", poll_interval: 10 };
@@ -102,12 +104,12 @@ export interface RuntimeConfig {
 export interface RuntimePipelineConfig {
   /** `pull` polls groups on their cadence; `push` listens. @default {"pull"} */
   readonly mode?: "pull" | "push";
-  /** The transport; only `mqtt` exists. */
-  readonly transport: "mqtt";
-  /** The vendor; only `bluetti` exists. */
-  readonly vendor: "bluetti";
-  /** The protocol; only `v2` exists. */
-  readonly protocol: "v2";
+  /** A registered transport's name (`mqtt`). */
+  readonly transport: string;
+  /** A registered plugin's vendor (`bluetti`). */
+  readonly vendor: string;
+  /** That plugin's protocol (`v2`). */
+  readonly protocol: string;
   /** Seconds between polls of its devices' groups. */
   readonly poll_interval?: number;
   /** Transport options of its devices (below the device's own, above the defaults). */
@@ -121,7 +123,7 @@ export interface RuntimePipelineConfig {
  *
  * @example Poll every 30 s, write to a file sink
  * ```ts
- * import type { RuntimeDefaultsConfig } from "@power-sdk/sdk";
+ * import type { RuntimeDefaultsConfig } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const defaults: RuntimeDefaultsConfig = { poll_interval: 30, sink: "file" };
@@ -146,7 +148,7 @@ export interface RuntimeDefaultsConfig {
  *
  * @example A device polling two groups at their own cadence
  * ```ts
- * import type { RuntimeDeviceConfig } from "@power-sdk/sdk";
+ * import type { RuntimeDeviceConfig } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const device: RuntimeDeviceConfig = {
@@ -182,7 +184,7 @@ export interface RuntimeDeviceConfig {
  *
  * @example Address 1, writes on
  * ```ts
- * import type { RuntimeDeviceOptions } from "@power-sdk/sdk";
+ * import type { RuntimeDeviceOptions } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const options: RuntimeDeviceOptions = { device_address: 1, write_enabled: true };
@@ -199,39 +201,25 @@ export interface RuntimeDeviceOptions {
 }
 
 /**
- * Transport options, at any of the three levels (device > pipeline > defaults > built-in,
- * each key on its own; `topics.request` and `topics.response` too).
+ * Transport options, at any of the three levels (device > pipeline > defaults > the plugin's >
+ * the transport's own, each key on its own; nested mappings such as `topics` key by key too).
+ * `framing` is common to every transport; the other keys are the transport's own, checked by
+ * its schema (the `mqtt` transport's: {@linkcode MqttTransportOptions}).
  *
  * @example The cloud broker with a PKCS#12 bundle
  * ```ts
- * import type { RuntimeTransportOpts } from "@power-sdk/sdk";
+ * import type { RuntimeTransportOpts } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const opts: RuntimeTransportOpts = { device_sn: "2237000012345", cert_file: "station.p12" };
- * assert.equal(opts.port, undefined); // 18760 after resolution
+ * assert.equal(opts.port, undefined); // the plugin's after resolution
  * ```
  */
 export interface RuntimeTransportOpts {
-  /** Host, or `mqtt://host` / `mqtts://host`. @default {"iot.bluettipower.com"} */
-  readonly broker?: string;
-  /** Port 1..65535. @default {18760} */
-  readonly port?: number;
-  /** The station's serial number; must be set at some level for every device. */
-  readonly device_sn?: string;
-  /** Path of the PKCS#12 client bundle; null for none. @default {null} */
-  readonly cert_file?: string | null;
-  /** The bundle's password; null for none. @default {null} */
-  readonly cert_password?: string | null;
-  /** Path of an extra trusted CA (PEM); null for none. @default {null} */
-  readonly ca_file?: string | null;
-  /** Payload framing. @default {the profile's defaultFraming} */
-  readonly framing?: "rtu" | "iot-v2" | "v1";
-  /** Topic templates; `{sn}` stands for the serial number. */
-  readonly topics?: { readonly request?: string; readonly response?: string };
-  /** MQTT keepalive, seconds (0 turns it off). @default {60} */
-  readonly keepalive?: number;
-  /** Allow plain MQTT or an unverified broker. @default {false} */
-  readonly allow_insecure?: boolean;
+  /** Payload framing (`rtu`, or one a plugin registered). @default {the profile's defaultFraming} */
+  readonly framing?: string;
+  /** The transport's own options. */
+  readonly [option: string]: unknown;
 }
 
 /**
@@ -239,7 +227,7 @@ export interface RuntimeTransportOpts {
  *
  * @example Keep the newest 500
  * ```ts
- * import type { RuntimeQueueConfig } from "@power-sdk/sdk";
+ * import type { RuntimeQueueConfig } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const queue: RuntimeQueueConfig = { size: 500, drop: "oldest" };
@@ -258,7 +246,7 @@ export interface RuntimeQueueConfig {
  *
  * @example A JSON Lines file and a composite of it and stdout
  * ```ts
- * import type { RuntimeSinkConfig } from "@power-sdk/sdk";
+ * import type { RuntimeSinkConfig } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const sinks: Record<string, RuntimeSinkConfig> = {

@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { RuntimeConfigSchema } from "./_schema.ts";
+import { framingNames } from "../../protocol/framing.ts";
+import { RuntimeRegistry } from "../runtime_registry.ts";
+import { buildRuntimeConfigSchema } from "./_schema.ts";
 
 /**
  * The JSON Schema (draft 2020-12) of `runtime.yaml`, for editors (`power-sdk schema >
@@ -9,6 +11,7 @@ import { RuntimeConfigSchema } from "./_schema.ts";
  * interpolation happens before validation. Cross-references (a device's pipeline exists, ...) are beyond JSON Schema:
  * `--dry-run` checks them.
  *
+ * @param registry The plugins and transports whose names and options it lists. @default {RuntimeRegistry.withBuiltins()}
  * @returns A fresh JSON-serializable object.
  *
  * @example The schema knows the devices list
@@ -23,8 +26,15 @@ import { RuntimeConfigSchema } from "./_schema.ts";
  * assert.ok(JSON.stringify(schema).length > 1000);
  * ```
  */
-export function runtimeConfigJsonSchema(): Record<string, unknown> {
-  const generated = z.toJSONSchema(RuntimeConfigSchema, {
+export function runtimeConfigJsonSchema(
+  registry: RuntimeRegistry = RuntimeRegistry.withBuiltins(),
+): Record<string, unknown> {
+  const schema = buildRuntimeConfigSchema({
+    transports: registry.transports(),
+    plugins: registry.plugins(),
+    framings: framingNames(),
+  });
+  const generated = z.toJSONSchema(schema, {
     target: "draft-2020-12",
     unrepresentable: "throw",
   }) as Record<string, unknown>;

@@ -5,7 +5,8 @@ import type { Sink, Snapshot } from "../types.ts";
  *
  * @example
  * ```ts
- * import { CompositeSink, type CompositeSinkOptions, MemorySink } from "@power-sdk/sdk";
+ * import { CompositeSink, MemorySink } from "@power-sdk/sdk";
+ * import { type CompositeSinkOptions } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const failures: string[] = [];

@@ -7,7 +7,7 @@ import { redactDeep } from "./redact_deep.ts";
  *
  * @example
  * ```ts
- * import type { JsonlSinkOptions } from "@power-sdk/sdk";
+ * import type { JsonlSinkOptions } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const options: JsonlSinkOptions = { path: "data/snapshots.jsonl", redactKeys: ["serial"] };

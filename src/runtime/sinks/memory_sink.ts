@@ -6,7 +6,8 @@ import { RingBuffer } from "./_ring_buffer.ts";
  *
  * @example
  * ```ts
- * import { MemorySink, type MemorySinkOptions } from "@power-sdk/sdk";
+ * import { MemorySink } from "@power-sdk/sdk";
+ * import { type MemorySinkOptions } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const options: MemorySinkOptions = { size: 10 };

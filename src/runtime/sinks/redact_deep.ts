@@ -83,7 +83,7 @@ function walk(value: unknown, names: readonly string[], ancestors: Set<object>):
  *
  * @example Redact a password nested in a snapshot's values
  * ```ts
- * import { redactDeep } from "@power-sdk/sdk";
+ * import { redactDeep } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const values = {

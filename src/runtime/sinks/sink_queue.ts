@@ -6,7 +6,8 @@ import { RingBuffer } from "./_ring_buffer.ts";
  *
  * @example
  * ```ts
- * import { MemorySink, SinkQueue, type SinkQueueOptions } from "@power-sdk/sdk";
+ * import { MemorySink } from "@power-sdk/sdk";
+ * import { SinkQueue, type SinkQueueOptions } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const options: SinkQueueOptions = { size: 50, drop: "newest" };
@@ -41,7 +42,7 @@ export interface SinkQueueOptions {
  *
  * @example
  * ```ts
- * import type { SinkQueueCloseOptions } from "@power-sdk/sdk";
+ * import type { SinkQueueCloseOptions } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const options: SinkQueueCloseOptions = { deadlineMs: 5_000 };
@@ -64,7 +65,7 @@ export interface SinkQueueCloseOptions {
  *
  * @example
  * ```ts
- * import type { SinkQueueCounters } from "@power-sdk/sdk";
+ * import type { SinkQueueCounters } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const counters: SinkQueueCounters = { queued: 0, written: 3, dropped: 1, failed: 0 };
@@ -95,7 +96,8 @@ function message(error: unknown): string {
  *
  * @example Queue snapshots for a slow sink and close it at shutdown
  * ```ts
- * import { MemorySink, SinkQueue, type Snapshot } from "@power-sdk/sdk";
+ * import { MemorySink, type Snapshot } from "@power-sdk/sdk";
+ * import { SinkQueue } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * function snapshot(soc: number): Snapshot {

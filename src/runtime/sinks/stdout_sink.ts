@@ -6,7 +6,8 @@ import { redactDeep } from "./redact_deep.ts";
  *
  * @example
  * ```ts
- * import { StdoutSink, type StdoutSinkOptions } from "@power-sdk/sdk";
+ * import { StdoutSink } from "@power-sdk/sdk";
+ * import { type StdoutSinkOptions } from "@power-sdk/sdk/runtime";
  * import assert from "node:assert/strict";
  *
  * const lines: string[] = [];

@@ -14,7 +14,7 @@ import { createBluettiRegistry } from "../plugins/bluetti_v2/mod.ts";
 import { profileBlocks } from "../device/profile.ts";
 import { BUILTIN_PROFILES, getProfile } from "../../profiles/mod.ts";
 import type { BlockRecord } from "../parser/mod.ts";
-import { StationModel, type StationModelOptions } from "./_station_model.ts";
+import { StationModel, type StationModelOptions } from "./station_model.ts";
 
 const REGISTRY = createBluettiRegistry();
 const NOON = Date.UTC(2025, 5, 21, 12);

@@ -1,5 +1,5 @@
 // Fault injection for the simulated station: fault rules, the CLI spec parser and the seeded
-// decision a station makes for each request. Public symbols are re-exported by
+// decision a station makes for each request. Its public symbols are re-exported by
 // ./simulated_station.ts; the rest is private to this folder.
 
 /**

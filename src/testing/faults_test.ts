@@ -6,7 +6,7 @@ import {
   normalizeFaultSpec,
   parseFaultSpec,
   seededRandom,
-} from "./_faults.ts";
+} from "./faults.ts";
 
 Deno.test("parseFaultSpec() parses the CLI example", () => {
   assert.deepEqual(

@@ -1,24 +1,23 @@
-// The simulated station's brain: pure, no I/O. Public symbols are re-exported by
-// ./simulated_station.ts.
+// The simulated station's brain: pure, no I/O (the room's mod.ts exports its public symbols
+// through ./simulated_station.ts).
 import { ProtocolError } from "../errors/errors.ts";
 import {
-  buildExceptionReply,
-  buildReadReply,
-  buildWriteMultipleReply,
-  buildWriteSingleReply,
   crc16Modbus,
   type Framing,
   type FramingName,
   getFraming,
   type ModbusRequest,
-  parseRequest,
 } from "../protocol/mod.ts";
-import type { BlockSchema, SchemaRegistry } from "../parser/mod.ts";
 import {
-  BLUETTI_V2_CONTROL_REGISTERS,
-  type ControlRegisterDef,
-  createBluettiRegistry,
-} from "../plugins/bluetti_v2/mod.ts";
+  buildExceptionReply,
+  buildReadReply,
+  buildWriteMultipleReply,
+  buildWriteSingleReply,
+} from "../protocol/build_reply.ts";
+import { parseRequest } from "../protocol/parse_request.ts";
+import type { BlockSchema, SchemaRegistry } from "../parser/mod.ts";
+import type { ControlRegisterDef } from "../device/control_register.ts";
+import { pluginOf } from "../plugin/plugin.ts";
 import { type DeviceProfile, profileBlocks } from "../device/profile.ts";
 import { getProfile } from "../../profiles/mod.ts";
 import {
@@ -27,7 +26,7 @@ import {
   FaultSet,
   type FaultSpec,
   seededRandom,
-} from "./_faults.ts";
+} from "./faults.ts";
 
 /**
  * Options of {@linkcode StationModel}.
@@ -312,9 +311,8 @@ interface Flows {
  * @example Read block 100 and decode it
  * ```ts
  * import { StationModel } from "@power-sdk/sdk/testing";
- * import {
- *   buildRequest, createBluettiRegistry, getFraming, parseReply, type ReadRequest,
- * } from "@power-sdk/sdk";
+ * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
+ * import { buildRequest, getFraming, parseReply, type ReadRequest } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const model = new StationModel({ profile: "EL100V2", sn: "EL100V22345000012345", seed: 1 });
@@ -335,7 +333,8 @@ interface Flows {
  * @example Turn the AC output off and read it back from block 2000
  * ```ts
  * import { StationModel } from "@power-sdk/sdk/testing";
- * import { buildRequest, createBluettiRegistry, getFraming, parseReply, type ModbusRequest } from "@power-sdk/sdk";
+ * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
+ * import { buildRequest, getFraming, type ModbusRequest, parseReply } from "@power-sdk/sdk/protocol";
  * import assert from "node:assert/strict";
  *
  * const model = new StationModel({ profile: "EL100V2", sn: "EL100V21", framing: "iot-v2" });
@@ -429,7 +428,7 @@ export class StationModel {
       const schema = this.#registry.get(id);
       if (schema === undefined) {
         throw new TypeError(
-          `Cannot simulate profile ${profile.id}: block ${id} has no BLUETTI V2 schema`,
+          `Cannot simulate profile ${profile.id}: block ${id} has no schema in plugin ${profile.protocol}`,
         );
       }
       served.set(id, schema);
@@ -442,7 +441,7 @@ export class StationModel {
     this.blocks = Object.freeze([...this.#served.keys()]);
     this.#spans = [...this.#served.values()];
 
-    for (const def of BLUETTI_V2_CONTROL_REGISTERS) this.#controls.set(def.register, def);
+    for (const def of pluginOf(profile).controlRegisters) this.#controls.set(def.register, def);
     for (const [register, value] of defaultRegisters(this.#spec)) {
       this.#registers.set(register, value);
     }
@@ -530,7 +529,7 @@ export class StationModel {
    * @example The next request gets exception 6 (busy)
    * ```ts
    * import { StationModel } from "@power-sdk/sdk/testing";
-   * import { buildRequest, getFraming, parseReply, type ReadRequest } from "@power-sdk/sdk";
+   * import { buildRequest, getFraming, parseReply, type ReadRequest } from "@power-sdk/sdk/protocol";
    * import assert from "node:assert/strict";
    *
    * const model = new StationModel({ profile: "EL100V2", sn: "EL100V21" });
@@ -628,7 +627,7 @@ export class StationModel {
    * @example
    * ```ts
    * import { StationModel } from "@power-sdk/sdk/testing";
-   * import { createBluettiRegistry } from "@power-sdk/sdk";
+   * import { createBluettiRegistry } from "@power-sdk/sdk/plugins";
    * import assert from "node:assert/strict";
    *
    * const model = new StationModel({ profile: "EL100V2", sn: "EL100V21" });
@@ -662,7 +661,7 @@ export class StationModel {
    * @example Neither push looks like the reply to a 62-register read
    * ```ts
    * import { StationModel } from "@power-sdk/sdk/testing";
-   * import { replyMatches } from "@power-sdk/sdk";
+   * import { replyMatches } from "@power-sdk/sdk/protocol";
    * import assert from "node:assert/strict";
    *
    * const model = new StationModel({ profile: "EL100V2", sn: "EL100V21" });
@@ -713,7 +712,7 @@ export class StationModel {
    * @example An unknown block is exception 2
    * ```ts
    * import { StationModel } from "@power-sdk/sdk/testing";
-   * import { buildRequest, getFraming, parseReply, type ReadRequest } from "@power-sdk/sdk";
+   * import { buildRequest, getFraming, parseReply, type ReadRequest } from "@power-sdk/sdk/protocol";
    * import assert from "node:assert/strict";
    *
    * const model = new StationModel({ profile: "EL100V2", sn: "EL100V21", framing: "v1" });
@@ -741,7 +740,7 @@ export class StationModel {
    * @example A late reply
    * ```ts
    * import { StationModel } from "@power-sdk/sdk/testing";
-   * import { buildRequest } from "@power-sdk/sdk";
+   * import { buildRequest } from "@power-sdk/sdk/protocol";
    * import assert from "node:assert/strict";
    *
    * const model = new StationModel({ profile: "EL100V2", sn: "EL100V21", faults: "late:250ms" });
@@ -1613,7 +1612,7 @@ const REGISTRIES = new WeakMap<DeviceProfile, SchemaRegistry>();
 function registryFor(profile: DeviceProfile): SchemaRegistry {
   let registry = REGISTRIES.get(profile);
   if (!registry) {
-    registry = createBluettiRegistry(profile.fieldOverrides);
+    registry = pluginOf(profile).createRegistry(profile);
     REGISTRIES.set(profile, registry);
   }
   return registry;

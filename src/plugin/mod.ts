@@ -1,0 +1,7 @@
+/**
+ * The plugin contract: a plugin value brings everything vendor-specific; the generic rooms
+ * take it from the plugin a profile belongs to.
+ *
+ * @module
+ */
+export * from "./plugin.ts";

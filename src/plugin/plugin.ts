@@ -1,0 +1,165 @@
+/**
+ * The plugin contract: everything vendor-specific arrives as one plugin value — its profiles,
+ * schema registry, control registers, identity extraction, framings and the transport
+ * defaults of its vendor. The generic rooms take these from the plugin a profile belongs to
+ * and never name a vendor.
+ *
+ * @module
+ */
+import type { ControlRegisterDef } from "../device/control_register.ts";
+import type { IdentityExtractor } from "../device/identity.ts";
+import type { DeviceProfile } from "../device/profile.ts";
+import { ConfigError } from "../errors/errors.ts";
+import type { SchemaRegistry } from "../parser/registry.ts";
+import { type Framing, registerFraming } from "../protocol/framing.ts";
+
+/**
+ * A vendor protocol as one value: what the client, the device state, the write gates, the
+ * runtime and the simulator need to know about its stations. Make one with
+ * {@linkcode definePlugin}.
+ *
+ * @example A toy vendor with one block and one profile
+ * ```ts
+ * import { definePlugin, pluginOf } from "@power-sdk/sdk";
+ * import { SchemaRegistry } from "@power-sdk/sdk/parser";
+ * import assert from "node:assert/strict";
+ *
+ * const profile = {
+ *   id: "TOY1", name: "Toy 1", aliases: [], vendor: "Toy", protocol: "toy_doc",
+ *   protocolVersion: null, defaultFraming: "rtu",
+ *   groups: [{ name: "core", blocks: [1], pollIntervalMs: 1000 }],
+ *   registerCounts: {}, fieldOverrides: [], writableRegisters: [],
+ * };
+ * const TOY = definePlugin({
+ *   id: "toy_doc", vendor: "toy", protocol: "doc",
+ *   profiles: [profile],
+ *   controlRegisters: [],
+ *   framings: [],
+ *   identity: () => ({}),
+ *   createRegistry: () => new SchemaRegistry([]),
+ * });
+ * assert.equal(pluginOf(profile), TOY);
+ * ```
+ */
+export interface ProtocolPlugin {
+  /** The plugin's id: the `protocol` of its profiles (`bluetti_v2`). */
+  readonly id: string;
+  /** Vendor name as written in runtime.yaml (`bluetti`). */
+  readonly vendor: string;
+  /** Protocol name as written in runtime.yaml (`v2`). */
+  readonly protocol: string;
+  /** The profiles of its stations. */
+  readonly profiles: readonly DeviceProfile[];
+  /** The control registers writes may target. */
+  readonly controlRegisters: readonly ControlRegisterDef[];
+  /** Its payload envelopes, registered by name when the plugin is defined. */
+  readonly framings: readonly Framing[];
+  /** Where model, serial and firmware are found in its blocks. */
+  readonly identity: IdentityExtractor;
+  /**
+   * Option values of a transport that its stations use unless runtime.yaml says otherwise,
+   * by transport name (the vendor cloud's broker and topics for `mqtt`).
+   */
+  readonly transportDefaults?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /**
+   * A schema registry for a profile, with the profile's field overrides applied.
+   *
+   * @param profile The profile (one of the plugin's, or one of the user's with its `protocol`).
+   * @returns A new registry.
+   */
+  createRegistry(profile: DeviceProfile): SchemaRegistry;
+}
+
+const PLUGINS: ProtocolPlugin[] = [];
+
+/**
+ * Makes a plugin value: checks that its profiles belong to it, freezes it, registers its
+ * framings by name and makes it known to {@linkcode pluginOf} and {@linkcode knownPlugins}
+ * (and so to the runtime's built-ins).
+ *
+ * @param plugin The plugin.
+ * @returns The same plugin, frozen.
+ * @throws {TypeError} when a profile's `protocol` is not the plugin's id, or another plugin
+ * has the same id or vendor/protocol.
+ *
+ * @example See {@linkcode ProtocolPlugin}.
+ * ```ts
+ * import { definePlugin } from "@power-sdk/sdk";
+ * import { SchemaRegistry } from "@power-sdk/sdk/parser";
+ * import { knownPlugins } from "@power-sdk/sdk/plugins";
+ * import assert from "node:assert/strict";
+ *
+ * const plugin = definePlugin({
+ *   id: "empty_doc", vendor: "empty", protocol: "doc", profiles: [], controlRegisters: [],
+ *   framings: [], identity: () => ({}), createRegistry: () => new SchemaRegistry([]),
+ * });
+ * assert.ok(knownPlugins().includes(plugin));
+ * ```
+ */
+export function definePlugin<P extends ProtocolPlugin>(plugin: P): P {
+  if (PLUGINS.includes(plugin)) return plugin;
+  for (const profile of plugin.profiles) {
+    if (profile.protocol !== plugin.id) {
+      throw new TypeError(
+        `Cannot define plugin ${plugin.id}: profile ${profile.id} has protocol '${profile.protocol}'`,
+      );
+    }
+  }
+  const clash = PLUGINS.find((p) =>
+    p.id === plugin.id || (p.vendor === plugin.vendor && p.protocol === plugin.protocol)
+  );
+  if (clash !== undefined) {
+    throw new TypeError(
+      `Cannot define plugin ${plugin.id} (${plugin.vendor}/${plugin.protocol}): plugin ${clash.id} (${clash.vendor}/${clash.protocol}) exists`,
+    );
+  }
+  for (const framing of plugin.framings) registerFraming(framing);
+  Object.freeze(plugin);
+  PLUGINS.push(plugin);
+  return plugin;
+}
+
+/**
+ * Every plugin defined so far, in definition order.
+ *
+ * @returns The plugins (a new array).
+ *
+ * @example
+ * ```ts
+ * import { knownPlugins } from "@power-sdk/sdk/plugins";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(knownPlugins().some((p) => p.id === "bluetti_v2"));
+ * ```
+ */
+export function knownPlugins(): ProtocolPlugin[] {
+  return [...PLUGINS];
+}
+
+/**
+ * The plugin a profile belongs to: the one that lists it, else the one whose id is the
+ * profile's `protocol` (a profile of one's own).
+ *
+ * @param profile The profile.
+ * @returns The plugin.
+ * @throws {ConfigError} `CONFIG_INVALID` when no defined plugin has the profile's protocol.
+ *
+ * @example
+ * ```ts
+ * import { BLUETTI_V2, getProfile, pluginOf } from "@power-sdk/sdk";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(pluginOf(getProfile("EL100V2")), BLUETTI_V2);
+ * ```
+ */
+export function pluginOf(profile: DeviceProfile): ProtocolPlugin {
+  const found = PLUGINS.find((p) => p.profiles.includes(profile)) ??
+    PLUGINS.find((p) => p.id === profile.protocol);
+  if (found !== undefined) return found;
+  const known = PLUGINS.map((p) => p.id).join(", ") || "none";
+  throw new ConfigError(
+    "CONFIG_INVALID",
+    `No plugin for profile ${profile.id} (protocol '${profile.protocol}'; known plugins: ${known}): import the plugin that defines it`,
+    { path: "profile" },
+  );
+}
