@@ -4,7 +4,15 @@
 // process. The stations run in a separate process (bench/_fleet_station_process.ts, one MQTT
 // connection for all of them) so that this process measures the runtime alone.
 // Run: deno task bench:fleet [N] [seconds] [--default-mosquitto] [--profile=EL30V2]
-//        [--interval=5] [--cpu-prof=fleet.cpuprofile]
+//        [--interval=5] [--cpu-prof=fleet.cpuprofile] [--tls [--key=ec|rsa] [--pki-dir=dir]]
+//        [--shard=i/n] [--cpu-prof-startup=startup.cpuprofile]
+//   --tls: every station has its own certificate and PKCS#12 bundle (own key and password,
+//   made by the bench with openssl, kept in --pki-dir for later runs); the runtime reaches
+//   mosquitto on a TLS listener that requires client certificates, the stations use a plain
+//   listener of the same broker. Bundles are opened and checked as `power-sdk runtime` does
+//   (prepareDevices) before anything connects; the start-up time runs until every device is
+//   connected, and the window starts then.
+//   --shard=i/n: this process runs only shard i of n (runtime --shard), the stations all N.
 //   N stations (default 1000), measured for `seconds` (default 60) after one interval of
 //   warm-up; prints a Markdown row for docs/benchmarks.md. --cpu-prof writes a V8 CPU profile
 //   of the measured window and prints where the time went. V8 flags for the measured process:
@@ -12,7 +20,16 @@
 import process from "node:process";
 import { Session } from "node:inspector";
 import { getHeapSpaceStatistics, getHeapStatistics } from "node:v8";
-import { loadRuntimeConfig, resolveRuntime, Runtime } from "../src/runtime/mod.ts";
+import {
+  devicesOfShard,
+  loadRuntimeConfig,
+  parseShard,
+  prepareDevices,
+  resolveRuntime,
+  Runtime,
+  type Shard,
+} from "../src/runtime/mod.ts";
+import { ensureFleetPki, type FleetPki } from "./_fleet_pki.ts";
 import type { Snapshot } from "../src/runtime/mod.ts";
 import { startMosquitto } from "../tests/_support/mosquitto.ts";
 import { fleetSerial } from "./_fleet_station_process.ts";
@@ -24,6 +41,11 @@ interface Options {
   profile: string;
   defaultMosquitto: boolean;
   cpuProf: string | null;
+  cpuProfStartup: string | null;
+  tls: boolean;
+  keyType: "ec" | "rsa";
+  pkiDir: string;
+  shard: Shard | null;
 }
 
 function parseArgs(args: string[]): Options {
@@ -37,6 +59,11 @@ function parseArgs(args: string[]): Options {
     profile: flag("profile") ?? "EL100V2",
     defaultMosquitto: args.includes("--default-mosquitto"),
     cpuProf: flag("cpu-prof") ?? null,
+    cpuProfStartup: flag("cpu-prof-startup") ?? null,
+    tls: args.includes("--tls"),
+    keyType: flag("key") === "rsa" ? "rsa" : "ec",
+    pkiDir: flag("pki-dir") ?? `${Deno.env.get("TMPDIR") ?? "/tmp"}/power-sdk-fleet-pki`,
+    shard: flag("shard") === undefined ? null : parseShard(flag("shard")!),
   };
   const bad = !Number.isInteger(options.n) || options.n < 1 || options.n > 5000 ||
     !(options.seconds > 0 && options.seconds <= 3600) ||
@@ -44,7 +71,7 @@ function parseArgs(args: string[]): Options {
     !["EL100V2", "EL30V2"].includes(options.profile);
   if (bad) {
     console.error(
-      "usage: deno task bench:fleet [N 1..5000] [seconds ≤ 3600] [--default-mosquitto] [--profile=EL100V2|EL30V2] [--interval=1..60] [--cpu-prof=file]",
+      "usage: deno task bench:fleet [N 1..5000] [seconds ≤ 3600] [--default-mosquitto] [--profile=EL100V2|EL30V2] [--interval=1..60] [--cpu-prof=file] [--tls [--key=ec|rsa] [--pki-dir=dir]] [--shard=i/n]",
     );
     Deno.exit(2);
   }
@@ -52,14 +79,19 @@ function parseArgs(args: string[]): Options {
 }
 
 /** The runtime.yaml of the bench: N devices, groups core/grid/battery each every interval. */
-function runtimeYaml(o: Options, port: number): string {
+function runtimeYaml(o: Options, port: number, pki: FleetPki | null): string {
   const devices = Array.from(
     { length: o.n },
     (_, i) =>
       `  - { id: s${i}, pipeline: fleet, profile_id: ${o.profile}, transport: { opts: { device_sn: "${
         fleetSerial(o.profile, i)
-      }" } } }`,
+      }"${
+        pki === null ? "" : `, cert_file: "${pki.bundle(i)}", cert_password: "${pki.password(i)}"`
+      } } } }`,
   );
+  const transport = pki === null
+    ? `{ broker: "mqtt://127.0.0.1", port: ${port}, allow_insecure: true }`
+    : `{ broker: "mqtts://localhost", port: ${port}, ca_file: "${pki.caCert}" }`;
   return [
     "version: 1",
     "pipelines: { fleet: { mode: pull, transport: mqtt, vendor: bluetti, protocol: v2 } }",
@@ -67,7 +99,7 @@ function runtimeYaml(o: Options, port: number): string {
     "  sink: bench",
     `  poll_interval: ${o.intervalS}`,
     "  groups: [core, grid, battery]",
-    `  transport: { opts: { broker: "mqtt://127.0.0.1", port: ${port}, allow_insecure: true } }`,
+    `  transport: { opts: ${transport} }`,
     "sinks: { bench: { type: memory, size: 1, queue: { size: 10000 } } }",
     "devices:",
     ...devices,
@@ -297,7 +329,29 @@ const flags = v8Flags();
 const brokerLabel =
   (o.defaultMosquitto ? "mosquitto, default (Nagle on)" : "mosquitto, set_tcp_nodelay true") +
   (flags ? `; V8 ${flags}` : "");
-const mosquitto = await startMosquitto({ noDelay: !o.defaultMosquitto });
+let pki: FleetPki | null = null;
+if (o.tls) {
+  const made = performance.now();
+  pki = await ensureFleetPki(
+    o.pkiDir,
+    o.n,
+    o.keyType,
+    (count) => console.error(`made ${count} bundles…`),
+  );
+  console.error(
+    `PKI in ${o.pkiDir}: ${o.n} ${o.keyType} bundles ready in ${
+      Math.round(performance.now() - made)
+    } ms`,
+  );
+}
+const plainPort = o.tls ? freePort() : undefined;
+const mosquitto = await startMosquitto({
+  noDelay: !o.defaultMosquitto,
+  ...(pki === null ? {} : {
+    tls: { caFile: pki.caCert, certFile: pki.serverCert, keyFile: pki.serverKey },
+    plainListenerPort: plainPort!,
+  }),
+});
 if (!mosquitto) {
   console.error("mosquitto is not installed: nothing to measure");
   Deno.exit(1);
@@ -308,17 +362,46 @@ let runtime: Runtime | null = null;
 const logCounts = { debug: 0, info: 0, warn: 0, error: 0 };
 const firstProblems: string[] = [];
 try {
-  stations = spawnStations(mosquitto.url, o);
+  stations = spawnStations(
+    plainPort === undefined ? mosquitto.url : `mqtt://127.0.0.1:${plainPort}`,
+    o,
+  );
   const readyTimer = setTimeout(() => stations?.stop(), 180_000);
   const ready = await stations.ready.finally(() => clearTimeout(readyTimer));
   console.error(
     `${o.n} stations ready in ${ready.startMs} ms (pid ${stations.pid}); broker: ${brokerLabel}`,
   );
 
-  const resolved = resolveRuntime(loadRuntimeConfig(runtimeYaml(o, mosquitto.port)));
+  let startupSession: Session | null = null;
+  if (o.cpuProfStartup) {
+    startupSession = new Session();
+    startupSession.connect();
+    await post(startupSession, "Profiler.enable");
+    await post(startupSession, "Profiler.setSamplingInterval", { interval: 500 });
+    await post(startupSession, "Profiler.start");
+  }
+  const startedWall = Date.now();
+  const cpuStart = process.cpuUsage();
+  const config = loadRuntimeConfig(runtimeYaml(o, mosquitto.port, pki));
+  const all = resolveRuntime(config);
+  const resolved = o.shard === null
+    ? all
+    : { ...all, devices: devicesOfShard(all.devices, o.shard) };
+  // As `power-sdk runtime` does: every bundle opened and checked before anything connects.
+  const opening = performance.now();
+  const checked = await prepareDevices(config, resolved);
+  const openMs = performance.now() - opening;
+  if (checked.error !== null) throw checked.error;
+  const connectedIds = new Set<string>();
+  const allConnected = Promise.withResolvers<number>();
   runtime = new Runtime(resolved, {
+    prepared: checked.prepared,
     logger: (entry) => {
       logCounts[entry.level]++;
+      if (entry.message === "connected" && entry.deviceId !== undefined) {
+        connectedIds.add(entry.deviceId);
+        if (connectedIds.size === resolved.devices.length) allConnected.resolve(Date.now());
+      }
       if (
         (entry.level === "warn" || entry.level === "error") &&
         !entry.message.includes("allow_insecure") && firstProblems.length < 5
@@ -348,10 +431,22 @@ try {
     }
   }, 1000);
 
-  const startedWall = Date.now();
   runtime.start();
-  // Warm-up: the first interval (connections are made on the first polls), excluded.
-  recorder.windowStart = startedWall + intervalMs;
+  // Start-up: until every device is connected (connections are made on the first polls),
+  // at least one interval; excluded from the window.
+  const startCap = setTimeout(() => allConnected.resolve(NaN), 120_000);
+  const connectedAt = await allConnected.promise;
+  clearTimeout(startCap);
+  const startupCpu = process.cpuUsage(cpuStart);
+  if (startupSession && o.cpuProfStartup) {
+    const { profile } = await post<{ profile: CpuProfile }>(startupSession, "Profiler.stop");
+    startupSession.disconnect();
+    await Deno.writeTextFile(o.cpuProfStartup, JSON.stringify(profile));
+    console.error(`start-up CPU profile written to ${o.cpuProfStartup}`);
+    for (const line of summarizeProfile(profile)) console.error(line);
+  }
+  const startupMs = connectedAt - startedWall;
+  recorder.windowStart = Math.max(Date.now(), startedWall + intervalMs);
   recorder.windowEnd = recorder.windowStart + o.seconds * 1000;
   await new Promise((resolve) => setTimeout(resolve, recorder.windowStart - Date.now()));
 
@@ -407,11 +502,21 @@ try {
   const rssPeak = Math.max(...rssSamples);
   const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
   const ms = (v: number) => v.toFixed(1);
-  const expected = o.n * 3 * (o.seconds / o.intervalS);
+  const polled = resolved.devices.length;
+  const expected = polled * 3 * (o.seconds / o.intervalS);
   const polls = recorder.ok + recorder.errors;
 
   console.log(
-    `\nfleet: ${o.n} × ${o.profile} stations, 3 groups every ${o.intervalS} s, ${brokerLabel}`,
+    `\nfleet: ${o.n} × ${o.profile} stations, 3 groups every ${o.intervalS} s, ${brokerLabel}${
+      o.tls ? `; TLS, one ${o.keyType} bundle per station` : ""
+    }${o.shard ? `; shard ${o.shard.index}/${o.shard.count}: ${polled} devices` : ""}`,
+  );
+  console.log(
+    `start-up: bundles opened in ${Math.round(openMs)} ms; all ${polled} devices connected ${
+      Number.isNaN(startupMs) ? "NOT within 120 s" : `after ${(startupMs / 1000).toFixed(1)} s`
+    } (${connectedIds.size} connected); start-up CPU ${
+      ((startupCpu.user + startupCpu.system) / 1e6).toFixed(1)
+    } s; load average at the end ${Deno.loadavg().map((v) => v.toFixed(1)).join(" ")}`,
   );
   console.log(
     `window: ${o.seconds} s after ${o.intervalS} s warm-up; polls due in it: ${polls} of ~${expected} scheduled (${recorder.ok} ok, ${recorder.errors} error)`,
@@ -473,10 +578,10 @@ try {
   for (const line of firstProblems) console.log(`  ${line}`);
   for (const line of profileLines) console.log(line);
   console.log(
-    "\n| date | broker | N | window | snapshots ok / error | lateness p50 | p99 | max | read latency p50 | p99 | CPU (one core) | CPU (machine) | peak RSS | stations' process CPU |",
+    "\n| date | broker | N | window | snapshots ok / error | lateness p50 | p99 | max | read latency p50 | p99 | CPU (one core) | CPU (machine) | peak RSS | stations' process CPU | start-up (all connected) | bundles opened | peak RSS overall | load average |",
   );
   console.log(
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   );
   console.log(
     `| ${
@@ -487,10 +592,21 @@ try {
       ms(quantile(latency, 0.5))
     } ms | ${ms(quantile(latency, 0.99))} ms | ${oneCore.toFixed(1)} % | ${
       (oneCore / cores).toFixed(1)
-    } % | ${mb(rssPeak)} MB | ${stationCore.toFixed(1)} % |`,
+    } % | ${mb(rssPeak)} MB | ${stationCore.toFixed(1)} % | ${
+      Number.isNaN(startupMs) ? "> 120 s" : `${(startupMs / 1000).toFixed(1)} s`
+    } | ${(openMs / 1000).toFixed(1)} s | ${mb(rssPeakAll)} MB | ${
+      Deno.loadavg().map((v) => v.toFixed(1)).join(" ")
+    } |`,
   );
 } finally {
   await runtime?.stop().catch(() => {});
   await stations?.stop().catch(() => {});
   await mosquitto.stop();
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
 }

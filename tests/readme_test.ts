@@ -1,9 +1,10 @@
-// The README's commands are claims: the demo runs, its runtime.yaml passes --dry-run with only
-// the serial and password variables set, `schema` prints the JSON Schema, the offline decode
+// The README's commands are claims: the demo runs, its runtime.yaml passes --dry-run with its
+// bundle in place and the serial and password variables set, `schema` prints the JSON Schema, the offline decode
 // example decodes. Each runs as a user would: the real CLI, the project's permission set.
 import assert from "node:assert/strict";
 import { tempConfig } from "../src/runtime/config/_test_utils.ts";
 import { powerSdk } from "./_support/cli.ts";
+import { createTestPki } from "./_support/pki.ts";
 
 const root = new URL("../", import.meta.url);
 const readme = await Deno.readTextFile(new URL("README.md", root));
@@ -20,17 +21,29 @@ Deno.test("README: `deno task test` is the test command", () => {
   assert.match(readme, /^deno task test$/m);
 });
 
-Deno.test("README: its runtime.yaml passes --dry-run with only the serial and password set", async () => {
+Deno.test("README: its runtime.yaml passes --dry-run with its bundle, the serial and password set", async () => {
   const yaml = /## Your own stations[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
   assert.ok(yaml, "the README has a runtime.yaml example");
   assert.match(yaml, /\$\{MQTT_BROKER:-iot\.bluettipower\.com\}/);
   await using config = await tempConfig(yaml);
   const file = config.file;
-  const out = await powerSdk(["runtime", "--config", file, "--dry-run", "--json"], {
+  // --dry-run opens the bundle: first without it, then with a real one at the path.
+  const missing = await powerSdk(["runtime", "--config", file, "--dry-run"], {
     env: { LIVING_ROOM_SN: "2237000012345", LIVING_ROOM_CERT_PASSWORD: "not-shown" },
   });
+  assert.equal(missing.code, 1);
+  assert.match(
+    missing.stderr,
+    /runtime\.yaml:\d+:\d+: devices\[0\]\.transport\.opts\.cert_file: Cannot read '.*living_room\.p12': no such file/,
+  );
+  await using pki = await createTestPki();
+  await Deno.mkdir(`${config.dir}/certs`);
+  await Deno.copyFile(pki.paths.clientP12, `${config.dir}/certs/living_room.p12`);
+  const out = await powerSdk(["runtime", "--config", file, "--dry-run", "--json"], {
+    env: { LIVING_ROOM_SN: "2237000012345", LIVING_ROOM_CERT_PASSWORD: pki.password },
+  });
   assert.equal(out.code, 0, out.stderr);
-  assert.doesNotMatch(out.stdout + out.stderr, /not-shown/);
+  assert.doesNotMatch(out.stdout + out.stderr, new RegExp(pki.password));
   const rows = JSON.parse(out.stdout) as {
     device: string;
     transport: { options: { broker: string } };

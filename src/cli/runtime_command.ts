@@ -7,11 +7,17 @@ import { dirname } from "node:path";
 // when a run needs them, not for --dry-run.
 import { readRuntimeConfig } from "../runtime/config/load_config.ts";
 import {
+  ConfigValidationError,
+  formatConfigIssue,
+} from "../runtime/config/config_validation_error.ts";
+import {
   describeResolution,
   type ResolutionRow,
   type ResolvedRuntime,
   resolveRuntime,
 } from "../runtime/config/resolve.ts";
+import { prepareDevices } from "../runtime/config/prepare_devices.ts";
+import { devicesOfShard, parseShard, type Shard } from "../runtime/shard.ts";
 import { RuntimeRegistry } from "../runtime/runtime_registry.ts";
 import type { RuntimeLogEntry } from "../runtime/executor.ts";
 import type { Runtime, RuntimeOptions } from "../runtime/runtime.ts";
@@ -71,7 +77,8 @@ Options:
       --config <file>       The runtime.yaml (required); \${VAR} values are read from the
                             environment
       --dry-run             Check the file and print what would run, one row per device;
-                            reads nothing but the file, connects nothing
+                            opens and checks every cert_file and ca_file, connects
+                            nothing
       --once                Poll every group of every pull device once, print the snapshots
                             through the configured sinks, exit 1 if a poll failed
       --json                With --dry-run: the rows as a JSON array; with --once: the
@@ -79,6 +86,9 @@ Options:
       --password <text>     The password of every cert_file the file gives no cert_password;
                             visible to other users of this machine, prefer ${PASSWORD_ENV}
                             or the prompt
+      --shard <i/n>         Run only this instance's share of the devices: instance i
+                            (0-based) of n, picked by a hash of each device id, so n
+                            instances with the same file poll every device exactly once
       --verbose             Also log connects and other news on stderr (default: warnings)
   -h, --help                Show this help
       --debug               Print stack traces on errors; log debug lines too
@@ -99,6 +109,7 @@ cancelled or a second Ctrl-C during the stop.
 Examples:
   power-sdk runtime --config runtime.yaml --dry-run
   power-sdk runtime --config runtime.yaml --once --json
+  power-sdk runtime --config runtime.yaml --shard 0/3
   ${PASSWORD_ENV}=... power-sdk runtime --config runtime.yaml
 `;
 
@@ -108,6 +119,7 @@ const OPTIONS = {
   once: { type: "boolean" },
   json: { type: "boolean" },
   password: { type: "string" },
+  shard: { type: "string" },
   verbose: { type: "boolean" },
 } as const;
 
@@ -203,9 +215,23 @@ export async function runtimeCommand(
   // Only a continuous run listens to the stop signals; the others end by themselves.
   if (options.mode !== "run") system.stopSignals.release?.();
   const config = await readRuntimeConfig(options.config, { env: (name) => system.env(name) });
-  const resolved = resolveRuntime(config);
+  const all = resolveRuntime(config);
+  const resolved = options.shard === undefined
+    ? all
+    : { ...all, devices: devicesOfShard(all.devices, options.shard) };
+  if (options.shard !== undefined && options.logThreshold !== "warn") {
+    const { index, count } = options.shard;
+    ctx.io.stderr(
+      `info: shard ${index}/${count}: ${resolved.devices.length} of ${all.devices.length} devices\n`,
+    );
+  }
+  // Every bundle and CA file is opened and checked before anything connects (--dry-run too);
+  // a bundle whose password is still to come (--password, the environment, a prompt) is
+  // checked again once it is known.
+  const checked = await prepareDevices(config, resolved, { passwordsPending: true });
   if (options.mode === "dry-run") {
     printResolution(ctx, resolved, options.json);
+    if (checked.error !== null) throw checked.error;
     return 0;
   }
   if (options.mode === "once" && resolved.devices.every((device) => device.mode === "push")) {
@@ -220,19 +246,55 @@ export async function runtimeCommand(
     );
     return 0;
   }
-  checkPermissions(resolved, system);
   const { unlessCancelled } = await import("./_credentials.ts");
   const { Runtime } = await import("../runtime/runtime.ts");
+  if (checked.failed.size === resolved.devices.length && checked.error !== null) {
+    throw checked.error;
+  }
+  const usable = {
+    ...resolved,
+    devices: resolved.devices.filter((device) => !checked.failed.has(device.id)),
+  };
+  checkPermissions(usable, system);
 
-  const runnable = await unlessCancelled(
+  const withPassword = await unlessCancelled(
     ctx.io.stderr,
-    () => withPasswords(resolved, options.password, ctx, system),
+    () => withPasswords(usable, options.password, ctx, system),
   );
-  if (runnable === null) return CANCELLED_EXIT_CODE;
+  if (withPassword === null) return CANCELLED_EXIT_CODE;
+  // Bundles opened with a password from outside the file: checked now that it is known.
+  const late = withPassword.devices.filter((device) => !checked.prepared.has(device.id));
+  const rechecked = late.length === 0
+    ? null
+    : await prepareDevices(config, { ...withPassword, devices: late });
+  const failed = new Map<string, Error>(checked.failed);
+  for (const [id, error] of rechecked?.failed ?? []) failed.set(id, error);
+  const issues = [...checked.issues, ...(rechecked?.issues ?? [])];
+  if (failed.size > 0 && failed.size === resolved.devices.length) {
+    throw new ConfigValidationError(issues, { file: options.config });
+  }
+  const prepared = new Map([...checked.prepared, ...(rechecked?.prepared ?? [])]);
+  for (const issue of issues) {
+    ctx.io.stderr(`error: ${formatConfigIssue(issue, options.config)}\n`);
+  }
+  if (failed.size > 0) {
+    ctx.io.stderr(
+      `warning: ${failed.size} of ${resolved.devices.length} devices cannot run and are not retried: ${
+        [...failed.keys()].join(", ")
+      }; the others run\n`,
+    );
+  }
+  const byId = new Map(withPassword.devices.map((device) => [device.id, device]));
+  const runnable: ResolvedRuntime = {
+    ...withPassword,
+    devices: resolved.devices.map((device) => byId.get(device.id) ?? device),
+  };
   const info = (text: string) => {
     if (options.logThreshold !== "warn") ctx.io.stderr(`info: ${text}\n`);
   };
   const runtimeOptions: RuntimeOptions = {
+    prepared,
+    failed,
     logger: runtimeLogger(ctx, options.logThreshold),
     onSinkError: (sink, error) => {
       const message = error instanceof Error ? error.message : String(error);
@@ -720,6 +782,18 @@ interface RuntimeCommandOptions {
   readonly password: string | undefined;
   /** Quiet by default (warnings); `--verbose` adds info, `--debug` debug lines. */
   readonly logThreshold: LogThreshold;
+  /** `--shard i/n`: only this instance's devices. */
+  readonly shard: Shard | undefined;
+}
+
+function shardOption(parsed: ParsedArgs): Shard | undefined {
+  const text = stringOption(parsed, "shard");
+  if (text === undefined) return undefined;
+  try {
+    return parseShard(text);
+  } catch (error) {
+    throw new UsageError(`option '--shard': ${(error as Error).message}`, "runtime");
+  }
 }
 
 function checkOptions(parsed: ParsedArgs): RuntimeCommandOptions {
@@ -746,6 +820,7 @@ function checkOptions(parsed: ParsedArgs): RuntimeCommandOptions {
     mode: dryRun ? "dry-run" : once ? "once" : "run",
     json,
     password: stringOption(parsed, "password"),
+    shard: shardOption(parsed),
     logThreshold: flag(parsed, "debug") ? "debug" : flag(parsed, "verbose") ? "info" : "warn",
   };
 }

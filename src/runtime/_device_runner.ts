@@ -2,7 +2,7 @@
 // run one at a time (the transport serializes them anyway); a poll still waiting when its group
 // comes due again is not queued twice. Devices never wait for each other.
 import { Client } from "../client/client.ts";
-import { PowerSdkError, TransportError } from "../errors/errors.ts";
+import { ConfigError, CredentialsError, PowerSdkError, TransportError } from "../errors/errors.ts";
 import type { DeviceProfile } from "../device/profile.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
 import type { ProtocolPlugin } from "../plugin/plugin.ts";
@@ -36,6 +36,8 @@ export interface RunnerOptions {
   readonly reconnectPolicy: ReconnectPolicy;
   readonly timeoutMs: number;
   readonly random: () => number;
+  /** A permanent failure known before start (a bundle that cannot be opened). */
+  readonly failed?: Error;
 }
 
 interface Counters {
@@ -68,6 +70,9 @@ export class DeviceRunner {
   #abort = new AbortController();
   #stopped = false;
   #pushStop: (() => void) | null = null;
+  /** Set once the device cannot run (bad credentials, missing file): never retried. */
+  #permanent: SnapshotError | null = null;
+  #permanentCause: Error | null = null;
   #counters: Counters = {
     ok: 0,
     errors: 0,
@@ -88,6 +93,10 @@ export class DeviceRunner {
   constructor(options: RunnerOptions) {
     this.device = options.device;
     this.#o = options;
+    if (options.failed !== undefined) {
+      this.#permanent = permanentError(options.failed);
+      this.#permanentCause = options.failed;
+    }
   }
 
   metrics(): DeviceMetrics {
@@ -96,6 +105,10 @@ export class DeviceRunner {
 
   /** Start the schedules (pull) or the listener (push). */
   start(): void {
+    if (this.#permanent !== null) {
+      this.#reportPermanent();
+      return;
+    }
     if (this.device.mode === "push") {
       void this.#ensureClient().catch(() => {});
       return;
@@ -111,6 +124,12 @@ export class DeviceRunner {
   /** Poll every group once, in order; resolves with the snapshots. */
   async pollOnce(): Promise<Snapshot[]> {
     if (this.device.mode === "push") return [];
+    if (this.#permanent !== null) {
+      const errors = [this.#permanent];
+      return this.device.groups.map((group) =>
+        this.#publish({ mode: "pull", group: group.name, ok: false, blocks: [], errors })
+      );
+    }
     const out: Snapshot[] = [];
     for (const group of this.device.groups) {
       const snapshot = await this.#enqueue(group, performance.now());
@@ -150,6 +169,7 @@ export class DeviceRunner {
       setTimeout(() => {
         this.#timers.delete(group.name);
         if (this.#stopped) return;
+        if (this.#permanent !== null) return;
         if (!this.#pending.has(group.name)) void this.#enqueue(group, due);
         else this.#skip(group, due);
         // The next due time stays on the grid: a slow poll does not shift the schedule.
@@ -344,6 +364,7 @@ export class DeviceRunner {
   /** The connected client, connecting when needed; fails fast between connect attempts. */
   #ensureClient(): Promise<Client> {
     if (this.#client) return Promise.resolve(this.#client);
+    if (this.#permanentCause !== null) return Promise.reject(this.#permanentCause);
     if (this.#connecting) return this.#connecting;
     if (performance.now() < this.#nextConnectAt && this.#lastConnectError) {
       const e = this.#lastConnectError;
@@ -395,6 +416,13 @@ export class DeviceRunner {
         });
         throw error;
       }
+      if (isPermanent(error)) {
+        // Retrying cannot help: the device stops here, with one clear error; others go on.
+        this.#permanent = permanentError(error);
+        this.#permanentCause = error;
+        this.#reportPermanent();
+        throw error;
+      }
       this.#connectAttempt++;
       const delay = backoffDelay(this.#o.reconnectPolicy, this.#connectAttempt, this.#o.random);
       this.#nextConnectAt = performance.now() + delay;
@@ -415,6 +443,28 @@ export class DeviceRunner {
         this.#timers.set("__push_connect", retry);
       }
       throw error;
+    }
+  }
+
+  /** Stop every schedule of the device and say why, once. */
+  #reportPermanent(): void {
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
+    this.#o.log({
+      level: "error",
+      deviceId: this.device.id,
+      message: `cannot run, not retried: ${this.#permanent!.code}: ${this.#permanent!.message}`,
+    });
+    // The connect that found it belongs to a poll, which reports it; a failure known before
+    // start is reported here.
+    if (this.#client === null && this.#connecting === null && this.#pending.size === 0) {
+      this.#publish({
+        mode: this.device.mode,
+        group: null,
+        ok: false,
+        blocks: [],
+        errors: [this.#permanent!],
+      });
     }
   }
 
@@ -480,4 +530,18 @@ export class DeviceRunner {
 
 function plural(count: number, noun: string): string {
   return count === 1 ? `1 ${noun}` : `${count} ${noun}s`;
+}
+
+/** A failure no retry can fix: the credentials or a file the configuration names. */
+function isPermanent(error: unknown): error is Error {
+  return error instanceof CredentialsError || error instanceof ConfigError;
+}
+
+function permanentError(error: Error): SnapshotError {
+  // A bundle refused at configuration load carries the precise problem as its cause.
+  const precise = error instanceof ConfigError && error.cause instanceof CredentialsError
+    ? error.cause
+    : error;
+  const code = precise instanceof PowerSdkError ? precise.code : "TRANSPORT_CREDENTIALS";
+  return { blockId: null, code, message: error.message };
 }

@@ -10,9 +10,11 @@
 import { ConfigError } from "../errors/errors.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
 import type { ReconnectPolicy } from "../transport/reconnect_policy.ts";
+import { ConnectLimiter } from "../transport/connect_limiter.ts";
 import { DeviceRunner, type RunnerLogEntry } from "./_device_runner.ts";
 import { RuntimeRegistry } from "./runtime_registry.ts";
 import type { ControlWriteResult } from "./sinks/output_device.ts";
+import { readConfiguredFile } from "./config/prepare_devices.ts";
 import type { DeviceMetrics, ResolvedDevice, Snapshot } from "./types.ts";
 
 /** Takes snapshots for one sink name; false when one had to be dropped. */
@@ -44,6 +46,24 @@ export interface ExecutorOptions {
   readonly readFile?: (path: string) => Promise<Uint8Array>;
   /** Random source for jitter. @default {Math.random} */
   readonly random?: () => number;
+  /**
+   * What the transport factories' `prepare` returned for each device, by device id (from
+   * {@linkcode prepareDevices} at configuration load). A device missing here is prepared at
+   * its first connect, once.
+   */
+  readonly prepared?: ReadonlyMap<string, unknown>;
+  /**
+   * Devices that cannot run, by id, with the reason (a bundle that cannot be opened, from
+   * {@linkcode prepareDevices}): each reports one error snapshot per group and is never
+   * connected nor retried; the others run.
+   */
+  readonly failed?: ReadonlyMap<string, Error>;
+  /**
+   * Bounds the handshakes of every device (concurrency, reconnect budget).
+   *
+   * @default {a new ConnectLimiter() for this executor}
+   */
+  readonly connectLimiter?: ConnectLimiter;
 }
 
 /**
@@ -99,6 +119,9 @@ export class Executor {
     const readFile = options.readFile ?? readConfiguredFile;
     const random = options.random ?? Math.random;
     const schemaRegistries = new Map<string, SchemaRegistry>();
+    const connectLimiter = options.connectLimiter ?? new ConnectLimiter();
+    const prepareCache = new Map<string, Promise<unknown>>();
+    const reconnectSlots = connectLimiter.reconnects();
     this.#runners = options.devices.map((device) => {
       const plugin = registry.plugin(device.vendor, device.protocol);
       const profile = registry.profileOf(device);
@@ -120,18 +143,37 @@ export class Executor {
         schemas = plugin.createRegistry(profile);
         schemaRegistries.set(key, schemas);
       }
+      const known = options.prepared?.has(device.id) ?? false;
+      const prepared = { done: known, value: options.prepared?.get(device.id) };
+      const failure = options.failed?.get(device.id);
+      let connects = 0;
       return new DeviceRunner({
         device,
         profile,
         registry: schemas,
         plugin,
-        createTransport: () =>
-          factory.create(device.transport.options, {
+        createTransport: async () => {
+          // Files are opened once per device (and once per distinct bundle), not per connect.
+          if (!prepared.done && factory.prepare) {
+            prepared.value = await factory.prepare(device.transport.options, {
+              readFile,
+              cache: prepareCache,
+            });
+          }
+          prepared.done = true;
+          // The first connection is a first connect; every later one replaces a connection
+          // that failed or was dropped and spends the process's reconnect budget.
+          const slots = connects++ === 0 ? connectLimiter : reconnectSlots;
+          return factory.create(device.transport.options, {
             readFile,
             model: profile.id,
             logger: (entry) =>
               log({ level: entry.level, message: entry.message, deviceId: device.id }),
-          }),
+            connectLimiter: slots,
+            ...(prepared.value === undefined ? {} : { prepared: prepared.value }),
+          });
+        },
+        ...(failure === undefined ? {} : { failed: failure }),
         emit: (snapshot) => target.push(snapshot),
         log,
         reconnectAfter: Math.max(1, options.reconnectAfter ?? 3),
@@ -208,20 +250,5 @@ export class Executor {
     if (this.#stopped) return;
     this.#stopped = true;
     await Promise.all(this.#runners.map((r) => r.stop(deadlineMs)));
-  }
-}
-
-async function readConfiguredFile(path: string): Promise<Uint8Array> {
-  try {
-    return await Deno.readFile(path);
-  } catch (error) {
-    const why = error instanceof Deno.errors.NotFound
-      ? "no such file"
-      : error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable
-      ? "permission denied"
-      : error instanceof Error
-      ? error.message
-      : String(error);
-    throw new ConfigError("CONFIG_INVALID", `Cannot read '${path}': ${why}`);
   }
 }

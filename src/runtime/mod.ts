@@ -10,3 +10,4 @@ export * from "./sinks/mod.ts";
 export * from "./config/mod.ts";
 export * from "./runtime.ts";
 export * from "./describe_output_device.ts";
+export * from "./shard.ts";

@@ -11,6 +11,7 @@ export * from "./reconnect_policy.ts";
 export * from "./mqtt_transport.ts";
 export * from "./loopback_transport.ts";
 export * from "./credentials.ts";
+export * from "./connect_limiter.ts";
 export * from "./transport_definition.ts";
 export * from "./mqtt_definition.ts";
 export * from "./stream_framing.ts";

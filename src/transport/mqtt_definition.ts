@@ -6,10 +6,16 @@
  * @module
  */
 import { z } from "zod";
-// The MQTT client (npm:mqtt) and the PKCS#12 reader (node-forge) load when a transport is
-// created, not when runtime.yaml is checked (`runtime --dry-run` does not need them).
+// The MQTT client (npm:mqtt) and the PKCS#12 reader (node-forge) load when a bundle is opened
+// or a transport is created, not when runtime.yaml is only read.
+import { ConfigError, CredentialsError } from "../errors/errors.ts";
+import type { TlsCredentials } from "./credentials.ts";
 import type { MqttTransport } from "./mqtt_transport.ts";
-import { defineTransport, type TransportDefinition } from "./transport_definition.ts";
+import {
+  defineTransport,
+  type PrepareContext,
+  type TransportDefinition,
+} from "./transport_definition.ts";
 
 function expect(text: string): { error: string } {
   return { error: text };
@@ -173,18 +179,14 @@ export const MQTT_TRANSPORT: TransportDefinition<MqttTransportOptions> = defineT
       ...(o.allow_insecure === true ? ["insecure allowed"] : []),
     ],
   }),
+  prepare(o, context): Promise<unknown> {
+    return prepareMqtt(o, context);
+  },
   async create(o, context): Promise<MqttTransport> {
-    const [{ loadTlsCredentials }, { MqttTransport }] = await Promise.all([
-      import("./credentials.ts"),
-      import("./mqtt_transport.ts"),
-    ]);
-    const tls = o.cert_file == null ? undefined : loadTlsCredentials({
-      pfx: await context.readFile(o.cert_file),
-      ...(o.cert_password != null ? { passphrase: o.cert_password } : {}),
-    });
-    const ca = o.ca_file == null
-      ? undefined
-      : new TextDecoder().decode(await context.readFile(o.ca_file));
+    const { MqttTransport } = await import("./mqtt_transport.ts");
+    const { tls, ca } = isPreparedMqtt(context.prepared)
+      ? context.prepared
+      : await prepareMqtt(o, { readFile: context.readFile, cache: new Map() });
     return new MqttTransport({
       broker: o.broker!,
       port: o.port!,
@@ -196,6 +198,89 @@ export const MQTT_TRANSPORT: TransportDefinition<MqttTransportOptions> = defineT
       allowInsecure: o.allow_insecure === true,
       keepaliveSec: o.keepalive ?? 60,
       logger: context.logger,
+      ...(context.connectLimiter ? { connectLimiter: context.connectLimiter } : {}),
     });
   },
 });
+
+/** The checked files of an MQTT device: its client credentials and extra CA, opened once. */
+interface PreparedMqtt {
+  readonly kind: "mqtt";
+  readonly tls: TlsCredentials | undefined;
+  readonly ca: string | undefined;
+}
+
+function isPreparedMqtt(value: unknown): value is PreparedMqtt {
+  return typeof value === "object" && value !== null &&
+    (value as { kind?: unknown }).kind === "mqtt";
+}
+
+async function prepareMqtt(
+  o: MqttTransportOptions,
+  context: PrepareContext,
+): Promise<PreparedMqtt> {
+  const certFile = o.cert_file ?? null;
+  const password = o.cert_password ?? null;
+  const caFile = o.ca_file ?? null;
+  const tls = certFile === null
+    ? undefined
+    : await cached(context, `mqtt-tls\0${certFile}\0${password ?? "\u0001"}`, () =>
+      openBundle(certFile, password, context));
+  const ca = caFile === null ? undefined : await cached(
+    context,
+    `mqtt-ca\0${caFile}`,
+    async () => new TextDecoder().decode(await readOption(context, "ca_file", caFile, "CA file")),
+  );
+  return { kind: "mqtt", tls, ca };
+}
+
+async function openBundle(
+  path: string,
+  password: string | null,
+  context: PrepareContext,
+): Promise<TlsCredentials> {
+  const pfx = await readOption(context, "cert_file", path, "certificate bundle");
+  const { loadTlsCredentials } = await import("./credentials.ts");
+  try {
+    return loadTlsCredentials({ pfx, ...(password !== null ? { passphrase: password } : {}) });
+  } catch (error) {
+    if (!(error instanceof CredentialsError)) throw error;
+    // A wrong password is the password's fault; everything else is the bundle's.
+    const option = error.problem === "wrong_password" && password !== null
+      ? "cert_password"
+      : "cert_file";
+    throw new ConfigError(
+      "CONFIG_INVALID",
+      `${error.code}: ${
+        error.message.replace("the PKCS#12 bundle", `the PKCS#12 bundle '${path}'`)
+      }`,
+      { path: option },
+      { cause: error },
+    );
+  }
+}
+
+async function readOption(
+  context: PrepareContext,
+  option: string,
+  path: string,
+  what: string,
+): Promise<Uint8Array> {
+  try {
+    return await context.readFile(path);
+  } catch (error) {
+    const message = error instanceof ConfigError
+      ? error.message
+      : `Cannot read the ${what} '${path}': ${error instanceof Error ? error.message : error}`;
+    throw new ConfigError("CONFIG_INVALID", message, { path: option }, { cause: error });
+  }
+}
+
+function cached<T>(context: PrepareContext, key: string, open: () => Promise<T>): Promise<T> {
+  let entry = context.cache.get(key) as Promise<T> | undefined;
+  if (entry === undefined) {
+    entry = open();
+    context.cache.set(key, entry);
+  }
+  return entry;
+}

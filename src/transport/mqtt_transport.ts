@@ -9,6 +9,7 @@
 import { Buffer } from "node:buffer";
 import type { IClientOptions, MqttClient } from "mqtt";
 import { TransportError } from "../errors/errors.ts";
+import type { ConnectSlots } from "./connect_limiter.ts";
 import { backoffDelay, type ReconnectPolicy } from "./reconnect_policy.ts";
 import { abortedError, RequestWindow } from "./_request_window.ts";
 import { connectAndSubscribe, endMqttClient } from "../_shared/mqtt_client.ts";
@@ -81,6 +82,12 @@ export interface MqttConfig {
   readonly clientIdPrefix?: string;
   /** Log sink. @default {warnings and errors to console.warn} */
   readonly logger?: TransportLogger;
+  /**
+   * Shared by the transports of one process: bounds concurrent handshakes and spends a global
+   * budget on reconnects (see {@linkcode ConnectLimiter}). The connect timeout starts once a
+   * slot is granted. @default {none: connect at once}
+   */
+  readonly connectLimiter?: ConnectSlots;
 }
 
 /** A connection that lasted less than this and was closed by the broker looks like a kick. */
@@ -123,6 +130,7 @@ export class MqttTransport implements Transport {
   #attempt = 0;
   #kicks = 0;
   #closed = false;
+  #lifetime = new AbortController();
 
   /**
    * Check the configuration; nothing connects until {@linkcode MqttTransport.connect}.
@@ -275,6 +283,7 @@ export class MqttTransport implements Transport {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#lifetime.abort();
     if (this.#reconnectTimer !== null) clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = null;
     this.#window.failAll(closedError("send a request"));
@@ -307,8 +316,31 @@ export class MqttTransport implements Transport {
     }
   }
 
-  #open(signal: AbortSignal | undefined): Promise<void> {
+  #open(signal: AbortSignal | undefined, reconnect = false): Promise<void> {
+    const limiter = this.#config.connectLimiter;
+    if (limiter === undefined) return this.#handshake(signal);
+    if (signal?.aborted) return Promise.reject(abortedError(signal));
+    const lifetime = this.#lifetime.signal;
+    const wait = signal === undefined ? lifetime : AbortSignal.any([signal, lifetime]);
+    return limiter.acquire({ signal: wait, reconnect }).then(async (release) => {
+      let answered = true;
+      try {
+        if (this.#closed) throw closedError("connect");
+        await this.#handshake(signal, limiter.timeoutFactor());
+      } catch (error) {
+        answered = !isTimeout(error);
+        throw error;
+      } finally {
+        release(answered);
+      }
+    }, (error) => {
+      throw this.#closed ? closedError("connect") : error;
+    });
+  }
+
+  #handshake(signal: AbortSignal | undefined, timeoutFactor = 1): Promise<void> {
     const config = this.#config;
+    const timeoutMs = Math.round((config.connectTimeoutMs ?? 10_000) * timeoutFactor);
     if (signal?.aborted) return Promise.reject(abortedError(signal));
     if (config.allowInsecure === true) {
       this.#log({
@@ -323,17 +355,17 @@ export class MqttTransport implements Transport {
     if (denied) return Promise.reject(denied);
     return connectAndSubscribe({
       url: this.#url.href,
-      client: this.#clientOptions(),
+      client: this.#clientOptions(timeoutMs),
       topic: this.#responseTopic,
       what: `Cannot connect to ${this.#url.href}`,
       signal,
-      closeError: (lastError) => connectError(this.#url, lastError, config),
+      closeError: (lastError) => connectError(this.#url, lastError, config, timeoutMs),
     }).then((client) => {
       this.#adopt(client);
     });
   }
 
-  #clientOptions(): IClientOptions {
+  #clientOptions(timeoutMs: number): IClientOptions {
     const config = this.#config;
     const suffix = crypto.getRandomValues(new Uint8Array(6)).reduce(
       (s, b) => s + b.toString(16).padStart(2, "0"),
@@ -345,7 +377,7 @@ export class MqttTransport implements Transport {
       protocolVersion: 4,
       clean: true,
       keepalive: config.keepaliveSec ?? 60,
-      connectTimeout: config.connectTimeoutMs ?? 10_000,
+      connectTimeout: timeoutMs,
       reconnectPeriod: 0,
       rejectUnauthorized: config.allowInsecure !== true,
     };
@@ -427,7 +459,7 @@ export class MqttTransport implements Transport {
       this.#reconnectTimer = null;
       if (this.#closed) return;
       this.#setState({ state: "reconnecting", attempt: this.#attempt });
-      this.#open(undefined).then(
+      this.#open(undefined, true).then(
         () => {
           if (this.#closed) return;
           this.#setState({ state: "connected" });
@@ -478,12 +510,16 @@ function brokerUrl(config: MqttConfig): URL {
   return url;
 }
 
-function connectError(url: URL, error: Error | null, config: MqttConfig): TransportError {
+function connectError(
+  url: URL,
+  error: Error | null,
+  config: MqttConfig,
+  wait: number,
+): TransportError {
   const code = (error as { code?: string } | null)?.code ?? "";
   const text = error?.message ?? "";
   let why: string;
   if (error === null) {
-    const wait = config.connectTimeoutMs ?? 10_000;
     why = url.protocol === "mqtts:" && config.tls
       ? `the broker closed the connection before accepting it (most likely it refused the client certificate: not signed by a CA it trusts, or revoked), or no answer came within ${wait} ms`
       : `the broker closed the connection before accepting it, or no answer came within ${wait} ms`;
@@ -533,6 +569,12 @@ function netDenied(url: URL): TransportError | null {
     "TRANSPORT_CONNECT_FAILED",
     `Cannot connect to ${url.href}: no permission to connect to ${host} (grant it, e.g. --allow-net=${url.hostname})`,
   );
+}
+
+/** A handshake that got no answer in time (the broker or this process is overloaded). */
+function isTimeout(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : "";
+  return /connack timeout|no answer came within|timed? ?out/i.test(message);
 }
 
 function closedError(what: string): TransportError {

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { ConnectSlots } from "./connect_limiter.ts";
 import type { TransportLogger } from "./mqtt_transport.ts";
 import type { Transport } from "./types.ts";
 
@@ -39,6 +40,29 @@ export interface TransportContext {
   readonly logger: TransportLogger;
   /** The station's model (its profile id), for templates that name it. */
   readonly model: string;
+  /**
+   * What the definition's {@linkcode TransportDefinition.prepare} returned for this device
+   * (checked credentials, ...), when it has a `prepare`: files are opened once, not at every
+   * connect.
+   */
+  readonly prepared?: unknown;
+  /**
+   * Bounds the handshakes of every device of one runtime (concurrency and a reconnect budget;
+   * a device's connection made again after a failure spends the budget); absent, each
+   * transport connects at once.
+   */
+  readonly connectLimiter?: ConnectSlots;
+}
+
+/** What a transport definition's {@linkcode TransportDefinition.prepare} may use. */
+export interface PrepareContext {
+  /** Reads a file given in the configuration (a certificate bundle, a CA). */
+  readFile(path: string): Promise<Uint8Array>;
+  /**
+   * Shared by every device prepared together: devices that name the same files get the same
+   * promise (one bundle used by a thousand devices is opened once).
+   */
+  readonly cache: Map<string, Promise<unknown>>;
 }
 
 /**
@@ -103,6 +127,17 @@ export interface TransportDefinition<O = Record<string, unknown>> {
    * @throws {TransportError} for bad credentials or settings.
    */
   create(options: O, context: TransportContext): Promise<Transport>;
+  /**
+   * Open and check what the device's options name (certificate bundles, CA files) before
+   * anything connects: the runtime calls it once per device when the configuration is loaded
+   * (`--dry-run` too) and hands the result to {@linkcode TransportDefinition.create} as
+   * {@linkcode TransportContext.prepared}. A failure is permanent for that device.
+   * @default {none: `create` reads what it needs itself}
+   *
+   * @throws {ConfigError} With `path` set to the option at fault (its key in `options`) and
+   * the precise problem as `cause`.
+   */
+  prepare?(options: O, context: PrepareContext): Promise<unknown>;
 }
 
 /** A definition of any option schema, as registries hold it. */

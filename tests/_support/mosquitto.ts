@@ -32,6 +32,13 @@ export interface StartMosquittoOptions {
    */
   tls?: MosquittoTlsOptions;
   /**
+   * A second listener without TLS on this port (simulated stations on the plain port, the
+   * runtime on the TLS one, one broker). Pick a free port.
+   *
+   * @default {undefined}
+   */
+  plainListenerPort?: number;
+  /**
    * Set TCP_NODELAY on the broker's sockets (`set_tcp_nodelay true`). mosquitto's default
    * (false) adds ~40 ms to every request/reply round trip.
    *
@@ -281,6 +288,9 @@ class MosquittoProcess implements MosquittoBroker {
       "log_type notice",
       "log_type information",
       "persistence false",
+      ...(this.#options.plainListenerPort === undefined
+        ? []
+        : [`listener ${this.#options.plainListenerPort} 127.0.0.1`]),
       `listener ${port} 127.0.0.1`,
       "allow_anonymous true",
     ];

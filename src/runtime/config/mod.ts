@@ -29,3 +29,4 @@ export * from "./config_validation_error.ts";
 export * from "./load_config.ts";
 export * from "./resolve.ts";
 export * from "./schema.ts";
+export * from "./prepare_devices.ts";

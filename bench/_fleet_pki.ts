@@ -1,0 +1,185 @@
+// The PKI of the TLS fleet bench: a CA, a server certificate for localhost and one PKCS#12
+// bundle per station, each with its own key (EC P-256 or RSA 2048), certificate and password,
+// made with the openssl command line (OpenSSL 3 defaults: AES-256-CBC, PBKDF2, SHA-256 MAC).
+// Kept in a folder and reused by later runs (making 1,000 bundles takes a minute or two).
+import { join } from "node:path";
+
+export interface FleetPki {
+  readonly dir: string;
+  readonly caCert: string;
+  readonly caKey: string;
+  readonly serverCert: string;
+  readonly serverKey: string;
+  /** The bundle of station `i`. */
+  bundle(i: number): string;
+  /** Its password (distinct per station). */
+  password(i: number): string;
+}
+
+const CLIENT_CONFIG = `[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = fleet
+[client]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = clientAuth
+[server]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost,IP:127.0.0.1
+[ca]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+`;
+
+async function openssl(args: string[]): Promise<void> {
+  const output = await new Deno.Command("openssl", {
+    args,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!output.success) {
+    throw new Error(`openssl ${args[0]} failed: ${new TextDecoder().decode(output.stderr)}`);
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Make (or complete) the PKI for `n` stations in `dir`.
+ *
+ * @param dir The folder, created when missing.
+ * @param n How many station bundles.
+ * @param keyType `ec` (P-256, fast to make) or `rsa` (2048-bit).
+ * @param onProgress Called now and then with the number of bundles made.
+ */
+export async function ensureFleetPki(
+  dir: string,
+  n: number,
+  keyType: "ec" | "rsa",
+  onProgress: (made: number) => void = () => {},
+): Promise<FleetPki> {
+  await Deno.mkdir(dir, { recursive: true });
+  const f = (name: string) => join(dir, name);
+  const config = f("openssl.cnf");
+  await Deno.writeTextFile(config, CLIENT_CONFIG);
+  const newKey = keyType === "ec"
+    ? ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"]
+    : ["-newkey", "rsa:2048"];
+  const pki: FleetPki = {
+    dir,
+    caCert: f("ca.pem"),
+    caKey: f("ca.key"),
+    serverCert: f("server.pem"),
+    serverKey: f("server.key"),
+    bundle: (i) => f(`${keyType}-station-${i}.p12`),
+    password: (i) => `bundle-password-${i}`,
+  };
+  if (!exists(pki.caCert)) {
+    await openssl([
+      "req",
+      "-x509",
+      "-new",
+      "-config",
+      config,
+      "-extensions",
+      "ca",
+      ...newKey,
+      "-nodes",
+      "-keyout",
+      pki.caKey,
+      "-out",
+      pki.caCert,
+      "-subj",
+      "/CN=Power SDK Fleet Bench CA",
+      "-days",
+      "30",
+    ]);
+    await openssl([
+      "req",
+      "-x509",
+      "-new",
+      "-config",
+      config,
+      "-extensions",
+      "server",
+      ...newKey,
+      "-nodes",
+      "-keyout",
+      pki.serverKey,
+      "-out",
+      pki.serverCert,
+      "-subj",
+      "/CN=localhost",
+      "-CA",
+      pki.caCert,
+      "-CAkey",
+      pki.caKey,
+      "-days",
+      "30",
+    ]);
+  }
+  const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !exists(pki.bundle(i)));
+  let made = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < missing.length) {
+      const i = missing[next++]!;
+      const key = f(`tmp-${i}.key`);
+      const cert = f(`tmp-${i}.pem`);
+      await openssl([
+        "req",
+        "-x509",
+        "-new",
+        "-config",
+        config,
+        "-extensions",
+        "client",
+        ...newKey,
+        "-nodes",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+        "-subj",
+        `/CN=fleet-station-${i}`,
+        "-CA",
+        pki.caCert,
+        "-CAkey",
+        pki.caKey,
+        "-days",
+        "30",
+      ]);
+      await openssl([
+        "pkcs12",
+        "-export",
+        "-in",
+        cert,
+        "-inkey",
+        key,
+        "-certfile",
+        pki.caCert,
+        "-out",
+        pki.bundle(i),
+        "-passout",
+        `pass:${pki.password(i)}`,
+      ]);
+      await Deno.remove(key);
+      await Deno.remove(cert);
+      if (++made % 100 === 0) onProgress(made);
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+  return pki;
+}

@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { TransportError } from "../errors/errors.ts";
+import { ConnectLimiter } from "./connect_limiter.ts";
+
+Deno.test("ConnectLimiter never runs more than maxConcurrent handshakes and grants in order", async () => {
+  const limiter = new ConnectLimiter({ maxConcurrent: 3 });
+  const order: number[] = [];
+  let running = 0;
+  let most = 0;
+  await Promise.all(Array.from({ length: 20 }, async (_, i) => {
+    const release = await limiter.acquire();
+    order.push(i);
+    running++;
+    most = Math.max(most, running);
+    await Promise.resolve();
+    await Promise.resolve();
+    running--;
+    release();
+  }));
+  assert.equal(most, 3);
+  assert.equal(limiter.stats.peakActive, 3);
+  assert.equal(limiter.stats.peakWaiting, 17);
+  assert.deepEqual(order, Array.from({ length: 20 }, (_, i) => i));
+  assert.deepEqual({ ...limiter.stats, peakWaiting: 0 }, {
+    active: 0,
+    limit: 3,
+    peakActive: 3,
+    waiting: 0,
+    peakWaiting: 0,
+    granted: 20,
+  });
+});
+
+Deno.test("ConnectLimiter releases a slot once, however often release is called", async () => {
+  const limiter = new ConnectLimiter({ maxConcurrent: 1 });
+  const release = await limiter.acquire();
+  release();
+  release();
+  const a = await limiter.acquire();
+  let second = false;
+  const b = limiter.acquire().then((r) => (second = true, r));
+  await Promise.resolve();
+  assert.equal(second, false, "the double release did not free a second slot");
+  a();
+  (await b)();
+});
+
+Deno.test("ConnectLimiter rejects a waiting handshake whose signal aborts, and frees its place", async () => {
+  const limiter = new ConnectLimiter({ maxConcurrent: 1 });
+  const held = await limiter.acquire();
+  const controller = new AbortController();
+  const waiting = limiter.acquire({ signal: controller.signal });
+  const next = limiter.acquire();
+  controller.abort(new Error("stop"));
+  await assert.rejects(waiting, (error) => {
+    assert.ok(error instanceof TransportError);
+    assert.equal(error.code, "TRANSPORT_ABORTED");
+    return true;
+  });
+  assert.equal(limiter.stats.waiting, 1);
+  held();
+  (await next)();
+  assert.equal(limiter.stats.granted, 2);
+  await assert.rejects(limiter.acquire({ signal: AbortSignal.abort() }), TransportError);
+});
+
+Deno.test("ConnectLimiter spends a reconnect budget; first connects do not wait for it", async () => {
+  let now = 0;
+  const limiter = new ConnectLimiter({
+    maxConcurrent: 100,
+    reconnectsPerSecond: 1000,
+    reconnectBurst: 2,
+    now: () => now,
+  });
+  const granted: string[] = [];
+  const take = (name: string, reconnect: boolean) =>
+    limiter.acquire({ reconnect }).then((release) => {
+      granted.push(name);
+      release();
+    });
+  await Promise.all([take("r1", true), take("r2", true)]);
+  // The burst is spent: the third reconnect waits, a first connect behind it does not.
+  const third = take("r3", true);
+  await take("first", false);
+  assert.deepEqual(granted, ["r1", "r2", "first"]);
+  assert.equal(limiter.stats.waiting, 1);
+  now += 1; // one token at 1,000 per second; the limiter's timer fires and grants it
+  await third;
+  assert.deepEqual(granted, ["r1", "r2", "first", "r3"]);
+  assert.equal(limiter.stats.waiting, 0);
+});
+
+Deno.test("ConnectLimiter refuses a non-positive setting", () => {
+  assert.throws(() => new ConnectLimiter({ maxConcurrent: 0 }), RangeError);
+  assert.throws(() => new ConnectLimiter({ reconnectsPerSecond: Number.NaN }), RangeError);
+});
+
+Deno.test("ConnectLimiter halves its concurrency after a timed-out handshake and regains it one success at a time", async () => {
+  const limiter = new ConnectLimiter({ maxConcurrent: 8 });
+  const first = await limiter.acquire();
+  first(false);
+  assert.equal(limiter.stats.limit, 4);
+  (await limiter.acquire())(false);
+  (await limiter.acquire())(false);
+  (await limiter.acquire())(false);
+  assert.equal(limiter.stats.limit, 1, "never below one");
+  // At 1, a second handshake waits for the first.
+  const held = await limiter.acquire();
+  let second = false;
+  const waiting = limiter.acquire().then((release) => (second = true, release));
+  await Promise.resolve();
+  assert.equal(second, false);
+  held(true);
+  assert.equal(limiter.stats.limit, 2);
+  (await waiting)(true);
+  for (let i = 0; i < 10; i++) (await limiter.acquire())();
+  assert.equal(limiter.stats.limit, 8, "back to maxConcurrent, not above");
+});
