@@ -83,8 +83,8 @@ ${STATION_OPTIONS_HELP}
       --block <id|name>     Read one block: 100 or APP_HOME_DATA
       --group <name>        Read every block of one of the profile's groups: core, grid...
       --framing <name>      The payload framing: rtu, iot-v2 or v1 (default: the profile's)
-      --timeout <ms>        Time allowed to connect, and for each reply (default: 10000 to
-                            connect, 5000 for each reply)
+      --timeout <ms>        Time allowed for each reply (default: 5000); connecting is
+                            allowed this or 10000, whichever is longer
       --json                Print JSON: for --block the shape of 'decode --json'; for --group
                             { group, ok, records, errors }
       --record <file>       Append every request and reply, as sent and received, to a
@@ -117,6 +117,9 @@ const OPTIONS = {
   json: { type: "boolean" },
   record: { type: "string" },
 } as const;
+
+/** The least time a connection is given, whatever `--timeout` says. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /** The longest `--timeout`: one hour. */
 const MAX_TIMEOUT_MS = 3_600_000;
@@ -169,9 +172,11 @@ export async function readCommand(
     : { block: findBlock(registry, options.block) };
   const config: MqttConfig = {
     ...transportConfig(ctx, options, debug),
-    ...(options.timeoutMs === undefined
-      ? {}
-      : { connectTimeoutMs: options.timeoutMs, requestTimeoutMs: options.timeoutMs }),
+    ...(options.timeoutMs === undefined ? {} : {
+      // A short reply timeout must not fail a TLS handshake that is merely slow.
+      connectTimeoutMs: Math.max(options.timeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
+      requestTimeoutMs: options.timeoutMs,
+    }),
   };
   // The transport checks the serial and the broker (mqtt:// without --allow-insecure) when it
   // is made, and makes no connection: check them before asking for a password.

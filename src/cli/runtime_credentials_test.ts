@@ -90,7 +90,10 @@ Deno.test("runtime --once: a device whose bundle cannot be opened fails with one
     err[1],
     "warning: 1 of 2 devices cannot run and are not retried: locked; the others run",
   );
-  assert.equal(err.at(-1), "error: 1 of 2 devices failed: locked (TRANSPORT_CREDENTIALS)");
+  assert.equal(
+    err.at(-1),
+    "error: RUNTIME_POLL_FAILED: 1 of 2 devices failed: locked (TRANSPORT_CREDENTIALS)",
+  );
   assert.equal(err.filter((line) => line.includes("cannot connect")).length, 0);
 });
 
