@@ -1,7 +1,24 @@
 // The names of a record's status and mode codes, from the plugin's label data: shared by
 // `decode` and `read`. Private to src/cli.
 import type { BlockRecord, FieldValue } from "../parser/block_schema.ts";
-import type { FieldLabels } from "../plugins/bluetti_v2/labels.ts";
+import type { FieldLabels } from "../plugin/field_labels.ts";
+import { knownPlugins } from "../plugin/plugin.ts";
+
+/**
+ * The labels of a block's fields, from the defined plugins' label data.
+ *
+ * @param blockId The block id.
+ * @returns Field path → labels, or undefined when no plugin documents the block's codes.
+ */
+export function blockLabels(
+  blockId: number,
+): Readonly<Record<string, FieldLabels>> | undefined {
+  for (const plugin of knownPlugins()) {
+    const labels = plugin.labels?.[blockId];
+    if (labels !== undefined) return labels;
+  }
+  return undefined;
+}
 
 /** A field's label: an enumeration's name, or the names of a bitmap's set bits. */
 export type Label = string | readonly string[];

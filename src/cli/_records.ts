@@ -7,7 +7,7 @@ import type {
   DecodeWarning,
   FieldValue,
 } from "../parser/block_schema.ts";
-import type { FieldLabels } from "../plugins/bluetti_v2/labels.ts";
+import type { FieldLabels } from "../plugin/field_labels.ts";
 import { type Label, labelText, recordLabels } from "./_labels.ts";
 import { formatTable } from "./_table.ts";
 

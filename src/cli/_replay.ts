@@ -1,13 +1,13 @@
 // `power-sdk decode --replay capture.jsonl [--profile <name>] [--json]`: decode every reply of a
 // capture again, offline, each checked against its own request, so that a decode bug reported
 // with a capture can be seen, and its fix checked, without the station. Private to src/cli.
+import { blockLabels } from "./_labels.ts";
 import { getProfile } from "../../profiles/mod.ts";
 import type { DeviceProfile } from "../device/profile.ts";
 import { ConfigError, PowerSdkError } from "../errors/errors.ts";
 import { redactRecord } from "../parser/redact.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
 import { pluginOf } from "../plugin/plugin.ts";
-import { BLUETTI_V2_LABELS } from "../plugins/bluetti_v2/labels.ts";
 import { getFraming } from "../protocol/framing.ts";
 import { parseReply } from "../protocol/parse_reply.ts";
 import { type CaptureLine, parseCapture } from "./_capture.ts";
@@ -79,7 +79,7 @@ export async function replayCommand(
       const data = replyData(entry);
       const decoded = schema.decode(data, { protocolVersion: profile.protocolVersion });
       const record = redactRecord(decoded, schema);
-      const labels = BLUETTI_V2_LABELS[schema.id];
+      const labels = blockLabels(schema.id);
       if (json) {
         records.push({ line, time: entry.time, ...recordJson(record, labels) });
         continue;

@@ -1,6 +1,7 @@
 // `power-sdk blocks [--json]` and `power-sdk blocks show <id|name> [--json]`.
+import { blockLabels } from "./_labels.ts";
 import type { BlockSchema, CompiledField } from "../parser/block_schema.ts";
-import { BLUETTI_V2_LABELS, type FieldLabels } from "../plugins/bluetti_v2/labels.ts";
+import type { FieldLabels } from "../plugin/field_labels.ts";
 import { flag, parseCommandArgs, type ParsedArgs, rejectSubcommand } from "./_args.ts";
 import {
   type CommandContext,
@@ -144,7 +145,7 @@ function showCommand(
       f.def.evidence ?? "-",
     ]);
   }
-  const labels = Object.entries(BLUETTI_V2_LABELS[schema.id] ?? {}).map(([path, l]) =>
+  const labels = Object.entries(blockLabels(schema.id) ?? {}).map(([path, l]) =>
     `  ${path}${l.kind === "bitmap" ? " (bits)" : ""}: ${
       Object.entries(l.names).map(([code, name]) => `${code} ${name}`).join(", ")
     } (source: ${l.source})`
@@ -174,7 +175,7 @@ function details(s: BlockSchema) {
   return {
     maxFieldEnd: s.maxFieldEnd,
     withdrawnFields: s.def.withdrawnFields ?? [],
-    fields: s.fields.map((f) => fieldJson(f, BLUETTI_V2_LABELS[s.id]?.[f.path] ?? null)),
+    fields: s.fields.map((f) => fieldJson(f, blockLabels(s.id)?.[f.path] ?? null)),
   };
 }
 

@@ -1,11 +1,11 @@
 // `power-sdk decode --block <id|name> [--framing rtu|iot-v2|v1] [--protocol-version N]
 // [--quantity N] [--json] <hex>...`: the tool for a captured frame.
+import { blockLabels } from "./_labels.ts";
 import { ProtocolError } from "../errors/errors.ts";
 import { MAX_BLOCK_BYTES } from "../parser/block_schema.ts";
 import { redactRecord } from "../parser/redact.ts";
 import { framingNames, getFraming } from "../protocol/framing.ts";
 import { parseReply } from "../protocol/parse_reply.ts";
-import { BLUETTI_V2_LABELS } from "../plugins/bluetti_v2/labels.ts";
 import {
   choiceOption,
   flag,
@@ -130,7 +130,7 @@ export async function decodeCommand(
     schema,
   );
   if (options.json) {
-    printJson(ctx, recordJson(record, BLUETTI_V2_LABELS[schema.id]));
+    printJson(ctx, recordJson(record, blockLabels(schema.id)));
     return 0;
   }
   println(
@@ -139,7 +139,7 @@ export async function decodeCommand(
       protocolVersionText(options.protocolVersion)
     }`,
   );
-  const labels = BLUETTI_V2_LABELS[schema.id];
+  const labels = blockLabels(schema.id);
   for (const line of recordLines(schema, record, options.protocolVersion, true, labels)) {
     println(ctx, line);
   }

@@ -1,9 +1,9 @@
 // `power-sdk read --profile <name> --sn <serial> --broker <url> [--cert <file.p12>] [--ca <pem>]
 // (--block <id|name> | --group <name>) [--framing ...] [--json] [--timeout ms]`: one read of a
 // real station (or a simulated one) through the MQTT transport.
+import { blockLabels } from "./_labels.ts";
 import { explainTimeout, type Progress, progress } from "./_progress.ts";
 import { openCapture, RecordingTransport } from "./_capture.ts";
-import { BLUETTI_V2_LABELS } from "../plugins/bluetti_v2/labels.ts";
 import {
   type BlockRecord,
   Client,
@@ -211,7 +211,7 @@ export async function readCommand(
     if (options.json) {
       printJson(
         ctx,
-        recordJson(redactRecord(record, target.block), BLUETTI_V2_LABELS[record.blockId]),
+        recordJson(redactRecord(record, target.block), blockLabels(record.blockId)),
       );
     } else {
       printRecord(ctx, target.block, record, options.sn);
@@ -246,7 +246,7 @@ async function readGroup(
       records: result.records.map((record) =>
         recordJson(
           redactRecord(record, registry.require(record.blockId)),
-          BLUETTI_V2_LABELS[record.blockId],
+          blockLabels(record.blockId),
         )
       ),
       errors,
@@ -282,7 +282,7 @@ function printRecord(
       protocolVersionText(record.protocolVersion)
     }`,
   );
-  const labels = BLUETTI_V2_LABELS[schema.id];
+  const labels = blockLabels(schema.id);
   for (const line of recordLines(schema, safe, record.protocolVersion, false, labels)) {
     println(ctx, line);
   }

@@ -5,3 +5,4 @@
  * @module
  */
 export * from "./plugin.ts";
+export * from "./field_labels.ts";

@@ -11,6 +11,7 @@ import type { IdentityExtractor } from "../device/identity.ts";
 import type { DeviceProfile } from "../device/profile.ts";
 import { ConfigError } from "../errors/errors.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
+import type { BlockLabels } from "./field_labels.ts";
 import { type Framing, registerFraming } from "../protocol/framing.ts";
 
 /**
@@ -56,6 +57,8 @@ export interface ProtocolPlugin {
   readonly framings: readonly Framing[];
   /** Where model, serial and firmware are found in its blocks. */
   readonly identity: IdentityExtractor;
+  /** The documented meaning of status and mode codes, by block id and field path. */
+  readonly labels?: BlockLabels;
   /**
    * Option values of a transport that its stations use unless runtime.yaml says otherwise,
    * by transport name (the vendor cloud's broker and topics for `mqtt`).

@@ -17,27 +17,9 @@
  * @module
  */
 
-/**
- * The meaning of one field's codes: an enumeration (the value is one code) or a bitmap (each
- * set bit is one flag).
- *
- * @example An enumeration
- * ```ts
- * import type { FieldLabels } from "./labels.ts";
- * import assert from "node:assert/strict";
- *
- * const labels: FieldLabels = { kind: "enum", names: { 0: "off", 1: "on" }, source: "a manual" };
- * assert.equal(labels.names[1], "on");
- * ```
- */
-export interface FieldLabels {
-  /** `enum`: `names` maps a code to its name; `bitmap`: a bit index (0 = least) to its name. */
-  readonly kind: "enum" | "bitmap";
-  /** Code (or bit index) → name. */
-  readonly names: Readonly<Record<number, string>>;
-  /** Where the meaning is documented. */
-  readonly source: string;
-}
+import type { FieldLabels } from "../../plugin/field_labels.ts";
+
+export type { FieldLabels };
 
 const CHARGING_STATUS: FieldLabels = {
   kind: "enum",

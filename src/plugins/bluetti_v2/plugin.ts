@@ -6,6 +6,7 @@ import { GENERIC_V2_PROFILE } from "../../../profiles/generic_v2.ts";
 import { BLUETTI_V2_CONTROL_REGISTERS } from "./control_registers.ts";
 import { BLUETTI_IOT_V2_FRAMING, BLUETTI_V1_FRAMING } from "./framings.ts";
 import { bluettiV2Identity } from "./identity.ts";
+import { BLUETTI_V2_LABELS } from "./labels.ts";
 import { createBluettiRegistry } from "./registry.ts";
 
 /**
@@ -33,6 +34,7 @@ export const BLUETTI_V2: ProtocolPlugin = definePlugin({
   controlRegisters: BLUETTI_V2_CONTROL_REGISTERS,
   framings: [BLUETTI_IOT_V2_FRAMING, BLUETTI_V1_FRAMING],
   identity: bluettiV2Identity,
+  labels: BLUETTI_V2_LABELS,
   transportDefaults: {
     mqtt: {
       broker: "iot.bluettipower.com",
