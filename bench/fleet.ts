@@ -18,6 +18,7 @@
 //   of the measured window and prints where the time went. V8 flags for the measured process:
 //   DENO_V8_FLAGS=--optimize-for-size deno task bench:fleet 1000 60 (shown in the row).
 import process from "node:process";
+import "../src/plugins/mod.ts"; // defines the built-in plugins
 import { Session } from "node:inspector";
 import { getHeapSpaceStatistics, getHeapStatistics } from "node:v8";
 import {
