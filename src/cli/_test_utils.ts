@@ -9,6 +9,7 @@ import type { CommandContext } from "./_context.ts";
 import type { CredentialSources } from "./_credentials.ts";
 import type { StopSignals } from "./_signals.ts";
 import { type CliIo, main } from "./main.ts";
+import { runtimeCommand, type RuntimeSystem } from "./runtime_command.ts";
 
 /** What one run of the CLI produced. */
 export interface CliRun {
@@ -148,6 +149,65 @@ export function testStopSignals(): TestStopSignals {
       assert.ok(onStop !== undefined && listening, "not listening for signals");
       onStop(signal);
     },
+  };
+}
+
+/** A runtime.yaml in a new temporary folder; removed with the returned disposable. */
+export async function runtimeConfigFile(text: string): Promise<{ path: string } & AsyncDisposable> {
+  const dir = await Deno.makeTempDir({ prefix: "power-sdk-runtime-" });
+  const path = `${dir}/runtime.yaml`;
+  await Deno.writeTextFile(path, text);
+  return { path, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
+}
+
+/**
+ * A runtime.yaml for devices on a plain broker on this machine: pipeline `lan`; `devices` are
+ * YAML flow mappings, the first on line 9; `extra` is appended (sinks, defaults...).
+ */
+export function localRuntimeConfig(port: number, devices: readonly string[], extra = ""): string {
+  return `version: 1
+pipelines:
+  lan:
+    transport: mqtt
+    vendor: bluetti
+    protocol: v2
+    transport_opts: { broker: "mqtt://127.0.0.1", port: ${port}, allow_insecure: true }
+devices:
+${devices.map((device) => `  - ${device}`).join("\n")}
+${extra}`;
+}
+
+/** What {@linkcode startRuntime} gives the command. */
+export interface StartRuntimeOptions {
+  /** The environment. @default {empty} */
+  readonly env?: Record<string, string>;
+  /** What the person types at the prompt (null: Ctrl-C). @default {no terminal} */
+  readonly typed?: string | null;
+  /** Whether a permission is granted. @default {every one} */
+  readonly permitted?: RuntimeSystem["permitted"];
+}
+
+/**
+ * `runtime` in-process: captured output, the environment and terminal given, stop signals the
+ * test fires; `waitFor(pattern)` resolves with the first stdout line that matches.
+ */
+export function startRuntime(args: string[], options: StartRuntimeOptions = {}) {
+  const ctx = captureContext();
+  const sources = testSources({ env: options.env, typed: options.typed });
+  const stopSignals = testStopSignals();
+  const done = runtimeCommand(args, ctx, {
+    ...sources,
+    stopSignals,
+    permitted: options.permitted ?? (() => true),
+  });
+  return {
+    done,
+    out: ctx.out,
+    err: ctx.err,
+    asked: sources.asked,
+    listening: stopSignals.listening,
+    signal: stopSignals.fire,
+    waitFor: ctx.waitFor,
   };
 }
 

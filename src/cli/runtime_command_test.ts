@@ -6,75 +6,17 @@ import { EmbeddedBroker, SimulatedStation } from "../testing/mod.ts";
 import { createTestPki } from "../../tests/_support/pki.ts";
 import type { CommandContext } from "./_context.ts";
 import { PASSWORD_ENV } from "./_credentials.ts";
+import { runtimeLogger, runUntilStopped } from "./runtime_command.ts";
 import {
-  runtimeCommand,
-  runtimeLogger,
-  type RuntimeSystem,
-  runUntilStopped,
-} from "./runtime_command.ts";
-import {
-  captureContext,
   lines,
+  localRuntimeConfig as localConfig,
   runCli,
+  runtimeConfigFile as configFile,
+  startRuntime as start,
   stationOnBroker,
-  testSources,
-  testStopSignals,
 } from "./_test_utils.ts";
 
 const SN = "EL30V2000051";
-
-/** A runtime.yaml in a new temporary folder; removed with the returned disposable. */
-async function configFile(text: string): Promise<{ path: string } & AsyncDisposable> {
-  const dir = await Deno.makeTempDir({ prefix: "power-sdk-runtime-" });
-  const path = `${dir}/runtime.yaml`;
-  await Deno.writeTextFile(path, text);
-  return { path, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
-}
-
-/** Devices on a plain broker on this machine; `devices` are YAML flow mappings. */
-function localConfig(port: number, devices: string[], extra = ""): string {
-  return `version: 1
-pipelines:
-  lan:
-    transport: mqtt
-    vendor: bluetti
-    protocol: v2
-    transport_opts: { broker: "mqtt://127.0.0.1", port: ${port}, allow_insecure: true }
-devices:
-${devices.map((device) => `  - ${device}`).join("\n")}
-${extra}`;
-}
-
-/**
- * `runtime` in-process: captured output, the environment and terminal given, stop signals the
- * test fires; `waitFor(pattern)` resolves with the first stdout line that matches.
- */
-function start(
-  args: string[],
-  options: {
-    env?: Record<string, string>;
-    typed?: string | null;
-    permitted?: RuntimeSystem["permitted"];
-  } = {},
-) {
-  const ctx = captureContext();
-  const sources = testSources({ env: options.env, typed: options.typed });
-  const stopSignals = testStopSignals();
-  const done = runtimeCommand(args, ctx, {
-    ...sources,
-    stopSignals,
-    permitted: options.permitted ?? (() => true),
-  });
-  return {
-    done,
-    out: ctx.out,
-    err: ctx.err,
-    asked: sources.asked,
-    listening: stopSignals.listening,
-    signal: stopSignals.fire,
-    waitFor: ctx.waitFor,
-  };
-}
 
 Deno.test("runtime returns 2 for a wrong command line", async () => {
   const cases: [string[], string][] = [

@@ -3,44 +3,21 @@
 // device fails once without retries while the others run.
 import assert from "node:assert/strict";
 import { createTestPki } from "../../tests/_support/pki.ts";
-import { runtimeCommand } from "./runtime_command.ts";
 import {
-  captureContext,
   lines,
+  localRuntimeConfig,
   runCli,
+  runtimeConfigFile,
+  startRuntime,
   stationOnBroker,
-  testSources,
-  testStopSignals,
 } from "./_test_utils.ts";
 
 const SN = "EL30V2000071";
 
-async function configFile(text: string): Promise<{ path: string } & AsyncDisposable> {
-  const dir = await Deno.makeTempDir({ prefix: "power-sdk-runtime-" });
-  const path = `${dir}/runtime.yaml`;
-  await Deno.writeTextFile(path, text);
-  return { path, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
-}
-
-function yaml(port: number, devices: string[]): string {
-  return [
-    "version: 1",
-    "pipelines:",
-    "  lan:",
-    "    transport: mqtt",
-    "    vendor: bluetti",
-    "    protocol: v2",
-    `    transport_opts: { broker: "mqtt://127.0.0.1", port: ${port}, allow_insecure: true }`,
-    "devices:",
-    ...devices.map((device) => `  - ${device}`),
-    "",
-  ].join("\n");
-}
-
 Deno.test("runtime --dry-run reports a wrong cert_password and a missing bundle at file:line:column, exit 1", async () => {
   await using pki = await createTestPki();
   const missing = `${pki.dir}/missing.p12`;
-  await using file = await configFile(yaml(1883, [
+  await using file = await runtimeConfigFile(localRuntimeConfig(1883, [
     `{ id: a, pipeline: lan, profile_id: EL30V2, transport: { opts: { device_sn: A1, cert_file: ${pki.paths.clientP12}, cert_password: nope } } }`,
     `{ id: b, pipeline: lan, profile_id: EL30V2, transport: { opts: { device_sn: B1, cert_file: ${missing}, cert_password: x } } }`,
     `{ id: c, pipeline: lan, profile_id: EL30V2, transport: { opts: { device_sn: C1, cert_file: ${pki.paths.clientP12}, cert_password: ${pki.password} } } }`,
@@ -66,17 +43,12 @@ Deno.test("runtime --dry-run reports a wrong cert_password and a missing bundle 
 Deno.test("runtime --once: a device whose bundle cannot be opened fails with one error, the others poll", async () => {
   await using pki = await createTestPki();
   await using local = await stationOnBroker({ profile: "EL30V2", sn: SN });
-  await using file = await configFile(yaml(local.broker.port, [
+  await using file = await runtimeConfigFile(localRuntimeConfig(local.broker.port, [
     `{ id: garage, pipeline: lan, profile_id: EL30V2, groups: [core], transport: { opts: { device_sn: ${SN} } } }`,
     `{ id: locked, pipeline: lan, profile_id: EL30V2, groups: [core], transport: { opts: { device_sn: OTHER1, cert_file: ${pki.paths.clientP12}, cert_password: nope } } }`,
   ]));
-  const ctx = captureContext();
-  const code = await runtimeCommand(["--config", file.path, "--once"], ctx, {
-    ...testSources({}),
-    stopSignals: testStopSignals(),
-    permitted: () => true,
-  });
-  assert.equal(code, 1);
+  const ctx = startRuntime(["--config", file.path, "--once"]);
+  assert.equal(await ctx.done, 1);
   assert.match(ctx.out(), /^\S+ garage core ok /m);
   const locked = lines(ctx.out()).filter((line) => line.includes(" locked "));
   assert.equal(locked.length, 1, ctx.out());
@@ -99,7 +71,7 @@ Deno.test("runtime --once: a device whose bundle cannot be opened fails with one
 
 Deno.test("runtime: when no device can run, every bundle problem is in the one error (exit 1)", async () => {
   await using pki = await createTestPki();
-  await using file = await configFile(yaml(1883, [
+  await using file = await runtimeConfigFile(localRuntimeConfig(1883, [
     `{ id: a, pipeline: lan, profile_id: EL30V2, transport: { opts: { device_sn: A1, cert_file: ${pki.paths.clientP12}, cert_password: nope } } }`,
     `{ id: b, pipeline: lan, profile_id: EL30V2, transport: { opts: { device_sn: B1, cert_file: ${pki.paths.expiredP12}, cert_password: ${pki.password} } } }`,
   ]));

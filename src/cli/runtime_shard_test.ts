@@ -1,13 +1,6 @@
 import assert from "node:assert/strict";
 import { shardOf } from "../runtime/mod.ts";
-import { runCli } from "./_test_utils.ts";
-
-async function configFile(text: string): Promise<{ path: string } & AsyncDisposable> {
-  const dir = await Deno.makeTempDir({ prefix: "power-sdk-runtime-" });
-  const path = `${dir}/runtime.yaml`;
-  await Deno.writeTextFile(path, text);
-  return { path, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
-}
+import { runCli, runtimeConfigFile as configFile } from "./_test_utils.ts";
 
 const IDS = Array.from({ length: 12 }, (_, i) => `station_${i}`);
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { runtimeConfigJsonSchema } from "../../mod.ts";
+import { renderRuntimeSchema, RUNTIME_SCHEMA_FILE } from "../../tools/gen_runtime_schema.ts";
 import { lines, runCli } from "./_test_utils.ts";
 
 Deno.test("schema prints the JSON Schema of runtime.yaml", async () => {
@@ -8,6 +9,15 @@ Deno.test("schema prints the JSON Schema of runtime.yaml", async () => {
   assert.equal(run.stderr, "");
   assert.deepEqual(JSON.parse(run.stdout), runtimeConfigJsonSchema());
   assert.ok(run.stdout.endsWith("}\n"));
+});
+
+Deno.test("the schema 'schema' prints is the runtime's own: src/cli/_runtime_schema.json is not stale", async () => {
+  const committed = await Deno.readTextFile(RUNTIME_SCHEMA_FILE);
+  assert.deepEqual(
+    JSON.parse(committed),
+    JSON.parse(renderRuntimeSchema()),
+    "src/cli/_runtime_schema.json is stale: run 'deno task gen:schema'",
+  );
 });
 
 Deno.test("schema returns 2 for an argument or an option it does not have", async () => {
