@@ -117,3 +117,58 @@ Deno.test("decode --replay names the line of a capture it cannot read, and its u
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /^error: option '--block' does not go with '--replay'/);
 });
+
+Deno.test("runtime with a record sink keeps each poll's frames; decode --replay gives the values the runtime read", async () => {
+  await using setup = await capture();
+  const dir = setup.file.slice(0, setup.file.lastIndexOf("/"));
+  const port = new URL(setup.read[6]!).port;
+  const config = `${dir}/runtime.yaml`;
+  // The frames reach the record sink through a composite, beside a jsonl sink that must not
+  // see them; the capture's folder does not exist yet.
+  await Deno.writeTextFile(
+    config,
+    `version: 1
+pipelines: { lan: { transport: mqtt, vendor: bluetti, protocol: v2 } }
+defaults:
+  transport: { opts: { broker: "mqtt://127.0.0.1", port: ${port}, allow_insecure: true } }
+devices:
+  - { id: garage, pipeline: lan, profile_id: EL100V2, groups: [core], sink: both, transport: { opts: { device_sn: ${SN} } } }
+sinks:
+  capture: { type: record, path: captures/frames.jsonl }
+  snapshots: { type: jsonl, path: snapshots.jsonl }
+  both: { type: composite, sinks: [capture, snapshots] }
+`,
+  );
+  const run = await powerSdk(["runtime", "--config", config, "--once"]);
+  assert.equal(run.code, 0, run.stderr);
+  const file = `${dir}/captures/frames.jsonl`;
+  assert.equal((await Deno.stat(file)).mode! & 0o777, 0o600);
+  assert.equal((await Deno.stat(`${dir}/captures`)).mode! & 0o777, 0o700);
+  const frames = lines(await Deno.readTextFile(file)).map((l) => JSON.parse(l));
+  const [snapshot] = lines(await Deno.readTextFile(`${dir}/snapshots.jsonl`)).map((l) =>
+    JSON.parse(l)
+  );
+  assert.equal(snapshot.ok, true);
+  assert.ok(!("frames" in snapshot) && !JSON.stringify(snapshot).includes(frames[0].reply));
+  // One line per block the group read, in order, each naming the device.
+  assert.deepEqual(
+    frames.map((f) => f.block),
+    snapshot.blocks.map((b: { blockId: number }) => b.blockId),
+  );
+  for (const frame of frames) {
+    assert.equal(frame.v, 1);
+    assert.equal(frame.device, "garage");
+    assert.equal(frame.profile, "EL100V2");
+    assert.equal(frame.framing, "rtu");
+    assert.match(frame.reply, /^0103/);
+  }
+
+  const replay = await powerSdk(["decode", "--replay", file, "--json"]);
+  assert.equal(replay.code, 0, replay.stderr);
+  const decoded = JSON.parse(replay.stdout);
+  assert.equal(decoded.length, snapshot.blocks.length);
+  for (const [i, block] of snapshot.blocks.entries()) {
+    assert.equal(decoded[i].blockId, block.blockId);
+    assert.deepEqual(decoded[i].values, block.values);
+  }
+});

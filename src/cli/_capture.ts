@@ -1,158 +1,12 @@
-// Captures users can share: `read --record capture.jsonl` keeps every request and the reply the
-// transport returned for it, as sent and received (framing included), one JSON line each;
-// `decode --replay capture.jsonl` decodes them again offline. The reply of a block that holds
-// secrets (Wi-Fi and admin passwords) is never written. Private to src/cli.
+// Reading the captures users share (`read --record capture.jsonl`, the runtime's `record`
+// sink; written by src/runtime/capture.ts): `decode --replay capture.jsonl` decodes them again
+// offline. Private to src/cli.
 import { ConfigError } from "../errors/errors.ts";
-import type { SchemaRegistry } from "../parser/registry.ts";
-import { type FramingName, framingNames, getFraming } from "../protocol/framing.ts";
-import { parseRequest } from "../protocol/parse_request.ts";
-import type {
-  ReplyMatcher,
-  RequestOptions,
-  Transport,
-  TransportState,
-  TransportStateChange,
-  UnsolicitedFrame,
-} from "../transport/types.ts";
+import { framingNames } from "../protocol/framing.ts";
+import { CAPTURE_VERSION, type CaptureLine } from "../runtime/capture.ts";
 import { parseHex } from "./_hex.ts";
 
-/** The format of a capture line; bumped when a field changes meaning. */
-export const CAPTURE_VERSION = 1;
-
-/** One exchange of a capture file. */
-export interface CaptureLine {
-  /** {@linkcode CAPTURE_VERSION}. */
-  readonly v: number;
-  /** When the reply arrived, ISO 8601. */
-  readonly time: string;
-  /** The profile the station was read with. */
-  readonly profile: string;
-  /** The envelope of both payloads. */
-  readonly framing: FramingName;
-  /** The block read: the request's first register. */
-  readonly block: number;
-  /** The registers the request asked for. */
-  readonly quantity: number;
-  /** The request payload as sent, hex. */
-  readonly request: string;
-  /** The reply payload as received, hex; null when the block holds secrets. */
-  readonly reply: string | null;
-  /** Present and true when the reply was left out because the block holds secrets. */
-  readonly redacted?: true;
-}
-
-/**
- * A transport that hands every request and its reply to `record` as a capture line, and
- * otherwise does what the transport it wraps does.
- */
-export class RecordingTransport implements Transport {
-  readonly #inner: Transport;
-  readonly #framing: FramingName;
-  readonly #profile: string;
-  readonly #registry: SchemaRegistry;
-  readonly #record: (line: CaptureLine) => void;
-
-  /**
-   * @param inner The transport that talks to the station.
-   * @param options The framing and profile of the reads, the registry (which blocks hold
-   * secrets), and where each line goes.
-   */
-  constructor(
-    inner: Transport,
-    options: {
-      readonly framing: FramingName;
-      readonly profile: string;
-      readonly registry: SchemaRegistry;
-      readonly record: (line: CaptureLine) => void;
-    },
-  ) {
-    this.#inner = inner;
-    this.#framing = options.framing;
-    this.#profile = options.profile;
-    this.#registry = options.registry;
-    this.#record = options.record;
-  }
-
-  /** The wrapped transport's state. */
-  get state(): TransportState {
-    return this.#inner.state;
-  }
-
-  /** Connect the wrapped transport. */
-  connect(options?: { readonly signal?: AbortSignal }): Promise<void> {
-    return this.#inner.connect(options);
-  }
-
-  /** Send through the wrapped transport; record the request and the reply it returns. */
-  async request(
-    payload: Uint8Array,
-    isReply: ReplyMatcher,
-    options?: RequestOptions,
-  ): Promise<Uint8Array> {
-    const reply = await this.#inner.request(payload, isReply, options);
-    const request = parseRequest(getFraming(this.#framing).unwrap(payload));
-    if (request.function === 0x03) {
-      const schema = this.#registry.get(request.start);
-      const secret = schema !== undefined &&
-        (schema.sensitive || schema.sensitiveFields.length > 0);
-      this.#record({
-        v: CAPTURE_VERSION,
-        time: new Date().toISOString(),
-        profile: this.#profile,
-        framing: this.#framing,
-        block: request.start,
-        quantity: request.quantity,
-        request: toHex(payload),
-        reply: secret ? null : toHex(reply),
-        ...(secret ? { redacted: true as const } : {}),
-      });
-    }
-    return reply;
-  }
-
-  /** Listen to the wrapped transport's unsolicited frames. */
-  onUnsolicited(listener: (frame: UnsolicitedFrame) => void): () => void {
-    return this.#inner.onUnsolicited(listener);
-  }
-
-  /** Listen to the wrapped transport's state changes. */
-  onState(listener: (change: TransportStateChange) => void): () => void {
-    return this.#inner.onState(listener);
-  }
-
-  /** Close the wrapped transport. */
-  close(): Promise<void> {
-    return this.#inner.close();
-  }
-
-  /** Close the wrapped transport. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
-  }
-}
-
-/**
- * Open a capture file for appending, readable by its owner only (0600): one line per exchange.
- *
- * @param path The file.
- * @returns A writer of lines, and a disposer that closes the file.
- */
-export async function openCapture(
-  path: string,
-): Promise<{ write(line: CaptureLine): void } & Disposable> {
-  const file = await Deno.open(path, { create: true, append: true, mode: 0o600 });
-  const encoder = new TextEncoder();
-  return {
-    write(line) {
-      const bytes = encoder.encode(`${JSON.stringify(line)}\n`);
-      let written = 0;
-      while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
-    },
-    [Symbol.dispose]() {
-      file.close();
-    },
-  };
-}
+export type { CaptureLine };
 
 /**
  * Read a capture file: every line checked, a mistake named by `file:line`.
@@ -214,8 +68,4 @@ function checkLine(value: unknown, where: string): CaptureLine {
     }
   }
   return line as unknown as CaptureLine;
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -3,7 +3,7 @@
 // real station (or a simulated one) through the MQTT transport.
 import { blockLabels } from "./_labels.ts";
 import { explainTimeout, type Progress, progress } from "./_progress.ts";
-import { openCapture, RecordingTransport } from "./_capture.ts";
+import { openCapture, RecordingTransport } from "../runtime/capture.ts";
 import {
   type BlockRecord,
   Client,

@@ -483,7 +483,7 @@ export interface ResolutionJson {
 }
 
 /**
- * Fail before anything connects when a broker may not be reached or a jsonl sink's file may not
+ * Fail before anything connects when a broker may not be reached or a jsonl or record sink's file may not
  * be written with the permissions the process runs with (a narrowed set, a compiled binary).
  * Without this a device would fail on every poll (the transport reports a refused permission
  * as a connection the broker closed), and a sink on every snapshot.
@@ -504,9 +504,10 @@ function checkPermissions(resolved: ResolvedRuntime, system: RuntimeSystem): voi
   for (const name of used) {
     const sink = resolved.sinks[name];
     if (sink?.type === "composite") { for (const child of sink.sinks) used.add(child); }
-    if (sink?.type !== "jsonl" || system.permitted({ name: "write", path: sink.path })) continue;
+    if (sink?.type !== "jsonl" && sink?.type !== "record") continue;
+    if (system.permitted({ name: "write", path: sink.path })) continue;
     throw new Deno.errors.NotCapable(
-      `Cannot use the jsonl sink '${name}': no permission to write ${sink.path}; run with --allow-write=${
+      `Cannot use the ${sink.type} sink '${name}': no permission to write ${sink.path}; run with --allow-write=${
         dirname(sink.path)
       } next to -P=cli`,
     );

@@ -9,6 +9,7 @@ import type { ProtocolPlugin } from "../plugin/plugin.ts";
 import { backoffDelay, type ReconnectPolicy } from "../transport/reconnect_policy.ts";
 import type { Transport } from "../transport/types.ts";
 import { snapshotBlock, snapshotError, suspectError } from "./_snapshot.ts";
+import { attachFrames, type CaptureLine, RecordingTransport } from "./capture.ts";
 import type { ControlWriteResult } from "./sinks/output_device.ts";
 import type {
   DeviceMetrics,
@@ -38,6 +39,11 @@ export interface RunnerOptions {
   readonly random: () => number;
   /** A permanent failure known before start (a bundle that cannot be opened). */
   readonly failed?: Error;
+  /**
+   * Keep the raw frames of each poll and give them to its snapshot (`attachFrames`): only for
+   * devices whose snapshots reach a `record` sink, so that the others pay nothing.
+   */
+  readonly recordFrames?: boolean;
 }
 
 interface Counters {
@@ -89,6 +95,8 @@ export class DeviceRunner {
   #lastSkipWarning: number | null = null;
   #skippedSinceWarning = 0;
   #running: string | null = null;
+  /** The raw frames of the poll running now, when the device records them. */
+  #frames: CaptureLine[] = [];
 
   constructor(options: RunnerOptions) {
     this.device = options.device;
@@ -281,6 +289,7 @@ export class DeviceRunner {
     this.#counters.lastLatenessMs = Math.max(0, started - due);
     let blocks: Snapshot["blocks"] = [];
     let errors: SnapshotError[] = [];
+    const frames: CaptureLine[] = this.#frames = [];
     try {
       const client = await this.#ensureClient();
       const result = await client.readGroup(group.name, {
@@ -318,7 +327,9 @@ export class DeviceRunner {
         await this.#recycle(`${this.#counters.consecutiveErrors} failed polls in a row`);
       }
     }
-    return this.#publish({ mode: "pull", group: group.name, ok, blocks, errors });
+    // A write's read-back between polls is no part of this poll's frames.
+    this.#frames = [];
+    return this.#publish({ mode: "pull", group: group.name, ok, blocks, errors }, frames);
   }
 
   /**
@@ -349,7 +360,10 @@ export class DeviceRunner {
     return run;
   }
 
-  #publish(part: Pick<Snapshot, "mode" | "group" | "ok" | "blocks" | "errors">): Snapshot {
+  #publish(
+    part: Pick<Snapshot, "mode" | "group" | "ok" | "blocks" | "errors">,
+    frames: readonly CaptureLine[] = [],
+  ): Snapshot {
     const snapshot: Snapshot = {
       deviceId: this.device.id,
       profile: this.#o.profile.id,
@@ -357,6 +371,7 @@ export class DeviceRunner {
       ...part,
       metrics: this.metrics(),
     };
+    if (frames.length > 0) attachFrames(snapshot, frames);
     if (!this.#o.emit(snapshot)) this.#counters.droppedSnapshots++;
     return snapshot;
   }
@@ -384,6 +399,16 @@ export class DeviceRunner {
     let transport: Transport | null = null;
     try {
       transport = await this.#o.createTransport();
+      if (this.#o.recordFrames === true) {
+        transport = new RecordingTransport(transport, {
+          framing: this.device.transport.framing,
+          profile: this.#o.profile.id,
+          device: this.device.id,
+          registry: this.#o.registry,
+          // Into the frames of the poll running now (polls of a device run one at a time).
+          record: (line) => this.#frames.push(line),
+        });
+      }
       const client = new Client({
         transport,
         profile: this.#o.profile,

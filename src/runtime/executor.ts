@@ -64,6 +64,13 @@ export interface ExecutorOptions {
    * @default {a new ConnectLimiter() for this executor}
    */
   readonly connectLimiter?: ConnectLimiter;
+  /**
+   * Devices, by id, whose polls keep their raw frames for a `record` sink (`framesOf(snapshot)`);
+   * the others keep none.
+   *
+   * @default {none}
+   */
+  readonly recordFrames?: ReadonlySet<string>;
 }
 
 /**
@@ -174,6 +181,7 @@ export class Executor {
           });
         },
         ...(failure === undefined ? {} : { failed: failure }),
+        recordFrames: options.recordFrames?.has(device.id) ?? false,
         emit: (snapshot) => target.push(snapshot),
         log,
         reconnectAfter: Math.max(1, options.reconnectAfter ?? 3),

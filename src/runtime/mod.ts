@@ -11,3 +11,4 @@ export * from "./config/mod.ts";
 export * from "./runtime.ts";
 export * from "./describe_output_device.ts";
 export * from "./shard.ts";
+export * from "./capture.ts";

@@ -7,6 +7,7 @@
  */
 import { CompositeSink } from "./sinks/composite_sink.ts";
 import { JsonlSink } from "./sinks/jsonl_sink.ts";
+import { RecordSink } from "./sinks/record_sink.ts";
 import { MemorySink } from "./sinks/memory_sink.ts";
 import { SinkQueue, type SinkQueueCounters } from "./sinks/sink_queue.ts";
 import { StdoutSink } from "./sinks/stdout_sink.ts";
@@ -112,11 +113,18 @@ export class Runtime implements AsyncDisposable, DeviceController {
       this.#queues.set(name, queue);
       targets[name] = queue;
     }
+    // Raw frames are kept only for the devices whose snapshots reach a record sink.
+    const recorders = Object.values(resolved.sinks).filter((s) => s.type === "record");
+    const recordFrames = new Set(
+      resolved.devices.filter((d) => recorders.some((r) => reaches(resolved, d.sink, r.name)))
+        .map((d) => d.id),
+    );
     this.#executor = new Executor({
       ...options,
       registry,
       devices: resolved.devices,
       sinks: targets,
+      recordFrames,
     });
   }
 
@@ -253,6 +261,8 @@ function createSink(
       return new MemorySink(config.name, { size: config.size });
     case "jsonl":
       return new JsonlSink(config.name, { path: config.path });
+    case "record":
+      return new RecordSink(config.name, { path: config.path });
     case "composite":
       return new CompositeSink(config.name, config.sinks.map(child), {
         onError: (sink, error) => options.onSinkError?.(sink.name, error),

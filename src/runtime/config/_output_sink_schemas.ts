@@ -1,4 +1,4 @@
-// The option schemas of the output sinks (mqtt, homeassistant, prometheus, influxdb), one
+// The option schemas of the output sinks (mqtt, homeassistant, prometheus, influxdb, record), one
 // entry per sink type, joined into the sink union by _schema.ts. Private to src/runtime/config.
 import { z } from "zod";
 
@@ -135,12 +135,22 @@ export const InfluxDbSinkSchema = z.strictObject({
   queue: queue(),
 }, expect("an influxdb sink: a mapping with type and url"));
 
+/** `type: record`: the raw frames of each poll, in the format of `read --record`. */
+export const RecordSinkSchema = z.strictObject({
+  type: z.literal("record").describe(
+    "Append the raw frames of each poll (time, device, block, framing, hex) to a capture file that 'power-sdk decode --replay' reads; replies of blocks holding secrets are left out.",
+  ),
+  path: text("The capture file (relative to the configuration file's folder); written 0600."),
+  queue: queue(),
+}, expect("a record sink: a mapping with type and path"));
+
 /** The output sink schemas, for the sink union. */
 export const OUTPUT_SINK_SCHEMAS = [
   MqttSinkSchema,
   HomeAssistantSinkSchema,
   PrometheusSinkSchema,
   InfluxDbSinkSchema,
+  RecordSinkSchema,
 ] as const;
 
 /** Their type names. */
@@ -149,4 +159,5 @@ export const OUTPUT_SINK_TYPES: readonly string[] = [
   "homeassistant",
   "prometheus",
   "influxdb",
+  "record",
 ];

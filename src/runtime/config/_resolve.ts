@@ -175,8 +175,9 @@ function resolveSinks(
         };
         break;
       case "jsonl":
+      case "record":
         if (sink.path === undefined) break;
-        sinks[name] = { name, type: "jsonl", builtin: false, path: sink.path, queue };
+        sinks[name] = { name, type: sink.type, builtin: false, path: sink.path, queue };
         break;
       case "mqtt":
       case "homeassistant":

@@ -236,7 +236,7 @@ function absolutePaths(
       Object.entries(config.sinks).map((
         [name, s],
       ) => {
-        if (s.type === "jsonl") return [name, { ...s, path: fix(s.path)! }];
+        if (s.type === "jsonl" || s.type === "record") return [name, { ...s, path: fix(s.path)! }];
         if (s.type !== "mqtt" && s.type !== "homeassistant") return [name, s];
         const out: Record<string, unknown> = { ...s };
         if (typeof s.cert_file === "string") out.cert_file = fix(s.cert_file);

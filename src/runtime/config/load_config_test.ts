@@ -278,10 +278,10 @@ Deno.test("loadRuntimeConfig() explains missing keys, wrong types and unknown si
     `runtime.yaml:13:92: devices[0].transport.opts.topics.request: expected an MQTT topic without '+', '#' or control characters; '{sn}' is the only placeholder, got "SUB/+"`,
     "runtime.yaml:14:5: devices[1].id: missing required key 'id': expected a name of letters, digits, '_', '.' or '-'",
     "runtime.yaml:14:5: devices[1].profile_id: missing required key 'profile_id': expected a profile id, name or alias",
-    `runtime.yaml:16:17: sinks.file.type: expected one of stdout, memory, jsonl, composite, mqtt, homeassistant, prometheus, influxdb, got "jsnl"; did you mean 'jsonl'?`,
+    `runtime.yaml:16:17: sinks.file.type: expected one of stdout, memory, jsonl, composite, mqtt, homeassistant, prometheus, influxdb, record, got "jsnl"; did you mean 'jsonl'?`,
     "runtime.yaml:17:30: sinks.mem.size: expected an integer 1..1000000, got 0",
     `runtime.yaml:17:48: sinks.mem.queue.drop: expected one of oldest, newest, got "last"`,
-    "runtime.yaml:18:10: sinks.other.type: missing required key 'type': expected one of stdout, memory, jsonl, composite, mqtt, homeassistant, prometheus, influxdb",
+    "runtime.yaml:18:10: sinks.other.type: missing required key 'type': expected one of stdout, memory, jsonl, composite, mqtt, homeassistant, prometheus, influxdb, record",
   ]);
 });
 

@@ -65,6 +65,15 @@ export type ResolvedSinkConfig =
   }
   | {
     readonly name: string;
+    /** The raw frames of each poll, as `read --record` writes them (`decode --replay`). */
+    readonly type: "record";
+    readonly builtin: boolean;
+    /** The capture file (absolute when the configuration came from readRuntimeConfig). */
+    readonly path: string;
+    readonly queue: ResolvedSinkQueue;
+  }
+  | {
+    readonly name: string;
     readonly type: "composite";
     readonly builtin: boolean;
     /** The sinks every snapshot goes to; no cycles. */

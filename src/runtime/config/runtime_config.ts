@@ -28,9 +28,9 @@
  * | `devices[].options.device_address` | integer 0..247 | the framing's | Modbus address |
  * | `devices[].options.protocol_version` | integer ≥ 0 | the profile's | |
  * | `devices[].options.write_enabled` | boolean | `defaults.write_enabled` | |
- * | `sinks.<name>.type` | `stdout` \| `memory` \| `jsonl` \| `composite` \| `mqtt` \| `homeassistant` \| `prometheus` \| `influxdb` | required | output sinks: see `docs/runtime-yaml.md` |
+ * | `sinks.<name>.type` | `stdout` \| `memory` \| `jsonl` \| `record` \| `composite` \| `mqtt` \| `homeassistant` \| `prometheus` \| `influxdb` | required | output sinks: see `docs/runtime-yaml.md` |
  * | `sinks.<name>.size` | integer 1..1000000 | `100` | memory: snapshots kept per device |
- * | `sinks.<name>.path` | file path | required | jsonl; relative to the file's folder |
+ * | `sinks.<name>.path` | file path | required | jsonl, record; relative to the file's folder |
  * | `sinks.<name>.sinks` | list of sink names | required | composite; no cycles |
  * | `sinks.<name>.queue.size` | integer 1..1000000 | `1000` | snapshots waiting for the sink |
  * | `sinks.<name>.queue.drop` | `oldest` \| `newest` | `oldest` | which one a full queue drops |
@@ -260,6 +260,7 @@ export type RuntimeSinkConfig =
   | { readonly type: "stdout"; readonly queue?: RuntimeQueueConfig }
   | { readonly type: "memory"; readonly size?: number; readonly queue?: RuntimeQueueConfig }
   | { readonly type: "jsonl"; readonly path: string; readonly queue?: RuntimeQueueConfig }
+  | { readonly type: "record"; readonly path: string; readonly queue?: RuntimeQueueConfig }
   | {
     readonly type: "composite";
     readonly sinks: readonly string[];

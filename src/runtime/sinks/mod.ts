@@ -11,6 +11,7 @@
 export * from "./redact_deep.ts";
 export * from "./memory_sink.ts";
 export * from "./jsonl_sink.ts";
+export * from "./record_sink.ts";
 export * from "./stdout_sink.ts";
 export * from "./composite_sink.ts";
 export * from "./sink_queue.ts";
