@@ -23,6 +23,11 @@ export interface CliOptions {
    * its own (`setsid`), as a service manager does; incompatible with `allowWrite`.
    */
   readonly task?: boolean;
+  /**
+   * A deadline for {@linkcode powerSdk}: past it the process gets SIGTERM (and the run a code
+   * that fails the test) instead of hanging the test.
+   */
+  readonly deadlineMs?: number;
 }
 
 /** What a `power-sdk` process printed, and its exit code. */
@@ -42,7 +47,10 @@ function cliEnv(vars: Record<string, string> = {}): Record<string, string> {
   return env;
 }
 
-function cliCommand(args: string[], options: CliOptions): Deno.Command {
+function cliCommand(
+  args: string[],
+  options: CliOptions & { readonly signal?: AbortSignal },
+): Deno.Command {
   if (options.task) {
     return new Deno.Command("setsid", {
       args: [Deno.execPath(), "task", "-q", "power-sdk", ...args],
@@ -52,6 +60,7 @@ function cliCommand(args: string[], options: CliOptions): Deno.Command {
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
   }
   const write = options.allowWrite === undefined
@@ -65,12 +74,16 @@ function cliCommand(args: string[], options: CliOptions): Deno.Command {
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
 }
 
 /** Runs `power-sdk <args>` to its end; stdin is not a terminal. */
 export async function powerSdk(args: string[], options: CliOptions = {}): Promise<CliRun> {
-  const output = await cliCommand(args, options).output();
+  const command = options.deadlineMs === undefined
+    ? cliCommand(args, options)
+    : cliCommand(args, { ...options, signal: AbortSignal.timeout(options.deadlineMs) });
+  const output = await command.output();
   const decoder = new TextDecoder();
   return {
     code: output.code,
