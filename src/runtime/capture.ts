@@ -166,7 +166,13 @@ export class RecordingTransport implements Transport {
   ): Promise<Uint8Array> {
     const reply = await this.#inner.request(payload, isReply, options);
     const { framing, profile, device, registry, record } = this.#options;
-    const request = parseRequest(getFraming(framing).unwrap(payload));
+    let request: ReturnType<typeof parseRequest>;
+    try {
+      request = parseRequest(getFraming(framing).unwrap(payload));
+    } catch {
+      // Not a request this framing can read back: recording never fails the exchange.
+      return reply;
+    }
     if (request.function === 0x03) {
       const schema = registry.get(request.start);
       const secret = schema !== undefined &&
