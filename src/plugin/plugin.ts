@@ -11,6 +11,9 @@ import type { IdentityExtractor } from "../device/identity.ts";
 import type { DeviceProfile } from "../device/profile.ts";
 import { ConfigError } from "../errors/errors.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
+import type { RegisterMap } from "../parser/register_map.ts";
+import type { BlockSchemaDef } from "../parser/types.ts";
+import type { StationSimulation } from "./station_simulation.ts";
 import type { BlockLabels } from "./field_labels.ts";
 import { type Framing, registerFraming } from "../protocol/framing.ts";
 
@@ -64,6 +67,24 @@ export interface ProtocolPlugin {
    * by transport name (the vendor cloud's broker and topics for `mqtt`).
    */
   readonly transportDefaults?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /**
+   * The block definitions it decodes, uncompiled, when they are the same for all its
+   * profiles (the CLI lists them and compiles one on demand).
+   */
+  readonly blocks?: readonly BlockSchemaDef[];
+  /**
+   * How the station simulator plays its stations (`StationModel` in `./testing`): specs,
+   * settings registers, block values. Without it the plugin cannot be simulated.
+   */
+  readonly simulation?: StationSimulation;
+  /**
+   * The register map a profile was built from, for plugins defined over register maps (local
+   * Modbus TCP): the CLI describes it and `SimulatedModbusStation` serves it.
+   *
+   * @param profile One of its profiles.
+   * @returns The map, or undefined when the profile has none.
+   */
+  registerMap?(profile: DeviceProfile): RegisterMap | undefined;
   /**
    * A schema registry for a profile, with the profile's field overrides applied.
    *
