@@ -62,7 +62,7 @@ export interface StationModelOptions {
   /** The payload framing the station speaks. @default {the profile's `defaultFraming`} */
   readonly framing?: FramingName;
   /**
-   * Serve every block of the BLUETTI V2 registry, not only the profile's. Zero-filled where the
+   * Serve every block of the plugin's registry, not only the profile's. Zero-filled where the
    * simulation has no values (accessories that are not connected). @default {false}
    */
   readonly allBlocks?: boolean;
