@@ -8,7 +8,7 @@
  */
 import type { ControlRegisterDef } from "../device/control_register.ts";
 import type { IdentityExtractor } from "../device/identity.ts";
-import type { DeviceProfile } from "../device/profile.ts";
+import { type DeviceProfile, findProfile } from "../device/profile.ts";
 import { ConfigError } from "../errors/errors.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
 import type { RegisterMap } from "../parser/register_map.ts";
@@ -186,4 +186,32 @@ export function pluginOf(profile: DeviceProfile): ProtocolPlugin {
     `No plugin for profile ${profile.id} (protocol '${profile.protocol}'; known plugins: ${known}): import the plugin that defines it`,
     { path: "profile" },
   );
+}
+
+/**
+ * A profile of the defined plugins by id, name or alias (case, spaces, dashes and underscores
+ * do not matter), among the plugins `accept` takes.
+ *
+ * @param nameOrAlias What the user typed.
+ * @param accept Which plugins to search. @default {every defined plugin}
+ * @returns The profile.
+ * @throws {ConfigError} `CONFIG_UNKNOWN_PROFILE` naming the known profiles and the closest.
+ *
+ * @example Only the plugins that can be simulated
+ * ```ts
+ * import { findPluginProfile } from "@power-sdk/sdk/plugins";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(findPluginProfile("Elite 100 V2").id, "EL100V2");
+ * assert.equal(findPluginProfile("ac500").id, "AC500");
+ * assert.throws(() => findPluginProfile("AC500", (p) => p.simulation !== undefined), {
+ *   code: "CONFIG_UNKNOWN_PROFILE",
+ * });
+ * ```
+ */
+export function findPluginProfile(
+  nameOrAlias: string,
+  accept: (plugin: ProtocolPlugin) => boolean = () => true,
+): DeviceProfile {
+  return findProfile(PLUGINS.filter(accept).flatMap((p) => p.profiles), nameOrAlias);
 }

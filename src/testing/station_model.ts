@@ -7,14 +7,13 @@ import { buildReadReply } from "../protocol/build_reply.ts";
 import type { ModbusRequest } from "../protocol/mod.ts";
 import type { BlockSchema, SchemaRegistry } from "../parser/mod.ts";
 import type { ControlRegisterDef } from "../device/control_register.ts";
-import { pluginOf } from "../plugin/plugin.ts";
+import { findPluginProfile, pluginOf } from "../plugin/plugin.ts";
 import {
   type SimulatedBlocks,
   simulationOf,
   type StationSnapshot,
 } from "../plugin/station_simulation.ts";
 import { type DeviceProfile, profileBlocks } from "../device/profile.ts";
-import { getProfile } from "../../profiles/mod.ts";
 import {
   type FaultKind,
   type FaultRule,
@@ -52,7 +51,10 @@ export type { StationModelStats, StationResponse } from "./modbus_responder.ts";
  * ```
  */
 export interface StationModelOptions {
-  /** The station's profile, or the name, id or alias of a built-in one (`"EL100V2"`). */
+  /**
+   * The station's profile, or the name, id or alias of a profile of a defined plugin that
+   * can be simulated (`"EL100V2"`).
+   */
   readonly profile: string | DeviceProfile;
   /**
    * The station's serial number as printed (`EL100V22345000012345`). It must not contain `+`,
@@ -188,7 +190,7 @@ export class StationModel {
    */
   constructor(options: StationModelOptions) {
     const profile = typeof options.profile === "string"
-      ? getProfile(options.profile)
+      ? findPluginProfile(options.profile, (plugin) => plugin.simulation !== undefined)
       : options.profile;
     this.profile = profile;
     this.sn = checkSerial(options.sn);
