@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
 import { CredentialsError, type Snapshot } from "../../mod.ts";
-import { SchemaRegistry } from "../parser/mod.ts";
-import { BLUETTI_V2_BLOCKS } from "../plugins/mod.ts";
 import { EmbeddedBroker, SimulatedStation } from "../testing/mod.ts";
 import { createTestPki } from "../../tests/_support/pki.ts";
 import type { CommandContext } from "./_context.ts";
@@ -15,6 +13,7 @@ import {
 import {
   captureContext,
   lines,
+  pluginContext,
   runCli,
   stationOnBroker,
   testSources,
@@ -327,7 +326,7 @@ Deno.test("runtimeLogger() prints what its threshold lets through, on stderr", (
   let err = "";
   const ctx: CommandContext = {
     io: { stdout: () => assert.fail("no stdout"), stderr: (text) => err += text },
-    registry: new SchemaRegistry(BLUETTI_V2_BLOCKS),
+    ...pluginContext(),
   };
   const entries = [
     { level: "debug", message: "tick" },
