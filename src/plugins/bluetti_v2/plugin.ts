@@ -1,8 +1,8 @@
 import { definePlugin, type ProtocolPlugin } from "../../plugin/plugin.ts";
-import { EL30V2_PROFILE } from "../../../profiles/el30v2.ts";
-import { EL100V2_PROFILE } from "../../../profiles/el100v2.ts";
-import { ELITE200V2_PROFILE } from "../../../profiles/elite200v2.ts";
-import { GENERIC_V2_PROFILE } from "../../../profiles/generic_v2.ts";
+import { EL30V2_PROFILE } from "./profiles/el30v2.ts";
+import { EL100V2_PROFILE } from "./profiles/el100v2.ts";
+import { ELITE200V2_PROFILE } from "./profiles/elite200v2.ts";
+import { GENERIC_V2_PROFILE } from "./profiles/generic_v2.ts";
 import { BLUETTI_V2_CONTROL_REGISTERS } from "./control_registers.ts";
 import { BLUETTI_IOT_V2_FRAMING, BLUETTI_V1_FRAMING } from "./framings.ts";
 import { bluettiV2Identity } from "./identity.ts";
