@@ -17,4 +17,6 @@
  *
  * @module
  */
+// The built-in plugins define themselves: their profiles can be simulated by name.
+import "./src/plugins/builtin.ts";
 export * from "./src/testing/mod.ts";

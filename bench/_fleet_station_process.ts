@@ -7,6 +7,8 @@
 //   STATS {cpuUs, rss, counters}    every second (cumulative CPU of this process, µs)
 //   DONE  {cpuUs, rss, counters}    after SIGTERM (or maxSeconds), then it exits
 import process from "node:process";
+// The built-in plugins define themselves: the fleet's profile is simulated by name.
+import "../src/plugins/builtin.ts";
 import type { FleetSimulator } from "../src/testing/fleet_simulator.ts";
 
 /** The serial of station `i` of a bench fleet: `<profile><13 digits>`. */

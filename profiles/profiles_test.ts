@@ -64,7 +64,7 @@ Deno.test({
 });
 
 Deno.test("the documented pack voltage override targets fields that exist", () => {
-  // profiles/_common.ts tells users to override these with "scale:0.1" (block-evidence.md §4.1).
+  // src/plugins/bluetti_v2/profiles/_common.ts tells users to override these with "scale:0.1" (block-evidence.md §4.1).
   for (
     const [block, path] of [[100, "pack_voltage"], [6000, "voltage"], [6100, "voltage"]] as const
   ) {

@@ -2,7 +2,7 @@
 // `decode --replay` decodes them again offline, to the same values `read` printed. Real CLI
 // processes, a simulated station on the embedded broker in this process.
 import assert from "node:assert/strict";
-import { EmbeddedBroker, SimulatedStation } from "../src/testing/mod.ts";
+import { EmbeddedBroker, SimulatedStation } from "../testing.ts";
 import { lines, powerSdk } from "./_support/cli.ts";
 
 const SN = "EL100V2000321";

@@ -2,7 +2,7 @@
 // with TLS and required client certificates, several simulated stations, a JSONL sink.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { SimulatedStation } from "../src/testing/mod.ts";
+import { SimulatedStation } from "../testing.ts";
 import type { Snapshot } from "../src/runtime/mod.ts";
 import { createTestPki, type TestPki } from "./_support/pki.ts";
 import { type Broker, startBroker } from "./_support/broker.ts";

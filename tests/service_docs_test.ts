@@ -3,7 +3,7 @@
 // temporary ones, against a simulated station on the embedded broker. A permission the recipe
 // lacks fails this test the way it would fail the container.
 import assert from "node:assert/strict";
-import { EmbeddedBroker, SimulatedStation } from "../src/testing/mod.ts";
+import { EmbeddedBroker, SimulatedStation } from "../testing.ts";
 
 const ROOT = new URL("..", import.meta.url);
 const doc = await Deno.readTextFile(new URL("docs/service.md", ROOT));

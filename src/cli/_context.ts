@@ -3,6 +3,7 @@ import config from "../../deno.json" with { type: "json" };
 import { ParserError } from "../errors/errors.ts";
 import type { BlockSchema } from "../parser/block_schema.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
+import type { ProtocolPlugin } from "../plugin/plugin.ts";
 import { flag, type ParsedArgs } from "./_args.ts";
 import { didYouMeanSuffix } from "./_did_you_mean.ts";
 import type { CliIo } from "./main.ts";
@@ -14,7 +15,9 @@ export const VERSION: string = config.version;
 export interface CommandContext {
   /** Where output goes. */
   readonly io: CliIo;
-  /** The block schemas (BLUETTI V2). */
+  /** The default plugin (`DEFAULT_PLUGIN`, chosen once in src/plugins/builtin.ts). */
+  readonly plugin: ProtocolPlugin;
+  /** The default plugin's block schemas, compiled on demand. */
   readonly registry: SchemaRegistry;
 }
 

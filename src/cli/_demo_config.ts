@@ -1,13 +1,15 @@
 // The built-in example of `power-sdk demo`: a runtime.yaml for three simulated stations on the
 // embedded broker, and the faults each station is started with. Private to src/cli.
+import { DEFAULT_PLUGIN } from "../plugins/builtin.ts";
 
 /** The variable the demo configuration takes the embedded broker's port from. */
 export const DEMO_PORT_VARIABLE = "DEMO_BROKER_PORT";
 
 /**
- * The demo's runtime.yaml: one station of each V2 model on the embedded broker (plain MQTT on
- * 127.0.0.1, hence `allow_insecure`), short cadences, every snapshot to the `stdout` sink. The
- * stations are started from what it resolves to (profile, serial, framing).
+ * The demo's runtime.yaml: one station of each model of the default plugin on the embedded
+ * broker (plain MQTT on 127.0.0.1, hence `allow_insecure`), short cadences, every snapshot to
+ * the `stdout` sink. The pipeline's vendor and protocol are the default plugin's. The stations
+ * are started from what it resolves to (profile, serial, framing).
  *
  * @example It resolves to three devices on the given port
  * ```ts
@@ -28,8 +30,8 @@ pipelines:
   demo:
     mode: pull
     transport: mqtt
-    vendor: bluetti
-    protocol: v2
+    vendor: ${DEFAULT_PLUGIN.vendor}
+    protocol: ${DEFAULT_PLUGIN.protocol}
     poll_interval: 5
     sink: stdout
     transport_opts:

@@ -1,12 +1,20 @@
-// The local Modbus TCP profiles as `profiles` and `profiles show` print them. Private to src/cli.
-import { listLocalProfiles } from "../plugins/bluetti_local/registry.ts";
+// The profiles of plugins defined over register maps (local Modbus TCP) as `profiles` and
+// `profiles show` print them. Private to src/cli.
 import type { RegisterMap } from "../parser/register_map.ts";
+import type { ProtocolPlugin } from "../plugin/plugin.ts";
 import { formatTable } from "./_table.ts";
 
+/** The register maps of the plugins' profiles, in order. */
+export function registerMaps(plugins: readonly ProtocolPlugin[]): RegisterMap[] {
+  return plugins.flatMap((plugin) =>
+    plugin.profiles.flatMap((profile) => plugin.registerMap?.(profile) ?? [])
+  );
+}
+
 /** The table of local profiles, with a title line. */
-export function localProfilesTable(): string {
+export function localProfilesTable(maps: readonly RegisterMap[]): string {
   const rows = [["ID", "NAME", "ALIASES", "TRANSPORT", "GROUPS"]];
-  for (const map of listLocalProfiles()) {
+  for (const map of maps) {
     rows.push([
       map.id,
       map.def.name ?? map.id,

@@ -3,7 +3,7 @@
 // simulated station on an embedded broker.
 import assert from "node:assert/strict";
 import { type BlockSchema, SchemaRegistry } from "../parser/mod.ts";
-import { BLUETTI_V2_BLOCKS } from "../plugins/mod.ts";
+import { DEFAULT_PLUGIN } from "../plugins/builtin.ts";
 import { EmbeddedBroker, SimulatedStation, type SimulatedStationOptions } from "../testing/mod.ts";
 import type { CommandContext } from "./_context.ts";
 import type { CredentialSources } from "./_credentials.ts";
@@ -86,7 +86,7 @@ export function captureContext(): CapturedContext {
       },
       stderr: (text) => err += text,
     },
-    registry: new SchemaRegistry(BLUETTI_V2_BLOCKS),
+    ...pluginContext(),
     out: () => out,
     err: () => err,
     waitFor(pattern) {
@@ -263,7 +263,12 @@ export const RECORD_JSON_KEYS: readonly string[] = [
   "labels",
 ];
 
-const registry = new SchemaRegistry(BLUETTI_V2_BLOCKS);
+const registry = new SchemaRegistry(DEFAULT_PLUGIN.blocks);
+
+/** The plugin part of a command context: the default plugin and its schemas. */
+export function pluginContext(): Pick<CommandContext, "plugin" | "registry"> {
+  return { plugin: DEFAULT_PLUGIN, registry };
+}
 
 /** The built-in schema of a block. */
 export function schemaOf(id: number): BlockSchema {

@@ -1,10 +1,14 @@
 // `power-sdk controls [--profile <name>] [--json]`: the settings `write` can change, with what
 // each takes, whether it is dangerous and which models allow it. Offline.
-import { BUILTIN_PROFILES, getProfile } from "../../profiles/mod.ts";
 import type { ControlRegisterDef } from "../device/control_register.ts";
 import type { DeviceProfile } from "../device/profile.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
-import { BLUETTI_V2_CONTROL_REGISTERS } from "../plugins/bluetti_v2/control_registers.ts";
+import {
+  findPluginProfile,
+  knownPlugins,
+  pluginOf,
+  type ProtocolPlugin,
+} from "../plugin/plugin.ts";
 import { flag, parseCommandArgs, rejectPositionals, stringOption } from "./_args.ts";
 import { type CommandContext, printedHelpOrVersion, printJson, println } from "./_context.ts";
 import { formatTable } from "./_table.ts";
@@ -28,7 +32,7 @@ export const CONTROLS_HELP = `Usage: power-sdk controls [--profile <name>] [--js
 List the settings 'power-sdk write --field <name>' can change: each control's name, its
 register, the values or range it takes (with units), whether it is dangerous (powers the
 station off, resets it or starts a long routine: 'write' needs --confirm-dangerous), and which
-models allow it. Writes to a register of a block that is not verified need --force; the BLOCK
+models allow it; the controls of every built-in plugin, or of the plugin of --profile. Writes to a register of a block that is not verified need --force; the BLOCK
 column says how well the block holding it is known.
 
 Options:
@@ -64,6 +68,7 @@ const OPTIONS = { profile: { type: "string" }, json: { type: "boolean" } } as co
  *   dangerous: false,
  *   description: "AC output on/off",
  *   block: { id: 2000, name: "INV_BASE_SETTINGS", verification: "verified_reference" },
+ *   plugin: "bluetti_v2",
  *   profiles: ["EL30V2"],
  * };
  * assert.equal(row.values?.on, 1);
@@ -94,9 +99,11 @@ export interface ControlJson {
     readonly name: string;
     readonly verification: string;
   } | null;
+  /** The plugin the control belongs to (`bluetti_v2`). */
+  readonly plugin: string;
   /** With `--profile`: whether that model allows it. */
   readonly allowed?: boolean;
-  /** Without `--profile`: the ids of the built-in models that allow it. */
+  /** Without `--profile`: the ids of the plugin's models that allow it. */
   readonly profiles?: readonly string[];
 }
 
@@ -127,10 +134,9 @@ export function controlsCommand(args: readonly string[], ctx: CommandContext): n
   if (printedHelpOrVersion(ctx, parsed, CONTROLS_HELP)) return 0;
   rejectPositionals(parsed, "controls");
   const profileName = stringOption(parsed, "profile");
-  const profile = profileName === undefined ? undefined : getProfile(profileName);
-  const rows = BLUETTI_V2_CONTROL_REGISTERS.map((control) =>
-    controlJson(control, ctx.registry, profile)
-  );
+  const profile = profileName === undefined ? undefined : findPluginProfile(profileName);
+  const plugins = profile === undefined ? knownPlugins() : [pluginOf(profile)];
+  const rows = plugins.flatMap((plugin) => pluginRows(plugin, profile));
   if (flag(parsed, "json")) {
     printJson(ctx, rows);
     return 0;
@@ -161,10 +167,31 @@ export function controlsCommand(args: readonly string[], ctx: CommandContext): n
   return 0;
 }
 
+/**
+ * The controls of a plugin that at least one of its models allows (a register map's read-only
+ * fields are no controls), as rows.
+ */
+function pluginRows(plugin: ProtocolPlugin, profile: DeviceProfile | undefined): ControlJson[] {
+  const registries = new Map<DeviceProfile, SchemaRegistry>();
+  const registryOf = (p: DeviceProfile) => {
+    let registry = registries.get(p);
+    if (registry === undefined) registries.set(p, registry = plugin.createRegistry(p));
+    return registry;
+  };
+  return plugin.controlRegisters.flatMap((control) => {
+    const allowing = plugin.profiles.filter((p) => p.writableRegisters.includes(control.register));
+    const shown = profile ?? allowing[0];
+    if (allowing.length === 0 || shown === undefined) return [];
+    return [controlJson(plugin, control, registryOf(shown), profile, allowing)];
+  });
+}
+
 function controlJson(
+  plugin: ProtocolPlugin,
   control: ControlRegisterDef,
   registry: SchemaRegistry,
   profile: DeviceProfile | undefined,
+  allowing: readonly DeviceProfile[],
 ): ControlJson {
   const schema = registry.list().find((s) =>
     control.register >= s.id && control.register < s.id + s.registerCount
@@ -182,13 +209,12 @@ function controlJson(
     block: schema === undefined
       ? null
       : { id: schema.id, name: schema.name, verification: schema.verificationStatus },
+    plugin: plugin.id,
   };
   if (profile !== undefined) {
     return { ...base, allowed: profile.writableRegisters.includes(control.register) };
   }
-  const profiles = BUILTIN_PROFILES.filter((p) => p.writableRegisters.includes(control.register))
-    .map((p) => p.id);
-  return { ...base, profiles };
+  return { ...base, profiles: allowing.map((p) => p.id) };
 }
 
 /** `on | off`, `standard | silent | turbo | custom`, `1..4 h`. */

@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
 import type { Snapshot } from "../../mod.ts";
-import { SchemaRegistry } from "../parser/mod.ts";
-import { BLUETTI_V2_BLOCKS } from "../plugins/mod.ts";
 import type { CommandContext } from "./_context.ts";
 import { demoCommand } from "./demo_command.ts";
-import { lines, runCli } from "./_test_utils.ts";
+import { lines, pluginContext, runCli } from "./_test_utils.ts";
 import mqtt from "mqtt";
 
 /** `demo` in-process, stopped by a signal the test fires once `until` is true of stdout. */
@@ -21,7 +19,7 @@ async function demo(args: string[], until: (out: string) => boolean) {
       },
       stderr: (text) => err += text,
     },
-    registry: new SchemaRegistry(BLUETTI_V2_BLOCKS),
+    ...pluginContext(),
   };
   const done = demoCommand(args, ctx, { listen: (onStop) => (fire = onStop, () => {}) });
   await Promise.race([enough.promise, done]);
@@ -106,7 +104,7 @@ Deno.test("demo --prometheus --homeassistant --mqtt says where to look, and the 
       },
       stderr: () => {},
     },
-    registry: new SchemaRegistry(BLUETTI_V2_BLOCKS),
+    ...pluginContext(),
   };
   const done = demoCommand(
     ["--prometheus", "127.0.0.1:0", "--homeassistant", "--mqtt"],

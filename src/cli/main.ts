@@ -10,6 +10,7 @@
 // specifiers are string literals, so `deno compile` still finds and embeds every command.
 import { PowerSdkError } from "../errors/errors.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
+import type { ProtocolPlugin } from "../plugin/plugin.ts";
 import { parseCommandArgs } from "./_args.ts";
 import { type CommandContext, oneLine, printedHelpOrVersion, VERSION } from "./_context.ts";
 import { didYouMeanSuffix } from "./_did_you_mean.ts";
@@ -245,9 +246,16 @@ export async function main(args: string[], io: CliIo = DENO_IO): Promise<number>
 
 async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
   let registry: SchemaRegistry | undefined;
-  const schemas: { compile?: () => SchemaRegistry } = {};
+  const schemas: { compile?: () => SchemaRegistry; plugin?: ProtocolPlugin } = {};
   const ctx: CommandContext = {
     io,
+    // Imported with the command: the built-in plugins define themselves on import.
+    get plugin() {
+      if (schemas.plugin === undefined) {
+        throw new TypeError("Cannot use the plugin before a command");
+      }
+      return schemas.plugin;
+    },
     // Imported with the command, compiled when the command first asks for it.
     get registry() {
       if (schemas.compile === undefined) {
@@ -277,13 +285,17 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
   // The built-in plugins define themselves (profiles, framings) when their module loads: no
   // npm package, so every command gets them. Their transports load with the commands that
   // use them (runtime, demo, schema, the Modbus TCP options of read, write and simulate).
-  const [command, { LazySchemaRegistry }, { BLUETTI_V2_BLOCKS }] = await Promise.all([
+  const [command, { LazySchemaRegistry }, { DEFAULT_PLUGIN }] = await Promise.all([
     load(),
     import("./_lazy_registry.ts"),
-    import("../plugins/bluetti_v2/blocks.ts"),
     import("../plugins/builtin.ts"),
   ]);
-  schemas.compile = () => new LazySchemaRegistry(BLUETTI_V2_BLOCKS);
+  const plugin = DEFAULT_PLUGIN;
+  schemas.plugin = plugin;
+  schemas.compile = () =>
+    plugin.blocks !== undefined
+      ? new LazySchemaRegistry(plugin.blocks)
+      : plugin.createRegistry(plugin.profiles[0]!);
   return await command.run([...globals, ...args.slice(at + 1)], ctx);
 }
 

@@ -1,8 +1,6 @@
 // `power-sdk profiles [--json]` and `power-sdk profiles show <name-or-alias> [--json]`.
-import { BUILTIN_PROFILES, getProfile } from "../../profiles/mod.ts";
 import type { DeviceProfile, ProfileGroupDef } from "../device/profile.ts";
-import { getLocalProfile } from "../plugins/bluetti_local/registry.ts";
-import type { RegisterMap } from "../parser/register_map.ts";
+import { findPluginProfile, knownPlugins, pluginOf } from "../plugin/plugin.ts";
 import { flag, parseCommandArgs, type ParsedArgs, rejectSubcommand } from "./_args.ts";
 import {
   blockLabel,
@@ -12,7 +10,7 @@ import {
   println,
 } from "./_context.ts";
 import { formatTable } from "./_table.ts";
-import { describeLocalProfile, localProfilesTable } from "./_local_profiles.ts";
+import { describeLocalProfile, localProfilesTable, registerMaps } from "./_local_profiles.ts";
 import { UsageError } from "./_usage_error.ts";
 
 /** Help of `power-sdk profiles`. */
@@ -66,20 +64,24 @@ export function profilesCommand(args: readonly string[], ctx: CommandContext): n
   const parsed = parseCommandArgs(args, OPTIONS, show ? "profiles show" : "profiles");
   if (show) return showCommand(parsed.positionals.slice(1), parsed, ctx);
   if (printedHelpOrVersion(ctx, parsed, PROFILES_HELP)) return 0;
+  // Profiles of block plugins first, then those of register-map plugins (local Modbus TCP).
+  const plugins = knownPlugins();
+  const blockPlugins = plugins.filter((p) => p.registerMap === undefined);
+  const profiles = blockPlugins.flatMap((p) => p.profiles);
   rejectSubcommand(
     parsed,
     "profiles",
     (text) =>
-      BUILTIN_PROFILES.some((p) =>
+      profiles.some((p) =>
         [p.id, p.name, ...p.aliases].some((n) => n.toLowerCase() === text.toLowerCase())
       ),
   );
   if (flag(parsed, "json")) {
-    printJson(ctx, BUILTIN_PROFILES);
+    printJson(ctx, profiles);
     return 0;
   }
   const rows = [["ID", "NAME", "ALIASES", "FRAMING", "GROUPS"]];
-  for (const p of BUILTIN_PROFILES) {
+  for (const p of profiles) {
     rows.push([
       p.id,
       p.name,
@@ -90,7 +92,7 @@ export function profilesCommand(args: readonly string[], ctx: CommandContext): n
   }
   println(ctx, formatTable(rows));
   println(ctx, "");
-  println(ctx, localProfilesTable());
+  println(ctx, localProfilesTable(registerMaps(plugins)));
   return 0;
 }
 
@@ -105,13 +107,13 @@ function showCommand(
   }
   // A name with spaces typed without quotes arrives as several arguments.
   const name = positionals.join(" ");
-  const local = findLocalProfile(name);
+  const profile = findPluginProfile(name);
+  const local = pluginOf(profile).registerMap?.(profile);
   if (local !== undefined) {
     if (flag(parsed, "json")) printJson(ctx, local.def);
     else println(ctx, describeLocalProfile(local));
     return 0;
   }
-  const profile = getProfile(name);
   if (flag(parsed, "json")) {
     printJson(ctx, profile);
     return 0;
@@ -121,6 +123,9 @@ function showCommand(
 }
 
 function describe(p: DeviceProfile, ctx: CommandContext): string {
+  // The default plugin's schemas compile on demand; another plugin's come from the plugin.
+  const plugin = pluginOf(p);
+  const registry = plugin === ctx.plugin ? ctx.registry : plugin.createRegistry(p);
   const version = p.protocolVersion === null
     ? "unknown (every field whose bytes are present is decoded)"
     : String(p.protocolVersion);
@@ -141,7 +146,7 @@ function describe(p: DeviceProfile, ctx: CommandContext): string {
     ...p.groups.map((g) => [
       g.name,
       seconds(g),
-      g.blocks.map((id) => blockLabel(ctx.registry, id)).join(", "),
+      g.blocks.map((id) => blockLabel(registry, id)).join(", "),
     ]),
   ]);
   return `${p.id}: ${p.name}\n${facts}\n\n${groups}`;
@@ -150,18 +155,4 @@ function describe(p: DeviceProfile, ctx: CommandContext): string {
 function seconds(group: ProfileGroupDef): string {
   const ms = group.pollIntervalMs;
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
-}
-
-/** The local Modbus TCP profile with this id or alias, if any (cloud profiles come first). */
-function findLocalProfile(name: string): RegisterMap | undefined {
-  try {
-    getProfile(name);
-    return undefined;
-  } catch {
-    try {
-      return getLocalProfile(name);
-    } catch {
-      return undefined;
-    }
-  }
 }

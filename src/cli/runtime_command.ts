@@ -725,11 +725,12 @@ const LEVELS: readonly LogThreshold[] = ["debug", "info", "warn", "error", "none
  * ```ts
  * import { runtimeLogger } from "./runtime_command.ts";
  * import { SchemaRegistry } from "@power-sdk/sdk/parser";
- * import { BLUETTI_V2_BLOCKS } from "@power-sdk/sdk/plugins";
+ * import { DEFAULT_PLUGIN } from "@power-sdk/sdk/plugins";
  * import assert from "node:assert/strict";
  *
  * let err = "";
- * const ctx = { io: { stdout() {}, stderr: (text: string) => err += text }, registry: new SchemaRegistry(BLUETTI_V2_BLOCKS) };
+ * const io = { stdout() {}, stderr: (text: string) => err += text };
+ * const ctx = { io, plugin: DEFAULT_PLUGIN, registry: new SchemaRegistry(DEFAULT_PLUGIN.blocks) };
  * const log = runtimeLogger(ctx, "warn");
  * log({ level: "info", deviceId: "garage", message: "connected" });
  * log({ level: "warn", deviceId: "garage", message: "reconnecting: 3 failed polls in a row" });

@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
 import { CredentialsError, type Snapshot } from "../../mod.ts";
-import { SchemaRegistry } from "../parser/mod.ts";
-import { BLUETTI_V2_BLOCKS } from "../plugins/mod.ts";
 import { EmbeddedBroker, SimulatedStation } from "../testing/mod.ts";
 import { createTestPki } from "../../tests/_support/pki.ts";
 import type { CommandContext } from "./_context.ts";
@@ -10,6 +8,7 @@ import { runtimeLogger, runUntilStopped } from "./runtime_command.ts";
 import {
   lines,
   localRuntimeConfig as localConfig,
+  pluginContext,
   runCli,
   runtimeConfigFile as configFile,
   startRuntime as start,
@@ -269,7 +268,7 @@ Deno.test("runtimeLogger() prints what its threshold lets through, on stderr", (
   let err = "";
   const ctx: CommandContext = {
     io: { stdout: () => assert.fail("no stdout"), stderr: (text) => err += text },
-    registry: new SchemaRegistry(BLUETTI_V2_BLOCKS),
+    ...pluginContext(),
   };
   const entries = [
     { level: "debug", message: "tick" },

@@ -159,7 +159,7 @@ const DENO_SIMULATE_SYSTEM: SimulateSystem = {
  * ```ts
  * import { simulateCommand } from "./simulate_command.ts";
  * import { SchemaRegistry } from "@power-sdk/sdk/parser";
- * import { BLUETTI_V2_BLOCKS } from "@power-sdk/sdk/plugins";
+ * import { DEFAULT_PLUGIN } from "@power-sdk/sdk/plugins";
  * import assert from "node:assert/strict";
  *
  * let out = "";
@@ -173,7 +173,7 @@ const DENO_SIMULATE_SYSTEM: SimulateSystem = {
  * };
  * const code = await simulateCommand(
  *   ["--profile", "EL100V2", "--sn", "EL100V2000001", "--embedded"],
- *   { io, registry: new SchemaRegistry(BLUETTI_V2_BLOCKS) },
+ *   { io, plugin: DEFAULT_PLUGIN, registry: new SchemaRegistry(DEFAULT_PLUGIN.blocks) },
  *   {
  *     readFile: () => Promise.reject(new Error("no files here")),
  *     env: () => undefined,

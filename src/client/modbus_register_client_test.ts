@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import "../plugins/builtin.ts";
 import { ModbusExceptionError, TransportError, WriteError } from "../errors/errors.ts";
 import { MBAP_STREAM_FRAMING } from "../protocol/mbap.ts";
 import { getLocalProfile } from "../plugins/bluetti_local/registry.ts";

@@ -6,3 +6,4 @@
  */
 export * from "./plugin.ts";
 export * from "./field_labels.ts";
+export * from "./station_simulation.ts";

@@ -8,9 +8,12 @@
  */
 import type { ControlRegisterDef } from "../device/control_register.ts";
 import type { IdentityExtractor } from "../device/identity.ts";
-import type { DeviceProfile } from "../device/profile.ts";
+import { type DeviceProfile, findProfile } from "../device/profile.ts";
 import { ConfigError } from "../errors/errors.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
+import type { RegisterMap } from "../parser/register_map.ts";
+import type { BlockSchemaDef } from "../parser/types.ts";
+import type { StationSimulation } from "./station_simulation.ts";
 import type { BlockLabels } from "./field_labels.ts";
 import { type Framing, registerFraming } from "../protocol/framing.ts";
 
@@ -64,6 +67,24 @@ export interface ProtocolPlugin {
    * by transport name (the vendor cloud's broker and topics for `mqtt`).
    */
   readonly transportDefaults?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /**
+   * The block definitions it decodes, uncompiled, when they are the same for all its
+   * profiles (the CLI lists them and compiles one on demand).
+   */
+  readonly blocks?: readonly BlockSchemaDef[];
+  /**
+   * How the station simulator plays its stations (`StationModel` in `./testing`): specs,
+   * settings registers, block values. Without it the plugin cannot be simulated.
+   */
+  readonly simulation?: StationSimulation;
+  /**
+   * The register map a profile was built from, for plugins defined over register maps (local
+   * Modbus TCP): the CLI describes it and `SimulatedModbusStation` serves it.
+   *
+   * @param profile One of its profiles.
+   * @returns The map, or undefined when the profile has none.
+   */
+  registerMap?(profile: DeviceProfile): RegisterMap | undefined;
   /**
    * A schema registry for a profile, with the profile's field overrides applied.
    *
@@ -165,4 +186,32 @@ export function pluginOf(profile: DeviceProfile): ProtocolPlugin {
     `No plugin for profile ${profile.id} (protocol '${profile.protocol}'; known plugins: ${known}): import the plugin that defines it`,
     { path: "profile" },
   );
+}
+
+/**
+ * A profile of the defined plugins by id, name or alias (case, spaces, dashes and underscores
+ * do not matter), among the plugins `accept` takes.
+ *
+ * @param nameOrAlias What the user typed.
+ * @param accept Which plugins to search. @default {every defined plugin}
+ * @returns The profile.
+ * @throws {ConfigError} `CONFIG_UNKNOWN_PROFILE` naming the known profiles and the closest.
+ *
+ * @example Only the plugins that can be simulated
+ * ```ts
+ * import { findPluginProfile } from "@power-sdk/sdk/plugins";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(findPluginProfile("Elite 100 V2").id, "EL100V2");
+ * assert.equal(findPluginProfile("ac500").id, "AC500");
+ * assert.throws(() => findPluginProfile("AC500", (p) => p.simulation !== undefined), {
+ *   code: "CONFIG_UNKNOWN_PROFILE",
+ * });
+ * ```
+ */
+export function findPluginProfile(
+  nameOrAlias: string,
+  accept: (plugin: ProtocolPlugin) => boolean = () => true,
+): DeviceProfile {
+  return findProfile(PLUGINS.filter(accept).flatMap((p) => p.profiles), nameOrAlias);
 }

@@ -17,4 +17,4 @@ export * from "./bluetti_v2/mod.ts";
 export * from "./bluetti_local/mod.ts";
 export * from "./modbus_tcp/mod.ts";
 export * from "../plugin/mod.ts";
-export { BUILTIN_PLUGINS } from "./builtin.ts";
+export { BUILTIN_PLUGINS, DEFAULT_PLUGIN } from "./builtin.ts";

@@ -5,13 +5,11 @@
  *
  * @module
  */
-import { connectAndSubscribe, endMqttClient, setMqttNoDelay } from "../_shared/mqtt_client.ts";
-import { Buffer } from "node:buffer";
-import type { IClientOptions, MqttClient } from "mqtt";
 import type { FramingName } from "../protocol/mod.ts";
 import type { DeviceProfile } from "../device/profile.ts";
 import { StationModel } from "./station_model.ts";
 import type { SimulatedStationTlsOptions } from "./simulated_station.ts";
+import { checkBrokerUrl, MqttStationHost } from "./_mqtt_station_host.ts";
 
 /**
  * One station of a {@linkcode FleetSimulator}.
@@ -103,10 +101,6 @@ export interface FleetSimulatorCounters {
 const REQUEST_FILTER = "SUB/+";
 const REQUEST_PREFIX = "SUB/";
 const RESPONSE_PREFIX = "PUB/";
-/** Delay between reconnect attempts after a lost connection. */
-const RECONNECT_MS = 1000;
-/** Longest wait for a clean DISCONNECT on stop before the socket is simply closed. */
-const STOP_GRACE_MS = 2000;
 
 interface Member {
   readonly model: StationModel;
@@ -114,7 +108,7 @@ interface Member {
 }
 
 /**
- * Many simulated BLUETTI V2 stations behind ONE MQTT connection (MQTT 3.1.1, QoS 1, never
+ * Many simulated stations behind ONE MQTT connection (MQTT 3.1.1, QoS 1, never
  * retained, TCP_NODELAY on its socket). It subscribes to `SUB/+`, hands each request to the
  * {@linkcode StationModel} of the serial in the topic and publishes the reply on
  * `PUB/{sn}`, so a thousand stations cost one socket instead of a thousand. Retained
@@ -165,16 +159,31 @@ export class FleetSimulator implements AsyncDisposable {
   readonly serials: readonly string[];
 
   #members: Map<string, Member>;
-  #client: MqttClient | null = null;
-  #stopped = false;
-  #stopping: Promise<void> | null = null;
-  #lastError: Error | null = null;
+  #host: MqttStationHost;
   #counters = { requests: 0, replies: 0, ignored: 0, unknownStation: 0, dropped: 0, reconnects: 0 };
 
-  private constructor(brokerUrl: string, members: Map<string, Member>) {
+  private constructor(
+    brokerUrl: string,
+    members: Map<string, Member>,
+    options: FleetSimulatorOptions,
+  ) {
     this.brokerUrl = brokerUrl;
     this.#members = members;
     this.serials = Object.freeze([...members.keys()]);
+    this.#host = new MqttStationHost({
+      brokerUrl,
+      tls: options.tls,
+      clientIdPrefix: "power-sdk-fleet",
+      connectTimeoutMs: options.connectTimeoutMs,
+      subscription: REQUEST_FILTER,
+      what: `Cannot connect fleet simulator to ${brokerUrl}`,
+      onMessage: (topic, payload) => {
+        if (topic.startsWith(REQUEST_PREFIX)) {
+          this.#onRequest(topic.slice(REQUEST_PREFIX.length), payload);
+        }
+      },
+      onReconnect: () => this.#counters.reconnects++,
+    });
   }
 
   /**
@@ -202,7 +211,10 @@ export class FleetSimulator implements AsyncDisposable {
    * ```
    */
   static async start(options: FleetSimulatorOptions): Promise<FleetSimulator> {
-    const url = checkBrokerUrl(options.brokerUrl);
+    const url = checkBrokerUrl(
+      options.brokerUrl,
+      "Cannot start fleet simulator as 'brokerUrl' must be an mqtt:// or mqtts:// URL: current value is ",
+    );
     if (!Array.isArray(options.stations) || options.stations.length === 0) {
       throw new TypeError(
         "Cannot start fleet simulator as 'stations' must list at least one station: current value is empty",
@@ -232,8 +244,8 @@ export class FleetSimulator implements AsyncDisposable {
       });
       members.set(station.sn, { model, responseTopic: RESPONSE_PREFIX + station.sn });
     });
-    const fleet = new FleetSimulator(url.href, members);
-    await fleet.#connect(options);
+    const fleet = new FleetSimulator(url.href, members, options);
+    await fleet.#host.start(options.signal);
     return fleet;
   }
 
@@ -253,7 +265,7 @@ export class FleetSimulator implements AsyncDisposable {
    * ```
    */
   get connected(): boolean {
-    return this.#client?.connected === true;
+    return this.#host.connected;
   }
 
   /**
@@ -287,7 +299,7 @@ export class FleetSimulator implements AsyncDisposable {
    * ```
    */
   get lastError(): Error | null {
-    return this.#lastError;
+    return this.#host.lastError;
   }
 
   /**
@@ -330,8 +342,7 @@ export class FleetSimulator implements AsyncDisposable {
    * ```
    */
   stop(): Promise<void> {
-    this.#stopping ??= this.#stop();
-    return this.#stopping;
+    return this.#host.stop();
   }
 
   /**
@@ -355,87 +366,6 @@ export class FleetSimulator implements AsyncDisposable {
     return this.stop();
   }
 
-  async #stop(): Promise<void> {
-    this.#stopped = true;
-    const client = this.#client;
-    this.#client = null;
-    if (client === null) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const graceful = endMqttClient(client, false);
-    const late = await Promise.race([
-      graceful.then(() => false),
-      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(true), STOP_GRACE_MS)),
-    ]);
-    clearTimeout(timer);
-    if (late) await endMqttClient(client, true);
-  }
-
-  // --- connection --------------------------------------------------------------------------------
-
-  #clientOptions(options: FleetSimulatorOptions): IClientOptions {
-    const suffix = crypto.getRandomValues(new Uint8Array(4)).reduce(
-      (s, b) => s + b.toString(16).padStart(2, "0"),
-      "",
-    );
-    const client: IClientOptions = {
-      clientId: `power-sdk-fleet_${suffix}`,
-      protocolVersion: 4,
-      clean: true,
-      keepalive: 60,
-      connectTimeout: options.connectTimeoutMs ?? 10_000,
-      // The first connect is ours (it must fail fast); later ones are mqtt.js's, after which
-      // `#adopt` subscribes again (clean session: the broker forgot the subscription).
-      reconnectPeriod: 0,
-      resubscribe: false,
-    };
-    const tls = options.tls;
-    if (tls !== undefined) {
-      client.cert = tls.cert;
-      client.key = tls.key;
-      if (tls.ca !== undefined) client.ca = typeof tls.ca === "string" ? tls.ca : [...tls.ca];
-      client.rejectUnauthorized = true;
-    }
-    return client;
-  }
-
-  async #connect(options: FleetSimulatorOptions): Promise<void> {
-    const client = await connectAndSubscribe({
-      url: this.brokerUrl,
-      client: this.#clientOptions(options),
-      topic: REQUEST_FILTER,
-      what: `Cannot connect fleet simulator to ${this.brokerUrl}`,
-      signal: options.signal,
-    });
-    this.#adopt(client);
-  }
-
-  /** Takes the connected client into service. */
-  #adopt(client: MqttClient): void {
-    this.#client = client;
-    client.options.reconnectPeriod = RECONNECT_MS;
-    client.on("error", (error) => {
-      this.#lastError = error;
-    });
-    client.on("connect", () => {
-      // A reconnect: a new socket, which needs its own TCP_NODELAY, and a new subscription.
-      setMqttNoDelay(client);
-      this.#counters.reconnects++;
-      client.subscribe(REQUEST_FILTER, { qos: 1 }, (error) => {
-        if (error) this.#lastError = error;
-      });
-    });
-    client.on("close", () => {
-      if (this.#stopped) client.options.reconnectPeriod = 0;
-    });
-    client.on("message", (topic, message, packet) => {
-      if (this.#client !== client || packet.retain || !topic.startsWith(REQUEST_PREFIX)) return;
-      this.#onRequest(
-        topic.slice(REQUEST_PREFIX.length),
-        new Uint8Array(message.buffer, message.byteOffset, message.byteLength),
-      );
-    });
-  }
-
   // --- requests ----------------------------------------------------------------------------------
 
   #onRequest(sn: string, payload: Uint8Array): void {
@@ -452,38 +382,8 @@ export class FleetSimulator implements AsyncDisposable {
   }
 
   #publish(topic: string, payload: Uint8Array): void {
-    const client = this.#client;
-    if (client === null || !client.connected) {
-      this.#counters.dropped++; // offline: the frame is lost
-      return;
-    }
-    client.publish(topic, toBuffer(payload), { qos: 1, retain: false }, (error) => {
-      if (!error) return;
-      this.#counters.dropped++;
-      this.#lastError = error;
-    });
+    const counters = this.#counters;
+    // Offline, or a failed publish: the frame is lost.
+    if (!this.#host.publish(topic, payload, () => counters.dropped++)) counters.dropped++;
   }
-}
-
-// --- helpers ---------------------------------------------------------------------------------
-
-function checkBrokerUrl(brokerUrl: string): URL {
-  let url: URL | null = null;
-  try {
-    url = new URL(brokerUrl);
-  } catch {
-    // reported below
-  }
-  if (url === null || (url.protocol !== "mqtt:" && url.protocol !== "mqtts:")) {
-    throw new TypeError(
-      `Cannot start fleet simulator as 'brokerUrl' must be an mqtt:// or mqtts:// URL: current value is ${
-        JSON.stringify(brokerUrl)
-      }`,
-    );
-  }
-  return url;
-}
-
-function toBuffer(payload: Uint8Array): Buffer {
-  return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
 }

@@ -5,7 +5,8 @@ import {
   buildWriteSingleReplyPdu,
 } from "../protocol/pdu.ts";
 import type { RegisterMap, RegisterValue } from "../parser/register_map.ts";
-import { getLocalProfile } from "../plugins/bluetti_local/registry.ts";
+import { ConfigError } from "../errors/errors.ts";
+import { findPluginProfile, pluginOf } from "../plugin/plugin.ts";
 
 /**
  * The quirks observed on real stations, each switchable. Defaults: all on, as a real AC500 or
@@ -28,7 +29,10 @@ export interface ModbusStationQuirks {
 
 /** Options of {@linkcode SimulatedModbusStation.start}. */
 export interface SimulatedModbusStationOptions {
-  /** A local profile id (`AC500`); or give `map`. */
+  /**
+   * The id, name or alias of a profile whose plugin is defined over register maps (`AC500`,
+   * local Modbus TCP); or give `map`.
+   */
   readonly profile?: string;
   /** The register map to serve (a map file's, for instance). */
   readonly map?: RegisterMap;
@@ -61,8 +65,9 @@ export interface ModbusStationRequest {
 type Injected = { kind: "exception"; code: number } | { kind: "truncated" };
 
 /**
- * A Modbus TCP station on a real socket, serving a register map with the quirks seen on
- * BLUETTI's local Modbus TCP (see {@linkcode ModbusStationQuirks}), plus injected exceptions
+ * A Modbus TCP station on a real socket, serving a register map (a profile's, through its
+ * plugin's `registerMap`) with the quirks seen on vendors' local Modbus TCP servers (see
+ * {@linkcode ModbusStationQuirks}), plus injected exceptions
  * (05 acknowledge, 06 busy) and truncated replies. For tests and `simulate --transport
  * modbus-tcp`, without hardware.
  *
@@ -130,12 +135,13 @@ export class SimulatedModbusStation implements AsyncDisposable {
    *
    * @param options Profile or map, address, values, unit id, quirks.
    * @returns The running station.
-   * @throws {ConfigError} `CONFIG_UNKNOWN_PROFILE` for an unknown profile.
+   * @throws {ConfigError} `CONFIG_UNKNOWN_PROFILE` for an unknown profile; `CONFIG_INVALID`
+   * for a profile whose plugin has no register map.
    * @throws {TypeError} When neither `profile` nor `map` is given.
    */
   static start(options: SimulatedModbusStationOptions): Promise<SimulatedModbusStation> {
     const map = options.map ??
-      (options.profile !== undefined ? getLocalProfile(options.profile) : undefined);
+      (options.profile !== undefined ? mapOf(options.profile) : undefined);
     if (map === undefined) {
       return Promise.reject(new TypeError("Cannot start the station: give a profile or a map"));
     }
@@ -382,6 +388,21 @@ export class SimulatedModbusStation implements AsyncDisposable {
       : address;
     return reply(buildWriteSingleReplyPdu(echo, request.value), "reply");
   }
+}
+
+/** The register map of a profile of a defined plugin, by id, name or alias. */
+function mapOf(name: string): RegisterMap {
+  const profile = findPluginProfile(name, (plugin) => plugin.registerMap !== undefined);
+  const plugin = pluginOf(profile);
+  const map = plugin.registerMap?.(profile);
+  if (map === undefined) {
+    throw new ConfigError(
+      "CONFIG_INVALID",
+      `Cannot serve profile ${profile.id} on Modbus TCP: plugin ${plugin.id} has no register map for it`,
+      { path: "profile" },
+    );
+  }
+  return map;
 }
 
 function defaultValue(map: RegisterMap, name: string): RegisterValue {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import "../plugins/builtin.ts";
 import { buildMbapRequest, parseMbapReply } from "../protocol/mbap.ts";
 import type { ModbusRequest } from "../protocol/types.ts";
 import { SimulatedModbusStation } from "./simulated_modbus_station.ts";
@@ -101,4 +102,15 @@ Deno.test("SimulatedModbusStation: without quirks it answers plainly", async () 
   } finally {
     conn.close();
   }
+});
+
+Deno.test("SimulatedModbusStation serves only the profiles of plugins with register maps", () => {
+  assert.throws(() => SimulatedModbusStation.start({ profile: "EL100V2" }), {
+    code: "CONFIG_UNKNOWN_PROFILE",
+    message: /AC500/,
+  });
+  assert.throws(() => SimulatedModbusStation.start({ profile: "AC5000" }), {
+    code: "CONFIG_UNKNOWN_PROFILE",
+    message: /did you mean AC500/,
+  });
 });

@@ -1,15 +1,13 @@
 /**
- * A simulated BLUETTI V2 station on an MQTT broker: it subscribes to the request topic, answers
+ * A simulated station on an MQTT broker: it subscribes to the request topic, answers
  * each request with what a real station would publish, pushes unsolicited frames and
  * misbehaves on demand (faults). The brain is the pure {@linkcode StationModel}; this module
  * adds the MQTT side.
  *
  * @module
  */
-import { Buffer } from "node:buffer";
-import type { IClientOptions, MqttClient } from "mqtt";
 import { TransportError } from "../errors/errors.ts";
-import { connectAndSubscribe, endMqttClient } from "../_shared/mqtt_client.ts";
+import { checkBrokerUrl, MqttStationHost, RECONNECT_MS } from "./_mqtt_station_host.ts";
 import type { FramingName } from "../protocol/mod.ts";
 import type { DeviceProfile } from "../device/profile.ts";
 import { checkSerial, StationModel } from "./station_model.ts";
@@ -148,8 +146,6 @@ export interface SimulatedStationCounters {
 
 const DEFAULT_REQUEST_TOPIC = "SUB/{sn}";
 const DEFAULT_RESPONSE_TOPIC = "PUB/{sn}";
-/** Delay between reconnect attempts after a lost connection. */
-const RECONNECT_MS = 1000;
 
 /**
  * A simulated station on an MQTT broker (MQTT 3.1.1, QoS 1, never retained, TCP_NODELAY set on
@@ -201,14 +197,11 @@ export class SimulatedStation implements AsyncDisposable {
   /** The topic the station publishes replies and pushes to. */
   readonly responseTopic: string;
 
-  #options: SimulatedStationOptions;
-  #client: MqttClient | null = null;
-  #connecting: MqttClient | null = null;
+  #host: MqttStationHost;
   #timers = new Set<ReturnType<typeof setTimeout>>();
   #intervals: ReturnType<typeof setInterval>[] = [];
   #stopped = false;
   #stopping: Promise<void> | null = null;
-  #lastError: Error | null = null;
   #counters = { requests: 0, replies: 0, unsolicited: 0, ignored: 0, disconnects: 0 };
 
   private constructor(
@@ -217,12 +210,22 @@ export class SimulatedStation implements AsyncDisposable {
     responseTopic: string,
     model: StationModel,
   ) {
-    this.#options = options;
     this.sn = options.sn;
     this.brokerUrl = options.brokerUrl;
     this.requestTopic = requestTopic;
     this.responseTopic = responseTopic;
     this.model = model;
+    this.#host = new MqttStationHost({
+      brokerUrl: options.brokerUrl,
+      tls: options.tls,
+      clientIdPrefix: `power-sdk-sim_${this.sn}`,
+      connectTimeoutMs: options.connectTimeoutMs,
+      subscription: requestTopic,
+      what: `Cannot connect simulated station ${this.sn} to ${options.brokerUrl}`,
+      onMessage: (topic, payload) => {
+        if (topic === this.requestTopic) this.#onRequest(payload);
+      },
+    });
   }
 
   /**
@@ -250,7 +253,10 @@ export class SimulatedStation implements AsyncDisposable {
    */
   static async start(options: SimulatedStationOptions): Promise<SimulatedStation> {
     checkSerial(options.sn);
-    const url = parseBrokerUrl(options.brokerUrl);
+    const url = checkBrokerUrl(
+      options.brokerUrl,
+      "Cannot start simulated station: brokerUrl must be an mqtt:// or mqtts:// URL, got ",
+    );
     if (options.tls !== undefined && url.protocol !== "mqtts:") {
       throw new TypeError(
         `Cannot start simulated station: tls needs an mqtts:// broker URL, got ${options.brokerUrl}`,
@@ -274,8 +280,7 @@ export class SimulatedStation implements AsyncDisposable {
     const requestTopic = fillTemplate(options.topics?.request ?? DEFAULT_REQUEST_TOPIC, values);
     const responseTopic = fillTemplate(options.topics?.response ?? DEFAULT_RESPONSE_TOPIC, values);
     station = new SimulatedStation(options, requestTopic, responseTopic, model);
-    const client = await station.#connect(options.signal);
-    station.#adopt(client);
+    await station.#host.start(options.signal);
     station.#syncIntervals();
     return station;
   }
@@ -296,7 +301,7 @@ export class SimulatedStation implements AsyncDisposable {
    * ```
    */
   get connected(): boolean {
-    return this.#client?.connected === true;
+    return this.#host.connected;
   }
 
   /**
@@ -330,7 +335,7 @@ export class SimulatedStation implements AsyncDisposable {
    * ```
    */
   get lastError(): Error | null {
-    return this.#lastError;
+    return this.#host.lastError;
   }
 
   /**
@@ -413,8 +418,7 @@ export class SimulatedStation implements AsyncDisposable {
         `Cannot push from simulated station ${this.sn}: it is stopped`,
       );
     }
-    const client = this.#client;
-    if (client === null || !client.connected) {
+    if (!this.#host.connected) {
       throw new TransportError(
         "TRANSPORT_DISCONNECTED",
         `Cannot push from simulated station ${this.sn}: it is not connected`,
@@ -422,7 +426,7 @@ export class SimulatedStation implements AsyncDisposable {
     }
     const frame = payload ?? this.model.unsolicitedFrame();
     this.#counters.unsolicited++;
-    await client.publishAsync(this.responseTopic, toBuffer(frame), { qos: 1, retain: false });
+    await this.#host.publishAsync(this.responseTopic, frame);
   }
 
   /**
@@ -475,94 +479,7 @@ export class SimulatedStation implements AsyncDisposable {
     this.#timers.clear();
     for (const interval of this.#intervals) clearInterval(interval);
     this.#intervals = [];
-    const connecting = this.#connecting;
-    this.#connecting = null;
-    if (connecting !== null) await endMqttClient(connecting, true);
-    const client = this.#client;
-    this.#client = null;
-    if (client !== null) await endMqttClient(client, false);
-  }
-
-  // --- connection --------------------------------------------------------------------------------
-
-  #clientOptions(): IClientOptions {
-    const suffix = crypto.getRandomValues(new Uint8Array(4)).reduce(
-      (s, b) => s + b.toString(16).padStart(2, "0"),
-      "",
-    );
-    const options: IClientOptions = {
-      clientId: `power-sdk-sim_${this.sn}_${suffix}`,
-      protocolVersion: 4,
-      clean: true,
-      keepalive: 60,
-      connectTimeout: this.#options.connectTimeoutMs ?? 10_000,
-      // Reconnects are ours: a fault-induced drop must stay down for its downtime.
-      reconnectPeriod: 0,
-    };
-    const tls = this.#options.tls;
-    if (tls !== undefined) {
-      options.cert = tls.cert;
-      options.key = tls.key;
-      if (tls.ca !== undefined) options.ca = typeof tls.ca === "string" ? tls.ca : [...tls.ca];
-      options.rejectUnauthorized = true;
-    }
-    return options;
-  }
-
-  /** Connects a new client and subscribes to the request topic. */
-  #connect(signal?: AbortSignal): Promise<MqttClient> {
-    return connectAndSubscribe({
-      url: this.brokerUrl,
-      client: this.#clientOptions(),
-      topic: this.requestTopic,
-      what: `Cannot connect simulated station ${this.sn} to ${this.brokerUrl}`,
-      signal,
-      closeReason: () => (this.#stopped ? "the station was stopped" : null),
-      onClient: (client) => {
-        this.#connecting = client;
-      },
-    });
-  }
-
-  /** Takes a connected client into service. */
-  #adopt(client: MqttClient): void {
-    this.#client = client;
-    client.on("error", (error) => {
-      this.#lastError = error;
-    });
-    client.on("message", (topic, message, packet) => {
-      if (this.#client !== client || topic !== this.requestTopic || packet.retain) return;
-      this.#onRequest(new Uint8Array(message.buffer, message.byteOffset, message.byteLength));
-    });
-    client.on("close", () => {
-      if (this.#client !== client || this.#stopped) return;
-      // Lost without a fault: try again every second until stopped.
-      this.#client = null;
-      void endMqttClient(client, true);
-      this.#scheduleReconnect(RECONNECT_MS);
-    });
-  }
-
-  #scheduleReconnect(delayMs: number): void {
-    if (this.#stopped) return;
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      if (this.#stopped) return;
-      this.#connect().then(
-        (client) => {
-          if (this.#stopped) {
-            void endMqttClient(client, true);
-            return;
-          }
-          this.#adopt(client);
-        },
-        (error: Error) => {
-          this.#lastError = error;
-          this.#scheduleReconnect(RECONNECT_MS);
-        },
-      );
-    }, delayMs);
-    this.#timers.add(timer);
+    await this.#host.stop();
   }
 
   // --- requests ----------------------------------------------------------------------------------
@@ -597,23 +514,16 @@ export class SimulatedStation implements AsyncDisposable {
   }
 
   #publish(payload: Uint8Array): void {
-    const client = this.#client;
-    if (client === null || !client.connected) return; // offline: the frame is lost
-    client.publish(this.responseTopic, toBuffer(payload), { qos: 1, retain: false }, (error) => {
-      if (error) this.#lastError = error;
-    });
+    this.#host.publish(this.responseTopic, payload); // offline: the frame is lost
   }
 
   /** A `disconnect` fault: drop the connection without DISCONNECT, come back later. */
   #drop(downtimeMs: number): void {
     this.#counters.disconnects++;
-    const client = this.#client;
-    this.#client = null;
     // Replies still waiting (late) are lost with the connection.
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
-    if (client !== null) void endMqttClient(client, true);
-    this.#scheduleReconnect(downtimeMs);
+    this.#host.drop(downtimeMs);
   }
 
   /** Restarts the interval timers of `unsolicited` rules after a change of the rules. */
@@ -628,35 +538,13 @@ export class SimulatedStation implements AsyncDisposable {
   }
 
   #pushQuietly(): void {
-    const client = this.#client;
-    if (client === null || !client.connected) return;
+    if (!this.#host.connected) return;
     this.#counters.unsolicited++;
     this.#publish(this.model.unsolicitedFrame());
   }
 }
 
 // --- helpers ---------------------------------------------------------------------------------
-
-function parseBrokerUrl(brokerUrl: string): URL {
-  let url: URL;
-  try {
-    url = new URL(brokerUrl);
-  } catch {
-    throw new TypeError(
-      `Cannot start simulated station: brokerUrl must be an mqtt:// or mqtts:// URL, got ${
-        JSON.stringify(brokerUrl)
-      }`,
-    );
-  }
-  if (url.protocol !== "mqtt:" && url.protocol !== "mqtts:") {
-    throw new TypeError(
-      `Cannot start simulated station: brokerUrl must be an mqtt:// or mqtts:// URL, got ${
-        JSON.stringify(brokerUrl)
-      }`,
-    );
-  }
-  return url;
-}
 
 // deno-lint-ignore no-control-regex -- NUL is exactly what must be refused
 const WILDCARD_OR_NUL = /[+#\u0000]/;
@@ -689,8 +577,4 @@ function fillTemplate(template: string, values: { sn: string; model: string }): 
       } (known: {sn}, {model})`,
     );
   });
-}
-
-function toBuffer(payload: Uint8Array): Buffer {
-  return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
 }

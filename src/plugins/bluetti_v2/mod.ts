@@ -20,3 +20,4 @@ export * from "./registry.ts";
 export * from "./framings.ts";
 export * from "./identity.ts";
 export * from "./plugin.ts";
+export * from "./sim_mapping.ts";

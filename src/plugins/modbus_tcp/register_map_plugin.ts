@@ -179,6 +179,9 @@ export function defineRegisterMapPlugin(options: RegisterMapPluginOptions): Prot
       return {};
     },
     transportDefaults: { modbus_tcp: { port: 502 } },
+    registerMap(profile) {
+      return built.find((b) => b.profile === profile || b.profile.id === profile.id)?.map;
+    },
     createRegistry(profile) {
       let registry = registries.get(profile);
       if (registry === undefined) {

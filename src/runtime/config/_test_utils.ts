@@ -1,5 +1,6 @@
-// The built-in plugins: the seed configuration names their vendor and profiles.
-import "../../plugins/mod.ts";
+// The built-in plugins and their transports: the seed configuration names the default
+// plugin's vendor and profiles.
+import { DEFAULT_PLUGIN } from "../../plugins/mod.ts";
 // Fixtures of the configuration tests, here and under tests/ (not published).
 import assert from "node:assert/strict";
 import { ConfigValidationError } from "./config_validation_error.ts";
@@ -11,8 +12,8 @@ pipelines:
   bluetti_pull:
     mode: pull
     transport: mqtt
-    vendor: bluetti
-    protocol: v2
+    vendor: ${DEFAULT_PLUGIN.vendor}
+    protocol: ${DEFAULT_PLUGIN.protocol}
 
 defaults:
   poll_interval: 30
@@ -47,7 +48,7 @@ export function minimal(device: string, extra = ""): string {
   return [
     "version: 1",
     "pipelines:",
-    "  p: { transport: mqtt, vendor: bluetti, protocol: v2 }",
+    `  p: { transport: mqtt, vendor: ${DEFAULT_PLUGIN.vendor}, protocol: ${DEFAULT_PLUGIN.protocol} }`,
     extra,
     "devices:",
     device,

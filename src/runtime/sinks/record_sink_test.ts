@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import "../../plugins/builtin.ts"; // defines the built-in plugins the simulator looks profiles up in
 import { EmbeddedBroker, SimulatedStation } from "../../testing/mod.ts";
 import { framesOf } from "../capture.ts";
 import { loadRuntimeConfig } from "../config/load_config.ts";

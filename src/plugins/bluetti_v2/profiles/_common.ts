@@ -1,5 +1,5 @@
 // Building blocks shared by the built-in BLUETTI V2 profiles; private to this folder.
-import type { ProfileGroupDef } from "../src/device/profile.ts";
+import type { ProfileGroupDef } from "../../../device/profile.ts";
 
 // Cadences are cloud-friendly: the vendor cloud allows one session per identity and every
 // request is a publish through its broker, so fast-changing values (core, grid) are read every

@@ -1,0 +1,38 @@
+import type { DeviceProfile } from "../../../device/profile.ts";
+import {
+  BATTERY_GROUP,
+  CORE_GROUP,
+  ELITE_V2_WRITABLE_REGISTERS,
+  GRID_GROUP,
+  V2_REGISTER_COUNTS,
+} from "./_common.ts";
+
+/**
+ * BLUETTI Elite 30 V2: home data (10 s), grid (10 s) and battery (30 s). Protocol version
+ * unknown (fields are decoded when their bytes are present); bare RTU framing by default. No
+ * field overrides: a station whose pack voltage reads 10× too low overrides
+ * `100.pack_voltage` and `6000.voltage` with `scale:0.1` (see {@linkcode DeviceProfile}).
+ *
+ * @example Find it by a model name
+ * ```ts
+ * import { getProfile } from "@power-sdk/sdk";
+ * import { EL30V2_PROFILE } from "@power-sdk/sdk/profiles";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(getProfile("Elite 30 V2"), EL30V2_PROFILE);
+ * assert.deepEqual(EL30V2_PROFILE.groups.map((g) => g.name), ["core", "grid", "battery"]);
+ * ```
+ */
+export const EL30V2_PROFILE: DeviceProfile = {
+  id: "EL30V2",
+  name: "Elite 30 V2",
+  aliases: ["Elite 30 V2", "EL30 V2"],
+  vendor: "BLUETTI",
+  protocol: "bluetti_v2",
+  protocolVersion: null,
+  defaultFraming: "rtu",
+  groups: [CORE_GROUP, GRID_GROUP, BATTERY_GROUP],
+  registerCounts: V2_REGISTER_COUNTS,
+  fieldOverrides: [],
+  writableRegisters: ELITE_V2_WRITABLE_REGISTERS,
+};
