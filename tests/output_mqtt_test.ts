@@ -5,39 +5,17 @@ import assert from "node:assert/strict";
 import mqtt from "mqtt";
 import { basename } from "node:path";
 import { loadRuntimeConfig, type MqttSink, resolveRuntime, Runtime } from "../src/runtime/mod.ts";
-import { EmbeddedBroker, SimulatedStation } from "../testing.ts";
-import { createTestPki } from "./_support/pki.ts";
-import { mosquittoAvailable, startMosquitto } from "./_support/mosquitto.ts";
+import { EmbeddedBroker } from "../testing.ts";
+import { mosquittoAvailable } from "./_support/mosquitto.ts";
 import { MqttCollector, type Received } from "./_support/mqtt_collector.ts";
-
-function runtimeYaml(port: number, sink: string, devices: string): string {
-  return `
-version: 1
-pipelines:
-  local: { mode: pull, transport: mqtt, vendor: bluetti, protocol: v2 }
-defaults:
-  sink: out
-  transport: { opts: { broker: "mqtt://127.0.0.1", port: ${port}, allow_insecure: true } }
-devices:
-${devices}
-sinks:
-  out: ${sink}
-`;
-}
-
-const TWO_DEVICES = `
-  - id: garage
-    pipeline: local
-    profile_id: EL100V2
-    groups: [core, battery]
-    transport: { opts: { device_sn: EL100V2042 } }
-    options: { write_enabled: true }
-  - id: shed
-    pipeline: local
-    profile_id: EL30V2
-    groups: [core]
-    transport: { opts: { device_sn: EL30V2077 } }
-`;
+import {
+  GARAGE,
+  runtimeYaml,
+  SHED,
+  startStations,
+  TWO_DEVICES,
+} from "./_support/output_stations.ts";
+import { withMosquitto } from "./_support/with_mosquitto.ts";
 
 function json(message: Received): Record<string, unknown> {
   return JSON.parse(message.text);
@@ -47,17 +25,8 @@ Deno.test({
   name: "mqtt sink republishes each device's group state, availability and runtime status",
   ignore: !mosquittoAvailable(),
   async fn() {
-    await using broker = (await startMosquitto())!;
-    await using _garage = await SimulatedStation.start({
-      profile: "EL100V2",
-      sn: "EL100V2042",
-      brokerUrl: broker.url,
-    });
-    await using _shed = await SimulatedStation.start({
-      profile: "EL30V2",
-      sn: "EL30V2077",
-      brokerUrl: broker.url,
-    });
+    await using broker = await withMosquitto();
+    await using _stations = await startStations(broker.url);
     const yaml = runtimeYaml(
       broker.port,
       `{ type: mqtt, broker: "${broker.url}", base_topic: "home/power", qos: 1 }`,
@@ -320,17 +289,10 @@ Deno.test({
     "homeassistant sink: retained discovery for two stations, a switch turns AC off, a refused write, HA restart, a removed device cleared",
   ignore: !mosquittoAvailable(),
   async fn() {
-    await using broker = (await startMosquitto())!;
-    await using garage = await SimulatedStation.start({
-      profile: "EL100V2",
-      sn: "EL100V2042",
-      brokerUrl: broker.url,
-    });
-    await using shed = await SimulatedStation.start({
-      profile: "EL30V2",
-      sn: "EL30V2077",
-      brokerUrl: broker.url,
-    });
+    await using broker = await withMosquitto();
+    await using stations = await startStations(broker.url);
+    const garage = stations.get(GARAGE.sn);
+    const shed = stations.get(SHED.sn);
     const sink = `{ type: homeassistant, broker: "${broker.url}", base_topic: "pw" }`;
     const errors: string[] = [];
     let runtime = new Runtime(
@@ -415,6 +377,13 @@ Deno.test({
         "online",
       );
 
+      // Before any command, the controls' states come from the station's registers.
+      const before = await sub.waitFor(
+        (m) => m.topic === "pw/garage/control/ac_output",
+        "AC state before any command",
+      );
+      assert.equal(before.text, "on");
+
       // A switch command goes through the write gates to the station and is read back.
       assert.equal(garage.model.register(2011), 1);
       let mark = sub.messages.length;
@@ -495,20 +464,10 @@ Deno.test({
     "mqtt sink reaches an mqtts:// broker that wants a client certificate, from a PKCS#12 bundle",
   ignore: !mosquittoAvailable(),
   async fn() {
-    await using pki = await createTestPki();
-    await using broker = (await startMosquitto({
-      tls: {
-        caFile: pki.paths.caCert,
-        certFile: pki.paths.serverCert,
-        keyFile: pki.paths.serverKey,
-      },
-    }))!;
+    await using broker = await withMosquitto({ tls: true });
+    const pki = broker.pki!;
     await using stations = await EmbeddedBroker.start();
-    await using _garage = await SimulatedStation.start({
-      profile: "EL30V2",
-      sn: "EL30V2077",
-      brokerUrl: stations.url,
-    });
+    await using _shed = await startStations(stations.url, [SHED]);
     const yaml = `
 version: 1
 pipelines:
@@ -561,7 +520,7 @@ Deno.test({
     "mqtt sink announces a device offline after offline_after failed polls, errors in its state",
   ignore: !mosquittoAvailable(),
   async fn() {
-    await using broker = (await startMosquitto())!;
+    await using broker = await withMosquitto();
     // No station answers for this serial: every poll times out.
     const yaml = runtimeYaml(
       broker.port,
