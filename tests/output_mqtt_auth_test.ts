@@ -16,6 +16,7 @@ import { mosquittoAvailable } from "./_support/mosquitto.ts";
 import { runtimeYaml, SHED, startStations } from "./_support/output_stations.ts";
 import { withMosquitto } from "./_support/with_mosquitto.ts";
 import mqtt from "mqtt";
+import { lines, powerSdk } from "./_support/cli.ts";
 
 const SHED_ONLY =
   "  - { id: shed, pipeline: local, profile_id: EL30V2, groups: [core], transport: { opts: { device_sn: EL30V2077 } } }";
@@ -133,6 +134,43 @@ Deno.test({
       for (const error of children) check(error);
     } finally {
       await runtime.stop();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "power-sdk runtime --once with a wrong sink password warns with TRANSPORT_NOT_AUTHORIZED, never printing the password",
+  ignore: !mosquittoAvailable(),
+  async fn() {
+    const password = `pw-${crypto.randomUUID()}`;
+    const wrong = `wrong-${crypto.randomUUID()}`;
+    await using broker = await withMosquitto({ users: { power: password } });
+    await using stations = await EmbeddedBroker.start();
+    await using _shed = await startStations(stations.url, [SHED]);
+    const dir = await Deno.makeTempDir({ prefix: "power-sdk-auth-" });
+    try {
+      const file = `${dir}/runtime.yaml`;
+      await Deno.writeTextFile(
+        file,
+        runtimeYaml(
+          stations.port,
+          `{ type: mqtt, broker: "${broker.url}", username: power, password: "\${MQTT_PASSWORD}" }`,
+          SHED_ONLY,
+        ),
+      );
+      const run = await powerSdk(["runtime", "--config", file, "--once"], {
+        env: { MQTT_PASSWORD: wrong },
+      });
+      const warning = lines(run.stderr).find((line) => line.startsWith("warning: sink out: "));
+      assert.equal(
+        warning,
+        `warning: sink out: TRANSPORT_NOT_AUTHORIZED: Cannot connect sink 'out' to mqtt://127.0.0.1:${broker.port} as user 'power': the broker refused the login: not authorized (CONNACK 5); check the sink's username and password`,
+        run.stderr,
+      );
+      assert.ok(!run.stdout.includes(wrong) && !run.stderr.includes(wrong));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
   },
 });

@@ -35,6 +35,9 @@ export interface MqttOutputHooks {
   readonly onMessage?: (topic: string, payload: Uint8Array, retained: boolean) => void;
 }
 
+/** The longest a publish waits for the first connection attempt to end, ms. */
+const FIRST_CONNECT_WAIT_MS = 10_000;
+
 // deno-lint-ignore no-control-regex
 const TOPIC_LEVEL = /^[^+#/\u0000-\u001f]+$/;
 
@@ -128,6 +131,8 @@ export class MqttOutput {
   #hooks: MqttOutputHooks = {};
   #client: MqttClient | null = null;
   #connected = false;
+  /** Settles when the first connection attempt ended (connected, refused or failed). */
+  #firstAttempt = Promise.withResolvers<void>();
   #closed = false;
   #lastError: Error | null = null;
   #availability = new Map<string, "online" | "offline">();
@@ -226,11 +231,13 @@ export class MqttOutput {
     client.on("error", (error) => {
       const refused = notAuthorized(error, o.broker, this.name, o.username);
       this.#lastError = refused ?? error;
+      this.#firstAttempt.resolve();
       // A refused login will not pass on the next attempt: whoever waits is told now.
       if (refused) { for (const waiter of this.#connectWaiters.splice(0)) waiter.reject(refused); }
     });
     client.on("close", () => {
       this.#connected = false;
+      this.#firstAttempt.resolve();
     });
     client.on("connect", () => {
       setMqttNoDelay(client);
@@ -260,6 +267,7 @@ export class MqttOutput {
       await this.#hooks.onConnect?.();
       this.#connected = true;
       this.#lastError = null;
+      this.#firstAttempt.resolve();
       for (const waiter of this.#connectWaiters.splice(0)) waiter.resolve();
     } catch (error) {
       this.#lastError = error instanceof Error ? error : new Error(String(error));
@@ -282,6 +290,9 @@ export class MqttOutput {
     payload: string,
     options: { retain?: boolean; qos?: 0 | 1 | 2 } = {},
   ): Promise<void> {
+    // The first snapshots are not lost to the first connection attempt still running; after
+    // it, a write fails at once while not connected.
+    if (!this.#connected && !this.#closed) await this.#firstAttemptOrTimeout();
     const client = this.#client;
     if (!client || !this.#connected || this.#closed) {
       if (isNotAuthorized(this.#lastError)) throw this.#lastError;
@@ -297,6 +308,15 @@ export class MqttOutput {
       qos: options.qos ?? this.qos,
       retain: options.retain ?? this.retain,
     });
+  }
+
+  async #firstAttemptOrTimeout(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#firstAttempt.promise,
+      new Promise<void>((resolve) => timer = setTimeout(resolve, FIRST_CONNECT_WAIT_MS)),
+    ]);
+    clearTimeout(timer);
   }
 
   /** Publish a snapshot's state and, when it changed, the device's availability. */
@@ -329,6 +349,7 @@ export class MqttOutput {
     const client = this.#client;
     this.#client = null;
     for (const waiter of this.#connectWaiters.splice(0)) waiter.resolve();
+    this.#firstAttempt.resolve();
     if (!client) return;
     if (this.#connected) {
       try {

@@ -57,8 +57,10 @@ export interface MqttSinkOptions {
  * - `<base_topic>/status`: the runtime's own `online`/`offline` (retained; `offline` is also
  *   the connection's Last Will, so a crash shows).
  *
- * It connects when created and reconnects by itself; while not connected, a write fails at once
- * (the sink queue counts it) instead of piling messages up in memory.
+ * It connects when created and reconnects by itself. A write made while the first connection
+ * attempt runs waits for it (at most 10 s); after that, while not connected, a write fails at
+ * once (the sink queue counts it) instead of piling messages up in memory. A broker that refuses
+ * the login makes every write fail with `TRANSPORT_NOT_AUTHORIZED`.
  *
  * @example Republish to a broker
  * ```ts
