@@ -65,12 +65,26 @@ export async function withTlsBroker(): Promise<TlsBroker> {
     await pki.cleanup();
     throw error;
   }
+  // Tests may stop the broker themselves (and restart it): stopping twice is harmless.
+  const started = broker;
+  let stopping: Promise<void> | null = null;
+  const once: Broker = {
+    get url() {
+      return started.url;
+    },
+    kind: started.kind,
+    stop: () => stopping ??= started.stop(),
+    restart: async () => {
+      await started.restart();
+      stopping = null;
+    },
+  };
   return {
     pki,
-    broker,
+    broker: once,
     async [Symbol.asyncDispose]() {
       try {
-        await broker.stop();
+        await once.stop();
       } finally {
         await pki.cleanup();
       }
