@@ -11,6 +11,7 @@ import { mosquittoSub, mosquittoSubPath } from "./_support/mosquitto_sub.ts";
 import { MqttCollector } from "./_support/mqtt_collector.ts";
 import { GARAGE, runtimeYaml, SHED, startStations } from "./_support/output_stations.ts";
 import { withMosquitto } from "./_support/with_mosquitto.ts";
+import { checkDiscoveryKeys } from "./_support/ha_discovery_schema.ts";
 
 // The garage polls its inverter group too: block 1100 holds the firmware versions.
 const DEVICES = `
@@ -76,6 +77,7 @@ Deno.test({
 
       // Firmware in the device info, from the station's identity blocks; none where unknown.
       const garageConfig = JSON.parse(byTopic.get(garageTopic)!);
+      checkDiscoveryKeys(garageConfig, "garage");
       assert.deepEqual(garageConfig.device, {
         identifiers: ["power_sdk_el100v2042"],
         name: "garage",
@@ -88,6 +90,7 @@ Deno.test({
       const shedConfig = JSON.parse(
         byTopic.get(`homeassistant/device/power_sdk_${SHED.sn.toLowerCase()}/config`)!,
       );
+      checkDiscoveryKeys(shedConfig, "shed");
       assert.equal(shedConfig.device.serial_number, SHED.sn);
       assert.ok(
         !("sw_version" in shedConfig.device),
