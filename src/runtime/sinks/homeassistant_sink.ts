@@ -360,6 +360,10 @@ export class HomeAssistantSink implements Sink {
       await this.#serial(async () => {
         for (const [name, value] of Object.entries(values)) {
           if ((this.#commands.get(device.id) ?? 0) !== commandsBefore) return;
+          // Unchanged since the last publish: the retained message already says it.
+          if (this.#controlStates.get(this.#controlTopic(device.id, name)) === String(value)) {
+            continue;
+          }
           await this.#publishControlState(device.id, name, value);
         }
       }).catch(() => {});
@@ -368,12 +372,16 @@ export class HomeAssistantSink implements Sink {
     void reading.finally(() => this.#controlReads.delete(reading));
   }
 
+  #controlTopic(deviceId: string, control: string): string {
+    return `${this.#output.deviceTopic(deviceId)}/control/${control}`;
+  }
+
   async #publishControlState(
     deviceId: string,
     control: string,
     value: string | number,
   ): Promise<void> {
-    const topic = `${this.#output.deviceTopic(deviceId)}/control/${control}`;
+    const topic = this.#controlTopic(deviceId, control);
     await this.#output.publish(topic, String(value), { qos: 1, retain: true });
     this.#controlStates.set(topic, String(value));
   }
