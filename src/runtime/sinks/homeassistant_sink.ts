@@ -55,6 +55,12 @@ export interface HomeAssistantSinkOptions extends MqttSinkOptions {
   readonly identity?: (deviceId: string) => DeviceIdentity | null;
   /** Called when a command could not be carried out (it is also published on `…/error`). */
   readonly onCommandError?: (deviceId: string, control: string, error: unknown) => void;
+  /**
+   * How often the controls' states are read from a device again (after its first poll with
+   * data), ms; a failed read is tried again after at most 10 s.
+   * @default {60000}
+   */
+  readonly controlRefreshMs?: number;
   /** Random source for the republish delay. @default {Math.random} */
   readonly random?: () => number;
 }
@@ -97,7 +103,8 @@ const CONTROL_RETRY_MS = 10_000;
  *   `<base_topic>/<device_id>/control/<name>`; a refusal or failure goes to
  *   `…/control/<name>/error` as `CODE: message`. Before any command, the controls' current
  *   values are read from the device (through the controller's `readControls`) after its
- *   first poll that produced data, and again every minute, and published on the same topics.
+ *   first poll that produced data, and again every `controlRefreshMs` (a minute); a value that changed is published on the
+ *   same topics.
  *
  * Configs are published when a device's fields are first seen (and again when a new field
  * appears), after every reconnect, and after Home Assistant says `online` on
@@ -133,6 +140,7 @@ export class HomeAssistantSink implements Sink {
   readonly #random: () => number;
   readonly #onCommandError: HomeAssistantSinkOptions["onCommandError"];
   readonly #identity: HomeAssistantSinkOptions["identity"];
+  readonly #controlRefreshMs: number;
   /** Device id → its firmware text, once known. */
   #firmware = new Map<string, string>();
   /** Control state topic → the last value published on it (republished after reconnects). */
@@ -158,7 +166,7 @@ export class HomeAssistantSink implements Sink {
    * @param name The sink's name.
    * @param options Broker, credentials, topics, discovery, controller.
    * @throws {TypeError} for a bad broker URL, base topic or discovery prefix.
-   * @throws {RangeError} for a bad `qos`, `offlineAfter` or `republishDelayMs`.
+   * @throws {RangeError} for a bad `qos`, `offlineAfter`, `republishDelayMs` or `controlRefreshMs`.
    */
   constructor(name: string, options: HomeAssistantSinkOptions) {
     this.name = name;
@@ -184,6 +192,13 @@ export class HomeAssistantSink implements Sink {
     this.#random = options.random ?? Math.random;
     this.#onCommandError = options.onCommandError;
     this.#identity = options.identity;
+    const refresh = options.controlRefreshMs ?? CONTROL_REFRESH_MS;
+    if (!(refresh >= 0) || !Number.isFinite(refresh)) {
+      throw new RangeError(
+        `Cannot create Home Assistant sink '${name}' as 'controlRefreshMs' must be a number >= 0: current value is ${refresh}`,
+      );
+    }
+    this.#controlRefreshMs = refresh;
     this.#ourObjectIds = new Set([...this.#output.devices.values()].map(deviceObjectId));
     this.#output.start({
       subscriptions: [
@@ -351,10 +366,13 @@ export class HomeAssistantSink implements Sink {
         values = await read(device.id, names);
       } catch {
         // The poll errors say why the device does not answer; try again soon.
-        this.#nextControlRead.set(device.id, performance.now() + CONTROL_RETRY_MS);
+        this.#nextControlRead.set(
+          device.id,
+          performance.now() + Math.min(CONTROL_RETRY_MS, this.#controlRefreshMs),
+        );
         return;
       }
-      this.#nextControlRead.set(device.id, performance.now() + CONTROL_REFRESH_MS);
+      this.#nextControlRead.set(device.id, performance.now() + this.#controlRefreshMs);
       // A command ran meanwhile: its read-back is newer than these values.
       if ((this.#commands.get(device.id) ?? 0) !== commandsBefore) return;
       await this.#serial(async () => {
