@@ -5,8 +5,8 @@
 // it fails. The other runs on the embedded broker and needs nothing installed.
 import assert from "node:assert/strict";
 import { CliProcess, lines, powerSdk } from "./_support/cli.ts";
-import { createTestPki } from "./_support/pki.ts";
-import { mosquittoAvailable, startMosquitto } from "./_support/mosquitto.ts";
+import { mosquittoAvailable } from "./_support/mosquitto.ts";
+import { withMosquitto } from "./_support/with_mosquitto.ts";
 
 const PASSWORD_ENV = "POWER_SDK_CERT_PASSWORD";
 const ON_CI = Deno.env.get("CI") === "true";
@@ -25,15 +25,8 @@ Deno.test({
     if (!HAVE_MOSQUITTO) {
       throw new Error("CI (CI=true) must run the mosquitto test, and mosquitto is not installed");
     }
-    await using pki = await createTestPki();
-    await using broker = (await startMosquitto({
-      tls: {
-        caFile: pki.paths.caCert,
-        certFile: pki.paths.serverCert,
-        keyFile: pki.paths.serverKey,
-      },
-      noDelay: true,
-    }))!;
+    await using broker = await withMosquitto({ tls: true, noDelay: true });
+    const pki = broker.pki!;
     const sn = "EL100V2CLI0001";
     const station = ["--profile", "EL100V2", "--sn", sn, "--broker", broker.url];
     const tls = ["--cert", pki.paths.clientP12, "--ca", pki.paths.caCert];

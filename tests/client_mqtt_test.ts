@@ -6,12 +6,11 @@ import { WriteError } from "../src/errors/mod.ts";
 import { loadTlsCredentials, MqttTransport } from "../src/transport/mod.ts";
 import { SimulatedStation } from "../src/testing/mod.ts";
 import { getProfile } from "../profiles/mod.ts";
-import { createTestPki } from "./_support/pki.ts";
-import { startBroker } from "./_support/broker.ts";
+import { withTlsBroker } from "./_support/broker.ts";
 
 Deno.test("Client over MQTT: read, stream, push, write and read back", async (t) => {
-  await using pki = await createTestPki();
-  const broker = await startBroker(pki);
+  await using tlsBroker = await withTlsBroker();
+  const { pki, broker } = tlsBroker;
   try {
     const sn = "EL100V2000777";
     await using station = await SimulatedStation.start({

@@ -4,12 +4,11 @@
 import assert from "node:assert/strict";
 import { TransportError } from "../src/errors/mod.ts";
 import { ConnectLimiter, loadTlsCredentials, MqttTransport } from "../src/transport/mod.ts";
-import { createTestPki } from "./_support/pki.ts";
-import { startBroker } from "./_support/broker.ts";
+import { withTlsBroker } from "./_support/broker.ts";
 
 Deno.test("MqttTransport: 12 TLS handshakes through a limiter of 3 run 3 at a time and all connect", async () => {
-  await using pki = await createTestPki();
-  const broker = await startBroker(pki);
+  await using tlsBroker = await withTlsBroker();
+  const { pki, broker } = tlsBroker;
   const tls = loadTlsCredentials({ pfx: pki.p12.client, passphrase: pki.password });
   const limiter = new ConnectLimiter({ maxConcurrent: 3 });
   const transports = Array.from({ length: 12 }, (_, i) =>
@@ -30,13 +29,12 @@ Deno.test("MqttTransport: 12 TLS handshakes through a limiter of 3 run 3 at a ti
     assert.equal(limiter.stats.active, 0, "every slot released after its handshake");
   } finally {
     await Promise.all(transports.map((transport) => transport.close()));
-    await broker.stop();
   }
 });
 
 Deno.test("MqttTransport: close() while waiting for a handshake slot rejects the connect at once", async () => {
-  await using pki = await createTestPki();
-  const broker = await startBroker(pki);
+  await using tlsBroker = await withTlsBroker();
+  const { pki, broker } = tlsBroker;
   const tls = loadTlsCredentials({ pfx: pki.p12.client, passphrase: pki.password });
   const limiter = new ConnectLimiter({ maxConcurrent: 1 });
   const held = await limiter.acquire();
@@ -61,13 +59,12 @@ Deno.test("MqttTransport: close() while waiting for a handshake slot rejects the
     assert.equal(limiter.stats.granted, 1, "the closed transport never got a slot");
   } finally {
     held();
-    await broker.stop();
   }
 });
 
 Deno.test("MqttTransport: the connect timeout starts when the handshake gets its slot, not while it waits", async () => {
-  await using pki = await createTestPki();
-  const broker = await startBroker(pki);
+  await using tlsBroker = await withTlsBroker();
+  const { pki, broker } = tlsBroker;
   const tls = loadTlsCredentials({ pfx: pki.p12.client, passphrase: pki.password });
   const limiter = new ConnectLimiter({ maxConcurrent: 1 });
   const held = await limiter.acquire();
@@ -91,7 +88,6 @@ Deno.test("MqttTransport: the connect timeout starts when the handshake gets its
     assert.equal(transport.state, "connected");
   } finally {
     await transport.close();
-    await broker.stop();
   }
 });
 

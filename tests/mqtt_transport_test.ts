@@ -10,8 +10,8 @@ import { loadTlsCredentials, type MqttConfig, MqttTransport } from "../src/trans
 import type { TransportStateChange, UnsolicitedFrame } from "../src/transport/mod.ts";
 import { SimulatedStation } from "../src/testing/mod.ts";
 import { getProfile } from "../profiles/mod.ts";
-import { createTestPki, type TestPki } from "./_support/pki.ts";
-import { type Broker, startBroker } from "./_support/broker.ts";
+import type { TestPki } from "./_support/pki.ts";
+import { type Broker, withTlsBroker } from "./_support/broker.ts";
 
 function credentials(pki: TestPki) {
   return loadTlsCredentials({ pfx: pki.p12.client, passphrase: pki.password });
@@ -77,8 +77,8 @@ function rejectsWithCode(promise: Promise<unknown>, code: string, pattern?: RegE
 }
 
 Deno.test("MqttTransport against a real broker with client certificates", async (t) => {
-  await using pki = await createTestPki();
-  const broker = await startBroker(pki);
+  await using tlsBroker = await withTlsBroker();
+  const { pki, broker } = tlsBroker;
   try {
     for (const framing of ["rtu", "iot-v2", "v1"] as const) {
       await t.step(`reads blocks through the ${framing} framing`, async () => {
@@ -227,8 +227,8 @@ Deno.test("MqttTransport against a real broker with client certificates", async 
 });
 
 Deno.test("connecting with a PKCS#12 bundle writes no file", async () => {
-  await using pki = await createTestPki();
-  const broker = await startBroker(pki);
+  await using tlsBroker = await withTlsBroker();
+  const { pki, broker } = tlsBroker;
   try {
     const root = new URL("../", import.meta.url);
     const script = `

@@ -5,39 +5,18 @@ import assert from "node:assert/strict";
 import mqtt from "mqtt";
 import { basename } from "node:path";
 import { loadRuntimeConfig, type MqttSink, resolveRuntime, Runtime } from "../src/runtime/mod.ts";
-import { EmbeddedBroker, SimulatedStation } from "../testing.ts";
-import { createTestPki } from "./_support/pki.ts";
-import { mosquittoAvailable, startMosquitto } from "./_support/mosquitto.ts";
+import { EmbeddedBroker } from "../testing.ts";
+import { mosquittoAvailable } from "./_support/mosquitto.ts";
 import { MqttCollector, type Received } from "./_support/mqtt_collector.ts";
-
-function runtimeYaml(port: number, sink: string, devices: string): string {
-  return `
-version: 1
-pipelines:
-  local: { mode: pull, transport: mqtt, vendor: bluetti, protocol: v2 }
-defaults:
-  sink: out
-  transport: { opts: { broker: "mqtt://127.0.0.1", port: ${port}, allow_insecure: true } }
-devices:
-${devices}
-sinks:
-  out: ${sink}
-`;
-}
-
-const TWO_DEVICES = `
-  - id: garage
-    pipeline: local
-    profile_id: EL100V2
-    groups: [core, battery]
-    transport: { opts: { device_sn: EL100V2042 } }
-    options: { write_enabled: true }
-  - id: shed
-    pipeline: local
-    profile_id: EL30V2
-    groups: [core]
-    transport: { opts: { device_sn: EL30V2077 } }
-`;
+import {
+  GARAGE,
+  runtimeYaml,
+  SHED,
+  startStations,
+  TWO_DEVICES,
+} from "./_support/output_stations.ts";
+import { withMosquitto } from "./_support/with_mosquitto.ts";
+import { checkDiscoveryKeys } from "./_support/ha_discovery_schema.ts";
 
 function json(message: Received): Record<string, unknown> {
   return JSON.parse(message.text);
@@ -47,17 +26,8 @@ Deno.test({
   name: "mqtt sink republishes each device's group state, availability and runtime status",
   ignore: !mosquittoAvailable(),
   async fn() {
-    await using broker = (await startMosquitto())!;
-    await using _garage = await SimulatedStation.start({
-      profile: "EL100V2",
-      sn: "EL100V2042",
-      brokerUrl: broker.url,
-    });
-    await using _shed = await SimulatedStation.start({
-      profile: "EL30V2",
-      sn: "EL30V2077",
-      brokerUrl: broker.url,
-    });
+    await using broker = await withMosquitto();
+    await using _stations = await startStations(broker.url);
     const yaml = runtimeYaml(
       broker.port,
       `{ type: mqtt, broker: "${broker.url}", base_topic: "home/power", qos: 1 }`,
@@ -114,223 +84,15 @@ Deno.test({
   },
 });
 
-// Keys of Home Assistant's documented MQTT discovery schema (home-assistant.io: "MQTT" device
-// discovery payload; "MQTT Sensor", "MQTT Switch", "MQTT Select", "MQTT Number" configuration
-// variables), in their full (not abbreviated) form. A key outside these lists would be ignored
-// by Home Assistant: a typo here is a silent bug there.
-const HA_COMMON_KEYS = [
-  "availability",
-  "availability_mode",
-  "availability_template",
-  "availability_topic",
-  "default_entity_id",
-  "device",
-  "enabled_by_default",
-  "encoding",
-  "entity_category",
-  "entity_picture",
-  "icon",
-  "json_attributes_template",
-  "json_attributes_topic",
-  "name",
-  "object_id",
-  "origin",
-  "payload_available",
-  "payload_not_available",
-  "platform",
-  "qos",
-  "unique_id",
-];
-const HA_PLATFORM_KEYS: Record<string, { required: string[]; optional: string[] }> = {
-  sensor: {
-    required: ["state_topic"],
-    optional: [
-      "device_class",
-      "expire_after",
-      "force_update",
-      "last_reset_value_template",
-      "options",
-      "state_class",
-      "suggested_display_precision",
-      "unit_of_measurement",
-      "value_template",
-    ],
-  },
-  switch: {
-    required: ["command_topic"],
-    optional: [
-      "command_template",
-      "device_class",
-      "optimistic",
-      "payload_off",
-      "payload_on",
-      "retain",
-      "state_off",
-      "state_on",
-      "state_topic",
-      "value_template",
-    ],
-  },
-  select: {
-    required: ["command_topic", "options"],
-    optional: ["command_template", "optimistic", "retain", "state_topic", "value_template"],
-  },
-  number: {
-    required: ["command_topic"],
-    optional: [
-      "command_template",
-      "device_class",
-      "max",
-      "min",
-      "mode",
-      "optimistic",
-      "payload_reset",
-      "retain",
-      "state_topic",
-      "step",
-      "unit_of_measurement",
-      "value_template",
-    ],
-  },
-};
-const HA_DEVICE_KEYS = [
-  "configuration_url",
-  "connections",
-  "hw_version",
-  "identifiers",
-  "manufacturer",
-  "model",
-  "model_id",
-  "name",
-  "serial_number",
-  "suggested_area",
-  "sw_version",
-  "via_device",
-];
-const HA_ORIGIN_KEYS = ["name", "sw_version", "support_url"];
-// Device-based discovery: the root holds device, origin, components and the options its
-// components share (availability, state/command topics, qos, encoding).
-const HA_DEVICE_DISCOVERY_ROOT = [
-  "availability",
-  "availability_mode",
-  "availability_template",
-  "availability_topic",
-  "command_topic",
-  "components",
-  "device",
-  "encoding",
-  "origin",
-  "payload_available",
-  "payload_not_available",
-  "qos",
-  "state_topic",
-];
-// Units Home Assistant accepts per sensor device class (sensor/const.py), for the ones we use.
-const HA_UNITS: Record<string, string[]> = {
-  battery: ["%"],
-  power: ["W", "kW", "mW", "MW", "GW", "TW", "BTU/h"],
-  apparent_power: ["VA", "mVA", "kVA"],
-  energy: [
-    "Wh",
-    "kWh",
-    "MWh",
-    "mWh",
-    "GWh",
-    "TWh",
-    "J",
-    "kJ",
-    "MJ",
-    "GJ",
-    "cal",
-    "kcal",
-    "Mcal",
-    "Gcal",
-  ],
-  voltage: ["V", "mV", "µV", "kV", "MV"],
-  current: ["A", "mA"],
-  frequency: ["Hz", "kHz", "MHz", "GHz"],
-  temperature: ["°C", "°F", "K"],
-  duration: ["d", "h", "min", "s", "ms", "µs"],
-};
-
-function checkDiscoveryKeys(config: Record<string, unknown>, where: string): void {
-  for (const key of Object.keys(config)) {
-    assert.ok(HA_DEVICE_DISCOVERY_ROOT.includes(key), `${where}: root key '${key}' is not HA's`);
-  }
-  for (const key of ["device", "origin", "components"]) {
-    assert.ok(key in config, `${where}: device discovery requires '${key}'`);
-  }
-  const device = config.device as Record<string, unknown>;
-  for (const key of Object.keys(device)) {
-    assert.ok(HA_DEVICE_KEYS.includes(key), `${where}: device key '${key}' is not HA's`);
-  }
-  assert.ok(Array.isArray(device.identifiers) && device.identifiers.length > 0);
-  const origin = config.origin as Record<string, unknown>;
-  for (const key of Object.keys(origin)) {
-    assert.ok(HA_ORIGIN_KEYS.includes(key), `${where}: origin key '${key}' is not HA's`);
-  }
-  assert.equal(typeof origin.name, "string");
-  const availability = config.availability as Record<string, unknown>[];
-  for (const item of availability) {
-    for (const key of Object.keys(item)) {
-      assert.ok(
-        ["topic", "payload_available", "payload_not_available", "value_template"].includes(key),
-        `${where}: availability key '${key}' is not HA's`,
-      );
-    }
-  }
-  assert.ok(["all", "any", "latest"].includes(config.availability_mode as string));
-  for (
-    const [id, component] of Object.entries(
-      config.components as Record<string, Record<string, unknown>>,
-    )
-  ) {
-    const platform = component.platform as string;
-    const keys = HA_PLATFORM_KEYS[platform];
-    assert.ok(keys, `${where}: ${id}: platform '${platform}' not expected`);
-    for (const key of Object.keys(component)) {
-      assert.ok(
-        HA_COMMON_KEYS.includes(key) || keys.required.includes(key) || keys.optional.includes(key),
-        `${where}: ${id}: key '${key}' is not in HA's ${platform} schema`,
-      );
-    }
-    for (const key of [...keys.required, "unique_id"]) {
-      assert.ok(key in component, `${where}: ${id}: ${platform} requires '${key}'`);
-    }
-    assert.match(id, /^[a-zA-Z0-9_-]+$/, `${where}: component id '${id}'`);
-    if (platform === "sensor" && typeof component.device_class === "string") {
-      const units = HA_UNITS[component.device_class];
-      assert.ok(units, `${where}: ${id}: device class ${component.device_class} unchecked`);
-      assert.ok(
-        units.includes(component.unit_of_measurement as string),
-        `${where}: ${id}: unit ${component.unit_of_measurement} invalid for ${component.device_class}`,
-      );
-    }
-    if (platform === "sensor") {
-      assert.ok(
-        ["measurement", "total", "total_increasing"].includes(component.state_class as string),
-        `${where}: ${id}: state_class ${component.state_class}`,
-      );
-    }
-  }
-}
-
 Deno.test({
   name:
     "homeassistant sink: retained discovery for two stations, a switch turns AC off, a refused write, HA restart, a removed device cleared",
   ignore: !mosquittoAvailable(),
   async fn() {
-    await using broker = (await startMosquitto())!;
-    await using garage = await SimulatedStation.start({
-      profile: "EL100V2",
-      sn: "EL100V2042",
-      brokerUrl: broker.url,
-    });
-    await using shed = await SimulatedStation.start({
-      profile: "EL30V2",
-      sn: "EL30V2077",
-      brokerUrl: broker.url,
-    });
+    await using broker = await withMosquitto();
+    await using stations = await startStations(broker.url);
+    const garage = stations.get(GARAGE.sn);
+    const shed = stations.get(SHED.sn);
     const sink = `{ type: homeassistant, broker: "${broker.url}", base_topic: "pw" }`;
     const errors: string[] = [];
     let runtime = new Runtime(
@@ -415,6 +177,13 @@ Deno.test({
         "online",
       );
 
+      // Before any command, the controls' states come from the station's registers.
+      const before = await sub.waitFor(
+        (m) => m.topic === "pw/garage/control/ac_output",
+        "AC state before any command",
+      );
+      assert.equal(before.text, "on");
+
       // A switch command goes through the write gates to the station and is read back.
       assert.equal(garage.model.register(2011), 1);
       let mark = sub.messages.length;
@@ -495,20 +264,10 @@ Deno.test({
     "mqtt sink reaches an mqtts:// broker that wants a client certificate, from a PKCS#12 bundle",
   ignore: !mosquittoAvailable(),
   async fn() {
-    await using pki = await createTestPki();
-    await using broker = (await startMosquitto({
-      tls: {
-        caFile: pki.paths.caCert,
-        certFile: pki.paths.serverCert,
-        keyFile: pki.paths.serverKey,
-      },
-    }))!;
+    await using broker = await withMosquitto({ tls: true });
+    const pki = broker.pki!;
     await using stations = await EmbeddedBroker.start();
-    await using _garage = await SimulatedStation.start({
-      profile: "EL30V2",
-      sn: "EL30V2077",
-      brokerUrl: stations.url,
-    });
+    await using _shed = await startStations(stations.url, [SHED]);
     const yaml = `
 version: 1
 pipelines:
@@ -561,7 +320,7 @@ Deno.test({
     "mqtt sink announces a device offline after offline_after failed polls, errors in its state",
   ignore: !mosquittoAvailable(),
   async fn() {
-    await using broker = (await startMosquitto())!;
+    await using broker = await withMosquitto();
     // No station answers for this serial: every poll times out.
     const yaml = runtimeYaml(
       broker.port,

@@ -5,7 +5,8 @@ import "../mod.ts"; // defines the built-in plugins
 import assert from "node:assert/strict";
 import { ConfigError } from "../src/errors/mod.ts";
 import { loadRuntimeConfig, PrometheusSink, resolveRuntime, Runtime } from "../src/runtime/mod.ts";
-import { EmbeddedBroker, SimulatedStation } from "../testing.ts";
+import { EmbeddedBroker } from "../testing.ts";
+import { GARAGE, startStations } from "./_support/output_stations.ts";
 import { findExecutable, freePort, TestProcess, until } from "./_support/processes.ts";
 
 const PROMTOOL = findExecutable("promtool");
@@ -59,16 +60,7 @@ Deno.test({
   ignore: PROMTOOL === null,
   async fn() {
     await using broker = await EmbeddedBroker.start();
-    await using _garage = await SimulatedStation.start({
-      profile: "EL100V2",
-      sn: "EL100V2042",
-      brokerUrl: broker.url,
-    });
-    await using _shed = await SimulatedStation.start({
-      profile: "EL30V2",
-      sn: "EL30V2077",
-      brokerUrl: broker.url,
-    });
+    await using _stations = await startStations(broker.url);
     const runtime = new Runtime(
       resolveRuntime(loadRuntimeConfig(yaml(broker.port, "127.0.0.1:0"))),
     );
@@ -211,11 +203,7 @@ Deno.test({
   ignore: PROMETHEUS === null,
   async fn() {
     await using broker = await EmbeddedBroker.start();
-    await using _station = await SimulatedStation.start({
-      profile: "EL100V2",
-      sn: "EL100V2042",
-      brokerUrl: broker.url,
-    });
+    await using _station = await startStations(broker.url, [GARAGE]);
     const runtime = new Runtime(
       resolveRuntime(loadRuntimeConfig(yaml(broker.port, "127.0.0.1:0", false))),
     );

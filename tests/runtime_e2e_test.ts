@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { SimulatedStation } from "../testing.ts";
 import type { Snapshot } from "../src/runtime/mod.ts";
-import { createTestPki, type TestPki } from "./_support/pki.ts";
-import { type Broker, startBroker } from "./_support/broker.ts";
+import type { TestPki } from "./_support/pki.ts";
+import { type Broker, withTlsBroker } from "./_support/broker.ts";
 import { CliProcess, powerSdk } from "./_support/cli.ts";
 
 const SERIALS = ["EL30V2000101", "EL100V2000102", "ELITE200V2000103"];
@@ -102,8 +102,8 @@ async function waitFor(
 }
 
 Deno.test("runtime end to end: --once, a continuous run through a broker restart and a silent station, SIGTERM", async (t) => {
-  await using pki = await createTestPki();
-  const broker = await startBroker(pki);
+  await using tlsBroker = await withTlsBroker();
+  const { pki, broker } = tlsBroker;
   const dir = await Deno.makeTempDir({ prefix: "power-sdk-e2e-" });
   const running = await stations(pki, broker);
   const env = { STATION_CERT_PASSWORD: pki.password };

@@ -298,7 +298,9 @@ export async function runtimeCommand(
     logger: runtimeLogger(ctx, options.logThreshold),
     onSinkError: (sink, error) => {
       const message = error instanceof Error ? error.message : String(error);
-      ctx.io.stderr(`warning: sink ${sink}: ${oneLine(message)}\n`);
+      const code = (error as { code?: unknown } | null)?.code;
+      const coded = typeof code === "string" ? `${code}: ${message}` : message;
+      ctx.io.stderr(`warning: sink ${sink}: ${oneLine(coded)}\n`);
     },
     // With --once --json the snapshots are printed as one JSON array instead.
     stdoutWriter: options.json ? () => {} : (line) => println(ctx, line),

@@ -495,21 +495,51 @@ export class Client implements AsyncDisposable {
     register: number,
     options: { readonly signal?: AbortSignal; readonly timeoutMs?: number } = {},
   ): Promise<number> {
+    return (await this.readRegisters(register, 1, options))[0]!;
+  }
+
+  /**
+   * Read consecutive 16-bit registers directly (function 0x03), e.g. the control registers
+   * between two others, in one request.
+   *
+   * @param start The first register.
+   * @param quantity How many, 1 to 125.
+   * @param options Signal and timeout.
+   * @returns Their values, in register order.
+   * @throws {ProtocolError} `PROTOCOL_INVALID_REQUEST` for a quantity outside 1..125;
+   * `PROTOCOL_BYTE_COUNT` when the reply holds fewer registers; {TransportError}.
+   */
+  async readRegisters(
+    start: number,
+    quantity: number,
+    options: { readonly signal?: AbortSignal; readonly timeoutMs?: number } = {},
+  ): Promise<number[]> {
     this.#ensureOpen("read");
+    if (!Number.isInteger(quantity) || quantity < 1 || quantity > 125) {
+      throw new ProtocolError(
+        "PROTOCOL_INVALID_REQUEST",
+        `Cannot read registers from ${start}: the quantity must be 1..125 (one Modbus read), got ${quantity}`,
+      );
+    }
     const request: ReadRequest = {
       function: 0x03,
       address: this.#framing.deviceAddress,
-      start: register,
-      quantity: 1,
+      start,
+      quantity,
     };
     const reply = await this.#unlessClosed(() => this.#exchange(request, options));
-    if (reply.function !== 0x03 || reply.data.length < 2) {
+    const data = reply.function === 0x03 ? reply.data : new Uint8Array(0);
+    if (data.length < quantity * 2) {
       throw new ProtocolError(
         "PROTOCOL_BYTE_COUNT",
-        `Read of register ${register} returned no register`,
+        quantity === 1
+          ? `Read of register ${start} returned no register`
+          : `Read of registers ${start}..${start + quantity - 1} returned ${
+            Math.floor(data.length / 2)
+          } of ${quantity} registers`,
       );
     }
-    return (reply.data[0]! << 8) | reply.data[1]!;
+    return Array.from({ length: quantity }, (_, i) => (data[2 * i]! << 8) | data[2 * i + 1]!);
   }
 
   /** The request as published: the RTU frame in the station's framing. */

@@ -164,3 +164,20 @@ Deno.test("Client keeps the device state of what it read", async () => {
   assert.equal(client.state.merged().soc, client.state.block(100)?.values.soc);
   assert.equal(client.state.namespaced()["6000.soc"], client.state.block(6000)?.values.soc);
 });
+
+Deno.test("Client.readRegisters() reads consecutive registers in one 0x03 request", async () => {
+  const { client, station, sent } = setup();
+  await using _ = client;
+  await client.connect();
+  await client.write("ac_output", "off");
+  const before = sent.length;
+  const values = await client.readRegisters(2011, 3);
+  assert.deepEqual(values, [0, station.register(2012), station.register(2013)]);
+  assert.equal(sent.length, before + 1, "one request");
+  assert.equal(await client.readRegister(2011), 0);
+  for (const quantity of [0, 126, 1.5]) {
+    await assert.rejects(client.readRegisters(2011, quantity), {
+      code: "PROTOCOL_INVALID_REQUEST",
+    });
+  }
+});

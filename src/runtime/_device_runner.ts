@@ -3,6 +3,7 @@
 // comes due again is not queued twice. Devices never wait for each other.
 import { Client } from "../client/client.ts";
 import { ConfigError, CredentialsError, PowerSdkError, TransportError } from "../errors/errors.ts";
+import type { DeviceIdentity } from "../device/device_state.ts";
 import type { DeviceProfile } from "../device/profile.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
 import type { ProtocolPlugin } from "../plugin/plugin.ts";
@@ -10,6 +11,7 @@ import { backoffDelay, type ReconnectPolicy } from "../transport/reconnect_polic
 import type { Transport } from "../transport/types.ts";
 import { snapshotBlock, snapshotError, suspectError } from "./_snapshot.ts";
 import { attachFrames, type CaptureLine, RecordingTransport } from "./capture.ts";
+import { controlValue, planControlReads } from "./_control_reads.ts";
 import type { ControlWriteResult } from "./sinks/output_device.ts";
 import type {
   DeviceMetrics,
@@ -97,6 +99,7 @@ export class DeviceRunner {
   #running: string | null = null;
   /** The raw frames of the poll running now, when the device records them. */
   #frames: CaptureLine[] = [];
+  #identity: DeviceIdentity | null = null;
 
   constructor(options: RunnerOptions) {
     this.device = options.device;
@@ -358,6 +361,56 @@ export class DeviceRunner {
     });
     this.#chain = run.then(() => {}, () => {});
     return run;
+  }
+
+  /**
+   * Read the current value of controls (function 0x03: the controls of one block in one
+   * request), between polls; a value is given as the control's label when it has labels. A
+   * control whose value matches none of its labels, that the plugin does not define, or whose
+   * read failed is left out (never guessed); when every read failed, the first error is thrown.
+   */
+  readControls(names: readonly string[]): Promise<Record<string, string | number>> {
+    const run = this.#chain.then(async () => {
+      if (this.#stopped) {
+        throw new TransportError("TRANSPORT_CLOSED", "The runtime is shutting down");
+      }
+      const client = await this.#ensureClient();
+      const defs = this.#o.plugin.controlRegisters.filter((r) => names.includes(r.name));
+      const values: Record<string, string | number> = {};
+      let firstError: unknown = null;
+      let readAny = false;
+      for (const read of planControlReads(defs, this.#o.registry)) {
+        let registers: number[];
+        try {
+          registers = await client.readRegisters(read.start, read.quantity, {
+            signal: this.#abort.signal,
+            timeoutMs: this.#o.timeoutMs,
+          });
+        } catch (error) {
+          firstError ??= error;
+          if (this.#abort.signal.aborted) break;
+          continue;
+        }
+        readAny = true;
+        for (const def of read.controls) {
+          const value = controlValue(def, registers[def.register - read.start]!);
+          if (value !== null) values[def.name] = value;
+        }
+      }
+      if (!readAny && firstError !== null) throw firstError;
+      return values;
+    });
+    this.#chain = run.then(() => {}, () => {});
+    return run;
+  }
+
+  /**
+   * Who the station is, as the plugin's identity extraction found it in the blocks read so
+   * far (the last known one while the connection is being re-made); null before any read.
+   */
+  identity(): DeviceIdentity | null {
+    if (this.#client !== null) this.#identity = this.#client.state.identity();
+    return this.#identity;
   }
 
   #publish(

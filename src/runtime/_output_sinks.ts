@@ -96,6 +96,7 @@ export function createOutputSink(
         ...(typeof o.discovery_prefix === "string" ? { discoveryPrefix: o.discovery_prefix } : {}),
         ...(o.controls !== false && context.controller ? { controller: context.controller } : {}),
         ...(typeof o.clear_removed === "boolean" ? { clearRemoved: o.clear_removed } : {}),
+        ...(context.identity ? { identity: context.identity } : {}),
         onCommandError: (_device, _control, error) => report(error),
       });
     case "prometheus":

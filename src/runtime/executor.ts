@@ -12,6 +12,7 @@ import type { SchemaRegistry } from "../parser/registry.ts";
 import type { ReconnectPolicy } from "../transport/reconnect_policy.ts";
 import { ConnectLimiter } from "../transport/connect_limiter.ts";
 import { DeviceRunner, type RunnerLogEntry } from "./_device_runner.ts";
+import type { DeviceIdentity } from "../device/device_state.ts";
 import { RuntimeRegistry } from "./runtime_registry.ts";
 import type { ControlWriteResult } from "./sinks/output_device.ts";
 import { readConfiguredFile } from "./config/prepare_devices.ts";
@@ -246,6 +247,39 @@ export class Executor {
       );
     }
     return runner.writeControl(control, value);
+  }
+
+  /**
+   * Read the current value of a device's controls, between its polls.
+   *
+   * @param deviceId The device's id.
+   * @param controls The controls' names.
+   * @returns Control → value (a label for switch/enum controls); a control whose value
+   * matches none of its labels is left out.
+   * @throws {ConfigError} `CONFIG_INVALID` for an unknown device; {TransportError} or
+   * {ProtocolError} when a read fails.
+   */
+  readControls(
+    deviceId: string,
+    controls: readonly string[],
+  ): Promise<Record<string, string | number>> {
+    const runner = this.#runners.find((r) => r.device.id === deviceId);
+    if (!runner) {
+      return Promise.reject(
+        new ConfigError("CONFIG_INVALID", `No device '${deviceId}' in this runtime`),
+      );
+    }
+    return runner.readControls(controls);
+  }
+
+  /**
+   * Who a device is, as its plugin's identity extraction found it in the blocks read so far.
+   *
+   * @param deviceId The device's id.
+   * @returns Model, serial, firmware; null for an unknown device or before any read.
+   */
+  identity(deviceId: string): DeviceIdentity | null {
+    return this.#runners.find((r) => r.device.id === deviceId)?.identity() ?? null;
   }
 
   /**

@@ -14,6 +14,7 @@ import { StdoutSink } from "./sinks/stdout_sink.ts";
 import type { ResolvedRuntime, ResolvedSinkConfig } from "./config/resolve.ts";
 import { Executor, type ExecutorOptions } from "./executor.ts";
 import type { DeviceMetrics, Sink, Snapshot } from "./types.ts";
+import type { DeviceIdentity } from "../device/device_state.ts";
 import { createOutputSink, isOutputSink } from "./_output_sinks.ts";
 import { describeOutputDevice } from "./describe_output_device.ts";
 import { RuntimeRegistry } from "./runtime_registry.ts";
@@ -132,6 +133,7 @@ export class Runtime implements AsyncDisposable, DeviceController {
     return {
       devices,
       controller: this,
+      identity: (deviceId) => this.#executor.identity(deviceId),
       queues: () => Object.fromEntries([...this.#queues].map(([name, q]) => [name, q.counters])),
     };
   }
@@ -153,6 +155,36 @@ export class Runtime implements AsyncDisposable, DeviceController {
     value: string | number,
   ): Promise<ControlWriteResult> {
     return this.#executor.writeControl(deviceId, control, value);
+  }
+
+  /**
+   * Read the current value of a device's controls (between its polls); the path Home
+   * Assistant's control entities get their state from before any command.
+   *
+   * @param deviceId The device's id.
+   * @param controls The controls' names (`ac_output`).
+   * @returns Control → value (a label for switch/enum controls); a control whose value
+   * matches none of its labels is left out.
+   * @throws {ConfigError} for an unknown device; {TransportError} or {ProtocolError} when a
+   * read fails.
+   */
+  readControls(
+    deviceId: string,
+    controls: readonly string[],
+  ): Promise<Record<string, string | number>> {
+    return this.#executor.readControls(deviceId, controls);
+  }
+
+  /**
+   * Who a device is, as its plugin's identity extraction found it in the blocks read so far
+   * (firmware versions by module among them).
+   *
+   * @param deviceId The device's id.
+   * @returns Model, serial, firmware and protocol version; null for an unknown device or
+   * before its first read.
+   */
+  identity(deviceId: string): DeviceIdentity | null {
+    return this.#executor.identity(deviceId);
   }
 
   /** The device ids. */

@@ -6,6 +6,7 @@
  * @module
  */
 import { join } from "node:path";
+import { findExecutable } from "./processes.ts";
 
 /** TLS listener settings; the files are PEM. */
 export interface MosquittoTlsOptions {
@@ -51,6 +52,14 @@ export interface StartMosquittoOptions {
    * @default {undefined}
    */
   port?: number;
+  /**
+   * Users and their passwords: mosquitto gets a password file (written in its temporary
+   * directory and hashed there with `mosquitto_passwd -U`, so no password is on a command
+   * line) and `allow_anonymous false`: only these users connect.
+   *
+   * @default {undefined: anonymous clients are allowed}
+   */
+  users?: Readonly<Record<string, string>>;
   /**
    * How long to wait for mosquitto to report it is running.
    *
@@ -292,8 +301,10 @@ class MosquittoProcess implements MosquittoBroker {
         ? []
         : [`listener ${this.#options.plainListenerPort} 127.0.0.1`]),
       `listener ${port} 127.0.0.1`,
-      "allow_anonymous true",
     ];
+    const users = this.#options.users;
+    if (users === undefined) lines.push("allow_anonymous true");
+    else lines.push("allow_anonymous false", `password_file ${await passwordFile(dir, users)}`);
     // Only when asked: mosquitto < 2.0 does not know the option.
     if (this.#options.noDelay) lines.push("set_tcp_nodelay true");
     const tls = this.#options.tls;
@@ -378,6 +389,39 @@ class MosquittoProcess implements MosquittoBroker {
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
   }
+}
+
+/** Writes `user:password` lines and hashes them in place with `mosquitto_passwd -U`. */
+async function passwordFile(
+  dir: string,
+  users: Readonly<Record<string, string>>,
+): Promise<string> {
+  const path = join(dir, "passwords");
+  const lines = Object.entries(users).map(([user, password]) => {
+    if (user === "" || /[:\n]/.test(user) || /\n/.test(password)) {
+      throw new RangeError(
+        `Cannot write a mosquitto password file for user ${JSON.stringify(user)}`,
+      );
+    }
+    return `${user}:${password}\n`;
+  });
+  await Deno.writeTextFile(path, lines.join(""), { mode: 0o600 });
+  const output = await new Deno.Command(findExecutable("mosquitto_passwd") ?? "mosquitto_passwd", {
+    args: ["-U", path],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!output.success) {
+    throw new Error(
+      `mosquitto_passwd -U failed with exit code ${output.code}: ${
+        new TextDecoder().decode(output.stderr).trim()
+      }`,
+    );
+  }
+  // mosquitto started as root reads it as user "mosquitto" (throwaway test credentials only).
+  await chmod(path, 0o644);
+  return path;
 }
 
 async function chmod(path: string, mode: number): Promise<void> {

@@ -1,6 +1,7 @@
 import { mosquittoAvailable, startMosquitto } from "./mosquitto.ts";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { createTestPki } from "./pki.ts";
+import { withMosquitto } from "./with_mosquitto.ts";
 import assert from "node:assert/strict";
 
 const ignore = !mosquittoAvailable();
@@ -172,4 +173,49 @@ Deno.test("startMosquitto() validates the port", async () => {
   for (const port of [0, -1, 65536, 1.5]) {
     await assert.rejects(startMosquitto({ port }), RangeError);
   }
+});
+
+Deno.test({
+  name:
+    "withMosquitto({ users }) writes a hashed password file: only those users connect, with their password",
+  ignore,
+  async fn() {
+    const password = `pw-${crypto.randomUUID()}`;
+    await using mosquitto = await withMosquitto({ users: { power: password } });
+    assert.match(mosquitto.broker.config, /^allow_anonymous false$/m);
+    const file = /^password_file (.+)$/m.exec(mosquitto.broker.config)?.[1];
+    assert.ok(file !== undefined, mosquitto.broker.config);
+    const hashed = await Deno.readTextFile(file);
+    assert.match(hashed, /^power:\$\d+\$/);
+    assert.ok(!hashed.includes(password), "the password file holds a hash, not the password");
+    assert.equal(await tryConnect(mosquitto.url, CLIENT_OPTIONS), false);
+    assert.equal(
+      await tryConnect(mosquitto.url, { ...CLIENT_OPTIONS, username: "power", password: "wrong" }),
+      false,
+    );
+    await assertRoundTrip(mosquitto.url, { ...CLIENT_OPTIONS, username: "power", password });
+  },
+});
+
+Deno.test({
+  name: "withMosquitto({ tls: true }) makes a PKI, wants client certificates, and removes both",
+  ignore,
+  async fn() {
+    let dir: string;
+    {
+      await using mosquitto = await withMosquitto({ tls: true });
+      const pki = mosquitto.pki!;
+      dir = pki.dir;
+      assert.equal(mosquitto.url, `mqtts://localhost:${mosquitto.port}`);
+      const ca = pki.pem.caCert;
+      assert.equal(await tryConnect(mosquitto.url, { ...CLIENT_OPTIONS, ca }), false);
+      await assertRoundTrip(mosquitto.url, {
+        ...CLIENT_OPTIONS,
+        ca,
+        cert: pki.pem.clientCert,
+        key: pki.pem.clientKey,
+      });
+    }
+    await assert.rejects(Deno.stat(dir), Deno.errors.NotFound);
+  },
 });

@@ -61,6 +61,15 @@ function humanize(text: string): string {
   return words.length === 0 ? text : words[0]!.toUpperCase() + words.slice(1);
 }
 
+/** A station's firmware as one `sw_version` text: `module_1 4031, module_2 3022`. */
+export function firmwareText(
+  firmware: Readonly<Record<string, number>> | null | undefined,
+): string | undefined {
+  if (!firmware) return undefined;
+  const parts = Object.entries(firmware).map(([module, version]) => `${module} ${version}`);
+  return parts.length === 0 ? undefined : parts.join(", ");
+}
+
 /** The object id of a device's config topic: `power_sdk_<serial>`. */
 export function deviceObjectId(device: OutputDevice): string {
   return `power_sdk_${slug(device.serial)}`;

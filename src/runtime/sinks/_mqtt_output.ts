@@ -5,6 +5,7 @@
 import mqtt from "mqtt";
 import type { IClientOptions, MqttClient } from "mqtt";
 import { endMqttClient, setMqttNoDelay } from "../../_shared/mqtt_client.ts";
+import { TransportError } from "../../errors/errors.ts";
 import type { Snapshot } from "../types.ts";
 import { groupOf, numericFields } from "./_fields.ts";
 import type { OutputDevice } from "./output_device.ts";
@@ -34,11 +35,41 @@ export interface MqttOutputHooks {
   readonly onMessage?: (topic: string, payload: Uint8Array, retained: boolean) => void;
 }
 
+/** The longest a publish waits for the first connection attempt to end, ms. */
+const FIRST_CONNECT_WAIT_MS = 10_000;
+
 // deno-lint-ignore no-control-regex
 const TOPIC_LEVEL = /^[^+#/\u0000-\u001f]+$/;
 
+function isNotAuthorized(error: Error | null): error is TransportError {
+  return error instanceof TransportError && error.code === "TRANSPORT_NOT_AUTHORIZED";
+}
+
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The broker refused the CONNECT for its credentials (MQTT 3.1.1 CONNACK 4 "bad user name or
+ * password", 5 "not authorized"): a TRANSPORT_NOT_AUTHORIZED error naming the broker and the
+ * user, never the password. Null for any other error.
+ */
+export function notAuthorized(
+  error: unknown,
+  broker: string,
+  sink: string,
+  username: string | undefined,
+): TransportError | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code !== 4 && code !== 5) return null;
+  const who = username === undefined ? "without a username" : `as user '${username}'`;
+  const why = code === 4 ? "bad username or password (CONNACK 4)" : "not authorized (CONNACK 5)";
+  return new TransportError(
+    "TRANSPORT_NOT_AUTHORIZED",
+    `Cannot connect sink '${sink}' to ${
+      safeUrl(broker)
+    } ${who}: the broker refused the login: ${why}; check the sink's username and password`,
+  );
 }
 
 /** The broker URL without credentials, for messages. */
@@ -100,10 +131,12 @@ export class MqttOutput {
   #hooks: MqttOutputHooks = {};
   #client: MqttClient | null = null;
   #connected = false;
+  /** Settles when the first connection attempt ended (connected, refused or failed). */
+  #firstAttempt = Promise.withResolvers<void>();
   #closed = false;
   #lastError: Error | null = null;
   #availability = new Map<string, "online" | "offline">();
-  #connectWaiters: (() => void)[] = [];
+  #connectWaiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
 
   constructor(name: string, kind: string, options: MqttOutputOptions) {
     const broker = options.broker;
@@ -196,10 +229,15 @@ export class MqttOutput {
     const client = mqtt.connect(o.broker, options);
     this.#client = client;
     client.on("error", (error) => {
-      this.#lastError = error;
+      const refused = notAuthorized(error, o.broker, this.name, o.username);
+      this.#lastError = refused ?? error;
+      this.#firstAttempt.resolve();
+      // A refused login will not pass on the next attempt: whoever waits is told now.
+      if (refused) { for (const waiter of this.#connectWaiters.splice(0)) waiter.reject(refused); }
     });
     client.on("close", () => {
       this.#connected = false;
+      this.#firstAttempt.resolve();
     });
     client.on("connect", () => {
       setMqttNoDelay(client);
@@ -228,16 +266,22 @@ export class MqttOutput {
       }
       await this.#hooks.onConnect?.();
       this.#connected = true;
-      for (const resolve of this.#connectWaiters.splice(0)) resolve();
+      this.#lastError = null;
+      this.#firstAttempt.resolve();
+      for (const waiter of this.#connectWaiters.splice(0)) waiter.resolve();
     } catch (error) {
       this.#lastError = error instanceof Error ? error : new Error(String(error));
     }
   }
 
-  /** Resolves once connected (and announced), or at once when already. */
+  /**
+   * Resolves once connected (and announced), or at once when already; rejects with
+   * TRANSPORT_NOT_AUTHORIZED when the broker refuses the login.
+   */
   ready(): Promise<void> {
-    if (this.#connected) return Promise.resolve();
-    return new Promise((resolve) => this.#connectWaiters.push(resolve));
+    if (this.#connected || this.#closed) return Promise.resolve();
+    if (isNotAuthorized(this.#lastError)) return Promise.reject(this.#lastError);
+    return new Promise((resolve, reject) => this.#connectWaiters.push({ resolve, reject }));
   }
 
   /** Publish, failing fast when not connected (the sink queue counts the failure). */
@@ -246,8 +290,12 @@ export class MqttOutput {
     payload: string,
     options: { retain?: boolean; qos?: 0 | 1 | 2 } = {},
   ): Promise<void> {
+    // The first snapshots are not lost to the first connection attempt still running; after
+    // it, a write fails at once while not connected.
+    if (!this.#connected && !this.#closed) await this.#firstAttemptOrTimeout();
     const client = this.#client;
     if (!client || !this.#connected || this.#closed) {
+      if (isNotAuthorized(this.#lastError)) throw this.#lastError;
       throw new Error(
         `Cannot publish to ${
           safeUrl(this.#options.broker)
@@ -260,6 +308,15 @@ export class MqttOutput {
       qos: options.qos ?? this.qos,
       retain: options.retain ?? this.retain,
     });
+  }
+
+  async #firstAttemptOrTimeout(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#firstAttempt.promise,
+      new Promise<void>((resolve) => timer = setTimeout(resolve, FIRST_CONNECT_WAIT_MS)),
+    ]);
+    clearTimeout(timer);
   }
 
   /** Publish a snapshot's state and, when it changed, the device's availability. */
@@ -291,7 +348,8 @@ export class MqttOutput {
     this.#closed = true;
     const client = this.#client;
     this.#client = null;
-    for (const resolve of this.#connectWaiters.splice(0)) resolve();
+    for (const waiter of this.#connectWaiters.splice(0)) waiter.resolve();
+    this.#firstAttempt.resolve();
     if (!client) return;
     if (this.#connected) {
       try {

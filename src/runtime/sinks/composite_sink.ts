@@ -24,8 +24,11 @@ export interface CompositeSinkOptions {
   readonly onError?: (child: Sink, error: unknown) => void;
 }
 
+/** `CODE: message` for an error with a stable code (a PowerSdkError), else the message. */
 function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const text = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? `${code}: ${text}` : text;
 }
 
 function isSink(value: unknown): value is Sink {

@@ -6,10 +6,12 @@ import {
   deviceObjectId,
   type DiscoveredField,
   type DiscoveryTopics,
+  firmwareText,
   ORIGIN_NAME,
 } from "./_homeassistant_discovery.ts";
 import { MqttOutput } from "./_mqtt_output.ts";
 import type { MqttSinkOptions } from "./mqtt_sink.ts";
+import type { DeviceIdentity } from "../../device/device_state.ts";
 import type { DeviceController, OutputDevice } from "./output_device.ts";
 
 /**
@@ -45,8 +47,20 @@ export interface HomeAssistantSinkOptions extends MqttSinkOptions {
    * @default {1000}
    */
   readonly republishDelayMs?: number;
+  /**
+   * Who a device is, as its plugin's identity extraction found it (the runtime passes its
+   * own): the firmware versions become the device's `sw_version`.
+   * @default {none: no firmware in the device info}
+   */
+  readonly identity?: (deviceId: string) => DeviceIdentity | null;
   /** Called when a command could not be carried out (it is also published on `…/error`). */
   readonly onCommandError?: (deviceId: string, control: string, error: unknown) => void;
+  /**
+   * How often the controls' states are read from a device again (after its first poll with
+   * data), ms; a failed read is tried again after at most 10 s.
+   * @default {60000}
+   */
+  readonly controlRefreshMs?: number;
   /** Random source for the republish delay. @default {Math.random} */
   readonly random?: () => number;
 }
@@ -62,12 +76,18 @@ function errorCode(error: unknown): string {
 
 const decoder = new TextDecoder();
 
+/** How often the state of a device's control entities is read from the device, ms. */
+const CONTROL_REFRESH_MS = 60_000;
+/** How soon such a read is tried again after it failed, ms. */
+const CONTROL_RETRY_MS = 10_000;
+
 /**
  * A sink for Home Assistant over MQTT discovery. It republishes states exactly like
  * {@linkcode MqttSink} (same topics) and adds, per device, one retained device-based discovery
  * config on `<discovery_prefix>/device/power_sdk_<serial>/config`:
  *
- * - device info (manufacturer, model, model id, serial, firmware when known), origin
+ * - device info (manufacturer, model, model id, serial, and `sw_version` once the station's
+ *   firmware is known from its identity blocks: `module_1 4031, module_2 3022`), origin
  *   `power-sdk`;
  * - one sensor per numeric field with a known quantity, `unique_id` `<serial>_<block>_<field>`,
  *   with `device_class`, `state_class` and unit: energy counters `total_increasing` in kWh
@@ -81,7 +101,10 @@ const decoder = new TextDecoder();
  *   `<base_topic>/<device_id>/control/<name>/set` goes through the runtime's write path and
  *   every write gate; the value read back afterwards is published (retained) on
  *   `<base_topic>/<device_id>/control/<name>`; a refusal or failure goes to
- *   `…/control/<name>/error` as `CODE: message`.
+ *   `…/control/<name>/error` as `CODE: message`. Before any command, the controls' current
+ *   values are read from the device (through the controller's `readControls`) after its
+ *   first poll that produced data, and again every `controlRefreshMs` (a minute); a value that changed is published on the
+ *   same topics.
  *
  * Configs are published when a device's fields are first seen (and again when a new field
  * appears), after every reconnect, and after Home Assistant says `online` on
@@ -116,6 +139,17 @@ export class HomeAssistantSink implements Sink {
   readonly #republishDelayMs: number;
   readonly #random: () => number;
   readonly #onCommandError: HomeAssistantSinkOptions["onCommandError"];
+  readonly #identity: HomeAssistantSinkOptions["identity"];
+  readonly #controlRefreshMs: number;
+  /** Device id → its firmware text, once known. */
+  #firmware = new Map<string, string>();
+  /** Control state topic → the last value published on it (republished after reconnects). */
+  #controlStates = new Map<string, string>();
+  /** Device id → when its controls may be read again (performance.now() time). */
+  #nextControlRead = new Map<string, number>();
+  /** Device id → commands started, so that a read older than a command is not published. */
+  #commands = new Map<string, number>();
+  #controlReads = new Set<Promise<void>>();
   /** device id → field key → field. */
   #fields = new Map<string, Map<string, DiscoveredField>>();
   /** device id → last published config (JSON), to publish only on change. */
@@ -132,7 +166,7 @@ export class HomeAssistantSink implements Sink {
    * @param name The sink's name.
    * @param options Broker, credentials, topics, discovery, controller.
    * @throws {TypeError} for a bad broker URL, base topic or discovery prefix.
-   * @throws {RangeError} for a bad `qos`, `offlineAfter` or `republishDelayMs`.
+   * @throws {RangeError} for a bad `qos`, `offlineAfter`, `republishDelayMs` or `controlRefreshMs`.
    */
   constructor(name: string, options: HomeAssistantSinkOptions) {
     this.name = name;
@@ -157,6 +191,14 @@ export class HomeAssistantSink implements Sink {
     this.#republishDelayMs = delay;
     this.#random = options.random ?? Math.random;
     this.#onCommandError = options.onCommandError;
+    this.#identity = options.identity;
+    const refresh = options.controlRefreshMs ?? CONTROL_REFRESH_MS;
+    if (!(refresh >= 0) || !Number.isFinite(refresh)) {
+      throw new RangeError(
+        `Cannot create Home Assistant sink '${name}' as 'controlRefreshMs' must be a number >= 0: current value is ${refresh}`,
+      );
+    }
+    this.#controlRefreshMs = refresh;
     this.#ourObjectIds = new Set([...this.#output.devices.values()].map(deviceObjectId));
     this.#output.start({
       subscriptions: [
@@ -188,6 +230,9 @@ export class HomeAssistantSink implements Sink {
    * Wait until the sink is connected to its broker (or closed).
    *
    * @returns A promise that resolves then.
+   * @throws {TransportError} (as a rejection) `TRANSPORT_NOT_AUTHORIZED` when the broker
+   * refuses the username and password (the message names the broker and the user, never the
+   * password); the sink keeps retrying every `reconnectPeriodMs`.
    */
   ready(): Promise<void> {
     return this.#output.ready();
@@ -212,13 +257,20 @@ export class HomeAssistantSink implements Sink {
         for (const field of numericFields(snapshot)) {
           if (!known.has(field.key)) known.set(field.key, { ...field, group });
         }
-        // The config changes only when a field appears (or after a reconnect, see #republish).
-        if (known.size !== before || !this.#configs.has(device.id)) {
+        const firmware = firmwareText(this.#identity?.(device.id)?.firmware);
+        const newFirmware = firmware !== undefined && firmware !== this.#firmware.get(device.id);
+        if (newFirmware) this.#firmware.set(device.id, firmware);
+        // The config changes only when a field appears or the firmware becomes known (or
+        // after a reconnect, see #republish).
+        if (known.size !== before || newFirmware || !this.#configs.has(device.id)) {
           await this.#publishConfig(device);
         }
       }
       const published = await this.#output.publishSnapshot(snapshot);
       this.#states.set(published.topic, published.json);
+      if (device && (snapshot.ok || snapshot.blocks.some((b) => !b.suspect))) {
+        this.#maybeReadControls(device);
+      }
     });
   }
 
@@ -240,6 +292,7 @@ export class HomeAssistantSink implements Sink {
   async close(): Promise<void> {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
+    await Promise.all(this.#controlReads);
     await this.#tail.catch(() => {});
     await this.#output.close();
   }
@@ -268,7 +321,7 @@ export class HomeAssistantSink implements Sink {
   async #publishConfig(device: OutputDevice, force = false): Promise<void> {
     const fields = [...(this.#fields.get(device.id)?.values() ?? [])];
     const json = JSON.stringify(
-      deviceConfig(device, fields, this.#topics(device), {
+      deviceConfig({ ...device, ...this.#firmwareOf(device) }, fields, this.#topics(device), {
         qos: this.#output.qos,
         version: config.version,
         controls: this.#controller !== undefined && device.writeEnabled,
@@ -284,6 +337,71 @@ export class HomeAssistantSink implements Sink {
       if (this.#fields.has(device.id)) await this.#publishConfig(device, true);
     }
     for (const [topic, json] of this.#states) await this.#output.publish(topic, json);
+    for (const [topic, value] of this.#controlStates) {
+      await this.#output.publish(topic, value, { qos: 1, retain: true });
+    }
+  }
+
+  #firmwareOf(device: OutputDevice): { firmware?: string } {
+    const firmware = this.#firmware.get(device.id) ?? device.firmware;
+    return firmware === undefined ? {} : { firmware };
+  }
+
+  #controlsOffered(device: OutputDevice): boolean {
+    return this.#controller !== undefined && device.writeEnabled && device.controls.length > 0;
+  }
+
+  /** Read the device's controls when they are due (never two reads of a device at once). */
+  #maybeReadControls(device: OutputDevice): void {
+    const read = this.#controller?.readControls?.bind(this.#controller);
+    if (read === undefined || !this.#controlsOffered(device)) return;
+    const now = performance.now();
+    if (now < (this.#nextControlRead.get(device.id) ?? 0)) return;
+    this.#nextControlRead.set(device.id, Infinity);
+    const commandsBefore = this.#commands.get(device.id) ?? 0;
+    const names = device.controls.map((c) => c.name);
+    const reading = (async () => {
+      let values: Readonly<Record<string, string | number>>;
+      try {
+        values = await read(device.id, names);
+      } catch {
+        // The poll errors say why the device does not answer; try again soon.
+        this.#nextControlRead.set(
+          device.id,
+          performance.now() + Math.min(CONTROL_RETRY_MS, this.#controlRefreshMs),
+        );
+        return;
+      }
+      this.#nextControlRead.set(device.id, performance.now() + this.#controlRefreshMs);
+      // A command ran meanwhile: its read-back is newer than these values.
+      if ((this.#commands.get(device.id) ?? 0) !== commandsBefore) return;
+      await this.#serial(async () => {
+        for (const [name, value] of Object.entries(values)) {
+          if ((this.#commands.get(device.id) ?? 0) !== commandsBefore) return;
+          // Unchanged since the last publish: the retained message already says it.
+          if (this.#controlStates.get(this.#controlTopic(device.id, name)) === String(value)) {
+            continue;
+          }
+          await this.#publishControlState(device.id, name, value);
+        }
+      }).catch(() => {});
+    })();
+    this.#controlReads.add(reading);
+    void reading.finally(() => this.#controlReads.delete(reading));
+  }
+
+  #controlTopic(deviceId: string, control: string): string {
+    return `${this.#output.deviceTopic(deviceId)}/control/${control}`;
+  }
+
+  async #publishControlState(
+    deviceId: string,
+    control: string,
+    value: string | number,
+  ): Promise<void> {
+    const topic = this.#controlTopic(deviceId, control);
+    await this.#output.publish(topic, String(value), { qos: 1, retain: true });
+    this.#controlStates.set(topic, String(value));
   }
 
   #onMessage(topic: string, payload: Uint8Array, retained: boolean): void {
@@ -355,9 +473,10 @@ export class HomeAssistantSink implements Sink {
       const typed = known?.kind === "number" && value !== "" && Number.isFinite(number)
         ? number
         : value;
+      this.#commands.set(deviceId, (this.#commands.get(deviceId) ?? 0) + 1);
       const result = await this.#controller.writeControl(deviceId, control, typed);
       if (result.readBack !== null) {
-        await this.#output.publish(base, String(result.readBack), { qos: 1, retain: true });
+        await this.#publishControlState(deviceId, control, result.readBack);
       }
     } catch (error) {
       try {

@@ -19,7 +19,10 @@ export interface MqttSinkOptions {
   readonly broker: string;
   /** User name for the broker. */
   readonly username?: string;
-  /** Password for the broker; never logged. */
+  /**
+   * Password for the broker; never logged. A refused login fails `ready()` and every write with
+   * `TRANSPORT_NOT_AUTHORIZED`.
+   */
   readonly password?: string;
   /** A client certificate and its key (PEM), for brokers that want one (`mqtts://`). */
   readonly tls?: { readonly cert: string; readonly key: string };
@@ -54,8 +57,10 @@ export interface MqttSinkOptions {
  * - `<base_topic>/status`: the runtime's own `online`/`offline` (retained; `offline` is also
  *   the connection's Last Will, so a crash shows).
  *
- * It connects when created and reconnects by itself; while not connected, a write fails at once
- * (the sink queue counts it) instead of piling messages up in memory.
+ * It connects when created and reconnects by itself. A write made while the first connection
+ * attempt runs waits for it (at most 10 s); after that, while not connected, a write fails at
+ * once (the sink queue counts it) instead of piling messages up in memory. A broker that refuses
+ * the login makes every write fail with `TRANSPORT_NOT_AUTHORIZED`.
  *
  * @example Republish to a broker
  * ```ts
@@ -104,6 +109,9 @@ export class MqttSink implements Sink {
    * Wait until the sink is connected to its broker (or closed).
    *
    * @returns A promise that resolves then.
+   * @throws {TransportError} (as a rejection) `TRANSPORT_NOT_AUTHORIZED` when the broker
+   * refuses the username and password (the message names the broker and the user, never the
+   * password); the sink keeps retrying every `reconnectPeriodMs`.
    */
   ready(): Promise<void> {
     return this.#output.ready();

@@ -1,3 +1,4 @@
+import type { DeviceIdentity } from "../../device/device_state.ts";
 import type { SinkQueueCounters } from "./sink_queue.ts";
 
 /**
@@ -127,6 +128,20 @@ export interface DeviceController {
     control: string,
     value: string | number,
   ): Promise<ControlWriteResult>;
+  /**
+   * Read the current value of controls (between polls), so that their state is known before
+   * any command. Optional: without it, a control's state is known from its first command on.
+   *
+   * @param deviceId The device's id.
+   * @param controls The controls' names.
+   * @returns Control → value (a label for switch/enum controls); a control whose value
+   * matches none of its labels is left out.
+   * @throws {TransportError} or {ProtocolError} when a read fails.
+   */
+  readControls?(
+    deviceId: string,
+    controls: readonly string[],
+  ): Promise<Readonly<Record<string, string | number>>>;
 }
 
 /**
@@ -147,6 +162,11 @@ export interface SinkContext {
   readonly devices: readonly OutputDevice[];
   /** The write path for controls; absent where the sink is used without a runtime. */
   readonly controller?: DeviceController;
+  /**
+   * Who a device is, as its plugin's identity extraction found it in the blocks read so far
+   * (firmware versions by module); null before its first read. Absent without a runtime.
+   */
+  readonly identity?: (deviceId: string) => DeviceIdentity | null;
   /** The counters of every sink queue of the runtime, as of now. */
   readonly queues: () => Readonly<Record<string, SinkQueueCounters>>;
 }
