@@ -4,7 +4,7 @@
 // byte (three times the --timeout given); the station is simulated in this process. Without
 // mosquitto the test is skipped, except on CI (CI=true), where it fails.
 import assert from "node:assert/strict";
-import { SimulatedStation } from "../src/testing/mod.ts";
+import { SimulatedStation } from "../testing.ts";
 import { powerSdk } from "./_support/cli.ts";
 import { mosquittoAvailable, startMosquitto } from "./_support/mosquitto.ts";
 import { createTestPki } from "./_support/pki.ts";
