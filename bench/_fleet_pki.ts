@@ -2,6 +2,7 @@
 // bundle per station, each with its own key (EC P-256 or RSA 2048), certificate and password,
 // made with the openssl command line (OpenSSL 3 defaults: AES-256-CBC, PBKDF2, SHA-256 MAC).
 // Kept in a folder and reused by later runs (making 1,000 bundles takes a minute or two).
+// bench/fleet.ts makes missing bundles in a child process (this file run as a program).
 import { join } from "node:path";
 
 export interface FleetPki {
@@ -57,6 +58,31 @@ function exists(path: string): boolean {
 }
 
 /**
+ * Where the PKI for `keyType` bundles lives in `dir` (nothing is made or checked).
+ *
+ * @param dir The folder.
+ * @param keyType `ec` or `rsa`.
+ */
+export function fleetPki(dir: string, keyType: "ec" | "rsa"): FleetPki {
+  const f = (name: string) => join(dir, name);
+  return {
+    dir,
+    caCert: f("ca.pem"),
+    caKey: f("ca.key"),
+    serverCert: f("server.pem"),
+    serverKey: f("server.key"),
+    bundle: (i) => f(`${keyType}-station-${i}.p12`),
+    password: (i) => `bundle-password-${i}`,
+  };
+}
+
+/** Whether the PKI in `dir` already holds the CA and the bundles of `n` stations. */
+export function fleetPkiComplete(pki: FleetPki, n: number): boolean {
+  return exists(pki.caCert) &&
+    Array.from({ length: n }, (_, i) => i).every((i) => exists(pki.bundle(i)));
+}
+
+/**
  * Make (or complete) the PKI for `n` stations in `dir`.
  *
  * @param dir The folder, created when missing.
@@ -77,58 +103,37 @@ export async function ensureFleetPki(
   const newKey = keyType === "ec"
     ? ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"]
     : ["-newkey", "rsa:2048"];
-  const pki: FleetPki = {
-    dir,
-    caCert: f("ca.pem"),
-    caKey: f("ca.key"),
-    serverCert: f("server.pem"),
-    serverKey: f("server.key"),
-    bundle: (i) => f(`${keyType}-station-${i}.p12`),
-    password: (i) => `bundle-password-${i}`,
-  };
+  const pki = fleetPki(dir, keyType);
+  /** A new key and its certificate, self-signed (the CA) or signed by the CA. */
+  const certificate = (
+    extensions: "ca" | "server" | "client",
+    subject: string,
+    keyOut: string,
+    certOut: string,
+  ) =>
+    openssl([
+      "req",
+      "-x509",
+      "-new",
+      "-config",
+      config,
+      "-extensions",
+      extensions,
+      ...newKey,
+      "-nodes",
+      "-keyout",
+      keyOut,
+      "-out",
+      certOut,
+      "-subj",
+      subject,
+      ...(extensions === "ca" ? [] : ["-CA", pki.caCert, "-CAkey", pki.caKey]),
+      "-days",
+      "30",
+    ]);
   if (!exists(pki.caCert)) {
-    await openssl([
-      "req",
-      "-x509",
-      "-new",
-      "-config",
-      config,
-      "-extensions",
-      "ca",
-      ...newKey,
-      "-nodes",
-      "-keyout",
-      pki.caKey,
-      "-out",
-      pki.caCert,
-      "-subj",
-      "/CN=Power SDK Fleet Bench CA",
-      "-days",
-      "30",
-    ]);
-    await openssl([
-      "req",
-      "-x509",
-      "-new",
-      "-config",
-      config,
-      "-extensions",
-      "server",
-      ...newKey,
-      "-nodes",
-      "-keyout",
-      pki.serverKey,
-      "-out",
-      pki.serverCert,
-      "-subj",
-      "/CN=localhost",
-      "-CA",
-      pki.caCert,
-      "-CAkey",
-      pki.caKey,
-      "-days",
-      "30",
-    ]);
+    await certificate("ca", "/CN=Power SDK Fleet Bench CA", pki.caKey, pki.caCert);
+    await certificate("server", "/CN=localhost", pki.serverKey, pki.serverCert);
   }
   const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !exists(pki.bundle(i)));
   let made = 0;
@@ -138,29 +143,7 @@ export async function ensureFleetPki(
       const i = missing[next++]!;
       const key = f(`tmp-${i}.key`);
       const cert = f(`tmp-${i}.pem`);
-      await openssl([
-        "req",
-        "-x509",
-        "-new",
-        "-config",
-        config,
-        "-extensions",
-        "client",
-        ...newKey,
-        "-nodes",
-        "-keyout",
-        key,
-        "-out",
-        cert,
-        "-subj",
-        `/CN=fleet-station-${i}`,
-        "-CA",
-        pki.caCert,
-        "-CAkey",
-        pki.caKey,
-        "-days",
-        "30",
-      ]);
+      await certificate("client", `/CN=fleet-station-${i}`, key, cert);
       await openssl([
         "pkcs12",
         "-export",
@@ -182,4 +165,16 @@ export async function ensureFleetPki(
   };
   await Promise.all(Array.from({ length: 4 }, worker));
   return pki;
+}
+
+// Run as a program by bench/fleet.ts, so that the thousands of openssl runs do not leave their
+// memory in the measured process: deno run -P=bench bench/_fleet_pki.ts dir n ec|rsa
+if (import.meta.main) {
+  const [dir, n, keyType] = Deno.args;
+  await ensureFleetPki(
+    dir!,
+    Number(n),
+    keyType === "rsa" ? "rsa" : "ec",
+    (made) => console.error(`made ${made} bundles…`),
+  );
 }

@@ -5,7 +5,7 @@
 // connection for all of them) so that this process measures the runtime alone.
 // Run: deno task bench:fleet [N] [seconds] [--default-mosquitto] [--profile=EL30V2]
 //        [--interval=5] [--cpu-prof=fleet.cpuprofile] [--tls [--key=ec|rsa] [--pki-dir=dir]]
-//        [--shard=i/n] [--cpu-prof-startup=startup.cpuprofile]
+//        [--shard=i/n] [--cpu-prof-startup=startup.cpuprofile] [--heap-snapshot=end.heapsnapshot]
 //   --tls: every station has its own certificate and PKCS#12 bundle (own key and password,
 //   made by the bench with openssl, kept in --pki-dir for later runs); the runtime reaches
 //   mosquitto on a TLS listener that requires client certificates, the stations use a plain
@@ -30,7 +30,7 @@ import {
   Runtime,
   type Shard,
 } from "../src/runtime/mod.ts";
-import { ensureFleetPki, type FleetPki } from "./_fleet_pki.ts";
+import { type FleetPki, fleetPki, fleetPkiComplete } from "./_fleet_pki.ts";
 import type { Snapshot } from "../src/runtime/mod.ts";
 import { startMosquitto } from "../tests/_support/mosquitto.ts";
 import { fleetSerial } from "./_fleet_station_process.ts";
@@ -43,6 +43,7 @@ interface Options {
   defaultMosquitto: boolean;
   cpuProf: string | null;
   cpuProfStartup: string | null;
+  heapSnapshot: string | null;
   tls: boolean;
   keyType: "ec" | "rsa";
   pkiDir: string;
@@ -61,6 +62,7 @@ function parseArgs(args: string[]): Options {
     defaultMosquitto: args.includes("--default-mosquitto"),
     cpuProf: flag("cpu-prof") ?? null,
     cpuProfStartup: flag("cpu-prof-startup") ?? null,
+    heapSnapshot: flag("heap-snapshot") ?? null,
     tls: args.includes("--tls"),
     keyType: flag("key") === "rsa" ? "rsa" : "ec",
     pkiDir: flag("pki-dir") ?? `${Deno.env.get("TMPDIR") ?? "/tmp"}/power-sdk-fleet-pki`,
@@ -314,6 +316,29 @@ function summarizeProfile(profile: CpuProfile): string[] {
   ];
 }
 
+/** Write a V8 heap snapshot (for Chrome DevTools' Memory tab) of this process to `path`. */
+async function writeHeapSnapshot(path: string): Promise<void> {
+  const session = new Session();
+  session.connect();
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  const encoder = new TextEncoder();
+  let writing: Promise<unknown> = Promise.resolve(); // in order: one chunk after the other
+  session.on("HeapProfiler.addHeapSnapshotChunk", (message) => {
+    const bytes = encoder.encode((message.params as { chunk: string }).chunk);
+    writing = writing.then(() => writeAll(file, bytes));
+  });
+  await post(session, "HeapProfiler.takeHeapSnapshot", { reportProgress: false });
+  session.disconnect();
+  await writing;
+  file.close();
+  console.error(`heap snapshot written to ${path}`);
+}
+
+async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) written += await file.write(bytes.subarray(written));
+}
+
 /**
  * The V8 flags given through DENO_V8_FLAGS (`--v8-flags` on the command line cannot be read
  * back without full permissions), or "" when none.
@@ -333,12 +358,26 @@ const brokerLabel =
 let pki: FleetPki | null = null;
 if (o.tls) {
   const made = performance.now();
-  pki = await ensureFleetPki(
-    o.pkiDir,
-    o.n,
-    o.keyType,
-    (count) => console.error(`made ${count} bundles…`),
-  );
+  pki = fleetPki(o.pkiDir, o.keyType);
+  if (!fleetPkiComplete(pki, o.n)) {
+    // In a child process: thousands of openssl runs would otherwise leave tens of MB in the
+    // measured process (the 2,000-device baseline was 141 MB instead of 90 MB).
+    const made = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-q",
+        "-P=bench",
+        new URL("./_fleet_pki.ts", import.meta.url).pathname,
+        o.pkiDir,
+        String(o.n),
+        o.keyType,
+      ],
+      stdin: "null",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).output();
+    if (!made.success) throw new Error(`making the PKI failed (exit ${made.code})`);
+  }
   console.error(
     `PKI in ${o.pkiDir}: ${o.n} ${o.keyType} bundles ready in ${
       Math.round(performance.now() - made)
@@ -449,7 +488,7 @@ try {
   const startupMs = connectedAt - startedWall;
   recorder.windowStart = Math.max(Date.now(), startedWall + intervalMs);
   recorder.windowEnd = recorder.windowStart + o.seconds * 1000;
-  await new Promise((resolve) => setTimeout(resolve, recorder.windowStart - Date.now()));
+  await sleepUntil(recorder.windowStart);
 
   let session: Session | null = null;
   if (o.cpuProf) {
@@ -464,7 +503,7 @@ try {
   const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
   const stationCpu0 = stations.latest()?.cpuUs ?? 0;
-  await new Promise((resolve) => setTimeout(resolve, recorder.windowEnd - Date.now()));
+  await sleepUntil(recorder.windowEnd);
   const cpu = process.cpuUsage(cpu0);
   const allocated = getHeapStatistics().total_allocated_bytes - allocated0;
   const wallMs = performance.now() - wall0;
@@ -479,6 +518,7 @@ try {
   }
   clearInterval(rssTimer);
   rssSamples.push(Deno.memoryUsage().rss);
+  if (o.heapSnapshot) await writeHeapSnapshot(o.heapSnapshot);
   rssPeakAll = Math.max(rssPeakAll, ...rssSamples);
   const memoryEnd = Deno.memoryUsage();
   const spaces = Object.fromEntries(
@@ -603,6 +643,15 @@ try {
   await runtime?.stop().catch(() => {});
   await stations?.stop().catch(() => {});
   await mosquitto.stop();
+}
+
+/**
+ * Wait until the wall clock reaches `at` (ms). The delay is clamped at 0: a window that starts
+ * "now" is computed a millisecond before the timer is set, and a negative delay makes Node's
+ * timers warn (TimeoutNegativeWarning) and fire after 1 ms.
+ */
+function sleepUntil(at: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 }
 
 function freePort(): number {
