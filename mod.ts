@@ -85,7 +85,10 @@ export type { Transport } from "./src/transport/types.ts";
 export { type MqttConfig, MqttTransport } from "./src/transport/mqtt_transport.ts";
 export { MQTT_TRANSPORT } from "./src/transport/mqtt_definition.ts";
 export { LoopbackTransport } from "./src/transport/loopback_transport.ts";
-export { loadTlsCredentials } from "./src/transport/credentials.ts";
+// The room's entry point also installs the reader that explains refused PKCS#12 bundles, so that
+// loadTlsCredentials says precisely why a bundle cannot be opened.
+import "./src/transport/mod.ts";
+export { loadTlsCredentials, openTlsCredentials } from "./src/transport/credentials.ts";
 export { defineTransport, type TransportDefinition } from "./src/transport/transport_definition.ts";
 
 // Profiles and plugins.

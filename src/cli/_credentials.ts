@@ -3,8 +3,8 @@
 // and read a CA file; every failure is one CredentialsError naming the file. The password is
 // never echoed, logged or put in a message. Private to src/cli.
 import { X509Certificate } from "node:crypto";
-import { CredentialsError, loadTlsCredentials } from "../../mod.ts";
-import type { TlsCredentials } from "../transport/mod.ts";
+import { CredentialsError } from "../errors/errors.ts";
+import { openTlsCredentials, type TlsCredentials } from "../transport/credentials.ts";
 import { type CredentialSources, PASSWORD_ENV } from "./_sources.ts";
 
 export {
@@ -73,10 +73,10 @@ export async function loadBundle(
   const { path } = request;
   const pfx = await readUserFile(path, "the PKCS#12 bundle", sources);
   const env = sources.env(PASSWORD_ENV);
-  if (request.password !== undefined) return open(pfx, request.password, path, "--password");
-  if (env !== undefined && env !== "") return open(pfx, env, path, PASSWORD_ENV);
+  if (request.password !== undefined) return await open(pfx, request.password, path, "--password");
+  if (env !== undefined && env !== "") return await open(pfx, env, path, PASSWORD_ENV);
   try {
-    return open(pfx, "", path, "");
+    return await open(pfx, "", path, "");
   } catch (error) {
     if (!(error instanceof CredentialsError && error.problem === "wrong_password")) throw error;
   }
@@ -88,7 +88,7 @@ export async function loadBundle(
   }
   const typed = await sources.terminal.readSecret(`Password for ${path}: `, request.write);
   if (typed === null) throw new PromptCancelledError(path);
-  return open(pfx, typed, path, "the prompt");
+  return await open(pfx, typed, path, "the prompt");
 }
 
 /**
@@ -127,9 +127,14 @@ export async function readCaFile(path: string, sources: CredentialSources): Prom
 }
 
 /** Open the bundle; a failure is rethrown naming the file and where the password came from. */
-function open(pfx: Uint8Array, password: string, path: string, from: string): TlsCredentials {
+async function open(
+  pfx: Uint8Array,
+  password: string,
+  path: string,
+  from: string,
+): Promise<TlsCredentials> {
   try {
-    return loadTlsCredentials({ pfx, passphrase: password });
+    return await openTlsCredentials({ pfx, passphrase: password });
   } catch (error) {
     if (!(error instanceof CredentialsError)) throw error;
     const verb = error.problem === "unreadable" || error.problem === "wrong_password"

@@ -1,8 +1,8 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
 import { Buffer } from "node:buffer";
 import { CredentialsError } from "../errors/errors.ts";
-import { openPkcs12 } from "./_pkcs12.ts";
 import { openPkcs12Natively } from "./_native_pkcs12.ts";
+import { loadPkcs12Reader, pkcs12Reader, Pkcs12ReaderMissingError } from "./_pkcs12_reader.ts";
 
 /**
  * Where TLS client credentials come from: either a PKCS#12 bundle (`pfx` + `passphrase`) or a
@@ -179,6 +179,40 @@ export function loadTlsCredentials(input: TlsCredentialsInput): TlsCredentials {
 }
 
 /**
+ * {@linkcode loadTlsCredentials}, loading the reader that explains refused PKCS#12 bundles only
+ * when a bundle needs it. A good bundle is opened by the runtime's native TLS code; the
+ * JavaScript reader that says precisely why a bundle cannot be opened (wrong password, corrupt,
+ * no key, ...) weighs ~12 MB of memory, which a process that only opens good bundles (the
+ * runtime with its thousand devices) does not pay. The checks and messages are those of
+ * `loadTlsCredentials`.
+ *
+ * @param input The bundle or the PEM, and extra CAs.
+ * @returns The checked credentials.
+ * @throws {CredentialsError} As `loadTlsCredentials`.
+ * @throws {TypeError} As `loadTlsCredentials`.
+ *
+ * @example A wrong kind of input is refused as unreadable, with the reason
+ * ```ts
+ * import { CredentialsError, openTlsCredentials } from "@power-sdk/sdk/transport";
+ * import assert from "node:assert/strict";
+ *
+ * await assert.rejects(
+ *   openTlsCredentials({ pfx: new Uint8Array([1, 2, 3]), passphrase: "x" }),
+ *   (error) => error instanceof CredentialsError && error.problem === "unreadable",
+ * );
+ * ```
+ */
+export async function openTlsCredentials(input: TlsCredentialsInput): Promise<TlsCredentials> {
+  try {
+    return loadTlsCredentials(input);
+  } catch (error) {
+    if (!(error instanceof Pkcs12ReaderMissingError)) throw error;
+  }
+  await loadPkcs12Reader();
+  return loadTlsCredentials(input);
+}
+
+/**
  * Describe credentials in one line for logs: subject, issuer, validity and fingerprint, never
  * the key.
  *
@@ -294,8 +328,8 @@ interface Material {
 
 function fromPkcs12(pfx: Uint8Array, passphrase: string | undefined): Material {
   // The native reader opens a good bundle in ~2 ms; a bundle it refuses is opened again with
-  // node-forge, whose errors say precisely what is wrong.
-  const contents = openPkcs12Natively(pfx, passphrase) ?? openPkcs12(pfx, passphrase);
+  // node-forge, whose errors say precisely what is wrong (loaded only then: _pkcs12_reader.ts).
+  const contents = openPkcs12Natively(pfx, passphrase) ?? explainPkcs12(pfx, passphrase);
   const certs = contents.certificates.map((der, i) => {
     try {
       return new X509Certificate(Buffer.from(der));
@@ -369,6 +403,12 @@ function fromPkcs12(pfx: Uint8Array, passphrase: string | undefined): Material {
       describeKey(keys[0]!)
     }) matches none of its certificates (${subjects(certs)})`,
   );
+}
+
+function explainPkcs12(pfx: Uint8Array, passphrase: string | undefined) {
+  const reader = pkcs12Reader();
+  if (reader === null) throw new Pkcs12ReaderMissingError();
+  return reader(pfx, passphrase);
 }
 
 function fromPem(input: TlsCredentialsInput): Material {

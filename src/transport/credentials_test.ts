@@ -9,6 +9,7 @@ import {
   type TlsCredentialsInput,
 } from "./credentials.ts";
 import { createTestPki } from "../../tests/_support/pki.ts";
+import "./_pkcs12_install.ts"; // as the public entry points do (credentials_lazy_test.ts: without)
 
 const pki = await createTestPki();
 globalThis.addEventListener("unload", () => {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import "./_pkcs12_install.ts"; // loadTlsCredentials explains refused bundles in full
 export * from "./types.ts";
 export * from "./topics.ts";
 export * from "./reconnect_policy.ts";

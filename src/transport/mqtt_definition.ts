@@ -240,9 +240,12 @@ async function openBundle(
   context: PrepareContext,
 ): Promise<TlsCredentials> {
   const pfx = await readOption(context, "cert_file", path, "certificate bundle");
-  const { loadTlsCredentials } = await import("./credentials.ts");
+  const { openTlsCredentials } = await import("./credentials.ts");
   try {
-    return loadTlsCredentials({ pfx, ...(password !== null ? { passphrase: password } : {}) });
+    return await openTlsCredentials({
+      pfx,
+      ...(password !== null ? { passphrase: password } : {}),
+    });
   } catch (error) {
     if (!(error instanceof CredentialsError)) throw error;
     // A wrong password is the password's fault; everything else is the bundle's.
