@@ -49,57 +49,30 @@ function expectedValues(station: SimulatedStation, id: number): unknown {
   return JSON.parse(JSON.stringify(registry.require(id).decode(data).values));
 }
 
-async function library(url: string, framing: "rtu" | "iot-v2", mix: (typeof MIXES)[number]) {
-  const sn = `EL100V2WD${++serial}`;
-  await using station = await SimulatedStation.start({
-    profile: "EL100V2",
-    sn,
-    brokerUrl: url,
-    framing,
-    now: FROZEN,
-    faults: mix.faults,
-  });
-  await using client = new Client({
-    transport: new MqttTransport({
-      broker: url,
-      deviceSn: sn,
-      allowInsecure: true,
-      logger: () => {},
-    }),
-    profile,
-    framing,
-    timeoutMs: mix.timeoutMs,
-  });
-  await client.connect();
-  const row: Row = {
-    path: "library",
-    framing,
-    faults: mix.faults,
-    reads: 0,
-    good: 0,
-    wrong: 0,
-    suspect: 0,
-    failures: {},
-  };
-  for (let i = 0; i < readsOf(mix); i++) {
-    const id = BLOCKS[i % BLOCKS.length]!;
-    row.reads++;
-    try {
-      const record = await client.readBlock(id, { retry: false });
-      if (record.suspect === true) row.suspect++;
-      else if (
-        isDeepStrictEqual(JSON.parse(JSON.stringify(record.values)), expectedValues(station, id))
-      ) row.good++;
-      else row.wrong++;
-    } catch (error) {
-      if (!(error instanceof PowerSdkError)) throw error;
-      row.failures[error.code] = (row.failures[error.code] ?? 0) + 1;
-    }
-  }
-  return row;
+/** What became of one read: judged against the station's values, suspect, failed, or unjudged. */
+type Outcome =
+  | { kind: "good" | "wrong" | "suspect" | "unjudged" }
+  | { kind: "failed"; code: string };
+
+/** A way to read the station: each call makes one or more reads and says what became of them. */
+type Reads = (station: SimulatedStation, sn: string) => Promise<{
+  next(): Promise<Outcome[]>;
+  close(): Promise<void>;
+}>;
+
+function judge(station: SimulatedStation, id: number, values: unknown): Outcome {
+  const same = isDeepStrictEqual(JSON.parse(JSON.stringify(values)), expectedValues(station, id));
+  return { kind: same ? "good" : "wrong" };
 }
 
-async function runtime(url: string, framing: "rtu" | "iot-v2", mix: (typeof MIXES)[number]) {
+/** The measurement loop, the same for both paths: a station with the mix, `reads` reads. */
+async function measure(
+  path: string,
+  url: string,
+  framing: "rtu" | "iot-v2",
+  mix: (typeof MIXES)[number],
+  open: Reads,
+): Promise<Row> {
   const sn = `EL100V2WD${++serial}`;
   await using station = await SimulatedStation.start({
     profile: "EL100V2",
@@ -109,19 +82,9 @@ async function runtime(url: string, framing: "rtu" | "iot-v2", mix: (typeof MIXE
     now: FROZEN,
     faults: mix.faults,
   });
-  const port = new URL(url).port;
-  const yaml = `
-version: 1
-pipelines: { local: { mode: pull, transport: mqtt, vendor: bluetti, protocol: v2 } }
-defaults:
-  sink: memory
-  transport: { opts: { broker: "mqtt://127.0.0.1", port: ${port}, allow_insecure: true } }
-devices:
-  - { id: station, pipeline: local, profile_id: EL100V2, transport: { opts: { device_sn: ${sn}, framing: ${framing} } } }
-`;
-  const rt = new Runtime(resolveRuntime(loadRuntimeConfig(yaml)), { timeoutMs: mix.timeoutMs });
+  const reads = await open(station, sn);
   const row: Row = {
-    path: "runtime",
+    path,
     framing,
     faults: mix.faults,
     reads: 0,
@@ -132,29 +95,92 @@ devices:
   };
   try {
     while (row.reads < readsOf(mix)) {
-      for (const snapshot of await rt.runOnce()) {
-        for (const e of snapshot.errors) {
-          row.failures[e.code] = (row.failures[e.code] ?? 0) + 1;
-          if (e.code === "PARSER_SUSPECT_BLOCK") row.suspect++;
-        }
-        row.reads += snapshot.blocks.length +
-          snapshot.errors.filter((e) => e.code !== "PARSER_SUSPECT_BLOCK").length;
-        if (!snapshot.ok) continue;
-        for (const block of snapshot.blocks) {
-          if (
-            isDeepStrictEqual(
-              JSON.parse(JSON.stringify(block.values)),
-              expectedValues(station, block.blockId),
-            )
-          ) row.good++;
-          else row.wrong++;
-        }
+      for (const outcome of await reads.next()) {
+        row.reads++;
+        if (outcome.kind === "failed") {
+          row.failures[outcome.code] = (row.failures[outcome.code] ?? 0) + 1;
+        } else if (outcome.kind !== "unjudged") row[outcome.kind]++;
       }
     }
   } finally {
-    await rt.stop();
+    await reads.close();
   }
   return row;
+}
+
+/** Through the library: one Client.readBlock per read, no retry. */
+function library(framing: "rtu" | "iot-v2", mix: (typeof MIXES)[number], url: string): Reads {
+  return async (station, sn) => {
+    const client = new Client({
+      transport: new MqttTransport({
+        broker: url,
+        deviceSn: sn,
+        allowInsecure: true,
+        logger: () => {},
+      }),
+      profile,
+      framing,
+      timeoutMs: mix.timeoutMs,
+    });
+    await client.connect();
+    let i = 0;
+    return {
+      async next() {
+        const id = BLOCKS[i++ % BLOCKS.length]!;
+        try {
+          const record = await client.readBlock(id, { retry: false });
+          return [
+            record.suspect === true ? { kind: "suspect" } : judge(station, id, record.values),
+          ];
+        } catch (error) {
+          if (!(error instanceof PowerSdkError)) throw error;
+          return [{ kind: "failed", code: error.code }];
+        }
+      },
+      close: () => client.close(),
+    };
+  };
+}
+
+/**
+ * Through the runtime: every block of a snapshot is a read (suspect when the snapshot marks it
+ * so, judged only when the snapshot is ok), and so is every error but the suspect marks.
+ */
+function runtime(framing: "rtu" | "iot-v2", mix: (typeof MIXES)[number], url: string): Reads {
+  return (station, sn) => {
+    const yaml = `
+version: 1
+pipelines: { local: { mode: pull, transport: mqtt, vendor: bluetti, protocol: v2 } }
+defaults:
+  sink: memory
+  transport: { opts: { broker: "mqtt://127.0.0.1", port: ${
+      new URL(url).port
+    }, allow_insecure: true } }
+devices:
+  - { id: station, pipeline: local, profile_id: EL100V2, transport: { opts: { device_sn: ${sn}, framing: ${framing} } } }
+`;
+    const rt = new Runtime(resolveRuntime(loadRuntimeConfig(yaml)), { timeoutMs: mix.timeoutMs });
+    return Promise.resolve({
+      async next() {
+        const outcomes: Outcome[] = [];
+        for (const snapshot of await rt.runOnce()) {
+          const suspect = new Set(
+            snapshot.errors.filter((e) => e.code === "PARSER_SUSPECT_BLOCK").map((e) => e.blockId),
+          );
+          for (const e of snapshot.errors) {
+            if (e.code !== "PARSER_SUSPECT_BLOCK") outcomes.push({ kind: "failed", code: e.code });
+          }
+          for (const block of snapshot.blocks) {
+            if (suspect.has(block.blockId)) outcomes.push({ kind: "suspect" });
+            else if (!snapshot.ok) outcomes.push({ kind: "unjudged" });
+            else outcomes.push(judge(station, block.blockId, block.values));
+          }
+        }
+        return outcomes;
+      },
+      close: () => rt.stop(),
+    });
+  };
 }
 
 const mosquitto = await startMosquitto();
@@ -164,8 +190,8 @@ const rows: Row[] = [];
 try {
   for (const framing of ["rtu", "iot-v2"] as const) {
     for (const mix of MIXES) {
-      rows.push(await library(url, framing, mix));
-      rows.push(await runtime(url, framing, mix));
+      rows.push(await measure("library", url, framing, mix, library(framing, mix, url)));
+      rows.push(await measure("runtime", url, framing, mix, runtime(framing, mix, url)));
       console.error(JSON.stringify(rows.at(-2)), JSON.stringify(rows.at(-1)));
     }
   }
