@@ -130,6 +130,7 @@ export class Executor {
     const connectLimiter = options.connectLimiter ?? new ConnectLimiter();
     const prepareCache = new Map<string, Promise<unknown>>();
     const reconnectSlots = connectLimiter.reconnects();
+    const shared = new Map<string, unknown>(); // connection pools of the transports
     this.#runners = options.devices.map((device) => {
       const plugin = registry.plugin(device.vendor, device.protocol);
       const profile = registry.profileOf(device);
@@ -178,6 +179,7 @@ export class Executor {
             logger: (entry) =>
               log({ level: entry.level, message: entry.message, deviceId: device.id }),
             connectLimiter: slots,
+            shared,
             ...(prepared.value === undefined ? {} : { prepared: prepared.value }),
           });
         },

@@ -10,6 +10,7 @@ export * from "./types.ts";
 export * from "./topics.ts";
 export * from "./reconnect_policy.ts";
 export * from "./mqtt_transport.ts";
+export * from "./mqtt_connection_pool.ts";
 export * from "./loopback_transport.ts";
 export * from "./credentials.ts";
 export * from "./connect_limiter.ts";

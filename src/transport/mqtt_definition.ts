@@ -11,6 +11,7 @@ import { z } from "zod";
 import { ConfigError, CredentialsError } from "../errors/errors.ts";
 import type { TlsCredentials } from "./credentials.ts";
 import type { MqttTransport } from "./mqtt_transport.ts";
+import type { MqttConnectionPool } from "./mqtt_connection_pool.ts";
 import {
   defineTransport,
   type PrepareContext,
@@ -93,6 +94,9 @@ const MQTT_OPTIONS: z.ZodObject = z.strictObject({
   allow_insecure: z.boolean(expect("true or false")).describe(
     "Allow plain MQTT or an unverified broker.",
   ).meta({ default: false }).optional(),
+  share_connection: z.boolean(expect("true or false")).describe(
+    "One MQTT connection for the devices with the same broker and identity (bundle) that set it; replies are routed by each device's response topic. Not for a broker that takes one session per device.",
+  ).meta({ default: false }).optional(),
 }, expect("a mapping of transport options"));
 
 /**
@@ -126,6 +130,8 @@ export interface MqttTransportOptions {
   readonly keepalive?: number;
   /** Allow plain MQTT or an unverified broker. */
   readonly allow_insecure?: boolean;
+  /** Share one connection with the devices of the same broker and identity that set it too. */
+  readonly share_connection?: boolean;
 }
 
 /**
@@ -177,6 +183,7 @@ export const MQTT_TRANSPORT: TransportDefinition<MqttTransportOptions> = defineT
       o.cert_password == null ? "password not set" : "password set",
       ...(o.ca_file == null ? [] : [`ca ${o.ca_file}`]),
       ...(o.allow_insecure === true ? ["insecure allowed"] : []),
+      ...(o.share_connection === true ? ["shared connection"] : []),
     ],
   }),
   prepare(o, context): Promise<unknown> {
@@ -184,6 +191,9 @@ export const MQTT_TRANSPORT: TransportDefinition<MqttTransportOptions> = defineT
   },
   async create(o, context): Promise<MqttTransport> {
     const { MqttTransport } = await import("./mqtt_transport.ts");
+    const connectionPool = o.share_connection === true && context.shared !== undefined
+      ? await sharedPool(context.shared)
+      : undefined;
     const { tls, ca } = isPreparedMqtt(context.prepared)
       ? context.prepared
       : await prepareMqtt(o, { readFile: context.readFile, cache: new Map() });
@@ -199,9 +209,21 @@ export const MQTT_TRANSPORT: TransportDefinition<MqttTransportOptions> = defineT
       keepaliveSec: o.keepalive ?? 60,
       logger: context.logger,
       ...(context.connectLimiter ? { connectLimiter: context.connectLimiter } : {}),
+      ...(connectionPool ? { connectionPool } : {}),
     });
   },
 });
+
+/** The connection pool of the runtime's devices that share connections (one per runtime). */
+async function sharedPool(shared: Map<string, unknown>): Promise<MqttConnectionPool> {
+  const { MqttConnectionPool } = await import("./mqtt_connection_pool.ts");
+  let pool = shared.get("mqtt.connection_pool");
+  if (!(pool instanceof MqttConnectionPool)) {
+    pool = new MqttConnectionPool();
+    shared.set("mqtt.connection_pool", pool);
+  }
+  return pool as MqttConnectionPool;
+}
 
 /** The checked files of an MQTT device: its client credentials and extra CA, opened once. */
 interface PreparedMqtt {

@@ -10,6 +10,7 @@ import { Buffer } from "node:buffer";
 import type { IClientOptions, MqttClient } from "mqtt";
 import { TransportError } from "../errors/errors.ts";
 import type { ConnectSlots } from "./connect_limiter.ts";
+import type { MqttConnectionPool, PoolLease } from "./mqtt_connection_pool.ts";
 import { backoffDelay, type ReconnectPolicy } from "./reconnect_policy.ts";
 import { abortedError, RequestWindow } from "./_request_window.ts";
 import { connectAndSubscribe, endMqttClient } from "../_shared/mqtt_client.ts";
@@ -88,6 +89,12 @@ export interface MqttConfig {
    * slot is granted. @default {none: connect at once}
    */
   readonly connectLimiter?: ConnectSlots;
+  /**
+   * Share one connection with the other transports of this pool that have the same broker,
+   * identity (client certificate) and client options; replies are routed by this transport's
+   * response topic (see {@linkcode MqttConnectionPool}). @default {none: a connection of its own}
+   */
+  readonly connectionPool?: MqttConnectionPool;
 }
 
 /** A connection that lasted less than this and was closed by the broker looks like a kick. */
@@ -122,6 +129,7 @@ export class MqttTransport implements Transport {
   #log: TransportLogger;
   #state: TransportState = "idle";
   #client: MqttClient | null = null;
+  #lease: PoolLease | null = null;
   #connecting: Promise<void> | null = null;
   #window = new RequestWindow();
   #unsolicited = new Set<(frame: UnsolicitedFrame) => void>();
@@ -288,8 +296,11 @@ export class MqttTransport implements Transport {
     this.#reconnectTimer = null;
     this.#window.failAll(closedError("send a request"));
     const client = this.#client;
+    const lease = this.#lease;
     this.#client = null;
-    if (client) await endMqttClient(client);
+    this.#lease = null;
+    if (lease) await lease.leave();
+    else if (client) await endMqttClient(client);
     this.#setState({ state: "closed" });
   }
 
@@ -353,16 +364,52 @@ export class MqttTransport implements Transport {
     }
     const denied = netDenied(this.#url);
     if (denied) return Promise.reject(denied);
-    return connectAndSubscribe({
-      url: this.#url.href,
-      client: this.#clientOptions(timeoutMs),
+    const open = (topic: string) =>
+      connectAndSubscribe({
+        url: this.#url.href,
+        client: this.#clientOptions(timeoutMs),
+        topic,
+        what: `Cannot connect to ${this.#url.href}`,
+        signal,
+        closeError: (lastError) => connectError(this.#url, lastError, config, timeoutMs),
+      });
+    const pool = config.connectionPool;
+    if (pool === undefined) return open(this.#responseTopic).then((client) => this.#adopt(client));
+    let connectedAt = Date.now();
+    return pool.join(this.#poolKey(), open, {
       topic: this.#responseTopic,
-      what: `Cannot connect to ${this.#url.href}`,
-      signal,
-      closeError: (lastError) => connectError(this.#url, lastError, config, timeoutMs),
-    }).then((client) => {
-      this.#adopt(client);
+      onMessage: (topic, payload, retained) => this.#onMessage(topic, payload, retained),
+      onClose: (lastError) => {
+        if (this.#lease === null) return;
+        this.#lease = null;
+        this.#client = null;
+        this.#onLost(lastError, connectedAt);
+      },
+    }).then((lease) => {
+      if (this.#closed) {
+        void lease.leave();
+        throw closedError("connect");
+      }
+      this.#lease = lease;
+      this.#client = lease.client;
+      this.#attempt = 0;
+      connectedAt = Date.now();
     });
+  }
+
+  /** Who may share a connection: the broker, the identity and the client options. */
+  #poolKey(): string {
+    const c = this.#config;
+    return JSON.stringify([
+      this.#url.href,
+      c.tls?.cert ?? null,
+      c.tls?.key ?? null,
+      [...(c.tls?.ca ?? []), ...toList(c.ca)],
+      c.servername ?? null,
+      c.allowInsecure === true,
+      c.keepaliveSec ?? 60,
+      c.clientIdPrefix ?? null,
+    ]);
   }
 
   #clientOptions(timeoutMs: number): IClientOptions {
@@ -403,48 +450,52 @@ export class MqttTransport implements Transport {
     });
     client.on("message", (topic, message, packet) => {
       const payload = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
-      if (!packet.retain && topic === this.#responseTopic && this.#window.offer(payload)) return;
-      const frame: UnsolicitedFrame = {
-        payload,
-        topic,
-        retained: packet.retain,
-        receivedAt: Date.now(),
-      };
-      for (const listener of this.#unsolicited) {
-        try {
-          listener(frame);
-        } catch (error) {
-          this.#log({
-            level: "error",
-            sn: this.#config.deviceSn,
-            message: `unsolicited listener threw: ${error}`,
-          });
-        }
-      }
+      this.#onMessage(topic, payload, packet.retain);
     });
     client.on("close", () => {
       if (this.#client !== client) return;
       this.#client = null;
       void endMqttClient(client);
-      const lived = Date.now() - connectedAt;
-      const byPeer = lastError === null;
-      this.#kicks = byPeer && lived < SHORT_SESSION_MS ? this.#kicks + 1 : 0;
-      let reason = lastError
-        ? `connection lost: ${lastError.message}`
-        : "the broker closed the connection";
-      if (this.#kicks >= 2) {
-        reason +=
-          "; this keeps happening right after connecting: another client using the same identity (certificate) is the likely cause (the cloud allows one session per identity)";
-      }
-      this.#window.failPending(
-        new TransportError(
-          "TRANSPORT_DISCONNECTED",
-          `Lost the connection to ${this.#url.host} while waiting for a reply: ${reason}`,
-        ),
-      );
-      this.#log({ level: "warn", sn: this.#config.deviceSn, message: reason });
-      this.#scheduleReconnect(reason);
+      this.#onLost(lastError, connectedAt);
     });
+  }
+
+  #onMessage(topic: string, payload: Uint8Array, retained: boolean): void {
+    if (!retained && topic === this.#responseTopic && this.#window.offer(payload)) return;
+    const frame: UnsolicitedFrame = { payload, topic, retained, receivedAt: Date.now() };
+    for (const listener of this.#unsolicited) {
+      try {
+        listener(frame);
+      } catch (error) {
+        this.#log({
+          level: "error",
+          sn: this.#config.deviceSn,
+          message: `unsolicited listener threw: ${error}`,
+        });
+      }
+    }
+  }
+
+  /** The connection (own or shared) is gone: fail what waits, reconnect after a backoff. */
+  #onLost(lastError: Error | null, connectedAt: number): void {
+    const lived = Date.now() - connectedAt;
+    const byPeer = lastError === null;
+    this.#kicks = byPeer && lived < SHORT_SESSION_MS ? this.#kicks + 1 : 0;
+    let reason = lastError
+      ? `connection lost: ${lastError.message}`
+      : "the broker closed the connection";
+    if (this.#kicks >= 2) {
+      reason +=
+        "; this keeps happening right after connecting: another client using the same identity (certificate) is the likely cause (the cloud allows one session per identity)";
+    }
+    this.#window.failPending(
+      new TransportError(
+        "TRANSPORT_DISCONNECTED",
+        `Lost the connection to ${this.#url.host} while waiting for a reply: ${reason}`,
+      ),
+    );
+    this.#log({ level: "warn", sn: this.#config.deviceSn, message: reason });
+    this.#scheduleReconnect(reason);
   }
 
   #scheduleReconnect(reason: string): void {

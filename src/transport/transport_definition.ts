@@ -52,6 +52,11 @@ export interface TransportContext {
    * transport connects at once.
    */
   readonly connectLimiter?: ConnectSlots;
+  /**
+   * State shared by the transports of one runtime, by key (a definition keeps its pool of
+   * shared connections there); absent, nothing is shared.
+   */
+  readonly shared?: Map<string, unknown>;
 }
 
 /** What a transport definition's {@linkcode TransportDefinition.prepare} may use. */

@@ -1,0 +1,242 @@
+// Shared MQTT connections (MqttConnectionPool) against a real mosquitto: many transports on one
+// connection, each reply routed to its own device by topic, one device leaving or failing does
+// not disturb the others, the last one out closes the connection.
+import assert from "node:assert/strict";
+import mqtt from "mqtt";
+import { TransportError } from "../src/errors/mod.ts";
+import { MqttConnectionPool, MqttTransport } from "../src/transport/mod.ts";
+import { mosquittoAvailable, type MosquittoBroker, startMosquitto } from "./_support/mosquitto.ts";
+
+const SERIALS = ["S0", "S1", "S2", "S3", "S4"];
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Stations on their own connection: answer `SUB/<sn>` with `<sn>:<request>` on `PUB/<sn>`,
+ * except the serials in `silent`.
+ */
+async function stations(url: string, silent: ReadonlySet<string> = new Set()) {
+  const client = await mqtt.connectAsync(url, { protocolVersion: 4, clientId: "stations" });
+  await client.subscribeAsync("SUB/+", { qos: 1 });
+  client.on("message", (topic, message) => {
+    const sn = topic.slice("SUB/".length);
+    if (silent.has(sn)) return;
+    client.publish(`PUB/${sn}`, `${sn}:${decoder.decode(message)}`, { qos: 1 });
+  });
+  return { [Symbol.asyncDispose]: () => client.endAsync(true) };
+}
+
+function transport(broker: MosquittoBroker, sn: string, pool: MqttConnectionPool): MqttTransport {
+  return new MqttTransport({
+    broker: broker.url,
+    deviceSn: sn,
+    allowInsecure: true,
+    connectionPool: pool,
+    requestTimeoutMs: 3_000,
+    connectTimeoutMs: 5_000,
+    logger: () => {},
+  });
+}
+
+/**
+ * A request whose matcher accepts any answer to it, whichever station sent it: only the
+ * routing by topic keeps another device's reply away.
+ */
+async function ask(t: MqttTransport, text: string): Promise<string> {
+  const reply = await t.request(
+    encoder.encode(text),
+    (payload) => decoder.decode(payload).endsWith(`:${text}`),
+  );
+  return decoder.decode(reply);
+}
+
+/** The client ids mosquitto logged as connected. */
+function connected(broker: MosquittoBroker): string[] {
+  return [...broker.log.matchAll(/New client connected from \S+ as (power-sdk\S*)/g)].map((m) =>
+    m[1]!
+  );
+}
+
+/** Wait (deadline 10 s, then fail) until `ok()`; messages and log lines have no other event. */
+async function until(ok: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!ok()) {
+    if (Date.now() > deadline) assert.fail(`never happened: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+Deno.test({
+  name: "shared MQTT connection: replies of 5 devices routed by topic, on one connection",
+  ignore: !mosquittoAvailable(),
+  async fn() {
+    await using broker = (await startMosquitto({ noDelay: true }))!;
+    await using _stations = await stations(broker.url);
+    const pool = new MqttConnectionPool();
+    const transports = SERIALS.map((sn) => transport(broker, sn, pool));
+    try {
+      await Promise.all(transports.map((t) => t.connect()));
+      assert.equal(pool.connections, 1);
+      assert.equal(pool.members, SERIALS.length);
+      assert.equal(connected(broker).length, 1, broker.log);
+      // Every device asks the same question at once: each gets its own station's answer.
+      for (let round = 0; round < 5; round++) {
+        const replies = await Promise.all(transports.map((t) => ask(t, `ping-${round}`)));
+        assert.deepEqual(replies, SERIALS.map((sn) => `${sn}:ping-${round}`));
+      }
+      assert.equal(connected(broker).length, 1, broker.log);
+    } finally {
+      await Promise.all(transports.map((t) => t.close()));
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "shared MQTT connection: a device that fails or leaves does not close the others'; the last one out closes it",
+  ignore: !mosquittoAvailable(),
+  async fn() {
+    await using broker = (await startMosquitto({ noDelay: true }))!;
+    await using _stations = await stations(broker.url, new Set(["S1"]));
+    const pool = new MqttConnectionPool();
+    const [a, b, c] = ["S0", "S1", "S2"].map((sn) => transport(broker, sn, pool)) as [
+      MqttTransport,
+      MqttTransport,
+      MqttTransport,
+    ];
+    try {
+      await Promise.all([a, b, c].map((t) => t.connect()));
+      // S1's station never answers: its request times out, the others' are answered.
+      const [ra, rb, rc] = await Promise.allSettled([ask(a, "x"), ask(b, "x"), ask(c, "x")]);
+      assert.deepEqual(ra, { status: "fulfilled", value: "S0:x" });
+      assert.equal(rb.status, "rejected");
+      assert.ok(
+        rb.status === "rejected" && rb.reason instanceof TransportError &&
+          rb.reason.code === "TRANSPORT_TIMEOUT",
+      );
+      assert.deepEqual(rc, { status: "fulfilled", value: "S2:x" });
+
+      await b.close();
+      assert.equal(pool.connections, 1);
+      assert.equal(pool.members, 2);
+      assert.equal(a.state, "connected");
+      assert.equal(await ask(a, "after S1 left"), "S0:after S1 left");
+      assert.equal(await ask(c, "after S1 left"), "S2:after S1 left");
+
+      await a.close();
+      assert.equal(await ask(c, "alone"), "S2:alone");
+      assert.equal(pool.connections, 1);
+      assert.equal(
+        broker.log.match(/Client power-sdk\S* (closed its connection|disconnected)/g),
+        null,
+      );
+
+      await c.close();
+      assert.equal(pool.connections, 0);
+      assert.equal(pool.members, 0);
+      await until(
+        () => /Client power-sdk\S* (closed its connection|disconnected)/.test(broker.log),
+        `mosquitto logs the shared client's disconnect:\n${broker.log}`,
+      );
+      assert.equal(connected(broker).length, 1, broker.log);
+    } finally {
+      await Promise.all([a, b, c].map((t) => t.close()));
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "shared MQTT connection: a broker restart drops every member; they reconnect on one connection",
+  ignore: !mosquittoAvailable(),
+  async fn() {
+    await using broker = (await startMosquitto({ noDelay: true }))!;
+    const pool = new MqttConnectionPool();
+    const transports = SERIALS.slice(0, 3).map((sn) =>
+      new MqttTransport({
+        broker: broker.url,
+        deviceSn: sn,
+        allowInsecure: true,
+        connectionPool: pool,
+        requestTimeoutMs: 3_000,
+        connectTimeoutMs: 5_000,
+        reconnect: { initialDelayMs: 50, maxDelayMs: 200, jitter: 0 },
+        logger: () => {},
+      })
+    );
+    try {
+      await Promise.all(transports.map((t) => t.connect()));
+      const reconnected = transports.map((t) =>
+        new Promise<void>((resolve) => {
+          let dropped = false;
+          t.onState((change) => {
+            if (change.state === "offline") dropped = true;
+            if (dropped && change.state === "connected") resolve();
+          });
+        })
+      );
+      await broker.restart();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.all(reconnected),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error("not reconnected within 15 s")), 15_000);
+        }),
+      ]).finally(() => clearTimeout(timer));
+      assert.equal(pool.connections, 1);
+      assert.equal(pool.members, 3);
+      // One connection after the restart too (the log starts again at the restart).
+      assert.equal(connected(broker).length, 1, broker.log);
+      await using _stations = await stations(broker.url);
+      const replies = await Promise.all(transports.map((t) => ask(t, "again")));
+      assert.deepEqual(replies, ["S0:again", "S1:again", "S2:again"]);
+    } finally {
+      await Promise.all(transports.map((t) => t.close()));
+    }
+  },
+});
+
+Deno.test({
+  name: "MqttConnectionPool hands each member only the messages of its own topic",
+  ignore: !mosquittoAvailable(),
+  async fn() {
+    await using broker = (await startMosquitto({ noDelay: true }))!;
+    const pool = new MqttConnectionPool();
+    const heard = new Map<string, string[]>([["PUB/A", []], ["PUB/B", []]]);
+    const member = (topic: string) => ({
+      topic,
+      onMessage: (on: string, payload: Uint8Array) =>
+        heard.get(topic)!.push(`${on}=${decoder.decode(payload)}`),
+      onClose: () => {},
+    });
+    const open = (topic: string) =>
+      mqtt.connectAsync(broker.url, { protocolVersion: 4, clientId: "power-sdk-pool" }).then(
+        async (client) => {
+          await client.subscribeAsync(topic, { qos: 1 });
+          return client;
+        },
+      );
+    const a = await pool.join("key", open, member("PUB/A"));
+    const b = await pool.join("key", open, member("PUB/B"));
+    assert.equal(a.client, b.client);
+    const publisher = await mqtt.connectAsync(broker.url, { protocolVersion: 4 });
+    try {
+      for (const text of ["1", "2"]) {
+        await publisher.publishAsync("PUB/A", `a${text}`, { qos: 1 });
+        await publisher.publishAsync("PUB/B", `b${text}`, { qos: 1 });
+        await publisher.publishAsync("PUB/C", `c${text}`, { qos: 1 });
+      }
+      await until(
+        () => heard.get("PUB/A")!.length >= 2 && heard.get("PUB/B")!.length >= 2,
+        "both members' messages",
+      );
+      assert.deepEqual(heard.get("PUB/A"), ["PUB/A=a1", "PUB/A=a2"]);
+      assert.deepEqual(heard.get("PUB/B"), ["PUB/B=b1", "PUB/B=b2"]);
+    } finally {
+      await publisher.endAsync(true);
+      await a.leave();
+      await b.leave();
+    }
+    assert.equal(pool.connections, 0);
+  },
+});
