@@ -1,48 +1,18 @@
-import type { MqttClient } from "mqtt";
-import { endMqttClient } from "../_shared/mqtt_client.ts";
-import { TransportError } from "../errors/errors.ts";
-
-/** One user of a shared connection: the topic it listens to and what it wants to hear. */
-export interface PoolMember {
-  /** The exact topic (no wildcard) whose messages belong to this member. */
-  readonly topic: string;
-  /** A message on `topic`. */
-  onMessage(topic: string, payload: Uint8Array, retained: boolean): void;
-  /**
-   * The shared connection closed (`lastError` null when the broker closed it); the member is
-   * out of the pool and joins again to reconnect.
-   */
-  onClose(lastError: Error | null): void;
-}
-
-/** A member's place on a shared connection. */
-export interface PoolLease {
-  /** The connected client, for publishing. */
-  readonly client: MqttClient;
-  /** Leave: unsubscribe the member's topic; the last member out ends the connection. */
-  leave(): Promise<void>;
-}
-
-interface Entry {
-  client: MqttClient | null;
-  connecting: Promise<MqttClient> | null;
-  /** Members by topic. */
-  readonly members: Map<string, Set<PoolMember>>;
-  /** Joins in progress (a connection is not ended under them). */
-  joining: number;
-}
+import { coreOf } from "./_mqtt_pool_core.ts";
 
 /**
  * One MQTT connection for the devices that share a broker and an identity (the same client
  * certificate, or none): each device's messages are routed to it by its exact response topic,
  * so a reply can only reach the device whose topic it came on. A device that leaves
  * unsubscribes its topic; the last one out ends the connection. When the connection is lost,
- * every member hears it (`onClose`) and joins again, the first one reconnecting for all.
+ * every member hears it and joins again (each after its own backoff), the first one
+ * reconnecting for all.
  *
  * Give one pool to the {@linkcode MqttTransport}s that may share (`MqttConfig.connectionPool`);
- * the runtime does so for devices with `share_connection: true`. Not for a broker that allows one
- * session per identity per device (a cloud where every station has its own certificate shares
- * nothing anyway: the key includes the certificate).
+ * the runtime does so for devices with `share_connection: true`. Transports share only when
+ * broker, certificate, key, CAs and client options are all the same. Not for a broker that takes
+ * one session per device (the BLUETTI cloud gives every station its own certificate, so nothing
+ * would be shared there anyway).
  *
  * @example An empty pool holds no connection
  * ```ts
@@ -55,139 +25,13 @@ interface Entry {
  * ```
  */
 export class MqttConnectionPool {
-  #entries = new Map<string, Entry>();
-
   /** Open (or opening) shared connections. */
   get connections(): number {
-    return this.#entries.size;
+    return coreOf(this).connections;
   }
 
-  /** Members on all connections. */
+  /** Transports on all of the pool's connections. */
   get members(): number {
-    let count = 0;
-    for (const entry of this.#entries.values()) {
-      for (const set of entry.members.values()) count += set.size;
-    }
-    return count;
+    return coreOf(this).members;
   }
-
-  /**
-   * Join the connection of `key`, opening it with `open` when there is none.
-   *
-   * @param key Who may share: the broker, the identity and every client option that matters.
-   * @param open Connects a client subscribed to the given topic (the first member's).
-   * @param member The topic and the callbacks.
-   * @returns The lease, once the member's topic is subscribed.
-   * @throws {TransportError} What `open` throws, or `TRANSPORT_CONNECT_FAILED` when the
-   * subscription is refused.
-   */
-  async join(
-    key: string,
-    open: (topic: string) => Promise<MqttClient>,
-    member: PoolMember,
-  ): Promise<PoolLease> {
-    let entry = this.#entries.get(key);
-    if (entry === undefined) {
-      entry = { client: null, connecting: null, members: new Map(), joining: 0 };
-      this.#entries.set(key, entry);
-    }
-    const current = entry;
-    current.joining++;
-    try {
-      let client = current.client;
-      let subscribed = false;
-      if (client === null) {
-        if (current.connecting === null) {
-          current.connecting = open(member.topic).then((connected) => {
-            current.client = connected;
-            this.#wire(key, current, connected);
-            return connected;
-          }).finally(() => {
-            current.connecting = null;
-          });
-          client = await current.connecting;
-          subscribed = true; // open subscribed this member's topic
-        } else {
-          client = await current.connecting;
-        }
-      }
-      if (!subscribed && !current.members.has(member.topic)) {
-        await subscribe(client, member.topic);
-      }
-      if (current.client !== client) {
-        throw new TransportError(
-          "TRANSPORT_DISCONNECTED",
-          `The shared connection closed while subscribing to ${member.topic}`,
-        );
-      }
-      let set = current.members.get(member.topic);
-      if (set === undefined) current.members.set(member.topic, set = new Set());
-      set.add(member);
-      return { client, leave: () => this.#leave(key, current, member) };
-    } finally {
-      current.joining--;
-      if (current.client === null && current.connecting === null) this.#dropIfIdle(key, current);
-    }
-  }
-
-  #wire(key: string, entry: Entry, client: MqttClient): void {
-    let lastError: Error | null = null;
-    client.on("error", (error) => {
-      lastError = error;
-    });
-    client.on("message", (topic, message, packet) => {
-      const members = entry.members.get(topic);
-      if (members === undefined) return;
-      const payload = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
-      for (const member of members) member.onMessage(topic, payload, packet.retain);
-    });
-    client.on("close", () => {
-      if (entry.client !== client) return;
-      entry.client = null;
-      void endMqttClient(client);
-      const members = [...entry.members.values()].flatMap((set) => [...set]);
-      entry.members.clear();
-      this.#dropIfIdle(key, entry);
-      for (const member of members) member.onClose(lastError);
-    });
-  }
-
-  async #leave(key: string, entry: Entry, member: PoolMember): Promise<void> {
-    const set = entry.members.get(member.topic);
-    if (set === undefined || !set.delete(member)) return;
-    const client = entry.client;
-    if (set.size === 0) {
-      entry.members.delete(member.topic);
-      if (client !== null && entry.members.size > 0) client.unsubscribe(member.topic);
-    }
-    if (entry.members.size > 0 || entry.joining > 0 || client === null) return;
-    entry.client = null;
-    this.#dropIfIdle(key, entry);
-    await endMqttClient(client);
-  }
-
-  #dropIfIdle(key: string, entry: Entry): void {
-    if (entry.members.size === 0 && entry.joining === 0 && this.#entries.get(key) === entry) {
-      if (entry.client === null && entry.connecting === null) this.#entries.delete(key);
-    }
-  }
-}
-
-function subscribe(client: MqttClient, topic: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    client.subscribe(topic, { qos: 1 }, (error, granted) => {
-      const refused = granted?.some((g) => g.qos === 128) ?? false;
-      if (error || refused) {
-        reject(
-          new TransportError(
-            "TRANSPORT_CONNECT_FAILED",
-            `Cannot subscribe to ${topic}: ${
-              error?.message ?? "the broker refused the subscription (check its ACL)"
-            }`,
-            error ? { cause: error } : undefined,
-          ),
-        );
-      } else resolve();
-    });
-  });
 }

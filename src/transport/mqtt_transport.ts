@@ -10,7 +10,8 @@ import { Buffer } from "node:buffer";
 import type { IClientOptions, MqttClient } from "mqtt";
 import { TransportError } from "../errors/errors.ts";
 import type { ConnectSlots } from "./connect_limiter.ts";
-import type { MqttConnectionPool, PoolLease } from "./mqtt_connection_pool.ts";
+import type { MqttConnectionPool } from "./mqtt_connection_pool.ts";
+import { coreOf, type PoolLease } from "./_mqtt_pool_core.ts";
 import { backoffDelay, type ReconnectPolicy } from "./reconnect_policy.ts";
 import { abortedError, RequestWindow } from "./_request_window.ts";
 import { connectAndSubscribe, endMqttClient } from "../_shared/mqtt_client.ts";
@@ -376,7 +377,7 @@ export class MqttTransport implements Transport {
     const pool = config.connectionPool;
     if (pool === undefined) return open(this.#responseTopic).then((client) => this.#adopt(client));
     let connectedAt = Date.now();
-    return pool.join(this.#poolKey(), open, {
+    return coreOf(pool).join(this.#poolKey(), open, {
       topic: this.#responseTopic,
       onMessage: (topic, payload, retained) => this.#onMessage(topic, payload, retained),
       onClose: (lastError) => {
