@@ -1,7 +1,8 @@
 // The fleet side of bench/fleet.ts, in a process of its own so that the runtime's CPU and RSS
 // are measured alone: N simulated stations behind one MQTT connection (FleetSimulator).
 // Run by bench/fleet.ts: deno run -P=bench bench/_fleet_station_process.ts <brokerUrl> <N>
-//   <profile> <maxSeconds>
+//   <profile> <maxSeconds> [first]   (stations first .. first+N-1; large fleets use several
+//   processes, each a range)
 // Prints one line per event on stdout, each `<WORD> <json>`:
 //   READY {stations, startMs}       once every station listens
 //   STATS {cpuUs, rss, counters}    every second (cumulative CPU of this process, µs)
@@ -31,12 +32,13 @@ function stats(fleet: FleetSimulator) {
 }
 
 async function main(args: string[]): Promise<void> {
-  const [brokerUrl, count, profile = "EL100V2", maxSeconds = "600"] = args;
+  const [brokerUrl, count, profile = "EL100V2", maxSeconds = "600", from = "0"] = args;
   const n = Number(count);
+  const first = Number(from);
   const lifetimeMs = Number(maxSeconds) * 1000;
-  if (!brokerUrl || !Number.isInteger(n) || n < 1 || !(lifetimeMs > 0)) {
+  if (!brokerUrl || !Number.isInteger(n) || n < 1 || !(lifetimeMs > 0) || !(first >= 0)) {
     throw new TypeError(
-      "usage: _fleet_station_process.ts <brokerUrl> <N> [profile] [maxSeconds]",
+      "usage: _fleet_station_process.ts <brokerUrl> <N> [profile] [maxSeconds] [first]",
     );
   }
   const started = performance.now();
@@ -45,7 +47,10 @@ async function main(args: string[]): Promise<void> {
   const { FleetSimulator } = await import("../src/testing/fleet_simulator.ts");
   const fleet = await FleetSimulator.start({
     brokerUrl,
-    stations: Array.from({ length: n }, (_, i) => ({ profile, sn: fleetSerial(profile, i) })),
+    stations: Array.from(
+      { length: n },
+      (_, i) => ({ profile, sn: fleetSerial(profile, first + i) }),
+    ),
     seed: 1,
   });
   emit("READY", { stations: n, startMs: Math.round(performance.now() - started) });
