@@ -225,7 +225,14 @@ export class DeviceRunner {
       }
     });
     this.#chain = run.then(() => {}, () => {});
-    return Promise.race([run, dropped.promise]).finally(() => this.#pending.delete(group.name));
+    // The group stays pending until its poll leaves the queue, even when the poll was missed:
+    // while the device is stuck (a silent station, a connection still waiting for its
+    // handshake) each later due time is skipped and counted instead of queueing one more poll
+    // behind the stuck one. Without this the queue grew by a poll per group per interval, and
+    // past capacity the runtime spent its time collecting that garbage.
+    const leave = () => this.#pending.delete(group.name);
+    run.then(leave, leave);
+    return Promise.race([run, dropped.promise]);
   }
 
   /**

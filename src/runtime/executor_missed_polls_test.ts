@@ -9,8 +9,22 @@ import { BLUETTI_V2 } from "../plugins/bluetti_v2/plugin.ts";
 import type { ResolvedDevice, ResolvedGroup, Snapshot } from "./types.ts";
 import { z } from "zod";
 
-/** A registry whose "silent" transport connects and never answers. */
-function silentRegistry(): RuntimeRegistry {
+/** A loopback transport whose connect waits until it is aborted (a handshake never granted). */
+class NeverConnected extends LoopbackTransport {
+  override connect(options: { readonly signal?: AbortSignal } = {}): Promise<void> {
+    return new Promise((_, reject) => {
+      options.signal?.addEventListener("abort", () => reject(options.signal!.reason), {
+        once: true,
+      });
+    });
+  }
+}
+
+/**
+ * A registry whose "silent" transport connects and never answers (`stuck`: never even
+ * connects).
+ */
+function silentRegistry(stuck = false): RuntimeRegistry {
   const registry = new RuntimeRegistry();
   registry.registerPlugin(BLUETTI_V2);
   registry.registerTransport({
@@ -21,7 +35,8 @@ function silentRegistry(): RuntimeRegistry {
     required: [],
     pathOptions: [],
     describe: () => ({ endpoint: "loopback", details: [] }),
-    create: () => Promise.resolve(new LoopbackTransport(() => null)),
+    create: () =>
+      Promise.resolve(stuck ? new NeverConnected(() => null) : new LoopbackTransport(() => null)),
   });
   return registry;
 }
@@ -147,4 +162,41 @@ Deno.test("Executor: a poll skipped because the group's previous poll still runs
     skipWarnings[0]!.message,
     /^1 poll skipped \(group core last\): the previous poll of the group was still running; 1 in all$/,
   );
+});
+
+Deno.test("Executor: a device stuck connecting queues no more polls: one missed poll per group, then skips", async () => {
+  const sink = collector();
+  // core's first poll waits for a connection that never comes; grid and battery queue behind
+  // it once, miss their timeout, and from then on every due time of every group is skipped
+  // (counted, POLL_SKIPPED) instead of queueing one more poll per interval behind the stuck
+  // one: what let a runtime past capacity fill its heap and stop serving anything.
+  const groups = ["core", "grid", "battery"].map((name) => ({ name, intervalMs: 10 }));
+  const executor = new Executor({
+    registry: silentRegistry(true),
+    devices: [silentDevice(groups)],
+    sinks: { collect: sink.target },
+    timeoutMs: 30,
+    random: () => 0,
+  });
+  executor.start();
+  const skipsOf = (all: Snapshot[], group: string) =>
+    all.filter((s) => s.group === group && s.errors[0]?.code === "POLL_SKIPPED").length;
+  try {
+    await sink.until((all) => ["core", "grid", "battery"].every((g) => skipsOf(all, g) >= 10));
+  } finally {
+    await executor.stop(0);
+  }
+  const missed = (group: string) =>
+    sink.snapshots.filter((s) => s.group === group && s.errors[0]?.code === "POLL_MISSED").length;
+  assert.equal(missed("core"), 0); // it started: it is the stuck one
+  assert.equal(
+    missed("grid"),
+    1,
+    JSON.stringify(sink.snapshots.map((s) => [s.group, s.errors[0]?.code])),
+  );
+  assert.equal(missed("battery"), 1);
+  assert.ok(sink.snapshots.every((s) => !s.ok));
+  const shed = executor.metrics().shed!;
+  assert.equal(shed.missedPolls, 2);
+  assert.ok(shed.skippedPolls! >= 30, `skippedPolls ${shed.skippedPolls}`);
 });
