@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import mqtt from "mqtt";
 import { TransportError } from "../src/errors/mod.ts";
-import { MqttConnectionPool, MqttTransport } from "../src/transport/mod.ts";
+import { ConnectLimiter, MqttConnectionPool, MqttTransport } from "../src/transport/mod.ts";
 import { mosquittoAvailable, type MosquittoBroker, startMosquitto } from "./_support/mosquitto.ts";
 
 const SERIALS = ["S0", "S1", "S2", "S3", "S4"];
@@ -192,6 +192,48 @@ Deno.test({
       assert.deepEqual(replies, ["S0:again", "S1:again", "S2:again"]);
     } finally {
       await Promise.all(transports.map((t) => t.close()));
+    }
+  },
+});
+
+Deno.test({
+  name: "shared MQTT connection: joining an open connection takes no handshake slot",
+  ignore: !mosquittoAvailable(),
+  async fn() {
+    await using broker = (await startMosquitto({ noDelay: true }))!;
+    await using _stations = await stations(broker.url);
+    const pool = new MqttConnectionPool();
+    const limiter = new ConnectLimiter({ maxConcurrent: 1 });
+    const make = (sn: string) =>
+      new MqttTransport({
+        broker: broker.url,
+        deviceSn: sn,
+        allowInsecure: true,
+        connectionPool: pool,
+        connectLimiter: limiter,
+        connectTimeoutMs: 5_000,
+        logger: () => {},
+      });
+    const first = make("S0");
+    const second = make("S1");
+    try {
+      await first.connect();
+      // The only slot is taken (a handshake of some other device): the second device still
+      // joins the open shared connection at once.
+      const release = await limiter.acquire();
+      try {
+        // A deadline that fails the test instead of waiting for the slot forever.
+        const deadline = AbortSignal.timeout(10_000);
+        await second.connect({ signal: deadline });
+        assert.equal(await ask(second, "joined"), "S1:joined");
+      } finally {
+        release();
+      }
+      assert.equal(pool.connections, 1);
+      assert.equal(pool.members, 2);
+    } finally {
+      await first.close();
+      await second.close();
     }
   },
 });

@@ -54,6 +54,11 @@ export class MqttPoolCore {
     return this.#entries.size;
   }
 
+  /** Whether the connection of `key` is open (a member joins it without a handshake). */
+  isOpen(key: string): boolean {
+    return this.#entries.get(key)?.client != null;
+  }
+
   /** Members on all connections. */
   get members(): number {
     let count = 0;

@@ -330,7 +330,10 @@ export class MqttTransport implements Transport {
 
   #open(signal: AbortSignal | undefined, reconnect = false): Promise<void> {
     const limiter = this.#config.connectLimiter;
-    if (limiter === undefined) return this.#handshake(signal);
+    // Joining a shared connection that is already open makes no handshake: no slot needed.
+    const pool = this.#config.connectionPool;
+    const joining = pool !== undefined && coreOf(pool).isOpen(this.#poolKey());
+    if (limiter === undefined || joining) return this.#handshake(signal);
     if (signal?.aborted) return Promise.reject(abortedError(signal));
     const lifetime = this.#lifetime.signal;
     const wait = signal === undefined ? lifetime : AbortSignal.any([signal, lifetime]);
