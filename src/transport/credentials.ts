@@ -193,7 +193,8 @@ export function loadTlsCredentials(input: TlsCredentialsInput): TlsCredentials {
  *
  * @example A wrong kind of input is refused as unreadable, with the reason
  * ```ts
- * import { CredentialsError, openTlsCredentials } from "@power-sdk/sdk/transport";
+ * import { CredentialsError } from "@power-sdk/sdk/errors";
+ * import { openTlsCredentials } from "@power-sdk/sdk/transport";
  * import assert from "node:assert/strict";
  *
  * await assert.rejects(
