@@ -102,3 +102,46 @@ devices:
     },
   );
 });
+
+Deno.test("runtime polls retry once on Modbus exceptions 05 (acknowledge) and 06 (busy)", async () => {
+  await using station = await SimulatedModbusStation.start({
+    profile: "AC500",
+    values: { soc: 77 },
+  });
+  const yaml = `version: 1
+pipelines:
+  local:
+    transport: modbus_tcp
+    vendor: bluetti
+    protocol: local
+    transport_opts: { host: 127.0.0.1, port: ${station.port}, pacing_ms: 0 }
+defaults: { sink: memory }
+devices: [{ id: garage, pipeline: local, profile_id: AC500, groups: [live] }]
+`;
+  const runtime = new Runtime(resolveRuntime(loadRuntimeConfig(yaml, { file: "local.yaml" })));
+  try {
+    // One busy and one acknowledge: each request is asked again once, and the poll is whole.
+    station.injectException(6);
+    let [snapshot] = await runtime.runOnce();
+    assert.equal(snapshot?.ok, true, JSON.stringify(snapshot?.errors));
+    assert.deepEqual(station.requests.map((r) => r.outcome).slice(0, 2), ["exception", "reply"]);
+    station.injectException(5);
+    [snapshot] = await runtime.runOnce();
+    assert.equal(snapshot?.ok, true, JSON.stringify(snapshot?.errors));
+    const soc = snapshot?.blocks.find((b) => b.values.soc !== undefined)?.values.soc;
+    assert.equal(soc, 77);
+    // Busy twice in a row: one retry only, and that block is an error, not a value.
+    const before = station.requests.length;
+    station.injectException(6, 2);
+    [snapshot] = await runtime.runOnce();
+    assert.equal(snapshot?.ok, false);
+    assert.deepEqual(snapshot?.errors.map((e) => e.code), ["PROTOCOL_MODBUS_EXCEPTION"]);
+    assert.deepEqual(station.requests.slice(before, before + 3).map((r) => r.outcome), [
+      "exception",
+      "exception",
+      "reply",
+    ]);
+  } finally {
+    await runtime.stop();
+  }
+});

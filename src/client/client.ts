@@ -5,7 +5,13 @@
  *
  * @module
  */
-import { ParserError, PowerSdkError, ProtocolError, TransportError } from "../errors/errors.ts";
+import {
+  ModbusExceptionError,
+  ParserError,
+  PowerSdkError,
+  ProtocolError,
+  TransportError,
+} from "../errors/errors.ts";
 import { type DeviceProfile, profileGroup } from "../device/profile.ts";
 import type { BlockRecord, BlockSchema } from "../parser/block_schema.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
@@ -547,12 +553,32 @@ export class Client implements AsyncDisposable {
     return this.#framing.wrap(buildRequest(request), request);
   }
 
-  /** Send one request and validate its reply (no retry: protocol errors fail at once). */
+  /**
+   * Send one request and validate its reply. Protocol errors fail at once, except a Modbus
+   * exception 05 (acknowledge) or 06 (busy): the station asks to be asked again, and the
+   * request is sent once more (docs/modbus-tcp.md).
+   */
   async #exchange(
     request: ModbusRequest,
     options: { readonly signal?: AbortSignal | undefined; readonly timeoutMs?: number | undefined },
     payload: Uint8Array = this.#frame(request),
     shortCounts?: readonly number[],
+  ) {
+    try {
+      return await this.#exchangeOnce(request, options, payload, shortCounts);
+    } catch (error) {
+      const busy = error instanceof ModbusExceptionError &&
+        (error.exceptionCode === 5 || error.exceptionCode === 6);
+      if (!busy) throw error;
+      return await this.#exchangeOnce(request, options, payload, shortCounts);
+    }
+  }
+
+  async #exchangeOnce(
+    request: ModbusRequest,
+    options: { readonly signal?: AbortSignal | undefined; readonly timeoutMs?: number | undefined },
+    payload: Uint8Array,
+    shortCounts: readonly number[] | undefined,
   ) {
     const framing = this.#framing;
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
