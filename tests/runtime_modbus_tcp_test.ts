@@ -145,3 +145,71 @@ devices: [{ id: garage, pipeline: local, profile_id: AC500, groups: [live] }]
     await runtime.stop();
   }
 });
+
+Deno.test("a unit id other than 1 without allow_other_unit_id is refused at file:line:column", () => {
+  const yaml = `version: 1
+pipelines:
+  local:
+    transport: modbus_tcp
+    vendor: bluetti
+    protocol: local
+    transport_opts: { host: 127.0.0.1, unit_id: 2 }
+devices:
+  - { id: a, pipeline: local, profile_id: AC500 }
+  - { id: b, pipeline: local, profile_id: AC500, transport: { opts: { unit_id: 1 } } }
+`;
+  assert.throws(
+    () => loadRuntimeConfig(yaml, { file: "local.yaml" }),
+    (error: unknown) => {
+      const lines = (error as Error).message.split("\n").slice(1);
+      assert.equal(lines.length, 1, lines.join("\n"));
+      assert.match(
+        lines[0]!,
+        /^local\.yaml:7:49: pipelines\.local\.transport_opts\.unit_id: unit id 2 needs allow_other_unit_id: true/,
+      );
+      return true;
+    },
+  );
+  // The opt-in at any level (here the device's) accepts it.
+  const allowed = yaml.replace(
+    "profile_id: AC500 }\n  - { id: b",
+    "profile_id: AC500, transport: { opts: { allow_other_unit_id: true } } }\n  - { id: b",
+  );
+  const [a] = resolveRuntime(loadRuntimeConfig(allowed, { file: "local.yaml" })).devices;
+  assert.equal(a?.transport.options.unit_id, 2);
+});
+
+Deno.test("with allow_other_unit_id the runtime warns once per station and unit id", async () => {
+  await using station = await SimulatedModbusStation.start({
+    profile: "AC500",
+    unitId: 7,
+    values: { soc: 64 },
+  });
+  const yaml = `version: 1
+pipelines:
+  local:
+    transport: modbus_tcp
+    vendor: bluetti
+    protocol: local
+    transport_opts: { host: 127.0.0.1, port: ${station.port}, pacing_ms: 0, unit_id: 7, allow_other_unit_id: true }
+defaults: { sink: memory, groups: [live] }
+devices:
+  - { id: a, pipeline: local, profile_id: AC500 }
+  - { id: b, pipeline: local, profile_id: AC500 }
+`;
+  const warnings: string[] = [];
+  const runtime = new Runtime(resolveRuntime(loadRuntimeConfig(yaml)), {
+    logger: (entry) => {
+      if (entry.level === "warn") warnings.push(entry.message);
+    },
+  });
+  try {
+    const snapshots = [...await runtime.runOnce(), ...await runtime.runOnce()];
+    assert.ok(snapshots.every((s) => s.ok), JSON.stringify(snapshots.map((s) => s.errors)));
+    assert.equal(snapshots[0]?.blocks.find((b) => b.values.soc !== undefined)?.values.soc, 64);
+  } finally {
+    await runtime.stop();
+  }
+  assert.equal(warnings.filter((w) => w.includes("unit id 7")).length, 1, warnings.join("\n"));
+  assert.ok(station.requests.every((r) => r.unitId === 7));
+});

@@ -122,6 +122,13 @@ export interface TransportDefinition<O = Record<string, unknown>> {
     key(options: O): string;
   };
   /**
+   * Checks across keys, on a device's resolved options (after every level and the defaults):
+   * each problem names the option at fault, and the configuration is refused there
+   * (`file:line:column` of the level that set it). Checks of one key belong in `options`.
+   * @default {no check}
+   */
+  check?(options: O): readonly TransportOptionProblem[];
+  /**
    * How a device's resolved options read in a table: where it connects and details (never a
    * secret: say "password set").
    */
@@ -143,6 +150,25 @@ export interface TransportDefinition<O = Record<string, unknown>> {
    * the precise problem as `cause`.
    */
   prepare?(options: O, context: PrepareContext): Promise<unknown>;
+}
+
+/**
+ * A problem {@linkcode TransportDefinition.check} found: the option at fault and what is wrong.
+ *
+ * @example
+ * ```ts
+ * import type { TransportOptionProblem } from "@power-sdk/sdk/transport";
+ * import assert from "node:assert/strict";
+ *
+ * const problem: TransportOptionProblem = { option: "unit_id", message: "unit id 2 needs allow_other_unit_id: true" };
+ * assert.equal(problem.option, "unit_id");
+ * ```
+ */
+export interface TransportOptionProblem {
+  /** The option's key (`unit_id`). */
+  readonly option: string;
+  /** What is wrong, and how to fix it. */
+  readonly message: string;
 }
 
 /** A definition of any option schema, as registries hold it. */

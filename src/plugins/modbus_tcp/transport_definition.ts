@@ -59,6 +59,9 @@ const OPTIONS = z.strictObject({
   ),
 });
 
+/** Stations (`host:port:unit`) whose other unit id was warned about. */
+const WARNED = new Set<string>();
+
 /**
  * The `modbus_tcp` transport of runtime.yaml: one paced, persistent connection per station
  * (`host:port`), shared by every device on it; MBAP frames with transaction ids; unit id 1
@@ -84,6 +87,15 @@ export const MODBUS_TCP_TRANSPORT: TransportDefinition<ModbusTcpOptions> = defin
   defaults: { port: 502, unit_id: 1, timeout_ms: 5_000, pacing_ms: 500 },
   required: ["host"],
   pathOptions: [],
+  check(o) {
+    const unitId = o.unit_id ?? 1;
+    if (unitId === MBAP_FRAMING.deviceAddress || o.allow_other_unit_id === true) return [];
+    return [{
+      option: "unit_id",
+      message:
+        `unit id ${unitId} needs allow_other_unit_id: true: requests to other unit ids than ${MBAP_FRAMING.deviceAddress} have frozen some stations' Modbus TCP server until a power cycle`,
+    }];
+  },
   describe: (o) => ({
     endpoint: `modbus-tcp://${o.host}:${o.port}`,
     details: [`unit ${o.unit_id}`, `pacing ${o.pacing_ms} ms`],
@@ -105,12 +117,17 @@ export const MODBUS_TCP_TRANSPORT: TransportDefinition<ModbusTcpOptions> = defin
       pacingMs: o.pacing_ms ?? 500,
     });
     if (unitId === MBAP_FRAMING.deviceAddress) return Promise.resolve(transport);
-    context.logger({
-      level: "warn",
-      message:
-        `using unit id ${unitId} on ${o.host}: requests to other unit ids have frozen some stations' Modbus TCP server until a power cycle`,
-      sn: context.model,
-    });
+    // Once per station and unit id in a process, not at every reconnect.
+    const key = `${o.host}:${o.port ?? 502}:${unitId}`;
+    if (!WARNED.has(key)) {
+      WARNED.add(key);
+      context.logger({
+        level: "warn",
+        message:
+          `using unit id ${unitId} on ${o.host}: requests to other unit ids have frozen some stations' Modbus TCP server until a power cycle`,
+        sn: context.model,
+      });
+    }
     return Promise.resolve(new UnitIdTransport(transport, unitId, MBAP_FRAMING.deviceAddress));
   },
 });

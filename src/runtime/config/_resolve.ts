@@ -584,6 +584,14 @@ function resolveTransport(
   const parsed = definition.options.safeParse(merged);
   if (!parsed.success) return undefined; // each layer's values were checked above
   const options = parsed.data as Record<string, unknown>;
+  const problems = definition.check?.(options) ?? [];
+  for (const problem of problems) {
+    // At the level that set the option; else (a default) at the device's opts.
+    const at = layers.find((layer) => layer.opts?.[problem.option] !== undefined)?.at ??
+      [...base, "transport", "opts"];
+    issue([...at, problem.option], problem.message);
+  }
+  if (problems.length > 0) return undefined;
   const framing = layers.map((layer) => layer.opts?.framing).find((f) => f !== undefined);
   const unique = definition.unique;
   const uniqueAt = unique === undefined
