@@ -110,7 +110,7 @@ devices:
   - { id: b, pipeline: mixed, profile_id: TOYMETER, transport: { opts: { station: b } } }
 `;
   assert.deepEqual(issues(() => resolveRuntime(loadRuntimeConfig(yaml, { file: "toy.yaml" }))), [
-    "toy.yaml:3:57: pipelines.toys.protocol: no plugin is vendor 'toyco' with protocol 'v2' (registered: bluetti/v2, bluetti/local, toyco/t1)",
+    "toy.yaml:3:57: pipelines.toys.protocol: no plugin is vendor 'toyco' with protocol 'v2' (registered: bluetti/v2, bluetti/local, generic/modbus, toyco/t1)",
     "toy.yaml:7:43: devices[1].profile_id: profile TOYMETER is a ToyCo toyco_t1 station, but pipeline 'mixed' speaks bluetti/v2",
   ]);
 });

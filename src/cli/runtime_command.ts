@@ -422,6 +422,7 @@ export function resolutionJson(
     vendor: device.vendor,
     protocol: device.protocol,
     profile: device.profileId,
+    ...(device.profileFile === undefined ? {} : { profileFile: device.profileFile }),
     mode: device.mode,
     transport: {
       type: t.type,
@@ -461,6 +462,8 @@ export interface ResolutionJson {
   readonly protocol: string;
   /** The profile id. */
   readonly profile: string;
+  /** The register-map file the profile came from (`profile_file`), absolute; absent otherwise. */
+  readonly profileFile?: string;
   /** `pull` (polled on a schedule) or `push` (listens to what the station sends). */
   readonly mode: "pull" | "push";
   /** Where and how it connects. */

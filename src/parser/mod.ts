@@ -14,4 +14,5 @@ export * from "./override_fields.ts";
 export * from "./redact.ts";
 export * from "./register_map.ts";
 export * from "./read_plan.ts";
+export * from "./register_map_source.ts";
 export * from "./register_map_file.ts";

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { ConfigError } from "../errors/errors.ts";
 import { getLocalProfile } from "../plugins/bluetti_local/registry.ts";
 import { planReads } from "./read_plan.ts";
-import { parseRegisterMapFile, REGISTER_MAP_JSON_SCHEMA } from "./register_map_file.ts";
+import { parseRegisterMapFile } from "./register_map_file.ts";
+import { REGISTER_MAP_JSON_SCHEMA } from "./register_map_source.ts";
 
 const EXAMPLES = new URL("../../examples/register-maps/", import.meta.url);
 

@@ -14,6 +14,7 @@ import type { SchemaRegistry } from "../parser/registry.ts";
 import type { RegisterMap } from "../parser/register_map.ts";
 import type { BlockSchemaDef } from "../parser/types.ts";
 import type { StationSimulation } from "./station_simulation.ts";
+import type { RegisterMapSource } from "../parser/register_map_source.ts";
 import type { BlockLabels } from "./field_labels.ts";
 import { type Framing, registerFraming } from "../protocol/framing.ts";
 
@@ -92,6 +93,17 @@ export interface ProtocolPlugin {
    * @returns A new registry.
    */
   createRegistry(profile: DeviceProfile): SchemaRegistry;
+  /**
+   * A device described by a file (runtime.yaml's `profile_file`, a register map): the plugin,
+   * same id, vendor and protocol, with the one profile the file describes. The plugin returned
+   * is not defined (registered): it belongs to the devices that name the file.
+   * @default {none: the plugin's devices name one of its profiles}
+   *
+   * @param source The file, parsed (YAML or JSON), with where its values sit.
+   * @returns The plugin of that one profile.
+   * @throws {ConfigError} `CONFIG_INVALID` with the file's `line`, `column` and `path`.
+   */
+  loadProfileFile?(source: RegisterMapSource): ProtocolPlugin;
 }
 
 const PLUGINS: ProtocolPlugin[] = [];

@@ -3,11 +3,13 @@
 import type { ProtocolPlugin } from "../plugin/plugin.ts";
 import { BLUETTI_V2 } from "./bluetti_v2/plugin.ts";
 import { BLUETTI_LOCAL } from "./bluetti_local/plugin.ts";
+import { MODBUS_MAP_PLUGIN } from "./modbus_tcp/modbus_map_plugin.ts";
 
 /** Every built-in plugin; the first is the default. */
 export const BUILTIN_PLUGINS: readonly ProtocolPlugin[] = Object.freeze([
   BLUETTI_V2,
   BLUETTI_LOCAL,
+  MODBUS_MAP_PLUGIN,
 ]);
 
 /**

@@ -8,7 +8,7 @@
  * import { BUILTIN_PLUGINS } from "@power-sdk/sdk";
  * import assert from "node:assert/strict";
  *
- * assert.deepEqual(BUILTIN_PLUGINS.map((p) => p.id), ["bluetti_v2", "bluetti_local"]);
+ * assert.deepEqual(BUILTIN_PLUGINS.map((p) => p.id), ["bluetti_v2", "bluetti_local", "modbus_map"]);
  * ```
  *
  * @module

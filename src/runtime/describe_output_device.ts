@@ -33,7 +33,7 @@ export function describeOutputDevice(
   device: ResolvedDevice,
   registry: RuntimeRegistry = RuntimeRegistry.withBuiltins(),
 ): OutputDevice {
-  const plugin = registry.plugin(device.vendor, device.protocol);
+  const plugin = registry.pluginOf(device);
   const profile = registry.profileOf(device);
   const controls: OutputControl[] = plugin.controlRegisters
     .filter((r) => profile.writableRegisters.includes(r.register) && !r.dangerous)

@@ -126,13 +126,13 @@ export class Executor {
     const log = options.logger ?? (() => {});
     const readFile = options.readFile ?? readConfiguredFile;
     const random = options.random ?? Math.random;
-    const schemaRegistries = new Map<string, SchemaRegistry>();
+    const schemaRegistries = new Map<unknown, SchemaRegistry>();
     const connectLimiter = options.connectLimiter ?? new ConnectLimiter();
     const prepareCache = new Map<string, Promise<unknown>>();
     const reconnectSlots = connectLimiter.reconnects();
     const shared = new Map<string, unknown>(); // connection pools of the transports
     this.#runners = options.devices.map((device) => {
-      const plugin = registry.plugin(device.vendor, device.protocol);
+      const plugin = registry.pluginOf(device);
       const profile = registry.profileOf(device);
       const factory = registry.transport(device.transport.type);
       const target = options.sinks[device.sink];
@@ -146,7 +146,8 @@ export class Executor {
         );
       }
       // Devices of one profile share one compiled schema registry.
-      const key = `${device.vendor}/${device.protocol}/${profile.id}`;
+      // A profile from a file is its plugin's own.
+      const key = device.plugin ?? `${device.vendor}/${device.protocol}/${profile.id}`;
       let schemas = schemaRegistries.get(key);
       if (!schemas) {
         schemas = plugin.createRegistry(profile);

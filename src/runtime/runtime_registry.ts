@@ -127,13 +127,25 @@ export class RuntimeRegistry {
   }
 
   /**
-   * The profile of a device, looked up in its plugin.
+   * The plugin of a device: its own (a profile from a register-map file), else the one of its
+   * vendor and protocol.
+   *
+   * @param device The device.
+   * @returns The plugin.
+   * @throws {ConfigError} for an unknown plugin.
+   */
+  pluginOf(device: ResolvedDevice): ProtocolPlugin {
+    return device.plugin ?? this.plugin(device.vendor, device.protocol);
+  }
+
+  /**
+   * The profile of a device, looked up in its plugin ({@linkcode RuntimeRegistry.pluginOf}).
    *
    * @param device The device.
    * @returns The profile.
    * @throws {ConfigError} for an unknown plugin or profile.
    */
   profileOf(device: ResolvedDevice): DeviceProfile {
-    return findProfile(this.plugin(device.vendor, device.protocol).profiles, device.profileId);
+    return findProfile(this.pluginOf(device).profiles, device.profileId);
   }
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { ProtocolPlugin } from "../plugin/plugin.ts";
 
 /** One block of a snapshot: the decoded values, secrets already redacted. */
 export interface SnapshotBlock {
@@ -169,4 +170,14 @@ export interface ResolvedDevice {
   readonly protocolVersion: number | null;
   /** Writes allowed for this device. */
   readonly writeEnabled: boolean;
+  /**
+   * The register-map file its profile came from (runtime.yaml's `profile_file`; absolute when
+   * the configuration was read from a file). Unset: a profile of the plugin.
+   */
+  readonly profileFile?: string;
+  /**
+   * With `profileFile`: the pipeline's plugin holding that one profile (vendor and protocol
+   * as the pipeline's). Unset: the registry's plugin of `vendor` and `protocol`.
+   */
+  readonly plugin?: ProtocolPlugin;
 }

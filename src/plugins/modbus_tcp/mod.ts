@@ -6,3 +6,4 @@
  */
 export * from "./transport_definition.ts";
 export * from "./register_map_plugin.ts";
+export * from "./modbus_map_plugin.ts";

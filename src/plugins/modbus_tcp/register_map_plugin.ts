@@ -4,6 +4,7 @@ import { definePlugin, type ProtocolPlugin } from "../../plugin/plugin.ts";
 import { MBAP_FRAMING } from "../../protocol/mbap_framing.ts";
 import { planReads, type ReadStep } from "../../parser/read_plan.ts";
 import type { RegisterMap } from "../../parser/register_map.ts";
+import { compileRegisterMapSource } from "../../parser/register_map_source.ts";
 import { SchemaRegistry } from "../../parser/registry.ts";
 import type { BlockSchemaDef, FieldDef } from "../../parser/types.ts";
 
@@ -127,6 +128,11 @@ export interface RegisterMapPluginOptions {
  * ```
  */
 export function defineRegisterMapPlugin(options: RegisterMapPluginOptions): ProtocolPlugin {
+  return definePlugin(registerMapPlugin(options));
+}
+
+/** The plugin value of {@linkcode defineRegisterMapPlugin}, not defined. */
+function registerMapPlugin(options: RegisterMapPluginOptions): ProtocolPlugin {
   const built = options.maps.map((map) => ({ map, ...registerMapProfile(map, options.id) }));
   const registries = new Map<DeviceProfile, SchemaRegistry>();
   const controls = new Map<number, ControlRegisterDef>();
@@ -163,7 +169,7 @@ export function defineRegisterMapPlugin(options: RegisterMapPluginOptions): Prot
         : { block: plan.find((s) => s.fields.some((f) => f.name === name))!.start, name };
     return [{ model: at(map.def.identity?.model), serial: at(map.def.identity?.serial) }];
   });
-  return definePlugin({
+  return {
     id: options.id,
     vendor: options.vendor,
     protocol: options.protocol,
@@ -191,5 +197,8 @@ export function defineRegisterMapPlugin(options: RegisterMapPluginOptions): Prot
       }
       return registry;
     },
-  });
+    loadProfileFile(source) {
+      return registerMapPlugin({ ...options, maps: [compileRegisterMapSource(source)] });
+    },
+  };
 }

@@ -8,7 +8,9 @@ import type { z } from "zod";
 import { flattenIssues, toRawIssues } from "./_issues.ts";
 import type { ResolvedDevice, ResolvedGroup, ResolvedTransport } from "../types.ts";
 import { didYouMean, didYouMeanSuffix } from "./_did_you_mean.ts";
-import type { PathSegment, RawIssue } from "./_source.ts";
+import type { ProfileFiles } from "./_profile_files.ts";
+import { formatPath, type PathSegment, type RawIssue } from "./_source.ts";
+import type { ProtocolPlugin } from "../../plugin/plugin.ts";
 import type {
   RuntimeConfig,
   RuntimeDeviceConfig,
@@ -37,6 +39,8 @@ export interface ResolveContext {
   readonly registry: RuntimeRegistry;
   /** True when the value at the path (or an ancestor) was invalid and removed. */
   readonly isPruned: (segments: readonly PathSegment[]) => boolean;
+  /** Where `profile_file` values are read. */
+  readonly profileFiles: ProfileFiles;
 }
 
 /** Apply the precedence and check every cross-reference. */
@@ -364,8 +368,24 @@ function resolveDevice(
     pipeline.protocol === undefined
   ) ok = false;
 
+  const pipelinePlugin = context.registry.plugins().find((p) =>
+    p.vendor === pipeline?.vendor && p.protocol === pipeline?.protocol
+  );
+  if (pipeline !== undefined && pipelinePlugin === undefined) ok = false; // reported at the pipeline
   let profile: DeviceProfile | undefined;
-  if (device.profile_id !== undefined) {
+  let fromFile: { plugin: ProtocolPlugin; path: string } | undefined;
+  const fileAt: PathSegment[] = device.profile_file !== undefined
+    ? [...base, "profile_file"]
+    : ["pipelines", pipelineName ?? "", "profile_file"];
+  const profileFile = device.profile_id === undefined
+    ? device.profile_file ?? pipeline?.profile_file
+    : undefined;
+  if (device.profile_id !== undefined && device.profile_file !== undefined) {
+    issue(
+      [...base, "profile_file"],
+      "give profile_id or profile_file, not both (profile_file is a register map describing the device)",
+    );
+  } else if (device.profile_id !== undefined) {
     profile = lookupProfile(device.profile_id, context.profiles);
     if (profile === undefined) {
       const known = context.profiles.map((p) => p.id).join(", ") || "none";
@@ -385,13 +405,47 @@ function resolveDevice(
         },
       );
     }
+  } else if (profileFile !== undefined) {
+    if (pipelinePlugin === undefined) {
+      ok = false; // the pipeline's problem is reported
+    } else if (pipelinePlugin.loadProfileFile === undefined) {
+      const takers = context.registry.plugins().filter((p) => p.loadProfileFile !== undefined)
+        .map((p) => `${p.vendor}/${p.protocol}`);
+      issue(
+        fileAt,
+        `plugin ${pipelinePlugin.vendor}/${pipelinePlugin.protocol} of pipeline '${pipelineName}' takes no register-map file (plugins that do: ${
+          takers.join(", ") || "none"
+        })`,
+      );
+    } else {
+      const outcome = context.profileFiles.load(profileFile, pipelinePlugin);
+      if ("plugin" in outcome) {
+        fromFile = outcome;
+        profile = outcome.plugin.profiles[0];
+      } else if ("unreadable" in outcome) {
+        issue(fileAt, outcome.unreadable);
+      } else {
+        issue(fileAt, `${outcome.message} (the register map of ${formatPath(fileAt)})`, {
+          located: {
+            file: outcome.file,
+            line: outcome.line,
+            column: outcome.column,
+            path: outcome.path,
+          },
+        });
+      }
+    }
+  } else if (
+    !context.isPruned([...base, "profile_id"]) && !context.isPruned([...base, "profile_file"])
+  ) {
+    issue(
+      [...base, "profile_id"],
+      "missing required key 'profile_id': expected a profile id, name or alias (or a profile_file)",
+      { expected: "a profile id, name or alias" },
+    );
   } else ok = false;
 
-  const pipelinePlugin = context.registry.plugins().find((p) =>
-    p.vendor === pipeline?.vendor && p.protocol === pipeline?.protocol
-  );
-  if (pipeline !== undefined && pipelinePlugin === undefined) ok = false; // reported at the pipeline
-  if (profile !== undefined && pipelinePlugin !== undefined) {
+  if (profile !== undefined && pipelinePlugin !== undefined && fromFile === undefined) {
     const plugin = context.registry.plugins().find((p) =>
       p.profiles.includes(profile!) || p.id === profile!.protocol
     );
@@ -448,6 +502,7 @@ function resolveDevice(
       deviceAddress: device.options?.device_address ?? null,
       protocolVersion: device.options?.protocol_version ?? profile.protocolVersion,
       writeEnabled: device.options?.write_enabled ?? config.defaults?.write_enabled ?? false,
+      ...(fromFile === undefined ? {} : { profileFile: fromFile.path, plugin: fromFile.plugin }),
     },
   };
 }

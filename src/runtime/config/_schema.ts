@@ -52,6 +52,13 @@ function path(text: string, description: string) {
   return z.string(expect(text)).min(1, expect(text)).describe(description);
 }
 
+function profileFile(description: string) {
+  return path(
+    "a file path",
+    `${description} Relative to the configuration file's folder; the pipeline's plugin must take register maps (generic/modbus, bluetti/local).`,
+  ).optional();
+}
+
 /** What the schema is built from: the registered transports, plugins and framings. */
 export interface SchemaSources {
   readonly transports: readonly AnyTransportDefinition[];
@@ -127,6 +134,9 @@ export function buildRuntimeConfigSchema(sources: SchemaSources) {
       "Transport options of its devices (device > pipeline > defaults).",
     ).optional(),
     sink: name("Sink of its devices.").optional(),
+    profile_file: profileFile(
+      "The register-map file of its devices that name no profile_id or profile_file.",
+    ),
   }, expect("a pipeline: a mapping with transport, vendor and protocol"));
 
   /** The defaults section. */
@@ -156,7 +166,9 @@ export function buildRuntimeConfigSchema(sources: SchemaSources) {
       1,
       expect("a profile id, name or alias"),
     )
-      .describe("A profile id, name or alias (EL100V2, Elite 100 V2)."),
+      .describe("A profile id, name or alias (EL100V2, Elite 100 V2); or give profile_file.")
+      .optional(),
+    profile_file: profileFile("Or a register-map file (YAML or JSON) describing the device."),
     transport: z.strictObject({
       opts: TransportOptsSchema.describe("Transport options of this device (highest precedence).")
         .optional(),
@@ -180,7 +192,7 @@ export function buildRuntimeConfigSchema(sources: SchemaSources) {
         .optional(),
       write_enabled: boolean("Writes allowed for this device.").optional(),
     }, expect("a mapping of device options")).describe("Station options.").optional(),
-  }, expect("a device: a mapping with id, pipeline and profile_id"));
+  }, expect("a device: a mapping with id, pipeline and profile_id (or profile_file)"));
 
   const QUEUE_SIZE_TEXT = "an integer 1..1000000";
 

@@ -23,6 +23,13 @@ export interface RawIssue {
   readonly at?: "key";
   /** The value stays usable for the later checks (a duplicate key: the first one counts). */
   readonly keepValue?: true;
+  /** The issue is in another file (a register map): its own place, not the path's. */
+  readonly located?: {
+    readonly file: string;
+    readonly line: number;
+    readonly column: number;
+    readonly path: string;
+  };
 }
 
 /** Positions of the keys and values of a configuration text, by path. */
@@ -94,6 +101,10 @@ export function positionIssues(
   source: ConfigSource | undefined,
 ): ConfigIssue[] {
   return issues.map((issue) => {
+    if (issue.located !== undefined) {
+      const { file, line, column, path } = issue.located;
+      return { code: issue.code, file, path, line, column, message: issue.message };
+    }
     const position = source?.locate(issue.segments, issue.at) ?? null;
     return {
       code: issue.code,

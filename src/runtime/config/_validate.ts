@@ -3,6 +3,7 @@
 import type { DeviceProfile } from "../../device/profile.ts";
 import { coerceInterpolated, flattenIssues, removeAt, toRawIssues } from "./_issues.ts";
 import { type Loose, resolveLoose } from "./_resolve.ts";
+import { ProfileFiles } from "./_profile_files.ts";
 import { buildRuntimeConfigSchema } from "./_schema.ts";
 import { framingNames } from "../../protocol/framing.ts";
 import type { RuntimeRegistry } from "../runtime_registry.ts";
@@ -27,6 +28,8 @@ export interface ValidateInput {
    * (`"${CERT_PW}"`), never the value that came from the environment.
    */
   readonly written?: ReadonlyMap<string, string>;
+  /** Where `profile_file` values are read. @default {relative to the working folder} */
+  readonly profileFiles?: ProfileFiles;
 }
 
 /** The outcome: the valid configuration and its resolution, or the issues. */
@@ -80,6 +83,7 @@ export function validateConfig(input: ValidateInput): ValidateOutput {
       profiles: input.profiles,
       registry: input.registry,
       isPruned: (segments) => pruned.some((p) => startsWith(segments, p)),
+      profileFiles: input.profileFiles ?? new ProfileFiles(undefined, undefined),
     });
     resolved = result.runtime;
     resolveIssues.push(...result.issues);

@@ -25,6 +25,12 @@ export interface ConfigIssue {
    * `CONFIG_SYNTAX` (YAML) or `CONFIG_INVALID` (everything else).
    */
   readonly code: ConfigErrorCode;
+  /**
+   * The file the issue is in when it is not the configuration itself: a register map named
+   * by `profile_file` (then `path`, `line` and `column` are the map's).
+   * @default {the configuration file}
+   */
+  readonly file?: string;
   /** The value's path (`devices[1].transport.opts.port`); "" for the whole file. */
   readonly path: string;
   /** 1-based line in the file, or null when the configuration did not come from text. */
@@ -47,7 +53,8 @@ export interface ConfigValidationErrorOptions {
  * Every problem found in a configuration at once. The message has a header line and one line
  * per issue, in file order, as compilers print them:
  * `runtime.yaml:12:9: devices[1].transport.opts.port: expected an integer 1..65535, got "abc"`.
- * `file`, `line`, `column` and `path` are those of the first issue.
+ * `file`, `line`, `column` and `path` are those of the first issue (the configuration's own
+ * issues come first, those in register maps it names last).
  *
  * @example Two issues, one message
  * ```ts
@@ -94,7 +101,8 @@ export class ConfigValidationError extends ConfigError {
       "CONFIG_INVALID",
       [`Cannot load the runtime configuration: ${count} in ${file}`, ...lines].join("\n"),
       {
-        file,
+        // The first issue's place: in a register map when every issue is in one.
+        file: first.file ?? file,
         ...(first.line === null ? {} : { line: first.line }),
         ...(first.column === null ? {} : { column: first.column }),
         path: first.path,
@@ -126,9 +134,10 @@ export class ConfigValidationError extends ConfigError {
  * ```
  */
 export function formatConfigIssue(issue: ConfigIssue, file: string): string {
+  const name = issue.file ?? file;
   const where = issue.line === null
-    ? file
-    : `${file}:${issue.line}${issue.column === null ? "" : `:${issue.column}`}`;
+    ? name
+    : `${name}:${issue.line}${issue.column === null ? "" : `:${issue.column}`}`;
   return `${where}: ${issue.path === "" ? "(file)" : issue.path}: ${issue.message}`;
 }
 
@@ -136,6 +145,8 @@ function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
   return issues
     .map((issue, index) => ({ issue, index }))
     .sort((a, b) =>
+      // Issues in other files (register maps) after the configuration's own.
+      Number(a.issue.file !== undefined) - Number(b.issue.file !== undefined) ||
       (a.issue.line ?? Infinity) - (b.issue.line ?? Infinity) ||
       (a.issue.column ?? 0) - (b.issue.column ?? 0) ||
       a.index - b.index

@@ -5,6 +5,7 @@ import type { DeviceProfile } from "../../device/profile.ts";
 import { RuntimeRegistry } from "../runtime_registry.ts";
 import { attachSource, positionIssues } from "./_source.ts";
 import { validateConfig } from "./_validate.ts";
+import { attachProfileFiles, ProfileFiles } from "./_profile_files.ts";
 import { readYaml } from "./_yaml.ts";
 import { ConfigValidationError } from "./config_validation_error.ts";
 import type { RuntimeConfig, RuntimeSinkConfig, RuntimeTransportOpts } from "./runtime_config.ts";
@@ -27,8 +28,9 @@ export interface LoadRuntimeConfigOptions {
    */
   readonly registry?: RuntimeRegistry;
   /**
-   * Folder relative file options of transports (`cert_file`, `ca_file`) and jsonl `path`
-   * values are taken from; they are made absolute. Unset: they are kept as written.
+   * Folder relative file options of transports (`cert_file`, `ca_file`), `profile_file` and
+   * jsonl `path` values are taken from; they are made absolute. Unset: they are kept as
+   * written (and register maps are read from the working folder).
    *
    * @default {the file's folder for readRuntimeConfig, none for loadRuntimeConfig}
    */
@@ -108,7 +110,9 @@ export function loadRuntimeConfig(
   const env = options.env ?? readEnv;
   const registry = options.registry ?? RuntimeRegistry.withBuiltins();
   const yaml = readYaml(text, options.file, env);
+  const profileFiles = new ProfileFiles(options.baseDir, options.file);
   const result = validateConfig({
+    profileFiles,
     data: yaml.value,
     profiles: options.profiles ?? registry.plugins().flatMap((p) => p.profiles),
     registry,
@@ -127,6 +131,7 @@ export function loadRuntimeConfig(
     : absolutePaths(result.config, options.baseDir, registry);
   deepFreeze(config);
   attachSource(config, yaml.source);
+  attachProfileFiles(config, profileFiles);
   return config;
 }
 
@@ -215,10 +220,15 @@ function absolutePaths(
   };
   const out = { ...mutable };
   out.pipelines = Object.fromEntries(
-    Object.entries(config.pipelines).map(([name, p]) => [
-      name,
-      p.transport_opts === undefined ? p : { ...p, transport_opts: opts(p.transport_opts)! },
-    ]),
+    Object.entries(config.pipelines).map(([name, p]) => {
+      let pipeline = p.transport_opts === undefined
+        ? p
+        : { ...p, transport_opts: opts(p.transport_opts)! };
+      if (p.profile_file !== undefined) {
+        pipeline = { ...pipeline, profile_file: fix(p.profile_file)! };
+      }
+      return [name, pipeline];
+    }),
   );
   if (config.defaults?.transport?.opts !== undefined) {
     out.defaults = {
@@ -226,11 +236,13 @@ function absolutePaths(
       transport: { ...config.defaults.transport, opts: opts(config.defaults.transport.opts)! },
     };
   }
-  out.devices = config.devices.map((d) =>
-    d.transport?.opts === undefined
+  out.devices = config.devices.map((d) => {
+    let device = d.transport?.opts === undefined
       ? d
-      : { ...d, transport: { ...d.transport, opts: opts(d.transport.opts)! } }
-  );
+      : { ...d, transport: { ...d.transport, opts: opts(d.transport.opts)! } };
+    if (d.profile_file !== undefined) device = { ...device, profile_file: fix(d.profile_file)! };
+    return device;
+  });
   if (config.sinks !== undefined) {
     out.sinks = Object.fromEntries(
       Object.entries(config.sinks).map((

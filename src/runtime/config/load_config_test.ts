@@ -265,7 +265,7 @@ Deno.test("loadRuntimeConfig() explains missing keys, wrong types and unknown si
   ].join("\n");
   assert.deepEqual(problems(() => loadRuntimeConfig(text, { file: FILE })), [
     "runtime.yaml:1:10: version: expected 1 (the only version), got 2",
-    "runtime.yaml:3:6: pipelines.p.protocol: missing required key 'protocol': expected one of v2, local",
+    "runtime.yaml:3:6: pipelines.p.protocol: missing required key 'protocol': expected one of v2, local, modbus",
     "runtime.yaml:3:14: pipelines.p.mode: expected one of pull, push, got \"poll\"; did you mean 'pull'?",
     'runtime.yaml:3:31: pipelines.p.transport: expected one of mqtt, modbus_tcp, got "http"',
     "runtime.yaml:5:18: defaults.poll_interval: expected a number of seconds from 0.1 to 86400, got 0",
@@ -277,7 +277,7 @@ Deno.test("loadRuntimeConfig() explains missing keys, wrong types and unknown si
     `runtime.yaml:13:52: devices[0].transport.opts.broker: expected a host name, or an mqtt:// or mqtts:// URL without port, path or credentials (set the port with 'port'), got "mqtts://host:8883"`,
     `runtime.yaml:13:92: devices[0].transport.opts.topics.request: expected an MQTT topic without '+', '#' or control characters; '{sn}' is the only placeholder, got "SUB/+"`,
     "runtime.yaml:14:5: devices[1].id: missing required key 'id': expected a name of letters, digits, '_', '.' or '-'",
-    "runtime.yaml:14:5: devices[1].profile_id: missing required key 'profile_id': expected a profile id, name or alias",
+    "runtime.yaml:14:5: devices[1].profile_id: missing required key 'profile_id': expected a profile id, name or alias (or a profile_file)",
     `runtime.yaml:16:17: sinks.file.type: expected one of stdout, memory, jsonl, composite, mqtt, homeassistant, prometheus, influxdb, record, got "jsnl"; did you mean 'jsonl'?`,
     "runtime.yaml:17:30: sinks.mem.size: expected an integer 1..1000000, got 0",
     `runtime.yaml:17:48: sinks.mem.queue.drop: expected one of oldest, newest, got "last"`,

@@ -1,7 +1,9 @@
+import { basename } from "node:path";
 import type { DeviceProfile } from "../../device/profile.ts";
 import { RuntimeRegistry } from "../runtime_registry.ts";
 import type { ResolvedDevice } from "../types.ts";
 import { positionIssues, sourceOf } from "./_source.ts";
+import { ProfileFiles, profileFilesOf } from "./_profile_files.ts";
 import { validateConfig } from "./_validate.ts";
 import { ConfigValidationError } from "./config_validation_error.ts";
 import type { RuntimeConfig } from "./runtime_config.ts";
@@ -176,6 +178,8 @@ export function resolveRuntime(
     data: config,
     profiles: options.profiles ?? registry.plugins().flatMap((p) => p.profiles),
     registry,
+    // The register maps read when the file was loaded, not read again.
+    profileFiles: profileFilesOf(config) ?? new ProfileFiles(undefined, source?.file),
   });
   if (result.issues.length > 0 || result.resolved === undefined) {
     throw new ConfigValidationError(
@@ -211,7 +215,7 @@ export interface ResolutionRow {
   readonly vendor: string;
   /** Protocol (`v2`). */
   readonly protocol: string;
-  /** Profile id. */
+  /** Profile id; with the register-map file it came from: `ENERGY_METER (meter.yaml)`. */
   readonly profile: string;
   /** `mqtt pull, framing rtu, sn 2237000012345, cert station.p12, password set`. */
   readonly transport: string;
@@ -275,7 +279,9 @@ export function describeResolution(
       device: device.id,
       vendor: device.vendor,
       protocol: device.protocol,
-      profile: device.profileId,
+      profile: device.profileFile === undefined
+        ? device.profileId
+        : `${device.profileId} (${basename(device.profileFile)})`,
       transport: [
         `${t.type} ${device.mode}`,
         `framing ${t.framing}`,

@@ -13,6 +13,7 @@
  * | `pipelines.<name>.poll_interval` | seconds, 0.1..86400 | — | cadence for its devices |
  * | `pipelines.<name>.transport_opts` | transport opts | — | see below |
  * | `pipelines.<name>.sink` | sink name | — | |
+ * | `pipelines.<name>.profile_file` | register-map file | — | for its devices without a profile |
  * | `defaults.poll_interval` | seconds, 0.1..86400 | — | |
  * | `defaults.transport.opts` | transport opts | — | |
  * | `defaults.sink` | sink name | `stdout` | |
@@ -20,7 +21,8 @@
  * | `defaults.write_enabled` | boolean | `false` | |
  * | `devices[].id` | `[A-Za-z0-9_.-]+` | required | unique |
  * | `devices[].pipeline` | pipeline name | required | must exist |
- * | `devices[].profile_id` | profile id, name or alias | required | must be known |
+ * | `devices[].profile_id` | profile id, name or alias | required (or a `profile_file`) | must be known |
+ * | `devices[].profile_file` | register-map file (YAML or JSON) | the pipeline's | relative to the file's folder; instead of `profile_id` |
  * | `devices[].transport.opts` | transport opts | — | |
  * | `devices[].poll_interval` | seconds, 0.1..86400 | — | |
  * | `devices[].groups` | list of names, or `{ name: seconds }` | `defaults.groups` | groups of the profile; pull only |
@@ -116,6 +118,8 @@ export interface RuntimePipelineConfig {
   readonly transport_opts?: RuntimeTransportOpts;
   /** Sink of its devices. */
   readonly sink?: string;
+  /** The register-map file of its devices that name neither `profile_id` nor `profile_file`. */
+  readonly profile_file?: string;
 }
 
 /**
@@ -165,8 +169,16 @@ export interface RuntimeDeviceConfig {
   readonly id: string;
   /** The pipeline's name. */
   readonly pipeline: string;
-  /** A profile id, name or alias (`EL100V2`, `Elite 100 V2`). */
-  readonly profile_id: string;
+  /**
+   * A profile id, name or alias (`EL100V2`, `Elite 100 V2`). Required unless `profile_file`
+   * (here or on the pipeline) names a register map.
+   */
+  readonly profile_id?: string;
+  /**
+   * A register-map file (YAML or JSON) describing the device, relative to the configuration
+   * file's folder; instead of `profile_id`. The pipeline's plugin must take register maps.
+   */
+  readonly profile_file?: string;
   /** Transport options of this device (highest precedence). */
   readonly transport?: { readonly opts?: RuntimeTransportOpts };
   /** Seconds between polls of its groups. */

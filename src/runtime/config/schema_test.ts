@@ -127,3 +127,25 @@ Deno.test("runtimeConfigJsonSchema() describes every key and gives the built-in 
   assert.equal(opts.keepalive?.default, 60);
   assert.equal(opts.allow_insecure?.default, false);
 });
+
+Deno.test("runtimeConfigJsonSchema() takes profile_file on devices and pipelines", () => {
+  const schema = runtimeConfigJsonSchema();
+  const doc = parse(`version: 1
+pipelines:
+  meters: { transport: modbus_tcp, vendor: generic, protocol: modbus, profile_file: maps/meter.yaml }
+devices:
+  - { id: house, pipeline: meters, profile_file: ./my-meter.yaml, transport: { opts: { host: 192.168.1.60 } } }
+  - { id: shed, pipeline: meters, transport: { opts: { host: 192.168.1.61 } } }
+`);
+  assert.deepEqual(check(schema, doc), []);
+  const device = ((schema.properties as Record<string, Schema>).devices!.items as Schema)
+    .properties as Record<string, Schema>;
+  assert.equal((device.profile_file?.anyOf as Schema[])[0]?.type, "string");
+  assert.match(String(device.profile_file?.description), /register-map file/);
+  assert.deepEqual(
+    check(schema, { ...doc, devices: [{ id: "a", pipeline: "meters", profile_file: 3 }] }),
+    [
+      "$.devices[0].profile_file: no option of anyOf/oneOf matches",
+    ],
+  );
+});
