@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { ProtocolError, type ProtocolErrorCode } from "../../errors/mod.ts";
 import {
   buildRequest,
-  crc16Modbus,
   framingNames,
   getFraming,
   type ModbusReply,
@@ -17,43 +16,10 @@ import {
   buildWriteSingleReply,
 } from "../../protocol/build_reply.ts";
 import { parseRequest } from "../../protocol/parse_request.ts";
+import { bytes, concat, ramp, withCrc } from "../../protocol/_test_utils.ts";
 import { BLUETTI_V2 } from "./plugin.ts";
 
 const FRAMING_NAMES = ["rtu", ...BLUETTI_V2.framings.map((f) => f.name)];
-
-/** Bytes from spaced or unspaced hex: "01 03 00" or "010300". */
-export function bytes(hex: string): Uint8Array {
-  return Uint8Array.fromHex(hex.replaceAll(" ", ""));
-}
-
-/** Bytes from hex with the CRC-16/MODBUS appended, low byte first. */
-export function withCrc(hex: string): Uint8Array {
-  const body = bytes(hex);
-  const frame = new Uint8Array(body.length + 2);
-  frame.set(body);
-  const crc = crc16Modbus(body);
-  frame[body.length] = crc & 0xff;
-  frame[body.length + 1] = crc >>> 8;
-  return frame;
-}
-
-/** Concatenates byte arrays. */
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
-/** `count` bytes counting up from 0 (mod 256). */
-export function ramp(count: number): Uint8Array {
-  const out = new Uint8Array(count);
-  for (let i = 0; i < count; i++) out[i] = i;
-  return out;
-}
 
 function assertFramingError(fn: () => unknown, offset: number, message?: string): void {
   assert.throws(fn, (error: unknown) => {
