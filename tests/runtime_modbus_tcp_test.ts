@@ -213,3 +213,36 @@ devices:
   assert.equal(warnings.filter((w) => w.includes("unit id 7")).length, 1, warnings.join("\n"));
   assert.ok(station.requests.every((r) => r.unitId === 7));
 });
+
+Deno.test("transport options are checked by the transport each device resolves to, at file:line:column", () => {
+  const yaml = `version: 1
+pipelines:
+  local: { transport: modbus_tcp, vendor: bluetti, protocol: local }
+  cloud: { transport: mqtt, vendor: bluetti, protocol: v2 }
+defaults:
+  transport: { opts: { port: "\${PORT}" } }
+devices:
+  - { id: a, pipeline: local, profile_id: AC500, transport: { opts: { host: h, broker: b } } }
+  - { id: b, pipeline: cloud, profile_id: EL30V2, transport: { opts: { device_sn: S1, pacing_ms: 10 } } }
+  - { id: c, pipeline: local, profile_id: AC500, transport: { opts: { host: h, unit_idd: 2 } } }
+`;
+  assert.throws(
+    () => loadRuntimeConfig(yaml, { file: "mixed.yaml", env: () => "1502" }),
+    (error: unknown) => {
+      const lines = (error as Error).message.split("\n").slice(1);
+      assert.deepEqual(lines, [
+        "mixed.yaml:8:80: devices[0].transport.opts.broker: option 'broker' is not an option of transport 'modbus_tcp' (its options: host, port, unit_id, allow_other_unit_id, timeout_ms, pacing_ms)",
+        "mixed.yaml:9:87: devices[1].transport.opts.pacing_ms: option 'pacing_ms' is not an option of transport 'mqtt' (its options: broker, port, device_sn, cert_file, cert_password, ca_file, topics, keepalive, allow_insecure)",
+        "mixed.yaml:10:80: devices[2].transport.opts.unit_idd: unknown key 'unit_idd'; did you mean 'unit_id'?",
+      ]);
+      return true;
+    },
+  );
+  // The shared key `port` is each transport's own, and an interpolated one is a number for both.
+  const fixed = yaml.replace(", broker: b", "").replace(", pacing_ms: 10", "").replace(
+    "unit_idd",
+    "unit_id",
+  ).replace("unit_id: 2", "unit_id: 1");
+  const devices = resolveRuntime(loadRuntimeConfig(fixed, { env: () => "1502" })).devices;
+  assert.deepEqual(devices.map((d) => d.transport.options.port), [1502, 1502, 1502]);
+});

@@ -3,8 +3,9 @@ import { MBAP_FRAMING } from "../../protocol/mbap_framing.ts";
 import { MBAP_STREAM_FRAMING } from "../../protocol/mbap.ts";
 import { TcpStreamTransport } from "../../transport/tcp_stream_transport.ts";
 import { defineTransport, type TransportDefinition } from "../../transport/transport_definition.ts";
-import { MQTT_TRANSPORT } from "../../transport/mqtt_definition.ts";
 import { UnitIdTransport } from "./_unit_id_transport.ts";
+// The built-in transports in one order whatever is imported first: mqtt, then modbus_tcp.
+import "../../transport/mqtt_definition.ts";
 
 /** Options of the `modbus_tcp` transport, as runtime.yaml spells them. */
 export interface ModbusTcpOptions {
@@ -38,10 +39,7 @@ function integer(min: number, max: number, text: string, description: string) {
 const OPTIONS = z.strictObject({
   host: z.string(expect(HOST_TEXT)).regex(HOST, expect(HOST_TEXT))
     .describe("The station's host name or IP address on the local network.").optional(),
-  // The very schema the MQTT transport uses for its `port`: runtime.yaml's levels share one
-  // schema per key, and a key two transports define differently loses its type there (and
-  // with it the coercion of `port: \${PORT}`).
-  port: (MQTT_TRANSPORT.options.shape as Record<string, z.ZodType>)["port"]!,
+  port: integer(1, 65535, "an integer 1..65535", "The station's Modbus TCP port. Default: 502."),
   unit_id: integer(
     0,
     255,

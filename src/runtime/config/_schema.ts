@@ -80,30 +80,87 @@ function choice(names: readonly string[], what: string) {
 }
 
 /**
- * Transport options: the same keys at every level; every key of every registered transport
- * (a key two transports define differently is checked by its own transport's schema when the
- * device is resolved), plus `framing`.
+ * Transport options as every level of runtime.yaml takes them: every key of every registered
+ * transport, plus `framing`. Which transport a device's options belong to is only known once
+ * its pipeline is resolved: then each level is checked by that transport's own schema
+ * (`_resolve.ts`). Here a key two transports define with the same constraints is checked by
+ * either schema (so `port: \${PORT}` is still coerced to a number); a key they constrain
+ * differently is left to the resolution (for JSON Schema: any of their schemas).
+ *
+ * @param forJsonSchema Describe every transport's meaning of a shared key, for editors.
  */
-function transportOptsSchema(sources: SchemaSources) {
-  const shape: Record<string, z.ZodType> = {};
-  const seen = new Map<string, z.ZodType>();
+function transportOptsSchema(sources: SchemaSources, forJsonSchema = false) {
+  const byKey = new Map<string, { transport: string; schema: z.ZodType }[]>();
   for (const transport of sources.transports) {
-    for (
-      const [key, schema] of Object.entries(transport.options.shape as Record<string, z.ZodType>)
-    ) {
-      const known = seen.get(key);
-      if (known === undefined) {
-        seen.set(key, schema);
-        shape[key] = schema;
-      } else if (known !== schema) {
-        shape[key] = z.unknown().optional();
+    const shape = transport.options.shape as Record<string, z.ZodType>;
+    for (const [key, schema] of Object.entries(shape)) {
+      const list = byKey.get(key) ?? [];
+      if (!list.some((entry) => entry.schema === schema)) {
+        list.push({ transport: transport.name, schema });
       }
+      byKey.set(key, list);
+    }
+  }
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, list] of byKey) {
+    if (list.length === 1) {
+      shape[key] = list[0]!.schema;
+      continue;
+    }
+    const description = list.map((e) =>
+      `${e.transport}: ${(descriptionOf(e.schema) ?? key).replace(/\.$/, "")}`
+    )
+      .join("; ");
+    const constraints = new Set(list.map((e) => constraintsOf(e.schema)));
+    if (constraints.size === 1) {
+      shape[key] = list[0]!.schema.describe(description);
+    } else if (forJsonSchema) {
+      shape[key] = z.union(list.map((e) => e.schema)).describe(description).optional();
+    } else {
+      shape[key] = z.unknown().optional();
     }
   }
   const framings = sources.framings;
-  shape.framing = z.enum(framings as [string, ...string[]], expect(`one of ${framings.join(", ")}`))
-    .describe("Payload framing. Default: the profile's defaultFraming.").optional();
+  shape.framing = framingSchema(framings);
   return z.strictObject(shape, expect("a mapping of transport options"));
+}
+
+function framingSchema(framings: readonly string[]) {
+  return z.enum(framings as [string, ...string[]], expect(`one of ${framings.join(", ")}`))
+    .describe("Payload framing. Default: the profile's defaultFraming.").optional();
+}
+
+function descriptionOf(schema: z.ZodType): string | undefined {
+  if (schema.description !== undefined) return schema.description;
+  return schema instanceof z.ZodOptional ? descriptionOf(schema.unwrap() as z.ZodType) : undefined;
+}
+
+/** What a schema accepts, without its words: two schemas with the same constraints match. */
+function constraintsOf(schema: z.ZodType): string {
+  const strip = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(strip);
+    if (node === null || typeof node !== "object") return node;
+    return Object.fromEntries(
+      Object.entries(node).filter(([k]) => k !== "description" && k !== "default")
+        .map(([k, v]) => [k, strip(v)]),
+    );
+  };
+  try {
+    return JSON.stringify(strip(z.toJSONSchema(schema, { unrepresentable: "any" })));
+  } catch {
+    return `unique:${Math.random()}`;
+  }
+}
+
+/**
+ * One transport's options (and `framing`), strict: what a pipeline of that transport takes in
+ * `transport_opts` (the JSON Schema says so with if/then on `transport`).
+ */
+export function ownTransportOptsSchema(
+  transport: SchemaSources["transports"][number],
+  framings: readonly string[],
+) {
+  return (transport.options as unknown as z.ZodObject).extend({ framing: framingSchema(framings) });
 }
 
 const GROUP_TEXT = "a group name";
@@ -113,8 +170,8 @@ const groupName = z.string(expect(GROUP_TEXT)).min(1, expect(GROUP_TEXT));
  * The zod schema of runtime.yaml for what is registered: transport, vendor and protocol
  * names, the transports' options and the framings.
  */
-export function buildRuntimeConfigSchema(sources: SchemaSources) {
-  const TransportOptsSchema = transportOptsSchema(sources);
+export function buildRuntimeConfigSchema(sources: SchemaSources, forJsonSchema = false) {
+  const TransportOptsSchema = transportOptsSchema(sources, forJsonSchema);
   const transports = sources.transports.map((t) => t.name);
   const descriptions = sources.transports.map((t) => `${t.name}: ${t.description}`).join("; ");
   /** One pipeline. */

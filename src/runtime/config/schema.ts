@@ -1,15 +1,18 @@
 import { z } from "zod";
 import { framingNames } from "../../protocol/framing.ts";
 import { RuntimeRegistry } from "../runtime_registry.ts";
-import { buildRuntimeConfigSchema } from "./_schema.ts";
+import { buildRuntimeConfigSchema, ownTransportOptsSchema } from "./_schema.ts";
 
 /**
  * The JSON Schema (draft 2020-12) of `runtime.yaml`, for editors (`power-sdk schema >
  * runtime.schema.json`, then `# yaml-language-server: $schema=runtime.schema.json` on top of
  * the file). Every key has a description and its built-in default; unknown keys are refused.
  * A number, boolean or constrained string key also accepts any string holding `${`, since
- * interpolation happens before validation. Cross-references (a device's pipeline exists, ...) are beyond JSON Schema:
- * `--dry-run` checks them.
+ * interpolation happens before validation. A pipeline's `transport_opts` are checked by its
+ * transport's own options (`if`/`then` on `transport`); at the device and defaults levels the
+ * transport is known only through the pipeline, so there every registered transport's keys are
+ * listed. Cross-references (a device's pipeline exists, its options are its transport's, ...)
+ * are beyond JSON Schema: `--dry-run` checks them.
  *
  * @param registry The plugins and transports whose names and options it lists. @default {RuntimeRegistry.withBuiltins()}
  * @returns A fresh JSON-serializable object.
@@ -29,15 +32,37 @@ import { buildRuntimeConfigSchema } from "./_schema.ts";
 export function runtimeConfigJsonSchema(
   registry: RuntimeRegistry = RuntimeRegistry.withBuiltins(),
 ): Record<string, unknown> {
-  const schema = buildRuntimeConfigSchema({
+  const sources = {
     transports: registry.transports(),
     plugins: registry.plugins(),
     framings: framingNames(),
-  });
-  const generated = z.toJSONSchema(schema, {
-    target: "draft-2020-12",
-    unrepresentable: "throw",
-  }) as Record<string, unknown>;
+  };
+  const toJson = (schema: z.ZodType) =>
+    z.toJSONSchema(schema, { target: "draft-2020-12", unrepresentable: "throw" }) as Record<
+      string,
+      unknown
+    >;
+  const generated = toJson(buildRuntimeConfigSchema(sources, true));
+  // A pipeline's transport_opts are its own transport's: if transport is X, then X's options.
+  const pipeline = (generated.properties as Record<string, Record<string, unknown>>).pipelines
+    ?.additionalProperties as Record<string, unknown> | undefined;
+  if (pipeline !== undefined && sources.transports.length > 0) {
+    pipeline.allOf = sources.transports.map((transport) => {
+      const { $schema: _, ...opts } = toJson(ownTransportOptsSchema(transport, sources.framings));
+      const description = `With transport ${transport.name}: ${transport.description}.`;
+      return {
+        if: {
+          properties: { transport: { const: transport.name, description } },
+          required: ["transport"],
+        },
+        then: {
+          properties: {
+            transport_opts: { ...opts, description: `Options of transport ${transport.name}.` },
+          },
+        },
+      };
+    });
+  }
   const { $schema: _, ...rest } = generated;
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",

@@ -17,6 +17,12 @@ function check(schema: Schema, value: unknown, path = "$"): string[] {
     return ok ? [] : [`${path}: no option of anyOf/oneOf matches`];
   }
   const errors: string[] = [];
+  for (const part of (schema.allOf ?? []) as Schema[]) {
+    if (part.if !== undefined) {
+      if (check(part.if as Schema, value, path).length > 0) continue;
+      errors.push(...check(part.then as Schema, value, path));
+    } else errors.push(...check(part, value, path));
+  }
   const types = schema.type === undefined ? [] : [schema.type].flat() as string[];
   const kind = value === null
     ? "null"
@@ -148,4 +154,31 @@ devices:
       "$.devices[0].profile_file: no option of anyOf/oneOf matches",
     ],
   );
+});
+
+Deno.test("runtimeConfigJsonSchema() checks a pipeline's transport_opts by its own transport", () => {
+  const schema = runtimeConfigJsonSchema();
+  const doc = (pipeline: string) =>
+    parse(`version: 1
+pipelines:
+  p: ${pipeline}
+devices: [{ id: a, pipeline: p, profile_id: AC500 }]
+`);
+  const local = "{ transport: modbus_tcp, vendor: bluetti, protocol: local, transport_opts: OPTS }";
+  const cloud = "{ transport: mqtt, vendor: bluetti, protocol: v2, transport_opts: OPTS }";
+  assert.deepEqual(check(schema, doc(local.replace("OPTS", "{ host: h, port: 1502 }"))), []);
+  assert.deepEqual(check(schema, doc(cloud.replace("OPTS", "{ broker: h, port: 8883 }"))), []);
+  // An MQTT option on a Modbus TCP pipeline, and the other way round.
+  assert.deepEqual(check(schema, doc(local.replace("OPTS", "{ host: h, broker: h }"))), [
+    "$.pipelines.p.transport_opts.broker: not allowed",
+  ]);
+  assert.deepEqual(check(schema, doc(cloud.replace("OPTS", "{ unit_id: 1 }"))), [
+    "$.pipelines.p.transport_opts.unit_id: not allowed",
+  ]);
+  // (Refused twice: by the pipeline's transport and by the keys of all transports.)
+  assert.deepEqual([
+    ...new Set(check(schema, doc(local.replace("OPTS", "{ host: h, port: 70000 }")))),
+  ], [
+    "$.pipelines.p.transport_opts.port: no option of anyOf/oneOf matches",
+  ]);
 });
