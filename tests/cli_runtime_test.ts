@@ -197,13 +197,31 @@ Deno.test("power-sdk demo --duration 3 prints snapshot lines and exits 0", async
   const output = lines(run.stdout);
   assert.match(
     output[0]!,
-    /^Power SDK demo: 3 simulated stations on an embedded broker at mqtt:\/\/127\.0\.0\.1:\d+; Ctrl-C to stop/,
+    /^Power SDK demo: 3 simulated stations on an embedded broker at mqtt:\/\/127\.0\.0\.1:\d+ and 1 on local Modbus TCP at 127\.0\.0\.1:\d+; Ctrl-C to stop/,
   );
   const snapshots = output.filter((line) =>
-    /^\d{4}-\d\d-\d\dT\S+Z (garage|living_room|cabin) /.test(line)
+    /^\d{4}-\d\d-\d\dT\S+Z (garage|living_room|cabin|shed) /.test(line)
   );
   assert.ok(snapshots.length >= 3, run.stdout);
   assert.match(output.at(-1)!, /^Stopped after 3 s: \d+ polls, \d+ failed$/);
+});
+
+Deno.test("power-sdk demo shows a cloud station and a local Modbus TCP station side by side", async () => {
+  await using demo = new CliProcess(["demo", "--json"]);
+  // A value of each: a cloud (simulated MQTT) device and the local (simulated Modbus TCP) one.
+  const cloud = JSON.parse(await demo.waitFor(/"deviceId":"garage".*"pack_voltage"/));
+  const local = JSON.parse(await demo.waitFor(/"deviceId":"shed".*"soc"/));
+  demo.signal("SIGINT");
+  const status = await demo.exited();
+  assert.equal(status.code, 0, demo.stderr);
+  const values = (snapshot: Snapshot) =>
+    Object.assign({}, ...snapshot.blocks.map((b) => b.values)) as Record<string, unknown>;
+  assert.equal(cloud.ok, true);
+  assert.equal(typeof values(cloud).pack_voltage, "number");
+  assert.equal(local.ok, true, JSON.stringify(local.errors));
+  assert.equal(values(local).soc, 76);
+  assert.equal(values(local).pack_voltage, 53.2);
+  assert.match(demo.stderr, /and 1 on local Modbus TCP at 127\.0\.0\.1:\d+/);
 });
 
 Deno.test("power-sdk schema prints the JSON Schema of runtime.yaml", async () => {

@@ -5,25 +5,33 @@ import { DEFAULT_PLUGIN } from "../plugins/builtin.ts";
 /** The variable the demo configuration takes the embedded broker's port from. */
 export const DEMO_PORT_VARIABLE = "DEMO_BROKER_PORT";
 
+/** The variable the demo configuration takes the simulated Modbus TCP station's port from. */
+export const DEMO_MODBUS_PORT_VARIABLE = "DEMO_MODBUS_PORT";
+
 /**
  * The demo's runtime.yaml: one station of each model of the default plugin on the embedded
  * broker (plain MQTT on 127.0.0.1, hence `allow_insecure`), short cadences, every snapshot to
  * the `stdout` sink. The pipeline's vendor and protocol are the default plugin's. The stations
  * are started from what it resolves to (profile, serial, framing).
  *
- * @example It resolves to three devices on the given port
+ * A fourth device is a local station on a simulated Modbus TCP server, side by side with the
+ * cloud ones.
+ *
+ * @example It resolves to three cloud devices on the broker's port and a local one
  * ```ts
- * import { DEMO_CONFIG, DEMO_PORT_VARIABLE } from "./_demo_config.ts";
+ * import { DEMO_CONFIG, DEMO_MODBUS_PORT_VARIABLE, DEMO_PORT_VARIABLE } from "./_demo_config.ts";
  * import { loadRuntimeConfig, resolveRuntime } from "@power-sdk/sdk";
  * import assert from "node:assert/strict";
  *
- * const env = (name: string) => (name === DEMO_PORT_VARIABLE ? "1883" : undefined);
- * const { devices } = resolveRuntime(loadRuntimeConfig(DEMO_CONFIG, { env }));
- * assert.deepEqual(devices.map((d) => d.profileId), ["EL30V2", "EL100V2", "ELITE200V2"]);
- * assert.ok(devices.every((d) => d.transport.options.port === 1883 && d.sink === "stdout"));
+ * const ports: Record<string, string> = { [DEMO_PORT_VARIABLE]: "1883", [DEMO_MODBUS_PORT_VARIABLE]: "1502" };
+ * const { devices } = resolveRuntime(loadRuntimeConfig(DEMO_CONFIG, { env: (name) => ports[name] }));
+ * assert.deepEqual(devices.map((d) => d.profileId), ["EL30V2", "EL100V2", "ELITE200V2", "AC500"]);
+ * assert.deepEqual(devices.map((d) => d.transport.options.port), [1883, 1883, 1883, 1502]);
+ * assert.ok(devices.every((d) => d.sink === "stdout"));
  * ```
  */
-export const DEMO_CONFIG = `# power-sdk demo: three simulated stations on the embedded broker.
+export const DEMO_CONFIG =
+  `# power-sdk demo: three simulated stations on the embedded broker, one on local Modbus TCP.
 version: 1
 
 pipelines:
@@ -38,6 +46,15 @@ pipelines:
       broker: "mqtt://127.0.0.1"
       port: "\${${DEMO_PORT_VARIABLE}}"
       allow_insecure: true # plain MQTT to the embedded broker on this machine
+  local:
+    transport: modbus_tcp
+    vendor: bluetti
+    protocol: local
+    sink: stdout
+    transport_opts:
+      host: 127.0.0.1
+      port: "\${${DEMO_MODBUS_PORT_VARIABLE}}"
+      pacing_ms: 100 # a station on this machine; a real one wants the default 500
 
 devices:
   - id: garage
@@ -55,6 +72,10 @@ devices:
     profile_id: ELITE200V2
     groups: { core: 3, battery: 5 }
     transport: { opts: { device_sn: "ELITE200V2DEMO0003", framing: iot-v2 } }
+  - id: shed
+    pipeline: local
+    profile_id: AC500
+    groups: { live: 3, identity: 30 }
 `;
 
 /**
@@ -73,6 +94,15 @@ devices:
 export const DEMO_FAULTS: Readonly<Record<string, string>> = Object.freeze({
   living_room: "crc:0.1",
   cabin: "silent:0.05,exception:0.05",
+});
+
+/** What the demo's local (Modbus TCP) station shows, by field. */
+export const DEMO_LOCAL_VALUES: Readonly<Record<string, number>> = Object.freeze({
+  soc: 76,
+  pack_voltage: 53.2,
+  total_ac_power: 240,
+  pv_power: 410,
+  grid_power: 0,
 });
 
 /**

@@ -15,7 +15,8 @@ import {
   SinkQueue,
   type SnapshotTarget,
 } from "../runtime/mod.ts";
-import { EmbeddedBroker, SimulatedStation } from "../testing/mod.ts";
+import { EmbeddedBroker, SimulatedModbusStation, SimulatedStation } from "../testing/mod.ts";
+import { RuntimeRegistry } from "../runtime/runtime_registry.ts";
 import {
   flag,
   parseCommandArgs,
@@ -24,7 +25,14 @@ import {
   stringOption,
 } from "./_args.ts";
 import { type CommandContext, printedHelpOrVersion, println } from "./_context.ts";
-import { DEMO_CONFIG, DEMO_FAULTS, DEMO_PORT_VARIABLE, DEMO_TIMEOUT_MS } from "./_demo_config.ts";
+import {
+  DEMO_CONFIG,
+  DEMO_FAULTS,
+  DEMO_LOCAL_VALUES,
+  DEMO_MODBUS_PORT_VARIABLE,
+  DEMO_PORT_VARIABLE,
+  DEMO_TIMEOUT_MS,
+} from "./_demo_config.ts";
 import { formatTable } from "./_table.ts";
 import { DENO_STOP_SIGNALS, type StopSignals } from "./_signals.ts";
 import { UsageError } from "./_usage_error.ts";
@@ -54,9 +62,9 @@ export const DEMO_HELP = `Usage: power-sdk demo [--duration <seconds>] [--json] 
 
 See Power SDK work without an account or hardware: an MQTT broker of its own on 127.0.0.1,
 three simulated stations on it (Elite 30 V2, Elite 100 V2, Elite 200 V2; two of them lose or
-garble a reply now and then), and the runtime polling them every 2 to 5 s on a built-in
-runtime.yaml, one line per poll, until Ctrl-C (SIGINT) or SIGTERM. Nothing leaves this
-machine.
+garble a reply now and then), a fourth one on local Modbus TCP (an AC500), and the runtime
+polling them side by side every 2 to 5 s on a built-in runtime.yaml, one line per poll, until
+Ctrl-C (SIGINT) or SIGTERM. Nothing leaves this machine.
 
 Options:
       --duration <seconds>  Stop by itself after this many seconds
@@ -113,9 +121,9 @@ const MAX_DURATION_S = 2_147_483;
  * let err = "";
  * const io: CliIo = { stdout: (text) => out += text, stderr: (text) => err += text };
  * assert.equal(await main(["demo", "--duration", "1", "--json"], io), 0);
- * assert.match(err, /^Power SDK demo: 3 simulated stations on an embedded broker at mqtt:\/\/127\.0\.0\.1:\d+;/);
+ * assert.match(err, /^Power SDK demo: 3 simulated stations on an embedded broker at mqtt:\/\/127\.0\.0\.1:\d+ and 1 on local Modbus TCP at 127\.0\.0\.1:\d+;/);
  * for (const line of out.trim().split("\n").filter((l) => l !== "")) {
- *   assert.ok(["garage", "living_room", "cabin"].includes(JSON.parse(line).deviceId));
+ *   assert.ok(["garage", "living_room", "cabin", "shed"].includes(JSON.parse(line).deviceId));
  * }
  * ```
  */
@@ -133,16 +141,34 @@ export async function demoCommand(
   const broker = await EmbeddedBroker.start({ host: "127.0.0.1" });
   const stations: SimulatedStation[] = [];
   const outputs: SinkQueue[] = [];
+  let local: SimulatedModbusStation | undefined;
   let interrupted = false;
   try {
-    const env = (name: string) => name === DEMO_PORT_VARIABLE ? String(broker.port) : undefined;
+    // The local station: a Modbus TCP server on this machine, started first for its port.
+    local = await SimulatedModbusStation.start({ profile: "AC500", values: DEMO_LOCAL_VALUES });
+    const ports: Record<string, string> = {
+      [DEMO_PORT_VARIABLE]: String(broker.port),
+      [DEMO_MODBUS_PORT_VARIABLE]: String(local.port),
+    };
+    const env = (name: string) => ports[name];
     const loaded = resolveRuntime(loadRuntimeConfig(DEMO_CONFIG, { file: "demo.yaml", env }));
     // With Home Assistant, the simulated stations' controls are offered: enable their writes.
     const resolved = options.homeassistant
       ? { ...loaded, devices: loaded.devices.map((d) => ({ ...d, writeEnabled: true })) }
       : loaded;
     const rows: string[][] = [];
+    const registry = RuntimeRegistry.withBuiltins();
     for (const device of resolved.devices) {
+      if (device.transport.type === "modbus_tcp") {
+        rows.push([
+          device.id,
+          registry.profileOf(device).name,
+          `modbus-tcp 127.0.0.1:${local.port}`,
+          `${device.transport.framing} framing`,
+          "no faults",
+        ]);
+        continue;
+      }
       const faults = DEMO_FAULTS[device.id];
       const station = await SimulatedStation.start({
         profile: device.profileId,
@@ -162,7 +188,7 @@ export async function demoCommand(
     }
     const until = options.durationS === undefined ? "" : ` (or after ${options.durationS} s)`;
     note(
-      `Power SDK demo: ${stations.length} simulated stations on an embedded broker at ${broker.url}; Ctrl-C to stop${until}\n`,
+      `Power SDK demo: ${stations.length} simulated stations on an embedded broker at ${broker.url} and 1 on local Modbus TCP at 127.0.0.1:${local.port}; Ctrl-C to stop${until}\n`,
     );
     note(`${formatTable(rows, 2)}\n`);
 
@@ -231,6 +257,7 @@ export async function demoCommand(
     if (!interrupted) {
       for (const queue of outputs) await queue.close({ deadlineMs: 2_000 }).catch(() => {});
       for (const station of stations) await station.stop();
+      await local?.close();
       await broker.close();
     }
   }

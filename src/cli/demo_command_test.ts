@@ -27,22 +27,23 @@ async function demo(args: string[], until: (out: string) => boolean) {
   return { code: await done, out, err };
 }
 
-const DEVICES = ["garage", "living_room", "cabin"];
+const DEVICES = ["garage", "living_room", "cabin", "shed"];
 
 Deno.test("demo says what it is, prints a line per poll of each station, stops on Ctrl-C", async () => {
   const seen = (out: string) =>
-    DEVICES.every((id) => new RegExp(`^\\S+ ${id} core `, "m").test(out));
+    DEVICES.every((id) => new RegExp(`^\\S+ ${id} (?:core|live) `, "m").test(out));
   const run = await demo([], seen);
   assert.equal(run.code, 0, run.err);
   assert.equal(run.err, "");
   const [banner, ...rest] = lines(run.out);
   assert.match(
     banner!,
-    /^Power SDK demo: 3 simulated stations on an embedded broker at mqtt:\/\/127\.0\.0\.1:\d+; Ctrl-C to stop$/,
+    /^Power SDK demo: 3 simulated stations on an embedded broker at mqtt:\/\/127\.0\.0\.1:\d+ and 1 on local Modbus TCP at 127\.0\.0\.1:\d+; Ctrl-C to stop$/,
   );
   assert.match(rest[0]!, /^ {2}garage +Elite 30 V2 +sn EL30V2DEMO0001 +rtu framing +no faults$/);
   assert.match(rest[1]!, /^ {2}living_room +Elite 100 V2 .* faults crc:0\.1$/);
   assert.match(rest[2]!, /^ {2}cabin +Elite 200 V2 .* iot-v2 framing +faults silent:/);
+  assert.match(rest[3]!, /^ {2}shed +AC500 +modbus-tcp 127\.0\.0\.1:\d+ +mbap framing +no faults$/);
   assert.ok(seen(run.out));
   assert.match(run.out, / garage core ok pack_voltage=\d+(\.\d+)? V /);
   assert.match(lines(run.out).at(-1)!, /^Stopped by SIGINT: \d+ polls, \d+ failed$/);
@@ -98,7 +99,7 @@ Deno.test("demo --prometheus --homeassistant --mqtt says where to look, and the 
     io: {
       stdout(text) {
         out += text;
-        if (DEVICES.every((id) => new RegExp(`^\\S+ ${id} core ok `, "m").test(out))) {
+        if (DEVICES.every((id) => new RegExp(`^\\S+ ${id} (?:core|live) ok `, "m").test(out))) {
           polled.resolve();
         }
       },
