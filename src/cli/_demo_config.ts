@@ -1,12 +1,18 @@
 // The built-in example of `power-sdk demo`: a runtime.yaml for three simulated stations on the
 // embedded broker, and the faults each station is started with. Private to src/cli.
-import { DEFAULT_PLUGIN } from "../plugins/builtin.ts";
+import { BUILTIN_PLUGINS, DEFAULT_PLUGIN } from "../plugins/builtin.ts";
+import { MBAP_FRAMING } from "../protocol/mbap_framing.ts";
 
 /** The variable the demo configuration takes the embedded broker's port from. */
 export const DEMO_PORT_VARIABLE = "DEMO_BROKER_PORT";
 
 /** The variable the demo configuration takes the simulated Modbus TCP station's port from. */
 export const DEMO_MODBUS_PORT_VARIABLE = "DEMO_MODBUS_PORT";
+
+/** The plugin of the demo's local station: the first built-in one with Modbus TCP profiles. */
+const LOCAL_PLUGIN = BUILTIN_PLUGINS.find((plugin) =>
+  plugin.profiles.some((profile) => profile.defaultFraming === MBAP_FRAMING.name)
+)!;
 
 /**
  * The demo's runtime.yaml: one station of each model of the default plugin on the embedded
@@ -15,7 +21,7 @@ export const DEMO_MODBUS_PORT_VARIABLE = "DEMO_MODBUS_PORT";
  * are started from what it resolves to (profile, serial, framing).
  *
  * A fourth device is a local station on a simulated Modbus TCP server, side by side with the
- * cloud ones.
+ * cloud ones: the first profile of the first built-in plugin with Modbus TCP profiles.
  *
  * @example It resolves to three cloud devices on the broker's port and a local one
  * ```ts
@@ -25,7 +31,7 @@ export const DEMO_MODBUS_PORT_VARIABLE = "DEMO_MODBUS_PORT";
  *
  * const ports: Record<string, string> = { [DEMO_PORT_VARIABLE]: "1883", [DEMO_MODBUS_PORT_VARIABLE]: "1502" };
  * const { devices } = resolveRuntime(loadRuntimeConfig(DEMO_CONFIG, { env: (name) => ports[name] }));
- * assert.deepEqual(devices.map((d) => d.profileId), ["EL30V2", "EL100V2", "ELITE200V2", "AC500"]);
+ * assert.deepEqual(devices.map((d) => d.transport.type), ["mqtt", "mqtt", "mqtt", "modbus_tcp"]);
  * assert.deepEqual(devices.map((d) => d.transport.options.port), [1883, 1883, 1883, 1502]);
  * assert.ok(devices.every((d) => d.sink === "stdout"));
  * ```
@@ -48,8 +54,8 @@ pipelines:
       allow_insecure: true # plain MQTT to the embedded broker on this machine
   local:
     transport: modbus_tcp
-    vendor: bluetti
-    protocol: local
+    vendor: ${LOCAL_PLUGIN.vendor}
+    protocol: ${LOCAL_PLUGIN.protocol}
     sink: stdout
     transport_opts:
       host: 127.0.0.1
@@ -74,7 +80,7 @@ devices:
     transport: { opts: { device_sn: "ELITE200V2DEMO0003", framing: iot-v2 } }
   - id: shed
     pipeline: local
-    profile_id: AC500
+    profile_id: ${LOCAL_PLUGIN.profiles[0]!.id}
     groups: { live: 3, identity: 30 }
 `;
 
@@ -95,6 +101,9 @@ export const DEMO_FAULTS: Readonly<Record<string, string>> = Object.freeze({
   living_room: "crc:0.1",
   cabin: "silent:0.05,exception:0.05",
 });
+
+/** The profile of the demo's local (Modbus TCP) station. */
+export const DEMO_LOCAL_PROFILE: string = LOCAL_PLUGIN.profiles[0]!.id;
 
 /** What the demo's local (Modbus TCP) station shows, by field. */
 export const DEMO_LOCAL_VALUES: Readonly<Record<string, number>> = Object.freeze({

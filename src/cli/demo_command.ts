@@ -28,6 +28,7 @@ import { type CommandContext, printedHelpOrVersion, println } from "./_context.t
 import {
   DEMO_CONFIG,
   DEMO_FAULTS,
+  DEMO_LOCAL_PROFILE,
   DEMO_LOCAL_VALUES,
   DEMO_MODBUS_PORT_VARIABLE,
   DEMO_PORT_VARIABLE,
@@ -145,7 +146,10 @@ export async function demoCommand(
   let interrupted = false;
   try {
     // The local station: a Modbus TCP server on this machine, started first for its port.
-    local = await SimulatedModbusStation.start({ profile: "AC500", values: DEMO_LOCAL_VALUES });
+    local = await SimulatedModbusStation.start({
+      profile: DEMO_LOCAL_PROFILE,
+      values: DEMO_LOCAL_VALUES,
+    });
     const ports: Record<string, string> = {
       [DEMO_PORT_VARIABLE]: String(broker.port),
       [DEMO_MODBUS_PORT_VARIABLE]: String(local.port),

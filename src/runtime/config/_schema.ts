@@ -55,7 +55,7 @@ function path(text: string, description: string) {
 function profileFile(description: string) {
   return path(
     "a file path",
-    `${description} Relative to the configuration file's folder; the pipeline's plugin must take register maps (generic/modbus, bluetti/local).`,
+    `${description} Relative to the configuration file's folder; the pipeline's plugin must take register maps (generic/modbus does).`,
   ).optional();
 }
 

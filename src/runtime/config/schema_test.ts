@@ -162,10 +162,12 @@ Deno.test("runtimeConfigJsonSchema() checks a pipeline's transport_opts by its o
     parse(`version: 1
 pipelines:
   p: ${pipeline}
-devices: [{ id: a, pipeline: p, profile_id: AC500 }]
+devices: [{ id: a, pipeline: p, profile_file: a.yaml }]
 `);
-  const local = "{ transport: modbus_tcp, vendor: bluetti, protocol: local, transport_opts: OPTS }";
-  const cloud = "{ transport: mqtt, vendor: bluetti, protocol: v2, transport_opts: OPTS }";
+  // (The JSON Schema does not tie a vendor to a transport: --dry-run does.)
+  const local =
+    "{ transport: modbus_tcp, vendor: generic, protocol: modbus, transport_opts: OPTS }";
+  const cloud = "{ transport: mqtt, vendor: generic, protocol: modbus, transport_opts: OPTS }";
   assert.deepEqual(check(schema, doc(local.replace("OPTS", "{ host: h, port: 1502 }"))), []);
   assert.deepEqual(check(schema, doc(cloud.replace("OPTS", "{ broker: h, port: 8883 }"))), []);
   // An MQTT option on a Modbus TCP pipeline, and the other way round.
