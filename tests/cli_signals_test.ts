@@ -2,6 +2,7 @@
 // a SIGTERM to the whole process group of `deno task power-sdk runtime`, a SIGTERM that
 // arrives before the command has started, a repeat of the same signal, a deliberate second one.
 import assert from "node:assert/strict";
+import { localRuntimeConfig } from "../src/cli/_test_utils.ts";
 import { tempConfig } from "../src/runtime/config/_test_utils.ts";
 import { EmbeddedBroker, SimulatedStation } from "../src/testing/mod.ts";
 import { CliProcess } from "./_support/cli.ts";
@@ -9,17 +10,13 @@ import { CliProcess } from "./_support/cli.ts";
 const SN = "EL30V2000093";
 
 function yaml(port: number): string {
-  return `version: 1
-pipelines:
-  lan:
-    transport: mqtt
-    vendor: bluetti
-    protocol: v2
-    transport_opts: { broker: "mqtt://127.0.0.1", port: ${port}, allow_insecure: true }
-devices:
-  - { id: garage, pipeline: lan, profile_id: EL30V2, poll_interval: 0.2, groups: [core], transport: { opts: { device_sn: ${SN} } } }
-defaults: { sink: stdout }
-`;
+  return localRuntimeConfig(
+    port,
+    [
+      `{ id: garage, pipeline: lan, profile_id: EL30V2, poll_interval: 0.2, groups: [core], transport: { opts: { device_sn: ${SN} } } }`,
+    ],
+    "defaults: { sink: stdout }\n",
+  );
 }
 
 /** An embedded broker, a station on it and a runtime.yaml that polls it to stdout. */

@@ -169,8 +169,8 @@ export function localRuntimeConfig(port: number, devices: readonly string[], ext
 pipelines:
   lan:
     transport: mqtt
-    vendor: bluetti
-    protocol: v2
+    vendor: ${DEFAULT_PLUGIN.vendor}
+    protocol: ${DEFAULT_PLUGIN.protocol}
     transport_opts: { broker: "mqtt://127.0.0.1", port: ${port}, allow_insecure: true }
 devices:
 ${devices.map((device) => `  - ${device}`).join("\n")}

@@ -5,11 +5,14 @@ import { DEFAULT_PLUGIN } from "../../plugins/mod.ts";
 import assert from "node:assert/strict";
 import { ConfigValidationError } from "./config_validation_error.ts";
 
-/** The seed README's runtime.yaml, verbatim. */
+const PULL = `${DEFAULT_PLUGIN.vendor}_pull`;
+const CLOUD = DEFAULT_PLUGIN.transportDefaults?.mqtt?.broker;
+
+/** The seed README's runtime.yaml: its vendor, pipeline name and broker from the default plugin. */
 export const SEED_YAML: string = `version: 1
 
 pipelines:
-  bluetti_pull:
+  ${PULL}:
     mode: pull
     transport: mqtt
     vendor: ${DEFAULT_PLUGIN.vendor}
@@ -19,12 +22,12 @@ defaults:
   poll_interval: 30
   transport:
     opts:
-      broker: "\${MQTT_BROKER:-iot.bluettipower.com}"
+      broker: "\${MQTT_BROKER:-${CLOUD}}"
       port: 18760
 
 devices:
   - id: living_room_battery
-    pipeline: bluetti_pull
+    pipeline: ${PULL}
     profile_id: EL100V2
     transport:
       opts:
