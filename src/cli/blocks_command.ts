@@ -17,7 +17,7 @@ import { UsageError } from "./_usage_error.ts";
 export const BLOCKS_HELP = `Usage: power-sdk blocks [--json]
        power-sdk blocks show <id|name> [--json]
 
-List the block schemas (BLUETTI V2): id, name, registers, verification status.
+List the default plugin's block schemas: id, name, registers, verification status.
 'blocks show' prints one block's fields.
 
 Options:

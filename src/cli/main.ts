@@ -51,7 +51,7 @@ export interface CliIo {
 
 const GLOBAL_HELP =
   `power-sdk ${VERSION}: see it work with 'power-sdk demo'; run the stations of a runtime.yaml;
-read and write a station through an MQTT broker; run a simulated station; inspect BLUETTI V2
+read and write a station through an MQTT broker; run a simulated station; inspect the
 block schemas, decode captured data and reply frames, list the built-in station profiles.
 
 Usage: power-sdk <command> [options]

@@ -49,9 +49,9 @@ export const MODBUS_READ_HELP =
   `Usage: power-sdk read --profile <name> --modbus-tcp <host:port> (--group <name> | --field <names>)
                       [options]
 
-Read once from a station's local Modbus TCP server (BLUETTI AC500, EP500Pro, AC200L, Apex 300,
-Balco 260, FridgePower; see 'power-sdk profiles'). Reads follow the model's plan: never across
-an address the station does not serve. A field whose read fails is left out and reported.
+Read once from a station's local Modbus TCP server (a model that 'power-sdk profiles'
+lists with transport modbus_tcp, or a register-map file). Reads follow the model's plan: never
+across an address the station does not serve. A field whose read fails is left out and reported.
 
 Options:
       --profile <name>      A local profile: AC500, EP500PRO, AC200L, PA030, BALCO260, FP

@@ -74,7 +74,7 @@ export const READ_HELP =
   `Usage: power-sdk read --profile <name> --sn <serial> --broker <url> [--cert <file.p12>]
                       (--block <id|name> | --group <name>) [options]
 
-Read once from a station through an MQTT broker (the BLUETTI cloud, mosquitto, or a
+Read once from a station through an MQTT broker (the vendor's cloud, mosquitto, or a
 'power-sdk simulate' station) and print the decoded values: one block, or every block of one
 of the profile's groups. Secrets are always redacted. No retries: one request per block.
 

@@ -81,7 +81,7 @@ read-back that differs from the value written), 2 usage error, 130 password prom
 Examples:
   power-sdk write --profile EL100V2 --sn EL100V2123 --broker mqtts://localhost:8883 \\
     --cert client.p12 --field ac_output --value off --enable-writes
-  power-sdk write --profile EL100V2 --sn EL100V2123 --broker iot.bluettipower.com \\
+  power-sdk write --profile EL100V2 --sn EL100V2123 --broker mqtts://localhost:8883 \\
     --register 2020 --value turbo --enable-writes --dry-run
 `;
 
