@@ -1,3 +1,4 @@
+import { sinkPath } from "./_sink_path.ts";
 import { dirname } from "node:path";
 import type { Sink, Snapshot } from "../types.ts";
 import { redactDeep } from "./redact_deep.ts";
@@ -108,15 +109,8 @@ export class JsonlSink implements Sink {
    * @throws {TypeError} when `path` is not a non-empty string.
    */
   constructor(name: string, options: JsonlSinkOptions) {
-    if (typeof options?.path !== "string" || options.path.length === 0) {
-      throw new TypeError(
-        `Cannot create JSONL sink '${name}' as 'path' must be a non-empty string: current value is ${
-          JSON.stringify(options?.path)
-        }`,
-      );
-    }
+    this.path = sinkPath("JSONL", name, options?.path);
     this.name = name;
-    this.path = options.path;
     this.#redactKeys = [...(options.redactKeys ?? [])];
   }
 

@@ -1,3 +1,4 @@
+import { sinkPath } from "./_sink_path.ts";
 import { type CaptureFile, framesOf, openCapture } from "../capture.ts";
 import type { Sink, Snapshot } from "../types.ts";
 
@@ -53,15 +54,8 @@ export class RecordSink implements Sink {
    * @throws {TypeError} when `path` is empty.
    */
   constructor(name: string, options: RecordSinkOptions) {
-    if (typeof options?.path !== "string" || options.path.length === 0) {
-      throw new TypeError(
-        `Cannot create record sink '${name}' as 'path' must be a non-empty string: current value is ${
-          JSON.stringify(options?.path)
-        }`,
-      );
-    }
+    this.path = sinkPath("record", name, options?.path);
     this.name = name;
-    this.path = options.path;
   }
 
   /**
