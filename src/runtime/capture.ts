@@ -11,14 +11,8 @@
 import type { SchemaRegistry } from "../parser/registry.ts";
 import { type FramingName, getFraming } from "../protocol/framing.ts";
 import { parseRequest } from "../protocol/parse_request.ts";
-import type {
-  ReplyMatcher,
-  RequestOptions,
-  Transport,
-  TransportState,
-  TransportStateChange,
-  UnsolicitedFrame,
-} from "../transport/types.ts";
+import { DelegatingTransport } from "../transport/delegating_transport.ts";
+import type { ReplyMatcher, RequestOptions, Transport } from "../transport/types.ts";
 import type { Snapshot } from "./types.ts";
 
 /**
@@ -121,8 +115,7 @@ export interface RecordingTransportOptions {
  * assert.equal(lines[0]?.reply, "010302002a399b");
  * ```
  */
-export class RecordingTransport implements Transport {
-  readonly #inner: Transport;
+export class RecordingTransport extends DelegatingTransport {
   readonly #options: RecordingTransportOptions;
 
   /**
@@ -133,22 +126,8 @@ export class RecordingTransport implements Transport {
    * secrets), and where each line goes.
    */
   constructor(inner: Transport, options: RecordingTransportOptions) {
-    this.#inner = inner;
+    super(inner);
     this.#options = options;
-  }
-
-  /** The wrapped transport's state. */
-  get state(): TransportState {
-    return this.#inner.state;
-  }
-
-  /**
-   * Connect the wrapped transport.
-   *
-   * @param options An abort signal.
-   */
-  connect(options?: { readonly signal?: AbortSignal }): Promise<void> {
-    return this.#inner.connect(options);
   }
 
   /**
@@ -159,12 +138,12 @@ export class RecordingTransport implements Transport {
    * @param options Timeout and abort signal.
    * @returns The reply.
    */
-  async request(
+  override async request(
     payload: Uint8Array,
     isReply: ReplyMatcher,
     options?: RequestOptions,
   ): Promise<Uint8Array> {
-    const reply = await this.#inner.request(payload, isReply, options);
+    const reply = await super.request(payload, isReply, options);
     const { framing, profile, device, registry, record } = this.#options;
     let request: ReturnType<typeof parseRequest>;
     try {
@@ -191,36 +170,6 @@ export class RecordingTransport implements Transport {
       });
     }
     return reply;
-  }
-
-  /**
-   * Listen to the wrapped transport's unsolicited frames.
-   *
-   * @param listener Called with each frame.
-   * @returns A function that stops listening.
-   */
-  onUnsolicited(listener: (frame: UnsolicitedFrame) => void): () => void {
-    return this.#inner.onUnsolicited(listener);
-  }
-
-  /**
-   * Listen to the wrapped transport's state changes.
-   *
-   * @param listener Called with each change.
-   * @returns A function that stops listening.
-   */
-  onState(listener: (change: TransportStateChange) => void): () => void {
-    return this.#inner.onState(listener);
-  }
-
-  /** Close the wrapped transport. */
-  close(): Promise<void> {
-    return this.#inner.close();
-  }
-
-  /** Close the wrapped transport. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
   }
 }
 

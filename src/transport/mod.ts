@@ -12,6 +12,7 @@ export * from "./reconnect_policy.ts";
 export * from "./mqtt_transport.ts";
 export * from "./mqtt_connection_pool.ts";
 export * from "./loopback_transport.ts";
+export * from "./delegating_transport.ts";
 export * from "./credentials.ts";
 export * from "./connect_limiter.ts";
 export * from "./transport_definition.ts";
