@@ -1,5 +1,5 @@
 // Building blocks shared by the built-in BLUETTI V2 profiles; private to this folder.
-import type { ProfileGroupDef } from "../../../device/profile.ts";
+import type { DeviceProfile, ProfileGroupDef } from "../../../device/profile.ts";
 
 // Cadences are cloud-friendly: the vendor cloud allows one session per identity and every
 // request is a publish through its broker, so fast-changing values (core, grid) are read every
@@ -72,3 +72,56 @@ export const ELITE_V2_WRITABLE_REGISTERS: readonly number[] = [
 //     { block: 6000, field: "voltage", transforms: ["scale:0.1"] },
 //     { block: 6100, field: "voltage", transforms: ["scale:0.1"] },
 //   ],
+
+/** What sets one built-in V2 profile apart; every other field is the same for all of them. */
+export interface V2Model {
+  /** The profile id (`EL100V2`). */
+  readonly id: string;
+  /** The model name (`Elite 100 V2`). */
+  readonly name: string;
+  /** Other names it is found by. */
+  readonly aliases: readonly string[];
+  /** Its poll groups. */
+  readonly groups: readonly ProfileGroupDef[];
+  /** Its control registers. */
+  readonly writableRegisters: readonly number[];
+}
+
+/**
+ * A built-in V2 profile: vendor BLUETTI, protocol version unknown, bare RTU framing, block 100
+ * read with 62 registers, no field overrides.
+ */
+export function v2Profile(model: V2Model): DeviceProfile {
+  return {
+    id: model.id,
+    name: model.name,
+    aliases: model.aliases,
+    vendor: "BLUETTI",
+    protocol: "bluetti_v2",
+    protocolVersion: null,
+    defaultFraming: "rtu",
+    groups: model.groups,
+    registerCounts: V2_REGISTER_COUNTS,
+    fieldOverrides: [],
+    writableRegisters: model.writableRegisters,
+  };
+}
+
+/**
+ * An Elite V2 profile: found by its model name and one short name; home data, grid and battery
+ * groups, then `moreGroups`; every observed control register allow-listed.
+ */
+export function eliteV2Profile(
+  id: string,
+  name: string,
+  shortName: string,
+  moreGroups: readonly ProfileGroupDef[] = [],
+): DeviceProfile {
+  return v2Profile({
+    id,
+    name,
+    aliases: [name, shortName],
+    groups: [CORE_GROUP, GRID_GROUP, BATTERY_GROUP, ...moreGroups],
+    writableRegisters: ELITE_V2_WRITABLE_REGISTERS,
+  });
+}

@@ -1,13 +1,5 @@
 import type { DeviceProfile } from "../../../device/profile.ts";
-import {
-  BATTERY_GROUP,
-  CELLS_GROUP,
-  CORE_GROUP,
-  ELITE_V2_WRITABLE_REGISTERS,
-  GRID_GROUP,
-  INVERTER_GROUP,
-  V2_REGISTER_COUNTS,
-} from "./_common.ts";
+import { CELLS_GROUP, eliteV2Profile, INVERTER_GROUP } from "./_common.ts";
 
 /**
  * BLUETTI Elite 100 V2: home data (10 s), grid (10 s), battery (30 s), inverter (blocks 1100,
@@ -27,16 +19,9 @@ import {
  * assert.equal(inverter.pollIntervalMs, 30_000);
  * ```
  */
-export const EL100V2_PROFILE: DeviceProfile = {
-  id: "EL100V2",
-  name: "Elite 100 V2",
-  aliases: ["Elite 100 V2", "EL100 V2"],
-  vendor: "BLUETTI",
-  protocol: "bluetti_v2",
-  protocolVersion: null,
-  defaultFraming: "rtu",
-  groups: [CORE_GROUP, GRID_GROUP, BATTERY_GROUP, INVERTER_GROUP, CELLS_GROUP],
-  registerCounts: V2_REGISTER_COUNTS,
-  fieldOverrides: [],
-  writableRegisters: ELITE_V2_WRITABLE_REGISTERS,
-};
+export const EL100V2_PROFILE: DeviceProfile = eliteV2Profile(
+  "EL100V2",
+  "Elite 100 V2",
+  "EL100 V2",
+  [INVERTER_GROUP, CELLS_GROUP],
+);

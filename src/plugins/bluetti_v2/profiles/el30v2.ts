@@ -1,11 +1,5 @@
 import type { DeviceProfile } from "../../../device/profile.ts";
-import {
-  BATTERY_GROUP,
-  CORE_GROUP,
-  ELITE_V2_WRITABLE_REGISTERS,
-  GRID_GROUP,
-  V2_REGISTER_COUNTS,
-} from "./_common.ts";
+import { eliteV2Profile } from "./_common.ts";
 
 /**
  * BLUETTI Elite 30 V2: home data (10 s), grid (10 s) and battery (30 s). Protocol version
@@ -23,16 +17,4 @@ import {
  * assert.deepEqual(EL30V2_PROFILE.groups.map((g) => g.name), ["core", "grid", "battery"]);
  * ```
  */
-export const EL30V2_PROFILE: DeviceProfile = {
-  id: "EL30V2",
-  name: "Elite 30 V2",
-  aliases: ["Elite 30 V2", "EL30 V2"],
-  vendor: "BLUETTI",
-  protocol: "bluetti_v2",
-  protocolVersion: null,
-  defaultFraming: "rtu",
-  groups: [CORE_GROUP, GRID_GROUP, BATTERY_GROUP],
-  registerCounts: V2_REGISTER_COUNTS,
-  fieldOverrides: [],
-  writableRegisters: ELITE_V2_WRITABLE_REGISTERS,
-};
+export const EL30V2_PROFILE: DeviceProfile = eliteV2Profile("EL30V2", "Elite 30 V2", "EL30 V2");

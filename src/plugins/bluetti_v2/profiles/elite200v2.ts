@@ -1,11 +1,5 @@
 import type { DeviceProfile } from "../../../device/profile.ts";
-import {
-  BATTERY_GROUP,
-  CORE_GROUP,
-  ELITE_V2_WRITABLE_REGISTERS,
-  GRID_GROUP,
-  V2_REGISTER_COUNTS,
-} from "./_common.ts";
+import { eliteV2Profile } from "./_common.ts";
 
 /**
  * BLUETTI Elite 200 V2: home data (10 s), grid (10 s) and battery (30 s). Protocol version
@@ -25,16 +19,8 @@ import {
  * assert.equal(ELITE200V2_PROFILE.registerCounts["100"], 62);
  * ```
  */
-export const ELITE200V2_PROFILE: DeviceProfile = {
-  id: "ELITE200V2",
-  name: "Elite 200 V2",
-  aliases: ["Elite 200 V2", "EL200V2"],
-  vendor: "BLUETTI",
-  protocol: "bluetti_v2",
-  protocolVersion: null,
-  defaultFraming: "rtu",
-  groups: [CORE_GROUP, GRID_GROUP, BATTERY_GROUP],
-  registerCounts: V2_REGISTER_COUNTS,
-  fieldOverrides: [],
-  writableRegisters: ELITE_V2_WRITABLE_REGISTERS,
-};
+export const ELITE200V2_PROFILE: DeviceProfile = eliteV2Profile(
+  "ELITE200V2",
+  "Elite 200 V2",
+  "EL200V2",
+);

@@ -1,5 +1,5 @@
 import type { DeviceProfile } from "../../../device/profile.ts";
-import { CORE_GROUP, V2_REGISTER_COUNTS } from "./_common.ts";
+import { CORE_GROUP, v2Profile } from "./_common.ts";
 
 /**
  * Any BLUETTI V2 station without a profile of its own: only the home data block (100) every
@@ -15,16 +15,10 @@ import { CORE_GROUP, V2_REGISTER_COUNTS } from "./_common.ts";
  * assert.deepEqual(GENERIC_V2_PROFILE.writableRegisters, []);
  * ```
  */
-export const GENERIC_V2_PROFILE: DeviceProfile = {
+export const GENERIC_V2_PROFILE: DeviceProfile = v2Profile({
   id: "GENERIC_V2",
   name: "Generic BLUETTI V2",
   aliases: [],
-  vendor: "BLUETTI",
-  protocol: "bluetti_v2",
-  protocolVersion: null,
-  defaultFraming: "rtu",
   groups: [CORE_GROUP],
-  registerCounts: V2_REGISTER_COUNTS,
-  fieldOverrides: [],
   writableRegisters: [],
-};
+});
