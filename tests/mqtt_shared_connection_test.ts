@@ -4,7 +4,13 @@
 import assert from "node:assert/strict";
 import mqtt from "mqtt";
 import { TransportError } from "../src/errors/mod.ts";
-import { ConnectLimiter, MqttConnectionPool, MqttTransport } from "../src/transport/mod.ts";
+import {
+  ConnectLimiter,
+  type MqttConfig,
+  MqttConnectionPool,
+  MqttTransport,
+} from "../src/transport/mod.ts";
+import { waitUntil, withDeadline } from "./_support/deadline.ts";
 import { mosquittoAvailable, type MosquittoBroker, startMosquitto } from "./_support/mosquitto.ts";
 
 const SERIALS = ["S0", "S1", "S2", "S3", "S4"];
@@ -26,7 +32,13 @@ async function stations(url: string, silent: ReadonlySet<string> = new Set()) {
   return { [Symbol.asyncDispose]: () => client.endAsync(true) };
 }
 
-function transport(broker: MosquittoBroker, sn: string, pool: MqttConnectionPool): MqttTransport {
+/** A transport of station `sn` on the shared connections of `pool`, with `more` options. */
+function transport(
+  broker: MosquittoBroker,
+  sn: string,
+  pool: MqttConnectionPool,
+  more: Partial<MqttConfig> = {},
+): MqttTransport {
   return new MqttTransport({
     broker: broker.url,
     deviceSn: sn,
@@ -35,6 +47,7 @@ function transport(broker: MosquittoBroker, sn: string, pool: MqttConnectionPool
     requestTimeoutMs: 3_000,
     connectTimeoutMs: 5_000,
     logger: () => {},
+    ...more,
   });
 }
 
@@ -55,15 +68,6 @@ function connected(broker: MosquittoBroker): string[] {
   return [...broker.log.matchAll(/New client connected from \S+ as (power-sdk\S*)/g)].map((m) =>
     m[1]!
   );
-}
-
-/** Wait (deadline 10 s, then fail) until `ok()`; messages and log lines have no other event. */
-async function until(ok: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!ok()) {
-    if (Date.now() > deadline) assert.fail(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 Deno.test({
@@ -134,7 +138,7 @@ Deno.test({
       await c.close();
       assert.equal(pool.connections, 0);
       assert.equal(pool.members, 0);
-      await until(
+      await waitUntil(
         () => /Client power-sdk\S* (closed its connection|disconnected)/.test(broker.log),
         `mosquitto logs the shared client's disconnect:\n${broker.log}`,
       );
@@ -153,15 +157,8 @@ Deno.test({
     await using broker = (await startMosquitto({ noDelay: true }))!;
     const pool = new MqttConnectionPool();
     const transports = SERIALS.slice(0, 3).map((sn) =>
-      new MqttTransport({
-        broker: broker.url,
-        deviceSn: sn,
-        allowInsecure: true,
-        connectionPool: pool,
-        requestTimeoutMs: 3_000,
-        connectTimeoutMs: 5_000,
+      transport(broker, sn, pool, {
         reconnect: { initialDelayMs: 50, maxDelayMs: 200, jitter: 0 },
-        logger: () => {},
       })
     );
     try {
@@ -176,13 +173,7 @@ Deno.test({
         })
       );
       await broker.restart();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        Promise.all(reconnected),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error("not reconnected within 15 s")), 15_000);
-        }),
-      ]).finally(() => clearTimeout(timer));
+      await withDeadline(Promise.all(reconnected), 15_000, "every member to reconnect");
       assert.equal(pool.connections, 1);
       assert.equal(pool.members, 3);
       // One connection after the restart too (the log starts again at the restart).
@@ -204,18 +195,8 @@ Deno.test({
     await using _stations = await stations(broker.url);
     const pool = new MqttConnectionPool();
     const limiter = new ConnectLimiter({ maxConcurrent: 1 });
-    const make = (sn: string) =>
-      new MqttTransport({
-        broker: broker.url,
-        deviceSn: sn,
-        allowInsecure: true,
-        connectionPool: pool,
-        connectLimiter: limiter,
-        connectTimeoutMs: 5_000,
-        logger: () => {},
-      });
-    const first = make("S0");
-    const second = make("S1");
+    const first = transport(broker, "S0", pool, { connectLimiter: limiter });
+    const second = transport(broker, "S1", pool, { connectLimiter: limiter });
     try {
       await first.connect();
       // The only slot is taken (a handshake of some other device): the second device still

@@ -13,9 +13,9 @@ import {
 } from "../src/runtime/mod.ts";
 import { EmbeddedBroker } from "../testing.ts";
 import { mosquittoAvailable } from "./_support/mosquitto.ts";
+import { MqttCollector } from "./_support/mqtt_collector.ts";
 import { runtimeYaml, SHED, startStations } from "./_support/output_stations.ts";
 import { withMosquitto } from "./_support/with_mosquitto.ts";
-import mqtt from "mqtt";
 import { lines, powerSdk } from "./_support/cli.ts";
 
 const SHED_ONLY =
@@ -43,34 +43,30 @@ function runtimeWith(yamlText: string, password: string, errors: unknown[]): Run
 
 /** The first retained message on `topic`, read as the authenticated user. */
 async function retained(url: string, password: string, topic: string): Promise<string> {
-  const client = await mqtt.connectAsync(url, {
-    reconnectPeriod: 0,
-    username: "power",
-    password,
-  });
-  try {
-    const message = new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`nothing on ${topic} within 20 s`)), 20_000);
-      client.on("message", (_topic, payload) => {
-        clearTimeout(timer);
-        resolve(new TextDecoder().decode(payload));
-      });
-    });
-    await client.subscribeAsync(topic, { qos: 1 });
-    return await message;
-  } finally {
-    await client.endAsync(true);
-  }
+  await using sub = await MqttCollector.start(url, [topic], { username: "power", password });
+  return (await sub.waitFor((m) => m.topic === topic, `on ${topic}`)).text;
+}
+
+/**
+ * What every test here starts with: a mosquitto that knows user `power` with a fresh
+ * password, and the shed station on a broker of its own. Disposing stops them in reverse.
+ */
+async function authSetup() {
+  const password = `pw-${crypto.randomUUID()}`;
+  await using stack = new AsyncDisposableStack();
+  const broker = stack.use(await withMosquitto({ users: { power: password } }));
+  const stations = stack.use(await EmbeddedBroker.start());
+  stack.use(await startStations(stations.url, [SHED]));
+  const owned = stack.move();
+  return { password, broker, stations, [Symbol.asyncDispose]: () => owned.disposeAsync() };
 }
 
 Deno.test({
   name: "mqtt and homeassistant sinks log in to mosquitto with a password file",
   ignore: !mosquittoAvailable(),
   async fn() {
-    const password = `pw-${crypto.randomUUID()}`;
-    await using broker = await withMosquitto({ users: { power: password } });
-    await using stations = await EmbeddedBroker.start();
-    await using _shed = await startStations(stations.url, [SHED]);
+    await using setup = await authSetup();
+    const { password, broker, stations } = setup;
     const errors: unknown[] = [];
     const runtime = runtimeWith(yaml(stations.port, broker.url), password, errors);
     try {
@@ -96,11 +92,9 @@ Deno.test({
     "a wrong sink password is TRANSPORT_NOT_AUTHORIZED naming the broker and user, never the password",
   ignore: !mosquittoAvailable(),
   async fn() {
-    const password = `pw-${crypto.randomUUID()}`;
+    await using setup = await authSetup();
+    const { broker, stations } = setup;
     const wrong = `wrong-${crypto.randomUUID()}`;
-    await using broker = await withMosquitto({ users: { power: password } });
-    await using stations = await EmbeddedBroker.start();
-    await using _shed = await startStations(stations.url, [SHED]);
     const errors: unknown[] = [];
     const runtime = runtimeWith(yaml(stations.port, broker.url), wrong, errors);
     const check = (error: unknown) => {
@@ -143,11 +137,9 @@ Deno.test({
     "power-sdk runtime --once with a wrong sink password warns with TRANSPORT_NOT_AUTHORIZED, never printing the password",
   ignore: !mosquittoAvailable(),
   async fn() {
-    const password = `pw-${crypto.randomUUID()}`;
+    await using setup = await authSetup();
+    const { broker, stations } = setup;
     const wrong = `wrong-${crypto.randomUUID()}`;
-    await using broker = await withMosquitto({ users: { power: password } });
-    await using stations = await EmbeddedBroker.start();
-    await using _shed = await startStations(stations.url, [SHED]);
     const dir = await Deno.makeTempDir({ prefix: "power-sdk-auth-" });
     try {
       const file = `${dir}/runtime.yaml`;

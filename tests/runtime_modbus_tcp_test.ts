@@ -1,8 +1,36 @@
 // runtime.yaml with `transport: modbus_tcp`: BLUETTI local stations polled by the runtime, over
 // real sockets to simulated Modbus TCP stations.
 import assert from "node:assert/strict";
-import { loadRuntimeConfig, resolveRuntime, Runtime } from "../mod.ts";
+import {
+  loadRuntimeConfig,
+  resolveRuntime,
+  Runtime,
+  type RuntimeOptions,
+  type Snapshot,
+} from "../mod.ts";
 import { SimulatedModbusStation } from "../testing.ts";
+
+/** runtime.yaml's head: the pipeline `local` (local stations over Modbus TCP) with `opts`. */
+function localPipeline(opts: string): string {
+  return `version: 1
+pipelines:
+  local:
+    transport: modbus_tcp
+    vendor: bluetti
+    protocol: local
+    transport_opts: { ${opts} }
+`;
+}
+
+/** A runtime of `yaml`, which errors name `local.yaml`; the caller stops it. */
+function runtimeOf(yaml: string, options: RuntimeOptions = {}): Runtime {
+  return new Runtime(resolveRuntime(loadRuntimeConfig(yaml, { file: "local.yaml" })), options);
+}
+
+/** The value of `field` in the first block of `snapshot` that has it. */
+function valueOf(snapshot: Snapshot | undefined, field: string): unknown {
+  return snapshot?.blocks.find((b) => b.values[field] !== undefined)?.values[field];
+}
 
 Deno.test("the runtime polls local Modbus TCP stations named in runtime.yaml; devices on one station share its connection", async () => {
   await using ac500 = await SimulatedModbusStation.start({
@@ -13,14 +41,7 @@ Deno.test("the runtime polls local Modbus TCP stations named in runtime.yaml; de
     profile: "BALCO260",
     values: { soc: 44, pack_voltage: 51.2 },
   });
-  const yaml = `version: 1
-pipelines:
-  local:
-    transport: modbus_tcp
-    vendor: bluetti
-    protocol: local
-    transport_opts: { host: 127.0.0.1, pacing_ms: 0 }
-defaults:
+  const yaml = `${localPipeline("host: 127.0.0.1, pacing_ms: 0")}defaults:
   sink: memory
 devices:
   - id: garage
@@ -108,17 +129,11 @@ Deno.test("runtime polls retry once on Modbus exceptions 05 (acknowledge) and 06
     profile: "AC500",
     values: { soc: 77 },
   });
-  const yaml = `version: 1
-pipelines:
-  local:
-    transport: modbus_tcp
-    vendor: bluetti
-    protocol: local
-    transport_opts: { host: 127.0.0.1, port: ${station.port}, pacing_ms: 0 }
-defaults: { sink: memory }
+  const opts = `host: 127.0.0.1, port: ${station.port}, pacing_ms: 0`;
+  const yaml = `${localPipeline(opts)}defaults: { sink: memory }
 devices: [{ id: garage, pipeline: local, profile_id: AC500, groups: [live] }]
 `;
-  const runtime = new Runtime(resolveRuntime(loadRuntimeConfig(yaml, { file: "local.yaml" })));
+  const runtime = runtimeOf(yaml);
   try {
     // One busy and one acknowledge: each request is asked again once, and the poll is whole.
     station.injectException(6);
@@ -128,8 +143,7 @@ devices: [{ id: garage, pipeline: local, profile_id: AC500, groups: [live] }]
     station.injectException(5);
     [snapshot] = await runtime.runOnce();
     assert.equal(snapshot?.ok, true, JSON.stringify(snapshot?.errors));
-    const soc = snapshot?.blocks.find((b) => b.values.soc !== undefined)?.values.soc;
-    assert.equal(soc, 77);
+    assert.equal(valueOf(snapshot, "soc"), 77);
     // Busy twice in a row: one retry only, and that block is an error, not a value.
     const before = station.requests.length;
     station.injectException(6, 2);
@@ -147,14 +161,7 @@ devices: [{ id: garage, pipeline: local, profile_id: AC500, groups: [live] }]
 });
 
 Deno.test("a unit id other than 1 without allow_other_unit_id is refused at file:line:column", () => {
-  const yaml = `version: 1
-pipelines:
-  local:
-    transport: modbus_tcp
-    vendor: bluetti
-    protocol: local
-    transport_opts: { host: 127.0.0.1, unit_id: 2 }
-devices:
+  const yaml = `${localPipeline("host: 127.0.0.1, unit_id: 2")}devices:
   - { id: a, pipeline: local, profile_id: AC500 }
   - { id: b, pipeline: local, profile_id: AC500, transport: { opts: { unit_id: 1 } } }
 `;
@@ -185,20 +192,15 @@ Deno.test("with allow_other_unit_id the runtime warns once per station and unit 
     unitId: 7,
     values: { soc: 64 },
   });
-  const yaml = `version: 1
-pipelines:
-  local:
-    transport: modbus_tcp
-    vendor: bluetti
-    protocol: local
-    transport_opts: { host: 127.0.0.1, port: ${station.port}, pacing_ms: 0, unit_id: 7, allow_other_unit_id: true }
-defaults: { sink: memory, groups: [live] }
+  const opts =
+    `host: 127.0.0.1, port: ${station.port}, pacing_ms: 0, unit_id: 7, allow_other_unit_id: true`;
+  const yaml = `${localPipeline(opts)}defaults: { sink: memory, groups: [live] }
 devices:
   - { id: a, pipeline: local, profile_id: AC500 }
   - { id: b, pipeline: local, profile_id: AC500 }
 `;
   const warnings: string[] = [];
-  const runtime = new Runtime(resolveRuntime(loadRuntimeConfig(yaml)), {
+  const runtime = runtimeOf(yaml, {
     logger: (entry) => {
       if (entry.level === "warn") warnings.push(entry.message);
     },
@@ -206,7 +208,7 @@ devices:
   try {
     const snapshots = [...await runtime.runOnce(), ...await runtime.runOnce()];
     assert.ok(snapshots.every((s) => s.ok), JSON.stringify(snapshots.map((s) => s.errors)));
-    assert.equal(snapshots[0]?.blocks.find((b) => b.values.soc !== undefined)?.values.soc, 64);
+    assert.equal(valueOf(snapshots[0], "soc"), 64);
   } finally {
     await runtime.stop();
   }

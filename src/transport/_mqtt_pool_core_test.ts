@@ -4,18 +4,10 @@ import assert from "node:assert/strict";
 import mqtt from "mqtt";
 import { coreOf } from "./_mqtt_pool_core.ts";
 import { MqttConnectionPool } from "./mqtt_connection_pool.ts";
+import { waitUntil } from "../../tests/_support/deadline.ts";
 import { mosquittoAvailable, startMosquitto } from "../../tests/_support/mosquitto.ts";
 
 const decoder = new TextDecoder();
-
-/** Wait (deadline 10 s, then fail) until `ok()`; messages have no other event to await here. */
-async function until(ok: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!ok()) {
-    if (Date.now() > deadline) assert.fail(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 Deno.test({
   name: "MqttConnectionPool hands each member only the messages of its own topic",
@@ -47,7 +39,8 @@ Deno.test({
         await publisher.publishAsync("PUB/B", `b${text}`, { qos: 1 });
         await publisher.publishAsync("PUB/C", `c${text}`, { qos: 1 });
       }
-      await until(
+      // Messages have no other event to await here.
+      await waitUntil(
         () => heard.get("PUB/A")!.length >= 2 && heard.get("PUB/B")!.length >= 2,
         "both members' messages",
       );

@@ -45,10 +45,15 @@ export class MqttCollector implements AsyncDisposable {
    *
    * @param url The broker URL.
    * @param filters Topic filters.
+   * @param login The user and password, for a broker that refuses anonymous clients.
    * @returns The collector, subscribed.
    */
-  static async start(url: string, filters: string[]): Promise<MqttCollector> {
-    const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, clean: true });
+  static async start(
+    url: string,
+    filters: string[],
+    login: { readonly username: string; readonly password: string } | null = null,
+  ): Promise<MqttCollector> {
+    const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, clean: true, ...login });
     const collector = new MqttCollector(client);
     await client.subscribeAsync(filters, { qos: 1 });
     return collector;
