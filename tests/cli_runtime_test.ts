@@ -9,6 +9,10 @@ import { buildRequest, getFraming, type ModbusRequest } from "../src/protocol/mo
 import { SEED_ENV, SEED_YAML, tempConfig } from "../src/runtime/config/_test_utils.ts";
 import { EmbeddedBroker, SimulatedStation } from "../src/testing/mod.ts";
 import { CliProcess, lines, powerSdk } from "./_support/cli.ts";
+import { withDeadline } from "./_support/deadline.ts";
+
+/** How long a demo run may take before it fails the test instead of hanging it. */
+const DEMO_DEADLINE_MS = 60_000;
 
 /** A station on the embedded broker, and a runtime.yaml that polls it into a jsonl file. */
 async function stationSetup(options: { faults?: string } = {}) {
@@ -191,8 +195,13 @@ Deno.test("power-sdk runtime exits at once with 130 on a second stop signal", as
 });
 
 Deno.test("power-sdk demo --duration 3 prints snapshot lines and exits 0", async () => {
-  const run = await powerSdk(["demo", "--duration", "3"]);
-  assert.equal(run.code, 0, run.stderr);
+  // --duration ends it; the deadline (SIGTERM, exit 143) only bounds a demo that never stops.
+  const run = await powerSdk(["demo", "--duration", "3"], { deadlineMs: DEMO_DEADLINE_MS });
+  assert.equal(
+    run.code,
+    0,
+    `exit ${run.code} (143: still running at the deadline):\n${run.stderr}`,
+  );
   assert.equal(run.stderr, "");
   const output = lines(run.stdout);
   assert.match(
@@ -212,7 +221,11 @@ Deno.test("power-sdk demo shows a cloud station and a local Modbus TCP station s
   const cloud = JSON.parse(await demo.waitFor(/"deviceId":"garage".*"pack_voltage"/));
   const local = JSON.parse(await demo.waitFor(/"deviceId":"shed".*"soc"/));
   demo.signal("SIGINT");
-  const status = await demo.exited();
+  const status = await withDeadline(
+    demo.exited(),
+    DEMO_DEADLINE_MS,
+    () => `power-sdk demo to exit after SIGINT; it printed:\n${demo.stdout}${demo.stderr}`,
+  );
   assert.equal(status.code, 0, demo.stderr);
   const values = (snapshot: Snapshot) =>
     Object.assign({}, ...snapshot.blocks.map((b) => b.values)) as Record<string, unknown>;

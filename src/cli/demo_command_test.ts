@@ -3,7 +3,28 @@ import type { Snapshot } from "../../mod.ts";
 import type { CommandContext } from "./_context.ts";
 import { demoCommand } from "./demo_command.ts";
 import { lines, pluginContext, runCli } from "./_test_utils.ts";
+import { withDeadline } from "../../tests/_support/deadline.ts";
 import mqtt from "mqtt";
+
+/** How long a wait of these tests may take before it fails the test instead of hanging it. */
+const DEADLINE_MS = 30_000;
+
+/**
+ * Wait for `waited` (every wait in it has a deadline), then stop the demo with SIGINT whatever
+ * `waited` did, and wait for its exit code with a deadline; a failure of `waited` is what the
+ * test fails with.
+ */
+async function stopAfter(
+  waited: Promise<unknown>,
+  stop: () => void,
+  done: Promise<number>,
+): Promise<number> {
+  const failed = await waited.then(() => null, (error: unknown) => ({ error }));
+  stop();
+  const code = await withDeadline(done, DEADLINE_MS, "the demo to stop after SIGINT");
+  if (failed !== null) throw failed.error;
+  return code;
+}
 
 /** `demo` in-process, stopped by a signal the test fires once `until` is true of stdout. */
 async function demo(args: string[], until: (out: string) => boolean) {
@@ -22,9 +43,16 @@ async function demo(args: string[], until: (out: string) => boolean) {
     ...pluginContext(),
   };
   const done = demoCommand(args, ctx, { listen: (onStop) => (fire = onStop, () => {}) });
-  await Promise.race([enough.promise, done]);
-  fire?.("SIGINT");
-  return { code: await done, out, err };
+  const code = await stopAfter(
+    withDeadline(
+      Promise.race([enough.promise, done]),
+      DEADLINE_MS,
+      () => `the demo's output the test waits for; it printed:\n${out}${err}`,
+    ),
+    () => fire?.("SIGINT"),
+    done,
+  );
+  return { code, out, err };
 }
 
 const DEVICES = ["garage", "living_room", "cabin", "shed"];
@@ -112,11 +140,19 @@ Deno.test("demo --prometheus --homeassistant --mqtt says where to look, and the 
     ctx,
     { listen: (onStop) => (fire = onStop, () => {}) },
   );
-  try {
-    await Promise.race([polled.promise, done]);
+  const tried = (async () => {
+    await withDeadline(
+      Promise.race([polled.promise, done]),
+      DEADLINE_MS,
+      () => `a poll of each demo device; the demo printed:\n${out}`,
+    );
     const metricsUrl = /^Prometheus: (http:\/\/127\.0\.0\.1:\d+\/metrics)$/m.exec(out)?.[1];
     assert.ok(metricsUrl, out);
-    const text = await (await fetch(metricsUrl)).text();
+    const text = await withDeadline(
+      fetch(metricsUrl).then((response) => response.text()),
+      DEADLINE_MS,
+      `the metrics at ${metricsUrl}`,
+    );
     assert.match(text, /power_sdk_soc_ratio\{device="cabin",serial="ELITE200V2DEMO0003",/);
     assert.match(out, /^MQTT: JSON states on mqtt:\/\/127\.0\.0\.1:\d+, topics power-sdk\//m);
     const brokerUrl = /^Home Assistant: discovery on (mqtt:\/\/127\.0\.0\.1:\d+) /m.exec(out)?.[1];
@@ -127,16 +163,16 @@ Deno.test("demo --prometheus --homeassistant --mqtt says where to look, and the 
         client.on("message", (_topic, payload) => resolve(new TextDecoder().decode(payload)))
       );
       await client.subscribeAsync("homeassistant/device/power_sdk_el30v2demo0001/config");
-      const parsed = JSON.parse(await config);
+      const parsed = JSON.parse(
+        await withDeadline(config, DEADLINE_MS, "the retained discovery config of garage"),
+      );
       assert.equal(parsed.device.model, "Elite 30 V2");
       assert.equal(parsed.components.el30v2demo0001_control_ac_output.platform, "switch");
     } finally {
       await client.endAsync(true);
     }
-  } finally {
-    fire?.("SIGINT");
-    assert.equal(await done, 0);
-  }
+  })();
+  assert.equal(await stopAfter(tried, () => fire?.("SIGINT"), done), 0);
 });
 
 Deno.test("demo refuses a --prometheus address that is not host:port", async () => {

@@ -11,17 +11,21 @@
  *
  * @param promise The awaited event.
  * @param ms The deadline.
- * @param what What is awaited, for the error.
+ * @param what What is awaited, for the error; a function is called at the deadline (to name
+ * what was seen until then).
  * @returns What `promise` resolves with.
  */
 export async function withDeadline<T>(
   promise: PromiseLike<T>,
   ms: number,
-  what: string,
+  what: string | (() => string),
 ): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Gave up waiting for ${what} after ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      const named = typeof what === "string" ? what : what();
+      reject(new Error(`Gave up waiting for ${named} after ${ms} ms`));
+    }, ms);
   });
   try {
     return await Promise.race([promise, late]);

@@ -20,6 +20,14 @@ Deno.test("withDeadline() rejects naming what was awaited when the deadline pass
   );
 });
 
+Deno.test("withDeadline() names what was awaited as a function says at the deadline", async () => {
+  let seen = "nothing";
+  const never = new Promise<number>(() => {});
+  const waiting = withDeadline(never, 10, () => `a reply; seen: ${seen}`);
+  seen = "one push";
+  await assert.rejects(waiting, /^Error: Gave up waiting for a reply; seen: one push after 10 ms$/);
+});
+
 Deno.test("waitUntil() resolves once the check is true", async () => {
   let checks = 0;
   await waitUntil(() => ++checks === 3, "the third check");
