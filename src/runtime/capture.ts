@@ -164,8 +164,8 @@ export class RecordingTransport extends DelegatingTransport {
         framing,
         block: request.start,
         quantity: request.quantity,
-        request: toHex(payload),
-        reply: secret ? null : toHex(reply),
+        request: payload.toHex(),
+        reply: secret ? null : reply.toHex(),
         ...(secret ? { redacted: true as const } : {}),
       });
     }
@@ -282,8 +282,4 @@ export function framesOf(snapshot: Snapshot): readonly CaptureLine[] {
 function parentOf(path: string): string {
   const at = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
   return at < 0 ? "." : at === 0 ? path.slice(0, 1) : path.slice(0, at);
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
