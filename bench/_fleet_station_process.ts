@@ -1,5 +1,6 @@
 // The fleet side of bench/fleet.ts, in a process of its own so that the runtime's CPU and RSS
-// are measured alone: N simulated stations behind one MQTT connection (FleetSimulator).
+// are measured alone: N simulated stations behind one MQTT connection (FleetSimulator),
+// subscribed to their own request topics only.
 // Run by bench/fleet.ts: deno run -P=bench bench/_fleet_station_process.ts <brokerUrl> <N>
 //   <profile> <maxSeconds> [first]   (stations first .. first+N-1; large fleets use several
 //   processes, each a range)
@@ -52,6 +53,8 @@ async function main(args: string[]): Promise<void> {
       (_, i) => ({ profile, sn: fleetSerial(profile, first + i) }),
     ),
     seed: 1,
+    // Only this range's request topics: with SUB/+ every process would receive every request.
+    ownTopicsOnly: true,
   });
   emit("READY", { stations: n, startMs: Math.round(performance.now() - started) });
 

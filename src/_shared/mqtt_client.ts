@@ -38,8 +38,8 @@ export interface ConnectAndSubscribeOptions {
   readonly url: string;
   /** npm:mqtt client options. */
   readonly client: IClientOptions;
-  /** The topic (filter) to subscribe to at QoS 1 before the client is handed over. */
-  readonly topic: string;
+  /** The topic (filter), or topics, to subscribe to at QoS 1 before the client is handed over. */
+  readonly topic: string | readonly string[];
   /** Start of every error message ("Cannot connect X to Y"). */
   readonly what: string;
   /** Cancels the attempt. */
@@ -108,13 +108,16 @@ export function connectAndSubscribe(options: ConnectAndSubscribeOptions): Promis
       );
     const onConnect = () => {
       setMqttNoDelay(client);
-      client.subscribe(topic, { qos: 1 }, (error, granted) => {
+      client.subscribe(typeof topic === "string" ? topic : [...topic], { qos: 1 }, (
+        error,
+        granted,
+      ) => {
         const refused = granted?.some((g) => g.qos === 128) ?? false;
         if (error || refused) {
           finish(
             new TransportError(
               "TRANSPORT_CONNECT_FAILED",
-              `${what}: cannot subscribe to ${topic}: ${
+              `${what}: cannot subscribe to ${topicList(topic)}: ${
                 error?.message ?? "the broker refused the subscription (check its ACL)"
               }`,
               error ? { cause: error } : undefined,
@@ -152,4 +155,11 @@ function socketReason(brokerUrl: string, error: Error | null): string | undefine
     return `the host ${url.hostname} cannot be resolved`;
   }
   return error.message;
+}
+
+/** A topic, or a list of topics (the first three and how many more), for messages. */
+function topicList(topic: string | readonly string[]): string {
+  if (typeof topic === "string") return topic;
+  const shown = topic.slice(0, 3).join(", ");
+  return topic.length > 3 ? `${shown} and ${topic.length - 3} more topics` : shown;
 }

@@ -27,8 +27,8 @@ export interface MqttStationHostOptions {
   readonly clientIdPrefix: string;
   /** Give up connecting after this many milliseconds. @default {10000} */
   readonly connectTimeoutMs?: number | undefined;
-  /** The topic or filter requests arrive on. */
-  readonly subscription: string;
+  /** The topic or filter requests arrive on, or several (subscribed in one SUBSCRIBE). */
+  readonly subscription: string | readonly string[];
   /** Start of connect error messages ("Cannot connect X to Y"). */
   readonly what: string;
   /** A request arrived (retained messages never get here). */

@@ -64,6 +64,13 @@ export interface FleetSimulatorOptions {
   readonly now?: () => number;
   /** Give up connecting after this many milliseconds. @default {10000} */
   readonly connectTimeoutMs?: number;
+  /**
+   * Subscribe to each station's own request topic (`SUB/{sn}`, all in one SUBSCRIBE) instead
+   * of `SUB/+`. Several fleets on one broker (one per process, each a range of a large fleet)
+   * then each receive only their own stations' requests, not every request of all of them.
+   * @default {false: one `SUB/+` subscription}
+   */
+  readonly ownTopicsOnly?: boolean;
   /** Cancels `start`. */
   readonly signal?: AbortSignal;
 }
@@ -83,7 +90,7 @@ export interface FleetSimulatorOptions {
  * ```
  */
 export interface FleetSimulatorCounters {
-  /** Request messages received on `SUB/+` (retained messages are not requests). */
+  /** Request messages received (retained messages are not requests). */
   readonly requests: number;
   /** Replies published (exception replies included). */
   readonly replies: number;
@@ -175,7 +182,9 @@ export class FleetSimulator implements AsyncDisposable {
       tls: options.tls,
       clientIdPrefix: "power-sdk-fleet",
       connectTimeoutMs: options.connectTimeoutMs,
-      subscription: REQUEST_FILTER,
+      subscription: options.ownTopicsOnly === true
+        ? [...members.keys()].map((sn) => REQUEST_PREFIX + sn)
+        : REQUEST_FILTER,
       what: `Cannot connect fleet simulator to ${brokerUrl}`,
       onMessage: (topic, payload) => {
         if (topic.startsWith(REQUEST_PREFIX)) {
@@ -188,7 +197,7 @@ export class FleetSimulator implements AsyncDisposable {
 
   /**
    * Builds a model per station, connects one client and resolves once it listens on
-   * `SUB/+`.
+   * `SUB/+` (or, with `ownTopicsOnly`, on every station's `SUB/{sn}`).
    *
    * @param options Broker, stations, TLS, seed.
    * @returns The running fleet; stop it with {@linkcode FleetSimulator.stop}.

@@ -154,6 +154,50 @@ Deno.test("FleetSimulator ignores unknown serials, retained requests and invalid
   }
 });
 
+Deno.test({
+  name: "FleetSimulator with ownTopicsOnly receives only its own stations' requests",
+  ignore: !mosquittoAvailable(),
+  async fn() {
+    await using broker = (await startMosquitto({ noDelay: true }))!;
+    const sns = Array.from({ length: 6 }, (_, i) => `EL30V2${2345000000200 + i}`);
+    const range = (from: number, to: number) =>
+      sns.slice(from, to).map((sn) => ({ profile: "EL30V2", sn }));
+    // Two fleets of one large one (as a bench runs them, one per process), and one on SUB/+.
+    await using first = await FleetSimulator.start({
+      brokerUrl: broker.url,
+      stations: range(0, 3),
+      ownTopicsOnly: true,
+    });
+    await using second = await FleetSimulator.start({
+      brokerUrl: broker.url,
+      stations: range(3, 6),
+      ownTopicsOnly: true,
+    });
+    await using wildcard = await FleetSimulator.start({
+      brokerUrl: broker.url,
+      stations: [{ profile: "EL30V2", sn: "EL30V29" }],
+    });
+    const { client, ask } = await requester(broker.url);
+    try {
+      for (const sn of sns) {
+        const values = REGISTRY.require(100).decode(await ask(sn, "rtu")).values;
+        assert.equal(values.device_serial, sn.slice("EL30V2".length));
+      }
+    } finally {
+      await client.endAsync();
+    }
+    for (const fleet of [first, second]) {
+      assert.deepEqual(
+        { requests: fleet.counters.requests, unknownStation: fleet.counters.unknownStation },
+        { requests: 3, unknownStation: 0 },
+      );
+    }
+    // The wildcard fleet heard all six requests, none of them for its station.
+    assert.equal(wildcard.counters.requests, 6);
+    assert.equal(wildcard.counters.unknownStation, 6);
+  },
+});
+
 Deno.test("FleetSimulator.start() checks its options before connecting", async () => {
   const brokerUrl = "mqtt://127.0.0.1:1";
   const one = [{ profile: "EL30V2", sn: "EL30V21" }];
