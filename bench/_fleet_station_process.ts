@@ -1,6 +1,6 @@
 // The fleet side of bench/fleet.ts, in a process of its own so that the runtime's CPU and RSS
-// are measured alone: N simulated stations behind one MQTT connection (FleetSimulator),
-// subscribed to their own request topics only.
+// are measured alone: N simulated stations (FleetSimulator) on connections of 250 stations,
+// each subscribed to its own stations' request topics only.
 // Run by bench/fleet.ts: deno run -P=bench bench/_fleet_station_process.ts <brokerUrl> <N>
 //   <profile> <maxSeconds> [first]   (stations first .. first+N-1; large fleets use several
 //   processes, each a range)
@@ -55,6 +55,9 @@ async function main(args: string[]): Promise<void> {
     seed: 1,
     // Only this range's request topics: with SUB/+ every process would receive every request.
     ownTopicsOnly: true,
+    // mosquitto delivers a connection's requests 20 unacknowledged at a time (1,000 queued,
+    // then dropped): one connection for 2,500 busy stations is a queue of its own.
+    stationsPerConnection: 250,
   });
   emit("READY", { stations: n, startMs: Math.round(performance.now() - started) });
 

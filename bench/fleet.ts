@@ -6,9 +6,10 @@
 // Run: deno task bench:fleet [N] [seconds] [--default-mosquitto] [--profile=EL30V2]
 //        [--interval=5] [--cpu-prof=fleet.cpuprofile] [--tls [--key=ec|rsa] [--pki-dir=dir]]
 //        [--shard=i/n] [--cpu-prof-startup=startup.cpuprofile] [--heap-snapshot=end.heapsnapshot]
-//        [--shared]
-//   --shared (plain only): every device sets share_connection: one MQTT connection carries all
-//   of them. N up to 20,000 plain (5,000 TLS); the stations run 2,500 per process.
+//        [--shared [--per-connection=500]]
+//   --shared (plain only): every device sets share_connection: MQTT connections shared by up to
+//   --per-connection devices each (devices_per_connection; default the transport's, 500).
+//   N up to 20,000 plain (5,000 TLS); the stations run 2,500 per process.
 //   --tls: every station has its own certificate and PKCS#12 bundle (own key and password,
 //   made by the bench with openssl, kept in --pki-dir for later runs); the runtime reaches
 //   mosquitto on a TLS listener that requires client certificates, the stations use a plain
@@ -36,6 +37,7 @@ import {
 import { type FleetPki, fleetPki, fleetPkiComplete } from "./_fleet_pki.ts";
 import type { Snapshot } from "../src/runtime/mod.ts";
 import { startMosquitto } from "../tests/_support/mosquitto.ts";
+import { DEFAULT_DEVICES_PER_CONNECTION } from "../src/transport/mqtt_transport.ts";
 import { fleetSerial } from "./_fleet_station_process.ts";
 
 interface Options {
@@ -52,6 +54,8 @@ interface Options {
   pkiDir: string;
   shard: Shard | null;
   shared: boolean;
+  /** devices_per_connection with --shared, or null for the transport's default. */
+  perConnection: number | null;
 }
 
 function parseArgs(args: string[]): Options {
@@ -72,17 +76,21 @@ function parseArgs(args: string[]): Options {
     pkiDir: flag("pki-dir") ?? `${Deno.env.get("TMPDIR") ?? "/tmp"}/power-sdk-fleet-pki`,
     shard: flag("shard") === undefined ? null : parseShard(flag("shard")!),
     shared: args.includes("--shared"),
+    perConnection: flag("per-connection") === undefined ? null : Number(flag("per-connection")),
   };
   // TLS: one connection and bundle per station, up to 5,000; plain up to 20,000.
   const maxN = options.tls ? 5_000 : 20_000;
   const bad = !Number.isInteger(options.n) || options.n < 1 || options.n > maxN ||
     (options.shared && options.tls) ||
+    (options.perConnection !== null &&
+      (!options.shared || !Number.isInteger(options.perConnection) ||
+        options.perConnection < 1)) ||
     !(options.seconds > 0 && options.seconds <= 3600) ||
     !(options.intervalS >= 1 && options.intervalS <= 60) ||
     !["EL100V2", "EL30V2"].includes(options.profile);
   if (bad) {
     console.error(
-      "usage: deno task bench:fleet [N 1..20000, with --tls 1..5000] [seconds ≤ 3600] [--default-mosquitto] [--profile=EL100V2|EL30V2] [--interval=1..60] [--cpu-prof=file] [--heap-snapshot=file] [--tls [--key=ec|rsa] [--pki-dir=dir] | --shared] [--shard=i/n]",
+      "usage: deno task bench:fleet [N 1..20000, with --tls 1..5000] [seconds ≤ 3600] [--default-mosquitto] [--profile=EL100V2|EL30V2] [--interval=1..60] [--cpu-prof=file] [--heap-snapshot=file] [--tls [--key=ec|rsa] [--pki-dir=dir] | --shared [--per-connection=n]] [--shard=i/n]",
     );
     Deno.exit(2);
   }
@@ -103,7 +111,7 @@ function runtimeYaml(o: Options, port: number, pki: FleetPki | null): string {
   const transport = pki === null
     ? `{ broker: "mqtt://127.0.0.1", port: ${port}, allow_insecure: true${
       o.shared ? ", share_connection: true" : ""
-    } }`
+    }${o.perConnection === null ? "" : `, devices_per_connection: ${o.perConnection}`} }`
     : `{ broker: "mqtts://localhost", port: ${port}, ca_file: "${pki.caCert}" }`;
   return [
     "version: 1",
@@ -604,9 +612,15 @@ try {
   console.log(
     `\nfleet: ${o.n} × ${o.profile} stations, 3 groups every ${o.intervalS} s, ${brokerLabel}${
       o.tls ? `; TLS, one ${o.keyType} bundle per station` : ""
-    }${o.shared ? "; one shared MQTT connection for all devices (share_connection)" : ""}${
-      o.shard ? `; shard ${o.shard.index}/${o.shard.count}: ${polled} devices` : ""
-    }`,
+    }${
+      o.shared
+        ? `; share_connection, up to ${
+          o.perConnection ?? DEFAULT_DEVICES_PER_CONNECTION
+        } devices per MQTT connection (${
+          Math.ceil(o.n / (o.perConnection ?? DEFAULT_DEVICES_PER_CONNECTION))
+        } connections)`
+        : ""
+    }${o.shard ? `; shard ${o.shard.index}/${o.shard.count}: ${polled} devices` : ""}`,
   );
   console.log(
     `start-up: bundles opened in ${Math.round(openMs)} ms; all ${polled} devices connected ${
@@ -670,6 +684,14 @@ try {
   console.log(
     `sink queue drops: ${dropped}; reconnects: ${reconnects}; runtime log: ${
       JSON.stringify(logCounts)
+    }`,
+  );
+  // mosquitto drops QoS 1/2 messages for a client whose queue is full (max_queued_messages)
+  // and says so once per episode: a slow reader of a shared connection shows up here.
+  const brokerDrops = mosquitto.log.split("\n").filter((l) => /messages are being dropped/.test(l));
+  console.log(
+    `broker: ${brokerDrops.length} "messages are being dropped" notices${
+      brokerDrops.length > 0 ? ` (first: ${brokerDrops[0]!.trim()})` : ""
     }`,
   );
   for (const line of firstProblems) console.log(`  ${line}`);

@@ -97,6 +97,64 @@ Deno.test({
 
 Deno.test({
   name:
+    "shared MQTT connection: devicesPerConnection 2 spreads 5 devices over 3 connections, replies still routed by topic",
+  ignore: !mosquittoAvailable(),
+  async fn() {
+    await using broker = (await startMosquitto({ noDelay: true }))!;
+    await using _stations = await stations(broker.url);
+    const pool = new MqttConnectionPool();
+    const transports = SERIALS.map((sn) =>
+      transport(broker, sn, pool, { devicesPerConnection: 2 })
+    );
+    try {
+      await Promise.all(transports.map((t) => t.connect()));
+      assert.equal(pool.connections, 3);
+      assert.equal(pool.members, SERIALS.length);
+      assert.equal(connected(broker).length, 3, broker.log);
+      const replies = await Promise.all(transports.map((t) => ask(t, "ping")));
+      assert.deepEqual(replies, SERIALS.map((sn) => `${sn}:ping`));
+      // One device of a full connection leaves: a new device takes its place, no new connection.
+      await transports[0]!.close();
+      assert.equal(pool.connections, 3);
+      const late = transport(broker, "S5", pool, { devicesPerConnection: 2 });
+      transports.push(late);
+      await late.connect();
+      assert.equal(pool.connections, 3);
+      assert.equal(connected(broker).length, 3, broker.log);
+      assert.equal(await ask(late, "pong"), "S5:pong");
+      // The devices of the last connection leave: it closes; the others stay.
+      await transports[4]!.close();
+      assert.equal(pool.connections, 2);
+      assert.equal(await ask(transports[1]!, "still"), "S1:still");
+    } finally {
+      await Promise.all(transports.map((t) => t.close()));
+    }
+    assert.equal(pool.connections, 0);
+  },
+});
+
+Deno.test({
+  name: "MqttTransport refuses a devicesPerConnection that is not a positive integer",
+  fn() {
+    for (const devicesPerConnection of [0, -1, 1.5, Number.NaN]) {
+      assert.throws(
+        () =>
+          new MqttTransport({
+            broker: "mqtt://127.0.0.1",
+            deviceSn: "S0",
+            allowInsecure: true,
+            devicesPerConnection,
+          }),
+        (error: unknown) =>
+          error instanceof TransportError && error.code === "TRANSPORT_INVALID_ARGUMENT" &&
+          /devicesPerConnection/.test(error.message),
+      );
+    }
+  },
+});
+
+Deno.test({
+  name:
     "shared MQTT connection: a device that fails or leaves does not close the others'; the last one out closes it",
   ignore: !mosquittoAvailable(),
   async fn() {

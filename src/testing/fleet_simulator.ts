@@ -71,6 +71,14 @@ export interface FleetSimulatorOptions {
    * @default {false: one `SUB/+` subscription}
    */
   readonly ownTopicsOnly?: boolean;
+  /**
+   * Spread the stations over connections of at most this many stations each (in `stations`
+   * order), each subscribed to its own stations' request topics (as `ownTopicsOnly`). A broker
+   * delivers a connection's requests through one small window (mosquitto: 20 unacknowledged
+   * QoS 1 messages, then 1,000 queued, then dropped), which thousands of busy stations on one
+   * connection outrun. @default {all stations on one connection}
+   */
+  readonly stationsPerConnection?: number;
   /** Cancels `start`. */
   readonly signal?: AbortSignal;
 }
@@ -115,8 +123,8 @@ interface Member {
 }
 
 /**
- * Many simulated stations behind ONE MQTT connection (MQTT 3.1.1, QoS 1, never
- * retained, TCP_NODELAY on its socket). It subscribes to `SUB/+`, hands each request to the
+ * Many simulated stations behind ONE MQTT connection (or a few, with
+ * `stationsPerConnection`; MQTT 3.1.1, QoS 1, never retained, TCP_NODELAY on its socket). It subscribes to `SUB/+`, hands each request to the
  * {@linkcode StationModel} of the serial in the topic and publishes the reply on
  * `PUB/{sn}`, so a thousand stations cost one socket instead of a thousand. Retained
  * requests are ignored; requests for a serial outside the fleet are counted and ignored.
@@ -166,7 +174,7 @@ export class FleetSimulator implements AsyncDisposable {
   readonly serials: readonly string[];
 
   #members: Map<string, Member>;
-  #host: MqttStationHost;
+  #hosts: MqttStationHost[];
   #counters = { requests: 0, replies: 0, ignored: 0, unknownStation: 0, dropped: 0, reconnects: 0 };
 
   private constructor(
@@ -177,21 +185,29 @@ export class FleetSimulator implements AsyncDisposable {
     this.brokerUrl = brokerUrl;
     this.#members = members;
     this.serials = Object.freeze([...members.keys()]);
-    this.#host = new MqttStationHost({
-      brokerUrl,
-      tls: options.tls,
-      clientIdPrefix: "power-sdk-fleet",
-      connectTimeoutMs: options.connectTimeoutMs,
-      subscription: options.ownTopicsOnly === true
-        ? [...members.keys()].map((sn) => REQUEST_PREFIX + sn)
-        : REQUEST_FILTER,
-      what: `Cannot connect fleet simulator to ${brokerUrl}`,
-      onMessage: (topic, payload) => {
-        if (topic.startsWith(REQUEST_PREFIX)) {
-          this.#onRequest(topic.slice(REQUEST_PREFIX.length), payload);
-        }
-      },
-      onReconnect: () => this.#counters.reconnects++,
+    const serials = [...members.keys()];
+    const perConnection = options.stationsPerConnection ?? serials.length;
+    const groups: string[][] = [];
+    for (let i = 0; i < serials.length; i += perConnection) {
+      groups.push(serials.slice(i, i + perConnection));
+    }
+    const ownTopics = options.ownTopicsOnly === true || groups.length > 1;
+    this.#hosts = groups.map((group) => {
+      const host: MqttStationHost = new MqttStationHost({
+        brokerUrl,
+        tls: options.tls,
+        clientIdPrefix: "power-sdk-fleet",
+        connectTimeoutMs: options.connectTimeoutMs,
+        subscription: ownTopics ? group.map((sn) => REQUEST_PREFIX + sn) : REQUEST_FILTER,
+        what: `Cannot connect fleet simulator to ${brokerUrl}`,
+        onMessage: (topic, payload) => {
+          if (topic.startsWith(REQUEST_PREFIX)) {
+            this.#onRequest(host, topic.slice(REQUEST_PREFIX.length), payload);
+          }
+        },
+        onReconnect: () => this.#counters.reconnects++,
+      });
+      return host;
     });
   }
 
@@ -203,7 +219,8 @@ export class FleetSimulator implements AsyncDisposable {
    * @returns The running fleet; stop it with {@linkcode FleetSimulator.stop}.
    * @throws {TypeError} For an empty fleet, a duplicate or bad serial (`+`, `#`, `/`, NUL) or a
    * broker URL that is not `mqtt://` or `mqtts://`.
-   * @throws {RangeError} For a seed that is not an integer.
+   * @throws {RangeError} For a seed that is not an integer, or a `stationsPerConnection` that
+   * is not an integer of at least 1.
    * @throws {ConfigError} `CONFIG_UNKNOWN_PROFILE` for an unknown profile name.
    * @throws {TransportError} `TRANSPORT_CONNECT_FAILED` when the broker cannot be reached or
    * refuses the subscription in time; `TRANSPORT_ABORTED` when `signal` aborts.
@@ -227,6 +244,12 @@ export class FleetSimulator implements AsyncDisposable {
     if (!Array.isArray(options.stations) || options.stations.length === 0) {
       throw new TypeError(
         "Cannot start fleet simulator as 'stations' must list at least one station: current value is empty",
+      );
+    }
+    const perConnection = options.stationsPerConnection;
+    if (perConnection !== undefined && !(Number.isInteger(perConnection) && perConnection >= 1)) {
+      throw new RangeError(
+        `Cannot start fleet simulator as 'stationsPerConnection' must be an integer of at least 1: current value is ${perConnection}`,
       );
     }
     const seed = options.seed;
@@ -254,7 +277,12 @@ export class FleetSimulator implements AsyncDisposable {
       members.set(station.sn, { model, responseTopic: RESPONSE_PREFIX + station.sn });
     });
     const fleet = new FleetSimulator(url.href, members, options);
-    await fleet.#host.start(options.signal);
+    try {
+      await Promise.all(fleet.#hosts.map((host) => host.start(options.signal)));
+    } catch (error) {
+      await fleet.stop();
+      throw error;
+    }
     return fleet;
   }
 
@@ -274,7 +302,7 @@ export class FleetSimulator implements AsyncDisposable {
    * ```
    */
   get connected(): boolean {
-    return this.#host.connected;
+    return this.#hosts.every((host) => host.connected);
   }
 
   /**
@@ -308,7 +336,8 @@ export class FleetSimulator implements AsyncDisposable {
    * ```
    */
   get lastError(): Error | null {
-    return this.#host.lastError;
+    for (const host of this.#hosts) if (host.lastError !== null) return host.lastError;
+    return null;
   }
 
   /**
@@ -351,7 +380,7 @@ export class FleetSimulator implements AsyncDisposable {
    * ```
    */
   stop(): Promise<void> {
-    return this.#host.stop();
+    return Promise.all(this.#hosts.map((host) => host.stop())).then(() => {});
   }
 
   /**
@@ -377,7 +406,7 @@ export class FleetSimulator implements AsyncDisposable {
 
   // --- requests ----------------------------------------------------------------------------------
 
-  #onRequest(sn: string, payload: Uint8Array): void {
+  #onRequest(host: MqttStationHost, sn: string, payload: Uint8Array): void {
     this.#counters.requests++;
     const member = this.#members.get(sn);
     if (member === undefined) {
@@ -387,12 +416,12 @@ export class FleetSimulator implements AsyncDisposable {
     const response = member.model.respond(payload);
     if (response.reply === null) this.#counters.ignored++;
     else this.#counters.replies++;
-    for (const frame of response.payloads) this.#publish(member.responseTopic, frame);
+    for (const frame of response.payloads) this.#publish(host, member.responseTopic, frame);
   }
 
-  #publish(topic: string, payload: Uint8Array): void {
+  #publish(host: MqttStationHost, topic: string, payload: Uint8Array): void {
     const counters = this.#counters;
     // Offline, or a failed publish: the frame is lost.
-    if (!this.#host.publish(topic, payload, () => counters.dropped++)) counters.dropped++;
+    if (!host.publish(topic, payload, () => counters.dropped++)) counters.dropped++;
   }
 }

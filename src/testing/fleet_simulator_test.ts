@@ -198,6 +198,41 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "FleetSimulator with stationsPerConnection 2 serves 5 stations over 3 connections",
+  ignore: !mosquittoAvailable(),
+  async fn() {
+    await using broker = (await startMosquitto({ noDelay: true }))!;
+    const sns = Array.from({ length: 5 }, (_, i) => `EL30V2${2345000000300 + i}`);
+    await using fleet = await FleetSimulator.start({
+      brokerUrl: broker.url,
+      stations: sns.map((sn) => ({ profile: "EL30V2", sn })),
+      stationsPerConnection: 2,
+    });
+    assert.equal(fleet.connected, true);
+    const clients = [
+      ...broker.log.matchAll(/New client connected from \S+ as (power-sdk-fleet\S*)/g),
+    ];
+    assert.equal(clients.length, 3, broker.log);
+    const { client, ask } = await requester(broker.url);
+    try {
+      for (const sn of sns) {
+        const values = REGISTRY.require(100).decode(await ask(sn, "rtu")).values;
+        assert.equal(values.device_serial, sn.slice("EL30V2".length));
+      }
+    } finally {
+      await client.endAsync();
+    }
+    // Each request reached one connection only.
+    assert.deepEqual(
+      { requests: fleet.counters.requests, unknownStation: fleet.counters.unknownStation },
+      { requests: 5, unknownStation: 0 },
+    );
+    await fleet.stop();
+    assert.equal(fleet.connected, false);
+  },
+});
+
 Deno.test("FleetSimulator.start() checks its options before connecting", async () => {
   const brokerUrl = "mqtt://127.0.0.1:1";
   const one = [{ profile: "EL30V2", sn: "EL30V21" }];
@@ -212,6 +247,12 @@ Deno.test("FleetSimulator.start() checks its options before connecting", async (
   );
   await assert.rejects(FleetSimulator.start({ brokerUrl: "http://x", stations: one }), TypeError);
   await assert.rejects(FleetSimulator.start({ brokerUrl, stations: one, seed: 1.5 }), RangeError);
+  for (const stationsPerConnection of [0, 1.5]) {
+    await assert.rejects(
+      FleetSimulator.start({ brokerUrl, stations: one, stationsPerConnection }),
+      RangeError,
+    );
+  }
   await assert.rejects(
     FleetSimulator.start({ brokerUrl, stations: [{ profile: "NOPE", sn: "X1" }] }),
     { code: "CONFIG_UNKNOWN_PROFILE" },

@@ -28,13 +28,16 @@ interface Entry {
   connecting: Promise<MqttClient> | null;
   /** Members by topic. */
   readonly members: Map<string, Set<PoolMember>>;
+  /** Members on this connection (all topics). */
+  size: number;
   /** Joins in progress (a connection is not ended under them). */
   joining: number;
 }
 
 // The shared connections behind an MqttConnectionPool (mqtt_connection_pool.ts, its public
-// face): connecting once per key, routing messages by exact topic to members, the last member
-// out ending the connection. Private to src/transport.
+// face): per key, connections of at most `capacity` members each (a new one is opened when
+// every open one is full), routing messages by exact topic to members (one Map lookup per
+// message), the last member out ending its connection. Private to src/transport.
 
 const cores = new WeakMap<object, MqttPoolCore>();
 
@@ -47,25 +50,36 @@ export function coreOf(pool: object): MqttPoolCore {
 
 /** Shared connections by key. */
 export class MqttPoolCore {
-  #entries = new Map<string, Entry>();
+  /** The connections of each key, in the order they were opened. */
+  #entries = new Map<string, Entry[]>();
 
   /** Open (or opening) shared connections. */
   get connections(): number {
-    return this.#entries.size;
+    let count = 0;
+    for (const entries of this.#entries.values()) count += entries.length;
+    return count;
   }
 
-  /** Whether the connection of `key` is open (a member joins it without a handshake). */
-  isOpen(key: string): boolean {
-    return this.#entries.get(key)?.client != null;
+  /**
+   * Whether a member of `key` would join an open connection (no handshake): one of the key's
+   * connections is open and has room.
+   */
+  isOpen(key: string, capacity = Infinity): boolean {
+    return this.#entries.get(key)?.some((e) => e.client !== null && load(e) < capacity) ?? false;
   }
 
   /** Members on all connections. */
   get members(): number {
     let count = 0;
-    for (const entry of this.#entries.values()) {
-      for (const set of entry.members.values()) count += set.size;
+    for (const entries of this.#entries.values()) {
+      for (const entry of entries) count += entry.size;
     }
     return count;
+  }
+
+  /** Members on each connection of `key`, in the order the connections were opened. */
+  membersOf(key: string): number[] {
+    return (this.#entries.get(key) ?? []).map((e) => e.size);
   }
 
   /**
@@ -74,6 +88,8 @@ export class MqttPoolCore {
    * @param key Who may share: the broker, the identity and every client option that matters.
    * @param open Connects a client subscribed to the given topic (the first member's).
    * @param member The topic and the callbacks.
+   * @param capacity At most this many members on one connection: a member joins the first
+   * connection of `key` with room (members and joins in progress), or opens a new one.
    * @returns The lease, once the member's topic is subscribed.
    * @throws {TransportError} What `open` throws, or `TRANSPORT_CONNECT_FAILED` when the
    * subscription is refused.
@@ -82,11 +98,14 @@ export class MqttPoolCore {
     key: string,
     open: (topic: string) => Promise<MqttClient>,
     member: PoolMember,
+    capacity = Infinity,
   ): Promise<PoolLease> {
-    let entry = this.#entries.get(key);
+    let entries = this.#entries.get(key);
+    if (entries === undefined) this.#entries.set(key, entries = []);
+    let entry = entries.find((e) => load(e) < capacity);
     if (entry === undefined) {
-      entry = { client: null, connecting: null, members: new Map(), joining: 0 };
-      this.#entries.set(key, entry);
+      entry = { client: null, connecting: null, members: new Map(), size: 0, joining: 0 };
+      entries.push(entry);
     }
     const current = entry;
     current.joining++;
@@ -119,7 +138,10 @@ export class MqttPoolCore {
       }
       let set = current.members.get(member.topic);
       if (set === undefined) current.members.set(member.topic, set = new Set());
-      set.add(member);
+      if (!set.has(member)) {
+        set.add(member);
+        current.size++;
+      }
       return { client, leave: () => this.#leave(key, current, member) };
     } finally {
       current.joining--;
@@ -144,6 +166,7 @@ export class MqttPoolCore {
       void endMqttClient(client);
       const members = [...entry.members.values()].flatMap((set) => [...set]);
       entry.members.clear();
+      entry.size = 0;
       this.#dropIfIdle(key, entry);
       for (const member of members) member.onClose(lastError);
     });
@@ -152,6 +175,7 @@ export class MqttPoolCore {
   async #leave(key: string, entry: Entry, member: PoolMember): Promise<void> {
     const set = entry.members.get(member.topic);
     if (set === undefined || !set.delete(member)) return;
+    entry.size--;
     const client = entry.client;
     if (set.size === 0) {
       entry.members.delete(member.topic);
@@ -164,10 +188,19 @@ export class MqttPoolCore {
   }
 
   #dropIfIdle(key: string, entry: Entry): void {
-    if (entry.members.size === 0 && entry.joining === 0 && this.#entries.get(key) === entry) {
-      if (entry.client === null && entry.connecting === null) this.#entries.delete(key);
-    }
+    if (entry.members.size > 0 || entry.joining > 0) return;
+    if (entry.client !== null || entry.connecting !== null) return;
+    const entries = this.#entries.get(key);
+    const i = entries?.indexOf(entry) ?? -1;
+    if (i < 0) return;
+    entries!.splice(i, 1);
+    if (entries!.length === 0) this.#entries.delete(key);
   }
+}
+
+/** Members of a connection and joins on their way to it. */
+function load(entry: Entry): number {
+  return entry.size + entry.joining;
 }
 
 function subscribe(client: MqttClient, topic: string): Promise<void> {

@@ -1,12 +1,19 @@
 import { coreOf } from "./_mqtt_pool_core.ts";
+// For the documentation link only.
+import type { DEFAULT_DEVICES_PER_CONNECTION as _ } from "./mqtt_transport.ts";
 
 /**
- * One MQTT connection for the devices that share a broker and an identity (the same client
- * certificate, or none): each device's messages are routed to it by its exact response topic,
- * so a reply can only reach the device whose topic it came on. A device that leaves
- * unsubscribes its topic; the last one out ends the connection. When the connection is lost,
- * every member hears it and joins again (each after its own backoff), the first one
- * reconnecting for all.
+ * Shared MQTT connections for the devices that share a broker and an identity (the same client
+ * certificate, or none): each device's messages are routed to it by its exact response topic
+ * (one Map lookup per message), so a reply can only reach the device whose topic it came on.
+ * A connection carries at most `MqttConfig.devicesPerConnection` devices (default
+ * {@linkcode DEFAULT_DEVICES_PER_CONNECTION}); the next device opens another connection of the
+ * same broker and identity. The broker delivers to each connection through its own in-flight
+ * window and queue (mosquitto: 20 unacknowledged QoS 1 messages, then 1,000 queued, then it
+ * drops), so one connection for thousands of devices would make all their replies wait in one
+ * line. A device that leaves unsubscribes its topic; the last one out of a connection ends it.
+ * When a connection is lost, its members hear it and join again (each after its own backoff),
+ * the first one reconnecting for all.
  *
  * Give one pool to the {@linkcode MqttTransport}s that may share (`MqttConfig.connectionPool`);
  * the runtime does so for devices with `share_connection: true`. Transports share only when

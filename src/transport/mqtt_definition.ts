@@ -12,6 +12,7 @@ import { ConfigError, CredentialsError } from "../errors/errors.ts";
 import type { TlsCredentials } from "./credentials.ts";
 import type { MqttTransport } from "./mqtt_transport.ts";
 import type { MqttConnectionPool } from "./mqtt_connection_pool.ts";
+import { SHARED_CONNECTION_DEVICES } from "./_mqtt_share_default.ts";
 import {
   defineTransport,
   type PrepareContext,
@@ -97,6 +98,12 @@ const MQTT_OPTIONS: z.ZodObject = z.strictObject({
   share_connection: z.boolean(expect("true or false")).describe(
     "One MQTT connection for the devices with the same broker and identity (bundle) that set it; replies are routed by each device's response topic. Not for a broker that takes one session per device.",
   ).meta({ default: false }).optional(),
+  devices_per_connection: integer(
+    1,
+    65535,
+    "an integer 1..65535",
+    "With share_connection: at most this many devices on one shared connection; more devices of the same broker and identity get further connections. Each connection has its own broker-side queue and in-flight window for the replies it delivers.",
+  ).meta({ default: SHARED_CONNECTION_DEVICES }).optional(),
 }, expect("a mapping of transport options"));
 
 /**
@@ -132,6 +139,8 @@ export interface MqttTransportOptions {
   readonly allow_insecure?: boolean;
   /** Share one connection with the devices of the same broker and identity that set it too. */
   readonly share_connection?: boolean;
+  /** With `share_connection`: at most this many devices on one shared connection. */
+  readonly devices_per_connection?: number;
 }
 
 /**
@@ -183,7 +192,13 @@ export const MQTT_TRANSPORT: TransportDefinition<MqttTransportOptions> = defineT
       o.cert_password == null ? "password not set" : "password set",
       ...(o.ca_file == null ? [] : [`ca ${o.ca_file}`]),
       ...(o.allow_insecure === true ? ["insecure allowed"] : []),
-      ...(o.share_connection === true ? ["shared connection"] : []),
+      ...(o.share_connection === true
+        ? [
+          `shared connection (up to ${
+            o.devices_per_connection ?? SHARED_CONNECTION_DEVICES
+          } devices each)`,
+        ]
+        : []),
     ],
   }),
   prepare(o, context): Promise<unknown> {
@@ -210,6 +225,9 @@ export const MQTT_TRANSPORT: TransportDefinition<MqttTransportOptions> = defineT
       logger: context.logger,
       ...(context.connectLimiter ? { connectLimiter: context.connectLimiter } : {}),
       ...(connectionPool ? { connectionPool } : {}),
+      ...(connectionPool && o.devices_per_connection !== undefined
+        ? { devicesPerConnection: o.devices_per_connection }
+        : {}),
     });
   },
 });

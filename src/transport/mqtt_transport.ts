@@ -12,6 +12,7 @@ import { TransportError } from "../errors/errors.ts";
 import type { ConnectSlots } from "./connect_limiter.ts";
 import type { MqttConnectionPool } from "./mqtt_connection_pool.ts";
 import { coreOf, type PoolLease } from "./_mqtt_pool_core.ts";
+import { SHARED_CONNECTION_DEVICES } from "./_mqtt_share_default.ts";
 import { backoffDelay, type ReconnectPolicy } from "./reconnect_policy.ts";
 import { abortedError, RequestWindow } from "./_request_window.ts";
 import { connectAndSubscribe, endMqttClient } from "../_shared/mqtt_client.ts";
@@ -96,7 +97,30 @@ export interface MqttConfig {
    * response topic (see {@linkcode MqttConnectionPool}). @default {none: a connection of its own}
    */
   readonly connectionPool?: MqttConnectionPool;
+  /**
+   * With a `connectionPool`: at most this many transports on one shared connection; the pool
+   * opens another connection (same broker and identity) when every open one is full. Each
+   * connection has the broker's own in-flight window and queue for the messages it delivers
+   * (mosquitto: 20 unacknowledged QoS 1 messages, 1,000 queued), so one connection for
+   * thousands of devices makes their replies wait in one line.
+   * @default {DEFAULT_DEVICES_PER_CONNECTION}
+   */
+  readonly devicesPerConnection?: number;
 }
+
+/**
+ * Transports on one shared connection at most (`MqttConfig.devicesPerConnection`), unless
+ * configured otherwise.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_DEVICES_PER_CONNECTION } from "@power-sdk/sdk/transport";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(DEFAULT_DEVICES_PER_CONNECTION >= 1);
+ * ```
+ */
+export const DEFAULT_DEVICES_PER_CONNECTION: number = SHARED_CONNECTION_DEVICES;
 
 /** A connection that lasted less than this and was closed by the broker looks like a kick. */
 const SHORT_SESSION_MS = 5_000;
@@ -157,6 +181,15 @@ export class MqttTransport implements Transport {
     this.#requestTopic = fillTopic(topics.request, values);
     this.#responseTopic = fillTopic(topics.response, values);
     this.#url = brokerUrl(config);
+    const perConnection = config.devicesPerConnection;
+    if (
+      perConnection !== undefined && (!Number.isInteger(perConnection) || perConnection < 1)
+    ) {
+      throw new TransportError(
+        "TRANSPORT_INVALID_ARGUMENT",
+        `Invalid devicesPerConnection ${perConnection}: must be an integer of at least 1`,
+      );
+    }
     if (this.#url.protocol === "mqtt:" && config.allowInsecure !== true) {
       throw new TransportError(
         "TRANSPORT_INVALID_ARGUMENT",
@@ -332,7 +365,8 @@ export class MqttTransport implements Transport {
     const limiter = this.#config.connectLimiter;
     // Joining a shared connection that is already open makes no handshake: no slot needed.
     const pool = this.#config.connectionPool;
-    const joining = pool !== undefined && coreOf(pool).isOpen(this.#poolKey());
+    const joining = pool !== undefined &&
+      coreOf(pool).isOpen(this.#poolKey(), this.#devicesPerConnection());
     if (limiter === undefined || joining) return this.#handshake(signal);
     if (signal?.aborted) return Promise.reject(abortedError(signal));
     const lifetime = this.#lifetime.signal;
@@ -389,7 +423,7 @@ export class MqttTransport implements Transport {
         this.#client = null;
         this.#onLost(lastError, connectedAt);
       },
-    }).then((lease) => {
+    }, this.#devicesPerConnection()).then((lease) => {
       if (this.#closed) {
         void lease.leave();
         throw closedError("connect");
@@ -399,6 +433,10 @@ export class MqttTransport implements Transport {
       this.#attempt = 0;
       connectedAt = Date.now();
     });
+  }
+
+  #devicesPerConnection(): number {
+    return this.#config.devicesPerConnection ?? DEFAULT_DEVICES_PER_CONNECTION;
   }
 
   /** Who may share a connection: the broker, the identity and the client options. */
@@ -413,6 +451,7 @@ export class MqttTransport implements Transport {
       c.allowInsecure === true,
       c.keepaliveSec ?? 60,
       c.clientIdPrefix ?? null,
+      this.#devicesPerConnection(),
     ]);
   }
 
