@@ -39,6 +39,11 @@ export interface RunnerOptions {
   readonly reconnectPolicy: ReconnectPolicy;
   readonly timeoutMs: number;
   readonly random: () => number;
+  /**
+   * The first poll of each group is due at a random offset in [0, min(interval, this)).
+   * @default {5000}
+   */
+  readonly startSpreadMs?: (intervalMs: number) => number;
   /** A permanent failure known before start (a bundle that cannot be opened). */
   readonly failed?: Error;
   /**
@@ -125,9 +130,10 @@ export class DeviceRunner {
       return;
     }
     for (const group of this.device.groups) {
-      // Jittered start: spread the first polls over one interval (at most 5 s) so that many
-      // devices do not all poll at the same instant.
-      const offset = this.#o.random() * Math.min(group.intervalMs, 5_000);
+      // Jittered start: spread the first polls (over one interval at most, 5 s for a small
+      // fleet: _start_spread.ts) so that many devices do not all poll at the same instant.
+      const spread = this.#o.startSpreadMs?.(group.intervalMs) ?? 5_000;
+      const offset = this.#o.random() * Math.min(group.intervalMs, spread);
       this.#schedule(group, performance.now() + offset);
     }
   }

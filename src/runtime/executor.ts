@@ -12,6 +12,7 @@ import type { SchemaRegistry } from "../parser/registry.ts";
 import type { ReconnectPolicy } from "../transport/reconnect_policy.ts";
 import { ConnectLimiter } from "../transport/connect_limiter.ts";
 import { DeviceRunner, type RunnerLogEntry } from "./_device_runner.ts";
+import { startSpreadMs } from "./_start_spread.ts";
 import type { DeviceIdentity } from "../device/device_state.ts";
 import { RuntimeRegistry } from "./runtime_registry.ts";
 import type { ControlWriteResult } from "./sinks/output_device.ts";
@@ -131,6 +132,12 @@ export class Executor {
     const prepareCache = new Map<string, Promise<unknown>>();
     const reconnectSlots = connectLimiter.reconnects();
     const shared = new Map<string, unknown>(); // connection pools of the transports
+    // First polls: spread wider for a large fleet (its grid stays as it starts).
+    const polls = options.devices.reduce(
+      (n, d) => n + (d.mode === "pull" && !options.failed?.has(d.id) ? d.groups.length : 0),
+      0,
+    );
+    const spread = (intervalMs: number) => startSpreadMs(polls, intervalMs);
     this.#runners = options.devices.map((device) => {
       const plugin = registry.pluginOf(device);
       const profile = registry.profileOf(device);
@@ -192,6 +199,7 @@ export class Executor {
         reconnectPolicy: options.reconnectPolicy ?? { initialDelayMs: 2_000, maxDelayMs: 300_000 },
         timeoutMs: options.timeoutMs ?? 5_000,
         random,
+        startSpreadMs: spread,
       });
     });
   }
