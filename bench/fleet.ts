@@ -608,6 +608,13 @@ try {
   const polled = resolved.devices.length;
   const expected = polled * 3 * (o.seconds / o.intervalS);
   const polls = recorder.ok + recorder.errors;
+  // What the row's N means: cadence, and with --shared how the devices share connections.
+  const perConnection = o.perConnection ?? DEFAULT_DEVICES_PER_CONNECTION;
+  const nLabel = `${o.n} every ${o.intervalS} s${
+    o.shared
+      ? `, shared ≤ ${perConnection}/connection (${Math.ceil(o.n / perConnection)} connections)`
+      : ""
+  }`;
 
   console.log(
     `\nfleet: ${o.n} × ${o.profile} stations, 3 groups every ${o.intervalS} s, ${brokerLabel}${
@@ -705,7 +712,7 @@ try {
   console.log(
     `| ${
       new Date().toISOString().slice(0, 10)
-    } | ${brokerLabel} | ${o.n} | ${o.seconds} s | ${recorder.ok} / ${recorder.errors} | ${
+    } | ${brokerLabel} | ${nLabel} | ${o.seconds} s | ${recorder.ok} / ${recorder.errors} | ${
       ms(quantile(lateness, 0.5))
     } ms | ${ms(quantile(lateness, 0.99))} ms | ${ms(quantile(lateness, 1))} ms | ${
       ms(quantile(latency, 0.5))

@@ -77,19 +77,14 @@ export class MqttPoolCore {
     return count;
   }
 
-  /** Members on each connection of `key`, in the order the connections were opened. */
-  membersOf(key: string): number[] {
-    return (this.#entries.get(key) ?? []).map((e) => e.size);
-  }
-
   /**
    * Join the connection of `key`, opening it with `open` when there is none.
    *
    * @param key Who may share: the broker, the identity and every client option that matters.
    * @param open Connects a client subscribed to the given topic (the first member's).
    * @param member The topic and the callbacks.
-   * @param capacity At most this many members on one connection: a member joins the first
-   * connection of `key` with room (members and joins in progress), or opens a new one.
+   * @param capacity At most this many members on one connection: a member joins a connection
+   * of `key` with room (members and joins in progress; an open one first), or opens a new one.
    * @returns The lease, once the member's topic is subscribed.
    * @throws {TransportError} What `open` throws, or `TRANSPORT_CONNECT_FAILED` when the
    * subscription is refused.
@@ -102,7 +97,9 @@ export class MqttPoolCore {
   ): Promise<PoolLease> {
     let entries = this.#entries.get(key);
     if (entries === undefined) this.#entries.set(key, entries = []);
-    let entry = entries.find((e) => load(e) < capacity);
+    // An open connection with room first (no handshake), then one being opened.
+    let entry = entries.find((e) => e.client !== null && load(e) < capacity) ??
+      entries.find((e) => load(e) < capacity);
     if (entry === undefined) {
       entry = { client: null, connecting: null, members: new Map(), size: 0, joining: 0 };
       entries.push(entry);
