@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { linkedSignal } from "../_shared/linked_signal.ts";
 import {
   ModbusExceptionError,
   ParserError,
@@ -290,11 +291,15 @@ export class Client implements AsyncDisposable {
     const payload = this.#frame(request);
     const shortCounts = this.#profile.shortReplies?.[String(schema.id)];
     const send = () => this.#exchange(request, options, payload, shortCounts);
+    const policy = options.retry;
     const reply = await this.#unlessClosed(() =>
-      options.retry === false ? send() : retry(send, options.retry ?? this.#retry, {
-        signal: this.#signal(options.signal),
-        onRetry: this.#onRetry && ((event) => this.#onRetry!({ ...event, blockId })),
-      })
+      policy === false
+        ? send()
+        : this.#withSignal(options.signal, (signal) =>
+          retry(send, policy ?? this.#retry, {
+            signal,
+            onRetry: this.#onRetry && ((event) => this.#onRetry!({ ...event, blockId })),
+          }))
     );
     if (reply.function !== 0x03) {
       throw new ProtocolError(
@@ -583,14 +588,12 @@ export class Client implements AsyncDisposable {
     const framing = this.#framing;
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const matchOptions = shortCounts === undefined ? undefined : { shortCounts };
-    const replyPayload = await this.#transport.request(
-      payload,
-      (p) => replyMatches(request, framing.unwrap(p), matchOptions),
-      {
-        signal: this.#signal(options.signal),
-        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-      },
-    );
+    const replyPayload = await this.#withSignal(options.signal, (signal) =>
+      this.#transport.request(
+        payload,
+        (p) => replyMatches(request, framing.unwrap(p), matchOptions),
+        { signal, ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
+      ));
     return parseReply(framing.unwrap(replyPayload), request);
   }
 
@@ -680,9 +683,22 @@ export class Client implements AsyncDisposable {
     if (this.#closed) throw closedError(what);
   }
 
-  /** The caller's signal joined with the client's own, which close() aborts. */
-  #signal(signal: AbortSignal | undefined): AbortSignal {
-    return signal ? AbortSignal.any([signal, this.#closing.signal]) : this.#closing.signal;
+  /**
+   * Run `operation` with the caller's signal joined with the client's own, which close()
+   * aborts; the join is undone when it ends (see _shared/linked_signal.ts: AbortSignal.any
+   * would leave one signal per request in both long-lived sources).
+   */
+  async #withSignal<T>(
+    signal: AbortSignal | undefined,
+    operation: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    if (signal === undefined) return await operation(this.#closing.signal);
+    const linked = linkedSignal(signal, this.#closing.signal);
+    try {
+      return await operation(linked.signal);
+    } finally {
+      linked.dispose();
+    }
   }
 
   /** Run `operation`; once the client is closed, whatever it failed with becomes `TRANSPORT_CLOSED`. */
