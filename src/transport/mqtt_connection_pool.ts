@@ -1,13 +1,11 @@
 import { coreOf } from "./_mqtt_pool_core.ts";
-// For the documentation link only.
-import type { DEFAULT_DEVICES_PER_CONNECTION as _ } from "./mqtt_transport.ts";
 
 /**
  * Shared MQTT connections for the devices that share a broker and an identity (the same client
  * certificate, or none): each device's messages are routed to it by its exact response topic
  * (one Map lookup per message), so a reply can only reach the device whose topic it came on.
  * A connection carries at most `MqttConfig.devicesPerConnection` devices (default
- * {@linkcode DEFAULT_DEVICES_PER_CONNECTION}); the next device opens another connection of the
+ * `DEFAULT_DEVICES_PER_CONNECTION`, 500); the next device opens another connection of the
  * same broker and identity. The broker delivers to each connection through its own in-flight
  * window and queue (mosquitto: 20 unacknowledged QoS 1 messages, then 1,000 queued, then it
  * drops), so one connection for thousands of devices would make all their replies wait in one
