@@ -234,7 +234,7 @@ devices:
       const lines = (error as Error).message.split("\n").slice(1);
       assert.deepEqual(lines, [
         "mixed.yaml:8:80: devices[0].transport.opts.broker: option 'broker' is not an option of transport 'modbus_tcp' (its options: host, port, unit_id, allow_other_unit_id, timeout_ms, pacing_ms)",
-        "mixed.yaml:9:87: devices[1].transport.opts.pacing_ms: option 'pacing_ms' is not an option of transport 'mqtt' (its options: broker, port, device_sn, cert_file, cert_password, ca_file, topics, keepalive, allow_insecure, share_connection)",
+        "mixed.yaml:9:87: devices[1].transport.opts.pacing_ms: option 'pacing_ms' is not an option of transport 'mqtt' (its options: broker, port, device_sn, cert_file, cert_password, ca_file, topics, keepalive, allow_insecure, share_connection, devices_per_connection)",
         "mixed.yaml:10:80: devices[2].transport.opts.unit_idd: unknown key 'unit_idd'; did you mean 'unit_id'?",
       ]);
       return true;
