@@ -16,6 +16,7 @@ import { SHARED_CONNECTION_DEVICES } from "./_mqtt_share_default.ts";
 import { backoffDelay, type ReconnectPolicy } from "./reconnect_policy.ts";
 import { abortedError, RequestWindow } from "./_request_window.ts";
 import { connectAndSubscribe, endMqttClient } from "../_shared/mqtt_client.ts";
+import { linkedSignal } from "../_shared/linked_signal.ts";
 import { checkTopicValue, DEFAULT_TOPICS, fillTopic, type TopicTemplates } from "./topics.ts";
 import type {
   ReplyMatcher,
@@ -370,21 +371,27 @@ export class MqttTransport implements Transport {
     if (limiter === undefined || joining) return this.#handshake(signal);
     if (signal?.aborted) return Promise.reject(abortedError(signal));
     const lifetime = this.#lifetime.signal;
-    const wait = signal === undefined ? lifetime : AbortSignal.any([signal, lifetime]);
-    return limiter.acquire({ signal: wait, reconnect }).then(async (release) => {
-      let answered = true;
-      try {
-        if (this.#closed) throw closedError("connect");
-        await this.#handshake(signal, limiter.timeoutFactor());
-      } catch (error) {
-        answered = !isTimeout(error);
-        throw error;
-      } finally {
-        release(answered);
-      }
-    }, (error) => {
-      throw this.#closed ? closedError("connect") : error;
-    });
+    // Joined for this wait only (AbortSignal.any would keep one signal per connect attempt in
+    // the transport's lifetime signal for as long as the transport lives).
+    const linked = signal === undefined ? undefined : linkedSignal(signal, lifetime);
+    const wait = linked?.signal ?? lifetime;
+    return limiter.acquire({ signal: wait, reconnect }).finally(() => linked?.dispose()).then(
+      async (release) => {
+        let answered = true;
+        try {
+          if (this.#closed) throw closedError("connect");
+          await this.#handshake(signal, limiter.timeoutFactor());
+        } catch (error) {
+          answered = !isTimeout(error);
+          throw error;
+        } finally {
+          release(answered);
+        }
+      },
+      (error) => {
+        throw this.#closed ? closedError("connect") : error;
+      },
+    );
   }
 
   #handshake(signal: AbortSignal | undefined, timeoutFactor = 1): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Sink, Snapshot } from "../types.ts";
 import { snapshotLine } from "./_line_protocol.ts";
 import type { OutputDevice } from "./output_device.ts";
+import { linkedSignal } from "../../_shared/linked_signal.ts";
 
 /**
  * Options of an {@linkcode InfluxDbSink}: `database` for InfluxDB 1.x (`POST /write`), or
@@ -410,7 +411,17 @@ export class InfluxDbSink implements Sink {
   }
 
   async #post(lines: readonly string[]): Promise<void> {
-    const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(this.#timeoutMs)]);
+    // Joined for this request only and detached after it (AbortSignal.any would leave one signal
+    // behind in the sink's long-lived signal per batch, for as long as the sink runs).
+    const linked = linkedSignal(this.#abort.signal, AbortSignal.timeout(this.#timeoutMs));
+    try {
+      return await this.#postWith(lines, linked.signal);
+    } finally {
+      linked.dispose();
+    }
+  }
+
+  async #postWith(lines: readonly string[], signal: AbortSignal): Promise<void> {
     let response: Response;
     try {
       response = await fetch(this.#endpoint, {
