@@ -163,3 +163,11 @@ function topicList(topic: string | readonly string[]): string {
   const shown = topic.slice(0, 3).join(", ");
   return topic.length > 3 ? `${shown} and ${topic.length - 3} more topics` : shown;
 }
+
+/**
+ * A random hex suffix for a client id, so that two connections of one process (or a restart
+ * before the broker noticed the old one) never share an id: the broker would drop the older.
+ */
+export function randomClientSuffix(bytes: number): string {
+  return crypto.getRandomValues(new Uint8Array(bytes)).toHex();
+}

@@ -5,7 +5,7 @@
 // faults, publishing at QoS 1 never retained, and a clean stop. Private to src/testing.
 import { Buffer } from "node:buffer";
 import type { IClientOptions, MqttClient } from "mqtt";
-import { connectAndSubscribe, endMqttClient } from "../_shared/mqtt_client.ts";
+import { connectAndSubscribe, endMqttClient, randomClientSuffix } from "../_shared/mqtt_client.ts";
 
 /** TLS material, PEM text in memory (see `SimulatedStationTlsOptions`). */
 export interface HostTlsOptions {
@@ -158,10 +158,7 @@ export class MqttStationHost {
   }
 
   #clientOptions(): IClientOptions {
-    const suffix = crypto.getRandomValues(new Uint8Array(4)).reduce(
-      (s, b) => s + b.toString(16).padStart(2, "0"),
-      "",
-    );
+    const suffix = randomClientSuffix(4);
     const options: IClientOptions = {
       clientId: `${this.#options.clientIdPrefix}_${suffix}`,
       protocolVersion: 4,

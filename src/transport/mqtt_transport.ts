@@ -15,7 +15,7 @@ import { coreOf, type PoolLease } from "./_mqtt_pool_core.ts";
 import { SHARED_CONNECTION_DEVICES } from "./_mqtt_share_default.ts";
 import { backoffDelay, type ReconnectPolicy } from "./reconnect_policy.ts";
 import { abortedError, RequestWindow } from "./_request_window.ts";
-import { connectAndSubscribe, endMqttClient } from "../_shared/mqtt_client.ts";
+import { connectAndSubscribe, endMqttClient, randomClientSuffix } from "../_shared/mqtt_client.ts";
 import { linkedSignal } from "../_shared/linked_signal.ts";
 import { checkTopicValue, DEFAULT_TOPICS, fillTopic, type TopicTemplates } from "./topics.ts";
 import type {
@@ -464,10 +464,7 @@ export class MqttTransport implements Transport {
 
   #clientOptions(timeoutMs: number): IClientOptions {
     const config = this.#config;
-    const suffix = crypto.getRandomValues(new Uint8Array(6)).reduce(
-      (s, b) => s + b.toString(16).padStart(2, "0"),
-      "",
-    );
+    const suffix = randomClientSuffix(6);
     const ca = [...(config.tls?.ca ?? []), ...toList(config.ca)];
     const options: IClientOptions & Record<string, unknown> = {
       clientId: `${config.clientIdPrefix ?? "power-sdk"}_${config.deviceSn}_${suffix}`,

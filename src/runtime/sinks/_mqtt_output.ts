@@ -4,7 +4,7 @@
 // src/runtime/sinks.
 import mqtt from "mqtt";
 import type { IClientOptions, MqttClient } from "mqtt";
-import { endMqttClient, setMqttNoDelay } from "../../_shared/mqtt_client.ts";
+import { endMqttClient, randomClientSuffix, setMqttNoDelay } from "../../_shared/mqtt_client.ts";
 import { TransportError } from "../../errors/errors.ts";
 import type { Snapshot } from "../types.ts";
 import { groupOf, numericFields } from "./_fields.ts";
@@ -204,10 +204,7 @@ export class MqttOutput {
     if (this.#client || this.#closed) return;
     this.#hooks = hooks;
     const o = this.#options;
-    const random = crypto.getRandomValues(new Uint8Array(4)).reduce(
-      (s, b) => s + b.toString(16).padStart(2, "0"),
-      "",
-    );
+    const random = randomClientSuffix(4);
     const options: IClientOptions & Record<string, unknown> = {
       clientId: `power-sdk-out_${this.name}_${random}`,
       protocolVersion: 4,
