@@ -1,5 +1,6 @@
 // `power-sdk blocks [--json]` and `power-sdk blocks show <id|name> [--json]`.
 import { blockLabels } from "./_labels.ts";
+import { summarizeBlock, summarizeBlockDefs } from "./_block_summary.ts";
 import type { BlockSchema, CompiledField } from "../parser/block_schema.ts";
 import type { FieldLabels } from "../plugin/field_labels.ts";
 import { flag, parseCommandArgs, type ParsedArgs, rejectSubcommand } from "./_args.ts";
@@ -64,17 +65,19 @@ export function blocksCommand(args: readonly string[], ctx: CommandContext): num
   const parsed = parseCommandArgs(args, OPTIONS, command);
   if (show) return showCommand(parsed.positionals.slice(1), parsed, ctx);
   if (printedHelpOrVersion(ctx, parsed, BLOCKS_HELP)) return 0;
+  // Listed from the definitions: no schema is compiled to print its register count.
+  const defs = ctx.plugin.blocks;
+  const schemas = defs !== undefined
+    ? summarizeBlockDefs(defs)
+    : ctx.registry.list().map(summarizeBlock);
   rejectSubcommand(
     parsed,
     "blocks",
     (text) =>
-      ctx.registry.list().some((s) =>
-        String(s.id) === text || s.name.toLowerCase() === text.toLowerCase()
-      ),
+      schemas.some((s) => String(s.id) === text || s.name.toLowerCase() === text.toLowerCase()),
   );
-  const schemas = ctx.registry.list();
   if (flag(parsed, "json")) {
-    printJson(ctx, schemas.map(summary));
+    printJson(ctx, schemas);
     return 0;
   }
   const rows = [["ID", "NAME", "REGS", "STATUS", "DESCRIPTION"]];
@@ -105,7 +108,7 @@ function showCommand(
   }
   const schema = findBlock(ctx.registry, id);
   if (flag(parsed, "json")) {
-    printJson(ctx, { ...summary(schema), ...details(schema) });
+    printJson(ctx, { ...summarizeBlock(schema), ...details(schema) });
     return 0;
   }
   const lines = [`block ${schema.id} ${schema.name}: ${schema.description || "(no description)"}`];
@@ -153,22 +156,6 @@ function showCommand(
   const labelText = labels.length === 0 ? "" : `\n\nlabels:\n${labels.join("\n")}`;
   println(ctx, `${lines.join("\n")}\n\n${formatTable(rows)}${labelText}`);
   return 0;
-}
-
-function summary(s: BlockSchema) {
-  return {
-    id: s.id,
-    name: s.name,
-    description: s.description,
-    minLength: s.minLength,
-    registerCount: s.registerCount,
-    recommendedRegisterCount: s.def.recommendedRegisterCount ?? null,
-    verificationStatus: s.verificationStatus,
-    protocolVersion: s.protocolVersion,
-    strict: s.strict,
-    sensitive: s.sensitive,
-    fieldCount: s.fields.length,
-  };
 }
 
 function details(s: BlockSchema) {

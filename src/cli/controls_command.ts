@@ -2,7 +2,6 @@
 // each takes, whether it is dangerous and which models allow it. Offline.
 import type { ControlRegisterDef } from "../device/control_register.ts";
 import type { DeviceProfile } from "../device/profile.ts";
-import type { SchemaRegistry } from "../parser/registry.ts";
 import {
   findPluginProfile,
   knownPlugins,
@@ -12,6 +11,7 @@ import {
 import { flag, parseCommandArgs, rejectPositionals, stringOption } from "./_args.ts";
 import { type CommandContext, printedHelpOrVersion, printJson, println } from "./_context.ts";
 import { formatTable } from "./_table.ts";
+import { type BlockSummary, summarizeBlock, summarizeBlockDefs } from "./_block_summary.ts";
 
 /**
  * Help of `power-sdk controls`.
@@ -172,28 +172,35 @@ export function controlsCommand(args: readonly string[], ctx: CommandContext): n
  * fields are no controls), as rows.
  */
 function pluginRows(plugin: ProtocolPlugin, profile: DeviceProfile | undefined): ControlJson[] {
-  const registries = new Map<DeviceProfile, SchemaRegistry>();
-  const registryOf = (p: DeviceProfile) => {
-    let registry = registries.get(p);
-    if (registry === undefined) registries.set(p, registry = plugin.createRegistry(p));
-    return registry;
+  // A plugin that lists its block definitions has the same blocks for every profile (field
+  // overrides change transforms, not spans): their spans come from the definitions, and no
+  // schema is compiled.
+  const shared = plugin.blocks === undefined ? undefined : summarizeBlockDefs(plugin.blocks);
+  const compiled = new Map<DeviceProfile, BlockSummary[]>();
+  const blocksOf = (p: DeviceProfile) => {
+    if (shared !== undefined) return shared;
+    let blocks = compiled.get(p);
+    if (blocks === undefined) {
+      compiled.set(p, blocks = plugin.createRegistry(p).list().map(summarizeBlock));
+    }
+    return blocks;
   };
   return plugin.controlRegisters.flatMap((control) => {
     const allowing = plugin.profiles.filter((p) => p.writableRegisters.includes(control.register));
     const shown = profile ?? allowing[0];
     if (allowing.length === 0 || shown === undefined) return [];
-    return [controlJson(plugin, control, registryOf(shown), profile, allowing)];
+    return [controlJson(plugin, control, blocksOf(shown), profile, allowing)];
   });
 }
 
 function controlJson(
   plugin: ProtocolPlugin,
   control: ControlRegisterDef,
-  registry: SchemaRegistry,
+  blocks: readonly BlockSummary[],
   profile: DeviceProfile | undefined,
   allowing: readonly DeviceProfile[],
 ): ControlJson {
-  const schema = registry.list().find((s) =>
+  const schema = blocks.find((s) =>
     control.register >= s.id && control.register < s.id + s.registerCount
   );
   const base = {
