@@ -116,7 +116,8 @@ const PLUGINS: ProtocolPlugin[] = [];
  * @param plugin The plugin.
  * @returns The same plugin, frozen.
  * @throws {TypeError} when a profile's `protocol` is not the plugin's id, or another plugin
- * has the same id or vendor/protocol.
+ * has the same id or vendor/protocol. Profiles given by a getter (built on first use) are
+ * checked when first read, and that read throws instead.
  *
  * @example See {@linkcode ProtocolPlugin}.
  * ```ts
@@ -134,12 +135,17 @@ const PLUGINS: ProtocolPlugin[] = [];
  */
 export function definePlugin<P extends ProtocolPlugin>(plugin: P): P {
   if (PLUGINS.includes(plugin)) return plugin;
-  for (const profile of plugin.profiles) {
-    if (profile.protocol !== plugin.id) {
-      throw new TypeError(
-        `Cannot define plugin ${plugin.id}: profile ${profile.id} has protocol '${profile.protocol}'`,
-      );
-    }
+  // Profiles given by a getter are built on first use (a plugin stays cheap to define): they
+  // are checked then, once.
+  const lazy = Object.getOwnPropertyDescriptor(plugin, "profiles")?.get;
+  if (lazy === undefined) {
+    checkProfiles(plugin, plugin.profiles);
+  } else {
+    let checked: readonly DeviceProfile[] | undefined;
+    Object.defineProperty(plugin, "profiles", {
+      get: () => checked ??= checkProfiles(plugin, lazy.call(plugin)),
+      enumerable: true,
+    });
   }
   const clash = PLUGINS.find((p) =>
     p.id === plugin.id || (p.vendor === plugin.vendor && p.protocol === plugin.protocol)
@@ -153,6 +159,20 @@ export function definePlugin<P extends ProtocolPlugin>(plugin: P): P {
   Object.freeze(plugin);
   PLUGINS.push(plugin);
   return plugin;
+}
+
+function checkProfiles(
+  plugin: ProtocolPlugin,
+  profiles: readonly DeviceProfile[],
+): readonly DeviceProfile[] {
+  for (const profile of profiles) {
+    if (profile.protocol !== plugin.id) {
+      throw new TypeError(
+        `Cannot define plugin ${plugin.id}: profile ${profile.id} has protocol '${profile.protocol}'`,
+      );
+    }
+  }
+  return profiles;
 }
 
 /**
@@ -225,5 +245,15 @@ export function findPluginProfile(
   nameOrAlias: string,
   accept: (plugin: ProtocolPlugin) => boolean = () => true,
 ): DeviceProfile {
-  return findProfile(PLUGINS.filter(accept).flatMap((p) => p.profiles), nameOrAlias);
+  const plugins = PLUGINS.filter(accept);
+  // Plugin by plugin, in order (the first match wins, as over all of them): a later plugin's
+  // profiles, which may be built on first use, are built only when an earlier one lacks it.
+  for (const plugin of plugins.slice(0, -1)) {
+    try {
+      return findProfile(plugin.profiles, nameOrAlias);
+    } catch (error) {
+      if (!(error instanceof ConfigError && error.code === "CONFIG_UNKNOWN_PROFILE")) throw error;
+    }
+  }
+  return findProfile(plugins.flatMap((p) => p.profiles), nameOrAlias);
 }

@@ -20,5 +20,6 @@ export const BLUETTI_LOCAL: ProtocolPlugin = defineRegisterMapPlugin({
   id: "bluetti_local",
   vendor: "bluetti",
   protocol: "local",
-  maps: listLocalProfiles(),
+  // Compiled with the profiles and controls on first use: defining the plugin costs nothing.
+  maps: listLocalProfiles,
 });

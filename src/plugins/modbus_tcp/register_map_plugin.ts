@@ -95,8 +95,12 @@ export interface RegisterMapPluginOptions {
   readonly vendor: string;
   /** runtime.yaml's `protocol:` (`local`). */
   readonly protocol: string;
-  /** The devices. */
-  readonly maps: readonly RegisterMap[];
+  /**
+   * The devices, or a function returning them: then the maps, profiles and controls are built
+   * when first asked for, not when the plugin is defined (a command that needs none of them
+   * does not pay for them).
+   */
+  readonly maps: readonly RegisterMap[] | (() => readonly RegisterMap[]);
 }
 
 /**
@@ -133,8 +137,63 @@ export function defineRegisterMapPlugin(options: RegisterMapPluginOptions): Prot
 
 /** The plugin value of {@linkcode defineRegisterMapPlugin}, not defined. */
 function registerMapPlugin(options: RegisterMapPluginOptions): ProtocolPlugin {
-  const built = options.maps.map((map) => ({ map, ...registerMapProfile(map, options.id) }));
   const registries = new Map<DeviceProfile, SchemaRegistry>();
+  let built: Built | undefined;
+  const build = () => built ??= buildMaps(options);
+  const profileMap = (profile: DeviceProfile) =>
+    build().maps.find((b) => b.profile === profile || b.profile.id === profile.id);
+  return {
+    id: options.id,
+    vendor: options.vendor,
+    protocol: options.protocol,
+    get profiles() {
+      return build().profiles;
+    },
+    get controlRegisters() {
+      return build().controlRegisters;
+    },
+    framings: [MBAP_FRAMING],
+    identity(block) {
+      for (const { model, serial } of build().identityAt) {
+        const m = model === undefined ? undefined : block(model.block)?.[model.name];
+        const s = serial === undefined ? undefined : block(serial.block)?.[serial.name];
+        if (m !== undefined || s !== undefined) return { model: m, serial: s };
+      }
+      return {};
+    },
+    transportDefaults: { modbus_tcp: { port: 502 } },
+    registerMap(profile) {
+      return profileMap(profile)?.map;
+    },
+    createRegistry(profile) {
+      let registry = registries.get(profile);
+      if (registry === undefined) {
+        registry = new SchemaRegistry(profileMap(profile)?.schemas ?? []);
+        registries.set(profile, registry);
+      }
+      return registry;
+    },
+    loadProfileFile(source) {
+      return registerMapPlugin({ ...options, maps: [compileRegisterMapSource(source)] });
+    },
+  };
+}
+
+/** What a register-map plugin builds from its maps. */
+interface Built {
+  readonly maps: readonly (RegisterMapProfile & { readonly map: RegisterMap })[];
+  readonly profiles: readonly DeviceProfile[];
+  readonly controlRegisters: readonly ControlRegisterDef[];
+  /** Where each map's identity fields sit: block (first register of their read) and name. */
+  readonly identityAt: readonly {
+    readonly model: { readonly block: number; readonly name: string } | undefined;
+    readonly serial: { readonly block: number; readonly name: string } | undefined;
+  }[];
+}
+
+function buildMaps(options: RegisterMapPluginOptions): Built {
+  const maps = typeof options.maps === "function" ? options.maps() : options.maps;
+  const built = maps.map((map) => ({ map, ...registerMapProfile(map, options.id) }));
   const controls = new Map<number, ControlRegisterDef>();
   for (const { map } of built) {
     for (const field of map.fields) {
@@ -161,44 +220,17 @@ function registerMapPlugin(options: RegisterMapPluginOptions): ProtocolPlugin {
       );
     }
   }
-  // Where each map's identity fields sit: block (first register of their read) and name.
-  const identityAt = built.flatMap(({ map, plan }) => {
+  const identityAt = built.map(({ map, plan }) => {
     const at = (name: string | undefined) =>
       name === undefined
         ? undefined
         : { block: plan.find((s) => s.fields.some((f) => f.name === name))!.start, name };
-    return [{ model: at(map.def.identity?.model), serial: at(map.def.identity?.serial) }];
+    return { model: at(map.def.identity?.model), serial: at(map.def.identity?.serial) };
   });
   return {
-    id: options.id,
-    vendor: options.vendor,
-    protocol: options.protocol,
+    maps: built,
     profiles: built.map((b) => b.profile),
     controlRegisters: [...controls.values()].sort((a, b) => a.register - b.register),
-    framings: [MBAP_FRAMING],
-    identity(block) {
-      for (const { model, serial } of identityAt) {
-        const m = model === undefined ? undefined : block(model.block)?.[model.name];
-        const s = serial === undefined ? undefined : block(serial.block)?.[serial.name];
-        if (m !== undefined || s !== undefined) return { model: m, serial: s };
-      }
-      return {};
-    },
-    transportDefaults: { modbus_tcp: { port: 502 } },
-    registerMap(profile) {
-      return built.find((b) => b.profile === profile || b.profile.id === profile.id)?.map;
-    },
-    createRegistry(profile) {
-      let registry = registries.get(profile);
-      if (registry === undefined) {
-        const found = built.find((b) => b.profile === profile || b.profile.id === profile.id);
-        registry = new SchemaRegistry(found?.schemas ?? []);
-        registries.set(profile, registry);
-      }
-      return registry;
-    },
-    loadProfileFile(source) {
-      return registerMapPlugin({ ...options, maps: [compileRegisterMapSource(source)] });
-    },
+    identityAt,
   };
 }
