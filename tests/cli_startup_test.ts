@@ -109,16 +109,46 @@ Deno.test("cli.ts loads no npm package and no node: built-in before a command ru
   assert.deepEqual([...load.modules].filter((m) => m.endsWith("_command.ts")), []);
 });
 
-Deno.test("main.ts loads the built-in plugins for every command, without npm packages", () => {
+Deno.test("main.ts loads the built-in plugins, or the default one alone, without npm packages", () => {
   // Their profiles and framings are defined when the module loads: a command that names a
   // framing (`decode --framing iot-v2`, a capture's replies) needs it, and it must stay light.
   const main = graph.modules.find((m) => m.specifier === fileUrl("src/cli/main.ts"));
   const dynamic = (main?.dependencies ?? []).filter((d) => d.isDynamic === true)
     .map((d) => d.code!.specifier);
-  assert.ok(dynamic.includes(fileUrl("src/plugins/builtin.ts")), dynamic.join(", "));
-  const load = staticLoad(graph, [fileUrl("src/plugins/builtin.ts")]);
-  assert.deepEqual(load.npm, []);
-  assert.deepEqual(load.node, []);
+  for (const plugins of ["src/plugins/builtin.ts", "src/plugins/default_plugin.ts"]) {
+    assert.ok(dynamic.includes(fileUrl(plugins)), dynamic.join(", "));
+    const load = staticLoad(graph, [fileUrl(plugins)]);
+    assert.deepEqual(load.npm, []);
+    assert.deepEqual(load.node, []);
+  }
+});
+
+Deno.test("blocks, decode and controls start without the register-map plugins and Modbus code", () => {
+  // main.ts gives them the default plugin alone (src/plugins/default_plugin.ts); the other
+  // built-in plugins, their register maps and the Modbus TCP and reply-parsing code load when
+  // an option needs them (decode --framing or --replay, controls without a profile of the
+  // default plugin).
+  const heavy = [
+    "src/plugins/builtin.ts",
+    "src/plugins/bluetti_local/models.ts",
+    "src/plugins/modbus_tcp/register_map_plugin.ts",
+    "src/parser/register_map.ts",
+    "src/protocol/mbap.ts",
+    "src/protocol/pdu.ts",
+  ].map(fileUrl);
+  for (const command of ["blocks", "decode", "controls"]) {
+    const load = staticLoad(graph, [
+      fileUrl("cli.ts"),
+      fileUrl(`src/cli/${command}_command.ts`),
+      fileUrl("src/cli/_lazy_registry.ts"),
+      fileUrl("src/plugins/default_plugin.ts"),
+    ]);
+    assert.ok(load.modules.has(fileUrl("src/plugins/bluetti_v2/blocks.ts")), command);
+    assert.deepEqual(heavy.filter((m) => load.modules.has(m)), [], command);
+  }
+  // The check sees them where they are.
+  const all = staticLoad(graph, [fileUrl("src/plugins/builtin.ts")]);
+  assert.deepEqual(heavy.filter((m) => !all.modules.has(m)), []);
 });
 
 for (const command of ["blocks", "controls", "decode", "profiles"]) {

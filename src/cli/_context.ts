@@ -15,7 +15,7 @@ export const VERSION: string = config.version;
 export interface CommandContext {
   /** Where output goes. */
   readonly io: CliIo;
-  /** The default plugin (`DEFAULT_PLUGIN`, chosen once in src/plugins/builtin.ts). */
+  /** The default plugin (`DEFAULT_PLUGIN`, chosen once in src/plugins/default_plugin.ts). */
   readonly plugin: ProtocolPlugin;
   /** The default plugin's block schemas, compiled on demand. */
   readonly registry: SchemaRegistry;

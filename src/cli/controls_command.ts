@@ -11,6 +11,8 @@ import {
 import { flag, parseCommandArgs, rejectPositionals, stringOption } from "./_args.ts";
 import { type CommandContext, printedHelpOrVersion, printJson, println } from "./_context.ts";
 import { formatTable } from "./_table.ts";
+import { loadBuiltinPlugins } from "./_builtin_plugins.ts";
+import { ConfigError } from "../errors/errors.ts";
 import { type BlockSummary, summarizeBlock, summarizeBlockDefs } from "./_block_summary.ts";
 
 /**
@@ -129,12 +131,17 @@ export interface ControlJson {
  * assert.equal(ac.allowed, true);
  * ```
  */
-export function controlsCommand(args: readonly string[], ctx: CommandContext): number {
+export async function controlsCommand(
+  args: readonly string[],
+  ctx: CommandContext,
+): Promise<number> {
   const parsed = parseCommandArgs(args, OPTIONS, "controls");
   if (printedHelpOrVersion(ctx, parsed, CONTROLS_HELP)) return 0;
   rejectPositionals(parsed, "controls");
   const profileName = stringOption(parsed, "profile");
-  const profile = profileName === undefined ? undefined : findPluginProfile(profileName);
+  const profile = profileName === undefined
+    ? (await loadBuiltinPlugins(), undefined)
+    : await findBuiltinProfile(profileName);
   const plugins = profile === undefined ? knownPlugins() : [pluginOf(profile)];
   const rows = plugins.flatMap((plugin) => pluginRows(plugin, profile));
   if (flag(parsed, "json")) {
@@ -165,6 +172,20 @@ export function controlsCommand(args: readonly string[], ctx: CommandContext): n
   }
   println(ctx, formatTable(table));
   return 0;
+}
+
+/**
+ * A profile by name: the default plugin's (defined), else any built-in plugin's (defined now),
+ * the first match in plugin order either way.
+ */
+async function findBuiltinProfile(name: string): Promise<DeviceProfile> {
+  try {
+    return findPluginProfile(name);
+  } catch (error) {
+    if (!(error instanceof ConfigError && error.code === "CONFIG_UNKNOWN_PROFILE")) throw error;
+  }
+  await loadBuiltinPlugins();
+  return findPluginProfile(name);
 }
 
 /**

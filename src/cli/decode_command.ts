@@ -5,7 +5,6 @@ import { ProtocolError } from "../errors/errors.ts";
 import { MAX_BLOCK_BYTES } from "../parser/block_schema.ts";
 import { redactRecord } from "../parser/redact.ts";
 import { framingNames, getFraming } from "../protocol/framing.ts";
-import { parseReply } from "../protocol/parse_reply.ts";
 import {
   choiceOption,
   flag,
@@ -25,6 +24,7 @@ import {
 import { parseHex } from "./_hex.ts";
 import { protocolVersionText, recordJson, recordLines } from "./_records.ts";
 import { UsageError } from "./_usage_error.ts";
+import { loadBuiltinPlugins } from "./_builtin_plugins.ts";
 
 /** Registers one Modbus read may ask for: the byte count a reply is checked against by default. */
 const MAX_READ_QUANTITY = MAX_BLOCK_BYTES / 2;
@@ -97,6 +97,8 @@ export async function decodeCommand(
   const parsed = parseCommandArgs(args, OPTIONS, "decode");
   if (printedHelpOrVersion(ctx, parsed, DECODE_HELP)) return 0;
   const replay = stringOption(parsed, "replay");
+  // The default plugin is defined; a framing or a capture may be another plugin's.
+  if (replay !== undefined || parsed.values.framing !== undefined) await loadBuiltinPlugins();
   if (replay !== undefined) {
     for (const option of ["block", "framing", "quantity", "protocol-version"]) {
       if (parsed.values[option] !== undefined) {
@@ -120,7 +122,7 @@ export async function decodeCommand(
   let data = input;
   let source = "";
   if (options.framing !== undefined) {
-    const reply = readReply(input, options.framing, schema.id, options.quantity);
+    const reply = await readReply(input, options.framing, schema.id, options.quantity);
     data = reply.data;
     source = ` from a reply (${options.framing} framing, ${reply.registerCount} registers)`;
   }
@@ -166,8 +168,15 @@ function hexInput(positionals: readonly string[]): Uint8Array {
  * registers, its fields span 72 — both fine) while a quantity taken from the reply itself
  * would check nothing. With 125 the byte count must still be even and at most 250.
  */
-function readReply(input: Uint8Array, framingName: string, start: number, quantity: number) {
+async function readReply(
+  input: Uint8Array,
+  framingName: string,
+  start: number,
+  quantity: number,
+) {
   const framing = getFraming(framingName);
+  // The Modbus reply parser loads only when there is a reply to parse.
+  const { parseReply } = await import("../protocol/parse_reply.ts");
   try {
     const reply = parseReply(framing.unwrap(input), {
       function: 0x03,

@@ -161,6 +161,19 @@ const COMMANDS: Readonly<Record<string, () => Promise<LoadedCommand>>> = {
   help: () => Promise.resolve({ run: helpCommand, helps: { help: GLOBAL_HELP } }),
 };
 
+/**
+ * The plugins a command starts with: `none` for those that only print text, `default` for
+ * those that show the default plugin's blocks (they load the other built-in plugins
+ * themselves when an option needs them), `all` built-in plugins for the rest.
+ */
+const PLUGINS_OF: Readonly<Record<string, "none" | "default" | "all">> = {
+  schema: "none",
+  help: "none",
+  blocks: "default",
+  decode: "default",
+  controls: "default",
+};
+
 /** The help topics besides the commands themselves. */
 const SUBTOPICS: readonly string[] = ["blocks show", "profiles show"];
 
@@ -282,13 +295,19 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
   }
   // Global flags before the command count for it too (`power-sdk --help decode`).
   const globals = leading.filter((arg) => arg !== "--");
+  const rest = [...globals, ...args.slice(at + 1)];
   // The built-in plugins define themselves (profiles, framings) when their module loads: no
-  // npm package, so every command gets them. Their transports load with the commands that
-  // use them (runtime, demo, schema, the Modbus TCP options of read, write and simulate).
+  // npm package, and their register maps and profiles are built on first use. Their
+  // transports load with the commands that use them (runtime, demo, the Modbus TCP options of
+  // read, write and simulate).
+  const plugins = PLUGINS_OF[name] ?? "all";
+  if (plugins === "none") return await (await load()).run(rest, ctx);
   const [command, { LazySchemaRegistry }, { DEFAULT_PLUGIN }] = await Promise.all([
     load(),
     import("./_lazy_registry.ts"),
-    import("../plugins/builtin.ts"),
+    plugins === "default"
+      ? import("../plugins/default_plugin.ts")
+      : import("../plugins/builtin.ts"),
   ]);
   const plugin = DEFAULT_PLUGIN;
   schemas.plugin = plugin;
@@ -296,7 +315,7 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
     plugin.blocks !== undefined
       ? new LazySchemaRegistry(plugin.blocks)
       : plugin.createRegistry(plugin.profiles[0]!);
-  return await command.run([...globals, ...args.slice(at + 1)], ctx);
+  return await command.run(rest, ctx);
 }
 
 async function helpCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
