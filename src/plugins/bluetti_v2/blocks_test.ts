@@ -3,13 +3,13 @@ import type { FieldDef } from "../../parser/types.ts";
 import { BlockSchema } from "../../parser/block_schema.ts";
 import {
   convertBluettiBlocks,
-  renderBlocksModule,
+  renderBlocksJson,
   seedTypeSize,
 } from "../../../tools/gen_bluetti_blocks.ts";
 import { BLUETTI_V2_BLOCKS } from "./blocks.ts";
 
 const SEED = new URL("./data/bluetti-v2-blocks.json", import.meta.url);
-const BLOCKS_FILE = new URL("./blocks.ts", import.meta.url);
+const BLOCKS_FILE = new URL("./blocks.json", import.meta.url);
 /** Registers one Modbus read may return (function 0x03 quantity ≤ 125), in bytes. */
 const MAX_BLOCK_BYTES = 125 * 2;
 
@@ -141,14 +141,14 @@ Deno.test("BLUETTI_V2_BLOCKS compile with the schema engine and decode zeroed da
   }
 });
 
-Deno.test("blocks.ts equals what tools/gen_bluetti_blocks.ts generates from data/bluetti-v2-blocks.json", async () => {
+Deno.test("blocks.json equals what tools/gen_bluetti_blocks.ts generates from data/bluetti-v2-blocks.json", async () => {
   const seed: unknown = JSON.parse(await Deno.readTextFile(SEED));
   const blocks = convertBluettiBlocks(seed);
   assert.deepEqual(BLUETTI_V2_BLOCKS, blocks);
   assert.equal(
     await Deno.readTextFile(BLOCKS_FILE),
-    renderBlocksModule(blocks),
-    "blocks.ts is stale: run `deno task gen:blocks`",
+    renderBlocksJson(blocks),
+    "blocks.json is stale: run `deno task gen:blocks`",
   );
 });
 

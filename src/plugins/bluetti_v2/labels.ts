@@ -1,6 +1,6 @@
 /**
  * What the codes of BLUETTI V2 status and mode fields mean, where a public source documents
- * them. Kept apart from the generated block tables (blocks.ts): the tables say where a value is
+ * them. Kept apart from the generated block tables (blocks.json): the tables say where a value is
  * and how to decode it, this file what a decoded code means to a person. A field without an
  * entry, and a code without a name, stays a number.
  *
