@@ -1,5 +1,8 @@
-/** CRC-16/MODBUS lookup table for the reflected polynomial 0xA001, built once. */
-const TABLE: Uint16Array = makeTable();
+/**
+ * CRC-16/MODBUS lookup table for the reflected polynomial 0xA001, built on the first CRC (not
+ * when the module loads: the CLI's offline commands load this module and compute none).
+ */
+let TABLE: Uint16Array | undefined;
 
 function makeTable(): Uint16Array {
   const table = new Uint16Array(256);
@@ -53,9 +56,10 @@ export function crc16Modbus(bytes: Uint8Array, start = 0, end: number = bytes.le
       `Cannot compute CRC: range must satisfy 0 <= start <= end <= ${bytes.length}, got start ${start}, end ${end}`,
     );
   }
+  const table = TABLE ??= makeTable();
   let crc = 0xffff;
   for (let i = start; i < end; i++) {
-    crc = (crc >>> 8) ^ TABLE[(crc ^ bytes[i]!) & 0xff]!;
+    crc = (crc >>> 8) ^ table[(crc ^ bytes[i]!) & 0xff]!;
   }
   return crc;
 }
