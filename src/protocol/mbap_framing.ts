@@ -1,7 +1,7 @@
 import { ProtocolError } from "../errors/mod.ts";
 import { crc16Modbus } from "./crc16.ts";
 import type { Framing } from "./framing.ts";
-import { MBAP_HEADER_LENGTH, mbapFrameLength } from "./mbap.ts";
+import { MBAP_HEADER_LENGTH, mbapFrameLength } from "./_mbap_header.ts";
 
 /**
  * Modbus TCP as a payload framing, so a block-reading `Client` (and the runtime) can speak to a
