@@ -41,7 +41,7 @@ const CASES: readonly (readonly [string, readonly string[], string | URL])[] = [
   ...COMMANDS.map(([label, args]) => [label, args, ROOT] as const),
   ...(before === undefined
     ? []
-    : COMMANDS.slice(1).filter(([, args]) => args[1] !== "controls").map(([label, args]) =>
+    : COMMANDS.slice(1).map(([label, args]) =>
       [`${label}, before (${before})`, args, before] as const
     )),
 ];
