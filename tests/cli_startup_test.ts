@@ -123,6 +123,16 @@ Deno.test("main.ts loads the built-in plugins, or the default one alone, without
   }
 });
 
+Deno.test("the built-in plugins load no Modbus request or reply codec", () => {
+  // The `mbap` framing the local plugin defines needs only the MBAP header
+  // (src/protocol/_mbap_header.ts); profiles and controls load the plugins and frame nothing.
+  const load = staticLoad(graph, [fileUrl("src/plugins/builtin.ts")]);
+  assert.ok(load.modules.has(fileUrl("src/protocol/mbap_framing.ts")));
+  for (const codec of ["src/protocol/mbap.ts", "src/protocol/pdu.ts", "src/protocol/_frame.ts"]) {
+    assert.ok(!load.modules.has(fileUrl(codec)), codec);
+  }
+});
+
 Deno.test("blocks, decode and controls start without the register-map plugins and Modbus code", () => {
   // main.ts gives them the default plugin alone (src/plugins/default_plugin.ts); the other
   // built-in plugins, their register maps and the Modbus TCP and reply-parsing code load when
@@ -146,9 +156,9 @@ Deno.test("blocks, decode and controls start without the register-map plugins an
     assert.ok(load.modules.has(fileUrl("src/plugins/bluetti_v2/blocks.ts")), command);
     assert.deepEqual(heavy.filter((m) => load.modules.has(m)), [], command);
   }
-  // The check sees them where they are.
-  const all = staticLoad(graph, [fileUrl("src/plugins/builtin.ts")]);
-  assert.deepEqual(heavy.filter((m) => !all.modules.has(m)), []);
+  // The check sees them where they are: `read` loads every one of them.
+  const read = staticLoad(graph, commandEntries(graph, "read"));
+  assert.deepEqual(heavy.filter((m) => !read.modules.has(m)), []);
 });
 
 for (const command of ["blocks", "controls", "decode", "profiles"]) {
