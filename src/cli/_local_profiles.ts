@@ -4,10 +4,11 @@ import type { RegisterMap } from "../parser/register_map.ts";
 import type { ProtocolPlugin } from "../plugin/plugin.ts";
 import { formatTable } from "./_table.ts";
 
-/** The register maps of the plugins' profiles, in order. */
+/** The register maps of the plugins' profiles, in order (their profiles are not built). */
 export function registerMaps(plugins: readonly ProtocolPlugin[]): RegisterMap[] {
   return plugins.flatMap((plugin) =>
-    plugin.profiles.flatMap((profile) => plugin.registerMap?.(profile) ?? [])
+    plugin.registerMaps?.() ??
+      plugin.profiles.flatMap((profile) => plugin.registerMap?.(profile) ?? [])
   );
 }
 

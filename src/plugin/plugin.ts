@@ -87,6 +87,14 @@ export interface ProtocolPlugin {
    */
   registerMap?(profile: DeviceProfile): RegisterMap | undefined;
   /**
+   * Every register map of a plugin defined over register maps, in the order of its profiles,
+   * without building the profiles (read plans, block schemas, controls): what `profiles`
+   * lists.
+   *
+   * @returns The maps.
+   */
+  registerMaps?(): readonly RegisterMap[];
+  /**
    * A schema registry for a profile, with the profile's field overrides applied.
    *
    * @param profile The profile (one of the plugin's, or one of the user's with its `protocol`).

@@ -138,8 +138,10 @@ export function defineRegisterMapPlugin(options: RegisterMapPluginOptions): Prot
 /** The plugin value of {@linkcode defineRegisterMapPlugin}, not defined. */
 function registerMapPlugin(options: RegisterMapPluginOptions): ProtocolPlugin {
   const registries = new Map<DeviceProfile, SchemaRegistry>();
+  let maps: readonly RegisterMap[] | undefined;
+  const mapsOf = () => maps ??= typeof options.maps === "function" ? options.maps() : options.maps;
   let built: Built | undefined;
-  const build = () => built ??= buildMaps(options);
+  const build = () => built ??= buildMaps(options.id, mapsOf());
   const profileMap = (profile: DeviceProfile) =>
     build().maps.find((b) => b.profile === profile || b.profile.id === profile.id);
   return {
@@ -165,6 +167,7 @@ function registerMapPlugin(options: RegisterMapPluginOptions): ProtocolPlugin {
     registerMap(profile) {
       return profileMap(profile)?.map;
     },
+    registerMaps: mapsOf,
     createRegistry(profile) {
       let registry = registries.get(profile);
       if (registry === undefined) {
@@ -191,9 +194,8 @@ interface Built {
   }[];
 }
 
-function buildMaps(options: RegisterMapPluginOptions): Built {
-  const maps = typeof options.maps === "function" ? options.maps() : options.maps;
-  const built = maps.map((map) => ({ map, ...registerMapProfile(map, options.id) }));
+function buildMaps(pluginId: string, maps: readonly RegisterMap[]): Built {
+  const built = maps.map((map) => ({ map, ...registerMapProfile(map, pluginId) }));
   const controls = new Map<number, ControlRegisterDef>();
   for (const { map } of built) {
     for (const field of map.fields) {

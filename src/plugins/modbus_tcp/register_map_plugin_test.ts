@@ -34,7 +34,10 @@ Deno.test("a register-map plugin given a function builds its maps on first use, 
   assert.equal(plugin.id, "lazy_meter_test");
   assert.deepEqual(plugin.framings.map((f) => f.name), ["mbap"]);
   assert.equal(calls, 0);
+  assert.deepEqual(plugin.registerMaps?.().map((m) => m.id), ["LAZY_METER_TEST"]);
+  assert.equal(calls, 1);
   assert.deepEqual(plugin.profiles.map((p) => p.id), ["LAZY_METER_TEST"]);
+  assert.equal(plugin.registerMap?.(plugin.profiles[0]!), plugin.registerMaps?.()[0]);
   assert.equal(calls, 1);
   assert.deepEqual(plugin.controlRegisters.map((c) => [c.register, c.kind, c.max]), [
     [2, "number", 100],
