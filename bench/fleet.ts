@@ -6,7 +6,10 @@
 // Run: deno task bench:fleet [N] [seconds] [--default-mosquitto] [--profile=EL30V2]
 //        [--interval=5] [--cpu-prof=fleet.cpuprofile] [--tls [--key=ec|rsa] [--pki-dir=dir]]
 //        [--shard=i/n] [--cpu-prof-startup=startup.cpuprofile] [--heap-snapshot=end.heapsnapshot]
-//        [--shared [--per-connection=500]]
+//        [--shared [--per-connection=500]] [--cli [--cli-v8-flags=flags]]
+//   --cli: the runtime is the real `power-sdk runtime` in its own process, started as `deno task
+//   power-sdk` starts it (its V8 flags; --cli-v8-flags= others), with a jsonl sink; RSS and CPU
+//   read from /proc/<pid>; see bench/_fleet_cli.ts.
 //   --shared (plain only): every device sets share_connection: MQTT connections shared by up to
 //   --per-connection devices each (devices_per_connection; default the transport's, 500).
 //   N up to 20,000 plain (5,000 TLS); the stations run 2,500 per process.
@@ -39,6 +42,7 @@ import type { Snapshot } from "../src/runtime/mod.ts";
 import { startMosquitto } from "../tests/_support/mosquitto.ts";
 import { DEFAULT_DEVICES_PER_CONNECTION } from "../src/transport/mqtt_transport.ts";
 import { fleetSerial } from "./_fleet_station_process.ts";
+import { runCliFleet } from "./_fleet_cli.ts";
 
 interface Options {
   n: number;
@@ -56,6 +60,8 @@ interface Options {
   shared: boolean;
   /** devices_per_connection with --shared, or null for the transport's default. */
   perConnection: number | null;
+  cli: boolean;
+  cliV8Flags: string | null;
 }
 
 function parseArgs(args: string[]): Options {
@@ -77,6 +83,8 @@ function parseArgs(args: string[]): Options {
     shard: flag("shard") === undefined ? null : parseShard(flag("shard")!),
     shared: args.includes("--shared"),
     perConnection: flag("per-connection") === undefined ? null : Number(flag("per-connection")),
+    cli: args.includes("--cli"),
+    cliV8Flags: flag("cli-v8-flags") ?? null,
   };
   // TLS: one connection and bundle per station, up to 5,000; plain up to 20,000.
   const maxN = options.tls ? 5_000 : 20_000;
@@ -90,7 +98,7 @@ function parseArgs(args: string[]): Options {
     !["EL100V2", "EL30V2"].includes(options.profile);
   if (bad) {
     console.error(
-      "usage: deno task bench:fleet [N 1..20000, with --tls 1..5000] [seconds ≤ 3600] [--default-mosquitto] [--profile=EL100V2|EL30V2] [--interval=1..60] [--cpu-prof=file] [--heap-snapshot=file] [--tls [--key=ec|rsa] [--pki-dir=dir] | --shared [--per-connection=n]] [--shard=i/n]",
+      "usage: deno task bench:fleet [N 1..20000, with --tls 1..5000] [seconds ≤ 3600] [--default-mosquitto] [--profile=EL100V2|EL30V2] [--interval=1..60] [--cpu-prof=file] [--heap-snapshot=file] [--tls [--key=ec|rsa] [--pki-dir=dir] | --shared [--per-connection=n]] [--shard=i/n] [--cli [--cli-v8-flags=flags]]",
     );
     Deno.exit(2);
   }
@@ -457,6 +465,30 @@ const mosquitto = await startMosquitto({
 if (!mosquitto) {
   console.error("mosquitto is not installed: nothing to measure");
   Deno.exit(1);
+}
+if (o.cli) {
+  try {
+    await runCliFleet({
+      ...o,
+      shard: o.shard === null ? null : `${o.shard.index}/${o.shard.count}`,
+      pki,
+      brokerPort: mosquitto.port,
+      v8Flags: o.cliV8Flags,
+      brokerLabel: brokerLabel.replace(/; V8 .*$/, ""),
+      startStations: async () => {
+        const group = spawnStationGroup(
+          plainPort === undefined ? mosquitto.url : `mqtt://127.0.0.1:${plainPort}`,
+          o,
+        );
+        const ready = await group.ready;
+        console.error(`${o.n} stations ready in ${ready.startMs} ms`);
+        return group;
+      },
+    });
+  } finally {
+    await mosquitto.stop();
+  }
+  Deno.exit(0);
 }
 const rssBaseline = Deno.memoryUsage().rss;
 let stations: StationProcess | null = null;

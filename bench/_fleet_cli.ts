@@ -1,0 +1,451 @@
+// `bench/fleet.ts --cli`: the same fleet, polled by the real `power-sdk runtime` in its own
+// process, started as `deno task power-sdk` starts it (`deno run -q -P=cli --v8-flags=<the
+// task's flags> cli.ts runtime --config runtime.yaml --verbose`). The bench writes the
+// runtime.yaml (every device its own bundle; its password from the environment through
+// `${VAR}`, as a user keeps it out of the file), and measures from the outside:
+// - RSS: VmRSS of /proc/<pid>/status every 500 ms (peak in the window, peak overall) and VmHWM
+//   (the kernel's high-water mark of the whole run, start-up included);
+// - CPU: utime + stime of /proc/<pid>/stat over the window;
+// - every snapshot from the jsonl sink the CLI writes (`at`, `ok`, `errors[].code`,
+//   `metrics.lastLatenessMs`, `metrics.lastLatencyMs`), read while it grows;
+// - start-up: from spawning the process until the last device's `info: <id>: connected` line
+//   on stderr (`--verbose`); the window starts then, and not before one interval after spawn.
+// Private to bench/fleet.ts, which passes in the broker and the station processes.
+import { join } from "node:path";
+import type { FleetPki } from "./_fleet_pki.ts";
+import { fleetSerial } from "./_fleet_station_process.ts";
+
+/** What the fleet bench gives this mode. */
+export interface CliFleetInput {
+  readonly n: number;
+  readonly seconds: number;
+  readonly intervalS: number;
+  readonly profile: string;
+  /** `i/n`, passed on as `--shard`. */
+  readonly shard: string | null;
+  readonly pki: FleetPki | null;
+  readonly brokerPort: number;
+  /** Plain mode only: every device `share_connection: true`. */
+  readonly shared: boolean;
+  /** The V8 flags for the CLI; null: the ones of the `power-sdk` task in deno.json. */
+  readonly v8Flags: string | null;
+  /** How the broker is set up, for the printed row. */
+  readonly brokerLabel: string;
+  /** Starts the stations; resolves when they are ready. */
+  readonly startStations: () => Promise<{ stop(): Promise<unknown> }>;
+}
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+/** The `--v8-flags=` of the `power-sdk` task: what a user running the CLI gets. */
+export function shippedV8Flags(): string {
+  const config = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json")));
+  const task: string = config.tasks["power-sdk"];
+  const match = /--v8-flags=(\S+)/.exec(task);
+  if (match === null) throw new Error(`no --v8-flags in the power-sdk task: ${task}`);
+  return match[1]!;
+}
+
+function passwordVar(i: number): string {
+  return `FLEET_BUNDLE_PASSWORD_${i}`;
+}
+
+/** The runtime.yaml of the CLI run: the bench's fleet with a jsonl sink. */
+function runtimeYaml(input: CliFleetInput, sinkPath: string): string {
+  const { pki } = input;
+  const devices = Array.from(
+    { length: input.n },
+    (_, i) =>
+      `  - { id: s${i}, pipeline: fleet, profile_id: ${input.profile}, transport: { opts: { device_sn: "${
+        fleetSerial(input.profile, i)
+      }"${
+        pki === null
+          ? ""
+          : `, cert_file: "${pki.bundle(i)}", cert_password: "\${${passwordVar(i)}}"`
+      } } } }`,
+  );
+  const transport = pki === null
+    ? `{ broker: "mqtt://127.0.0.1", port: ${input.brokerPort}, allow_insecure: true${
+      input.shared ? ", share_connection: true" : ""
+    } }`
+    : `{ broker: "mqtts://localhost", port: ${input.brokerPort}, ca_file: "${pki.caCert}" }`;
+  return [
+    "version: 1",
+    "pipelines: { fleet: { mode: pull, transport: mqtt, vendor: bluetti, protocol: v2 } }",
+    "defaults:",
+    "  sink: file",
+    `  poll_interval: ${input.intervalS}`,
+    "  groups: [core, grid, battery]",
+    `  transport: { opts: ${transport} }`,
+    `sinks: { file: { type: jsonl, path: "${sinkPath}", queue: { size: 10000 } } }`,
+    "devices:",
+    ...devices,
+    "",
+  ].join("\n");
+}
+
+/** The fields of a jsonl snapshot line the bench reads. */
+interface SnapshotLine {
+  at: string;
+  ok: boolean;
+  errors: { code: string }[];
+  metrics: { lastLatenessMs?: number | null; lastLatencyMs?: number | null };
+}
+
+function quantile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+/** Snapshots whose poll was due in [windowStart, windowEnd). */
+class Recorder {
+  windowStart = Infinity;
+  windowEnd = Infinity;
+  lateness: number[] = [];
+  latency: number[] = [];
+  ok = 0;
+  errors = 0;
+  before = 0;
+  after = 0;
+  total = 0;
+  errorCodes = new Map<string, number>();
+
+  record(s: SnapshotLine): void {
+    this.total++;
+    const lateness = s.metrics.lastLatenessMs ?? 0;
+    const latency = s.metrics.lastLatencyMs ?? 0;
+    // When the poll was due: it ended at `at`, took `latency` and started `lateness` late.
+    const due = Date.parse(s.at) - latency - lateness;
+    if (due < this.windowStart) {
+      this.before++;
+      return;
+    }
+    if (due >= this.windowEnd) {
+      this.after++;
+      return;
+    }
+    this.lateness.push(lateness);
+    this.latency.push(latency);
+    if (s.ok) this.ok++;
+    else {
+      this.errors++;
+      for (const e of s.errors) this.errorCodes.set(e.code, (this.errorCodes.get(e.code) ?? 0) + 1);
+    }
+  }
+}
+
+/** Reads the lines appended to a file since the last call. */
+class FileTail {
+  #offset = 0;
+  #pending = "";
+  readonly #decoder = new TextDecoder();
+  constructor(readonly path: string) {}
+
+  async read(onLine: (line: string) => void): Promise<void> {
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(this.path, { read: true });
+    } catch {
+      return; // not written yet
+    }
+    try {
+      await file.seek(this.#offset, Deno.SeekMode.Start);
+      const buffer = new Uint8Array(1 << 20);
+      for (;;) {
+        const n = await file.read(buffer);
+        if (n === null || n === 0) break;
+        this.#offset += n;
+        this.#pending += this.#decoder.decode(buffer.subarray(0, n), { stream: true });
+        let newline;
+        while ((newline = this.#pending.indexOf("\n")) !== -1) {
+          const line = this.#pending.slice(0, newline);
+          this.#pending = this.#pending.slice(newline + 1);
+          if (line !== "") onLine(line);
+        }
+      }
+    } finally {
+      file.close();
+    }
+  }
+}
+
+interface ProcSample {
+  rss: number; // bytes
+  hwm: number; // bytes
+  cpuTicks: number; // utime + stime
+}
+
+const TICKS_PER_S = 100; // USER_HZ on Linux
+
+/**
+ * RSS, high-water mark and CPU ticks of `pid`, or null when it has exited. Read with `cat`:
+ * Deno lets a process read another's /proc files only with --allow-all.
+ */
+async function procSample(pid: number): Promise<ProcSample | null> {
+  const output = await new Deno.Command("cat", {
+    args: [`/proc/${pid}/status`, `/proc/${pid}/stat`],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  if (!output.success) return null; // exited
+  const text = new TextDecoder().decode(output.stdout);
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(text)?.[1]);
+  // /proc/<pid>/stat is the last line; fields after the command name (which may hold spaces),
+  // counted from field 3 (state).
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  const cpuTicks = Number(fields[11]) + Number(fields[12]); // utime (14), stime (15)
+  return { rss: kb("VmRSS") * 1024, hwm: kb("VmHWM") * 1024, cpuTicks };
+}
+
+function sleepUntil(at: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+}
+
+async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  let pending = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    pending += chunk;
+    let newline;
+    while ((newline = pending.indexOf("\n")) !== -1) {
+      yield pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+    }
+  }
+  if (pending !== "") yield pending;
+}
+
+/** Run the fleet against `power-sdk runtime` as a subprocess; prints the report. */
+export async function runCliFleet(input: CliFleetInput): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "power-sdk-fleet-cli-" });
+  const sinkPath = join(dir, "snapshots.jsonl");
+  const configPath = join(dir, "runtime.yaml");
+  await Deno.writeTextFile(configPath, runtimeYaml(input, sinkPath), { mode: 0o600 });
+  const v8Flags = input.v8Flags ?? shippedV8Flags();
+  const env = Deno.env.toObject();
+  delete env.DENO_V8_FLAGS; // the flags are given on the command line, as the task does
+  if (input.pki !== null) {
+    for (let i = 0; i < input.n; i++) env[passwordVar(i)] = input.pki.password(i);
+  }
+  const stations = await input.startStations();
+  let child: Deno.ChildProcess | null = null;
+  try {
+    const args = [
+      "run",
+      "-q",
+      "-P=cli",
+      `--v8-flags=${v8Flags}`,
+      join(ROOT, "cli.ts"),
+      "runtime",
+      "--config",
+      configPath,
+      "--verbose",
+      ...(input.shard === null ? [] : ["--shard", input.shard]),
+    ];
+    const startedWall = Date.now();
+    child = new Deno.Command(Deno.execPath(), {
+      args,
+      cwd: ROOT,
+      clearEnv: true,
+      env,
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const pid = child.pid;
+    console.error(`power-sdk runtime: pid ${pid}, --v8-flags=${v8Flags}, config ${configPath}`);
+
+    // stderr: connects, warnings by kind, the final summary.
+    const connected = new Set<string>();
+    let firstConnectedAt = NaN;
+    let allConnectedAt = NaN;
+    const allConnected = Promise.withResolvers<void>();
+    const warnings = new Map<string, number>();
+    const firstProblems: string[] = [];
+    let devicesToConnect = input.n;
+    let stoppedLine = "";
+    const reading = (async () => {
+      for await (const line of readLines(child!.stderr)) {
+        const m = /^info: (\S+): connected$/.exec(line);
+        if (m) {
+          if (connected.size === 0) firstConnectedAt = Date.now();
+          connected.add(m[1]!);
+          if (connected.size >= devicesToConnect && Number.isNaN(allConnectedAt)) {
+            allConnectedAt = Date.now();
+            allConnected.resolve();
+          }
+          continue;
+        }
+        const shard = /^info: shard \d+\/\d+: (\d+) of/.exec(line);
+        if (shard) devicesToConnect = Number(shard[1]);
+        if (line.startsWith("info: stopped by")) stoppedLine = line;
+        if (line.startsWith("warning:") || line.startsWith("error:")) {
+          // The kind: the message without device id and numbers.
+          const kind = line.replace(/^(\w+): s\d+: /, "$1: ").replace(/\d+/g, "#").slice(0, 90);
+          warnings.set(kind, (warnings.get(kind) ?? 0) + 1);
+          if (firstProblems.length < 5) firstProblems.push(line.slice(0, 300));
+        }
+      }
+    })();
+    void child.status.then(() => allConnected.resolve());
+
+    // Sampling: RSS and CPU of the CLI's process.
+    const recorder = new Recorder();
+    const tail = new FileTail(sinkPath);
+    let rssPeakAll = 0;
+    let rssPeakWindow = 0;
+    const rssWindow: number[] = [];
+    let last: ProcSample | null = null;
+    let sampling = false;
+    const sampler = setInterval(async () => {
+      if (sampling) return;
+      sampling = true;
+      const sample = await procSample(pid).finally(() => sampling = false);
+      if (sample === null) return;
+      last = sample;
+      rssPeakAll = Math.max(rssPeakAll, sample.rss);
+      const now = Date.now();
+      if (now >= recorder.windowStart && now < recorder.windowEnd) {
+        rssPeakWindow = Math.max(rssPeakWindow, sample.rss);
+        rssWindow.push(sample.rss);
+      }
+    }, 500);
+    let tailing = Promise.resolve();
+    const parse = (line: string) => {
+      try {
+        recorder.record(JSON.parse(line) as SnapshotLine);
+      } catch {
+        // A line cut short: skipped.
+      }
+    };
+    const tailer = setInterval(() => {
+      tailing = tailing.then(() => tail.read(parse));
+    }, 1000);
+
+    const startCap = setTimeout(() => allConnected.resolve(), 120_000);
+    await allConnected.promise;
+    clearTimeout(startCap);
+    const startupMs = allConnectedAt - startedWall;
+    const startupCpuTicks = (await procSample(pid))?.cpuTicks ?? NaN;
+    recorder.windowStart = Math.max(Date.now(), startedWall + input.intervalS * 1000);
+    recorder.windowEnd = recorder.windowStart + input.seconds * 1000;
+    await sleepUntil(recorder.windowStart);
+    const cpu0 = await procSample(pid);
+    const wall0 = performance.now();
+    await sleepUntil(recorder.windowEnd);
+    const cpu1 = await procSample(pid);
+    const wallMs = performance.now() - wall0;
+    // Polls due before the end are written within a timeout or so: wait one interval more.
+    await sleepUntil(recorder.windowEnd + input.intervalS * 1000);
+    clearInterval(sampler);
+    const hwm = (await procSample(pid))?.hwm ?? (last as ProcSample | null)?.hwm ?? NaN;
+    const loadEnd = Deno.loadavg();
+
+    const stopAt = performance.now();
+    try {
+      Deno.kill(pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+    const killer = setTimeout(() => {
+      try {
+        Deno.kill(pid, "SIGKILL");
+      } catch {
+        // exited meanwhile
+      }
+    }, 15_000);
+    const status = await child.status;
+    child = null;
+    clearTimeout(killer);
+    const stopMs = performance.now() - stopAt;
+    await reading;
+    clearInterval(tailer);
+    await tailing;
+    await tail.read(parse);
+
+    // --- report ------------------------------------------------------------------------
+    const lateness = Float64Array.from(recorder.lateness).sort();
+    const latency = Float64Array.from(recorder.latency).sort();
+    const ms = (v: number) => v.toFixed(1);
+    const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
+    const cpuPct = cpu0 && cpu1
+      ? (100 * (cpu1.cpuTicks - cpu0.cpuTicks) / TICKS_PER_S * 1000) / wallMs
+      : NaN;
+    const polled = devicesToConnect;
+    const expected = polled * 3 * (input.seconds / input.intervalS);
+    const load = loadEnd.map((v) => v.toFixed(1)).join(" ");
+    const startup = Number.isNaN(startupMs)
+      ? `NOT within 120 s (${connected.size} connected)`
+      : `${(startupMs / 1000).toFixed(1)} s`;
+    console.log(
+      `\nfleet through the CLI: ${input.n} × ${input.profile}, 3 groups every ${input.intervalS} s, ${input.brokerLabel}${
+        input.pki ? "; TLS, one bundle per station (password from ${VAR})" : ""
+      }${input.shared ? "; share_connection" : ""}${
+        input.shard ? `; shard ${input.shard}: ${polled} devices` : ""
+      }; power-sdk runtime --v8-flags=${v8Flags}, jsonl sink`,
+    );
+    console.log(
+      `start-up: from spawning the process, first device connected after ${
+        ((firstConnectedAt - startedWall) / 1000).toFixed(1)
+      } s, all ${polled} after ${startup}; CPU until then ${
+        (startupCpuTicks / TICKS_PER_S).toFixed(1)
+      } s`,
+    );
+    console.log(
+      `window: ${input.seconds} s from ${
+        ((recorder.windowStart - startedWall) / 1000).toFixed(1)
+      } s after spawn; ${recorder.ok} ok + ${recorder.errors} error of ${expected} due (${recorder.total} snapshots in all)`,
+    );
+    if (recorder.errorCodes.size > 0) {
+      console.log(`errors by code: ${JSON.stringify(Object.fromEntries(recorder.errorCodes))}`);
+    }
+    console.log(
+      `poll lateness ms: p50 ${ms(quantile(lateness, 0.5))}, p99 ${
+        ms(quantile(lateness, 0.99))
+      }, max ${ms(quantile(lateness, 1))}; read latency ms: p50 ${
+        ms(quantile(latency, 0.5))
+      }, p99 ${ms(quantile(latency, 0.99))}, max ${ms(quantile(latency, 1))}`,
+    );
+    console.log(
+      `CLI process CPU in the window: ${cpuPct.toFixed(1)} % of one core; RSS: peak ${
+        mb(rssPeakWindow)
+      } MB in the window, ${mb(rssPeakAll)} MB sampled overall, VmHWM ${mb(hwm)} MB`,
+    );
+    const every10s = rssWindow.filter((_, i) => i % 20 === 19 || i === rssWindow.length - 1);
+    console.log(`CLI RSS every 10 s of the window (MB): ${every10s.map(mb).join(", ")}`);
+    console.log(
+      `stop: exit ${status.code}${status.signal ? ` (${status.signal})` : ""} ${
+        Math.round(stopMs)
+      } ms after SIGTERM; ${stoppedLine || "no 'stopped by' line"}`,
+    );
+    for (const [kind, count] of [...warnings].sort((a, b) => b[1] - a[1]).slice(0, 8)) {
+      console.log(`  ${count} × ${kind}`);
+    }
+    for (const line of firstProblems) console.log(`  first: ${line}`);
+    console.log(`load average at the end of the window: ${load}`);
+    console.log(
+      "\n| date | mode | N | window | ok / error (due) | lateness p50 / p99 | all connected (from spawn) | CPU, one core | peak RSS in the window | VmHWM | load average |",
+    );
+    console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    console.log(
+      `| ${new Date().toISOString().slice(0, 10)} | CLI${input.pki ? ", TLS" : ""}${
+        input.shared ? ", shared" : ""
+      }, every ${input.intervalS} s | ${input.n} | ${input.seconds} s | ${recorder.ok} / ${recorder.errors} (${expected}) | ${
+        ms(quantile(lateness, 0.5))
+      } / ${ms(quantile(lateness, 0.99))} ms | ${startup} | ${cpuPct.toFixed(1)} % | ${
+        mb(rssPeakWindow)
+      } MB | ${mb(hwm)} MB | ${load} |`,
+    );
+  } finally {
+    if (child !== null) {
+      try {
+        Deno.kill(child.pid, "SIGKILL");
+      } catch {
+        // gone
+      }
+      await child.status;
+    }
+    await stations.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
