@@ -31,6 +31,8 @@ export interface CliFleetInput {
   readonly v8Flags: string | null;
   /** How the broker is set up, for the printed row. */
   readonly brokerLabel: string;
+  /** A file for the CLI's stdout (V8's --trace-gc prints there); null: discarded. */
+  readonly stdoutFile: string | null;
   /** Starts the stations; resolves when they are ready. */
   readonly startStations: () => Promise<{ stop(): Promise<unknown> }>;
 }
@@ -198,6 +200,40 @@ async function procSample(pid: number): Promise<ProcSample | null> {
   return { rss: kb("VmRSS") * 1024, hwm: kb("VmHWM") * 1024, cpuTicks };
 }
 
+/** RSS by kind of mapping (/proc/<pid>/smaps): anonymous, the malloc heap, files. */
+async function rssByMapping(pid: number): Promise<string> {
+  const output = await new Deno.Command("cat", {
+    args: [`/proc/${pid}/smaps`],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  if (!output.success) return "(exited)";
+  const sums = new Map<string, number>();
+  let kind = "";
+  let bigAnon = 0;
+  let size = 0;
+  for (const line of new TextDecoder().decode(output.stdout).split("\n")) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      const name = head[1]!;
+      kind = name === "" ? "anonymous" : name.startsWith("[") ? name : "files";
+      continue;
+    }
+    const m = /^(Size|Rss):\s+(\d+) kB/.exec(line);
+    if (m === null) continue;
+    if (m[1] === "Size") size = Number(m[2]);
+    else {
+      sums.set(kind, (sums.get(kind) ?? 0) + Number(m[2]));
+      if (kind === "anonymous" && size >= 60 * 1024) bigAnon += Number(m[2]);
+    }
+  }
+  const parts = [...sums].sort((a, b) => b[1] - a[1]).map(([k, kb]) =>
+    `${k} ${(kb / 1024).toFixed(0)}`
+  );
+  return `${parts.join(", ")} (of anonymous: ${(bigAnon / 1024).toFixed(0)} in mappings ≥ 60 MB)`;
+}
+
 function sleepUntil(at: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 }
@@ -249,9 +285,14 @@ export async function runCliFleet(input: CliFleetInput): Promise<void> {
       clearEnv: true,
       env,
       stdin: "null",
-      stdout: "null",
+      stdout: input.stdoutFile === null ? "null" : "piped",
       stderr: "piped",
     }).spawn();
+    const stdoutCopy = input.stdoutFile === null
+      ? Promise.resolve()
+      : Deno.open(input.stdoutFile, { write: true, create: true, truncate: true }).then((file) =>
+        child!.stdout.pipeTo(file.writable)
+      );
     const pid = child.pid;
     console.error(`power-sdk runtime: pid ${pid}, --v8-flags=${v8Flags}, config ${configPath}`);
 
@@ -338,6 +379,7 @@ export async function runCliFleet(input: CliFleetInput): Promise<void> {
     // Polls due before the end are written within a timeout or so: wait one interval more.
     await sleepUntil(recorder.windowEnd + input.intervalS * 1000);
     clearInterval(sampler);
+    const mappings = await rssByMapping(pid);
     const hwm = (await procSample(pid))?.hwm ?? (last as ProcSample | null)?.hwm ?? NaN;
     const loadEnd = Deno.loadavg();
 
@@ -359,6 +401,7 @@ export async function runCliFleet(input: CliFleetInput): Promise<void> {
     clearTimeout(killer);
     const stopMs = performance.now() - stopAt;
     await reading;
+    await stdoutCopy;
     clearInterval(tailer);
     await tailing;
     await tail.read(parse);
@@ -412,6 +455,7 @@ export async function runCliFleet(input: CliFleetInput): Promise<void> {
       } MB in the window, ${mb(rssPeakAll)} MB sampled overall, VmHWM ${mb(hwm)} MB`,
     );
     const every10s = rssWindow.filter((_, i) => i % 20 === 19 || i === rssWindow.length - 1);
+    console.log(`CLI RSS by mapping at the end of the window (MB): ${mappings}`);
     console.log(`CLI RSS every 10 s of the window (MB): ${every10s.map(mb).join(", ")}`);
     console.log(
       `stop: exit ${status.code}${status.signal ? ` (${status.signal})` : ""} ${

@@ -6,7 +6,7 @@
 // Run: deno task bench:fleet [N] [seconds] [--default-mosquitto] [--profile=EL30V2]
 //        [--interval=5] [--cpu-prof=fleet.cpuprofile] [--tls [--key=ec|rsa] [--pki-dir=dir]]
 //        [--shard=i/n] [--cpu-prof-startup=startup.cpuprofile] [--heap-snapshot=end.heapsnapshot]
-//        [--shared [--per-connection=500]] [--cli [--cli-v8-flags=flags]]
+//        [--shared [--per-connection=500]] [--cli [--cli-v8-flags=flags] [--cli-stdout=file]]
 //   --cli: the runtime is the real `power-sdk runtime` in its own process, started as `deno task
 //   power-sdk` starts it (its V8 flags; --cli-v8-flags= others), with a jsonl sink; RSS and CPU
 //   read from /proc/<pid>; see bench/_fleet_cli.ts.
@@ -62,6 +62,7 @@ interface Options {
   perConnection: number | null;
   cli: boolean;
   cliV8Flags: string | null;
+  cliStdout: string | null;
 }
 
 function parseArgs(args: string[]): Options {
@@ -85,6 +86,7 @@ function parseArgs(args: string[]): Options {
     perConnection: flag("per-connection") === undefined ? null : Number(flag("per-connection")),
     cli: args.includes("--cli"),
     cliV8Flags: flag("cli-v8-flags") ?? null,
+    cliStdout: flag("cli-stdout") ?? null,
   };
   // TLS: one connection and bundle per station, up to 5,000; plain up to 20,000.
   const maxN = options.tls ? 5_000 : 20_000;
@@ -98,7 +100,7 @@ function parseArgs(args: string[]): Options {
     !["EL100V2", "EL30V2"].includes(options.profile);
   if (bad) {
     console.error(
-      "usage: deno task bench:fleet [N 1..20000, with --tls 1..5000] [seconds ≤ 3600] [--default-mosquitto] [--profile=EL100V2|EL30V2] [--interval=1..60] [--cpu-prof=file] [--heap-snapshot=file] [--tls [--key=ec|rsa] [--pki-dir=dir] | --shared [--per-connection=n]] [--shard=i/n] [--cli [--cli-v8-flags=flags]]",
+      "usage: deno task bench:fleet [N 1..20000, with --tls 1..5000] [seconds ≤ 3600] [--default-mosquitto] [--profile=EL100V2|EL30V2] [--interval=1..60] [--cpu-prof=file] [--heap-snapshot=file] [--tls [--key=ec|rsa] [--pki-dir=dir] | --shared [--per-connection=n]] [--shard=i/n] [--cli [--cli-v8-flags=flags] [--cli-stdout=file]]",
     );
     Deno.exit(2);
   }
@@ -474,6 +476,7 @@ if (o.cli) {
       pki,
       brokerPort: mosquitto.port,
       v8Flags: o.cliV8Flags,
+      stdoutFile: o.cliStdout,
       brokerLabel: brokerLabel.replace(/; V8 .*$/, ""),
       startStations: async () => {
         const group = spawnStationGroup(
