@@ -13,6 +13,7 @@ import type { ReconnectPolicy } from "../transport/reconnect_policy.ts";
 import { ConnectLimiter } from "../transport/connect_limiter.ts";
 import { DeviceRunner, type RunnerLogEntry } from "./_device_runner.ts";
 import { startSpreadMs } from "./_start_spread.ts";
+import { LoadGate } from "./_load_gate.ts";
 import type { DeviceIdentity } from "../device/device_state.ts";
 import { RuntimeRegistry } from "./runtime_registry.ts";
 import type { ControlWriteResult } from "./sinks/output_device.ts";
@@ -67,6 +68,17 @@ export interface ExecutorOptions {
    */
   readonly connectLimiter?: ConnectLimiter;
   /**
+   * Event-loop lag, ms, past which the process counts as over capacity: while the lag (smoothed
+   * over about half a second) is over it, new handshakes — first connects and reconnects —
+   * wait, so that the devices already connected keep their schedule instead of sharing the CPU
+   * with handshakes that would time out; they go on once the lag is back under half of it. A
+   * warning says so (at most once a minute). 0 turns it off. Applies to the executor's own
+   * connect limiter only (not to a given `connectLimiter`).
+   *
+   * @default {a tenth of the shortest poll interval, between 200 and 1,000 ms}
+   */
+  readonly overloadLagMs?: number;
+  /**
    * Devices, by id, whose polls keep their raw frames for a `record` sink (`framesOf(snapshot)`);
    * the others keep none.
    *
@@ -113,6 +125,7 @@ export interface ExecutorOptions {
  */
 export class Executor {
   #runners: DeviceRunner[];
+  #gate: LoadGate | null = null;
   #started = false;
   #stopped = false;
 
@@ -129,6 +142,9 @@ export class Executor {
     const random = options.random ?? Math.random;
     const schemaRegistries = new Map<unknown, SchemaRegistry>();
     const connectLimiter = options.connectLimiter ?? new ConnectLimiter();
+    if (options.connectLimiter === undefined) {
+      this.#gate = overloadGate(connectLimiter, options.devices, options.overloadLagMs, log);
+    }
     const prepareCache = new Map<string, Promise<unknown>>();
     const reconnectSlots = connectLimiter.reconnects();
     const shared = new Map<string, unknown>(); // connection pools of the transports
@@ -213,6 +229,7 @@ export class Executor {
   start(): void {
     if (this.#started || this.#stopped) return;
     this.#started = true;
+    this.#gate?.start();
     for (const runner of this.#runners) runner.start();
   }
 
@@ -302,6 +319,53 @@ export class Executor {
   async stop(deadlineMs = 3_000): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#gate?.stop();
     await Promise.all(this.#runners.map((r) => r.stop(deadlineMs)));
   }
+}
+
+/** The least time between two over-capacity warnings. */
+const OVERLOAD_WARNING_INTERVAL_MS = 60_000;
+
+/**
+ * The gate that holds `limiter`'s handshakes back while the event loop runs late, or null when
+ * turned off (`lagMs` 0).
+ */
+function overloadGate(
+  limiter: ConnectLimiter,
+  devices: readonly ResolvedDevice[],
+  lagMs: number | undefined,
+  log: (entry: RuntimeLogEntry) => void,
+): LoadGate | null {
+  const intervals = devices.flatMap((d) =>
+    d.mode === "pull" ? d.groups.map((g) => g.intervalMs) : []
+  );
+  const shortest = intervals.length === 0 ? 5_000 : Math.min(...intervals);
+  const limitMs = lagMs ?? Math.min(1_000, Math.max(200, shortest / 10));
+  if (!(limitMs > 0)) return null;
+  let warnedAt: number | null = null;
+  return new LoadGate({
+    limitMs,
+    onChange: (over, lag) => {
+      limiter.holdBack(over);
+      const waiting = limiter.stats.waiting;
+      const now = performance.now();
+      if (over && (warnedAt === null || now - warnedAt >= OVERLOAD_WARNING_INTERVAL_MS)) {
+        warnedAt = now;
+        log({
+          level: "warn",
+          message: `over capacity: the event loop runs ${
+            Math.round(lag)
+          } ms late (limit ${limitMs} ms); new connections wait until it catches up (${waiting} waiting now), connected devices keep their schedule`,
+        });
+      } else if (!over) {
+        log({
+          level: "info",
+          message: `back under capacity (event loop ${
+            Math.round(lag)
+          } ms late): new connections go on (${waiting} waiting)`,
+        });
+      }
+    },
+  });
 }

@@ -56,6 +56,8 @@ export interface ConnectLimiterStats {
   readonly peakWaiting: number;
   /** Slots granted so far. */
   readonly granted: number;
+  /** Whether handshakes not yet granted are held back ({@linkcode ConnectLimiter.holdBack}). */
+  readonly heldBack: boolean;
 }
 
 /**
@@ -133,6 +135,7 @@ export class ConnectLimiter implements ConnectSlots {
   #peakWaiting = 0;
   #peakActive = 0;
   #limit: number;
+  #held = false;
   #queue: Waiter[] = [];
   #timer: ReturnType<typeof setTimeout> | null = null;
 
@@ -161,6 +164,7 @@ export class ConnectLimiter implements ConnectSlots {
       waiting: this.#queue.length,
       peakWaiting: this.#peakWaiting,
       granted: this.#granted,
+      heldBack: this.#held,
     };
   }
 
@@ -226,6 +230,38 @@ export class ConnectLimiter implements ConnectSlots {
   }
 
   /**
+   * Hold back every handshake not yet granted, or let them go again: while the process is past
+   * its capacity (its event loop runs late), a new handshake would take CPU from the devices
+   * already connected and, itself delayed, time out; waiting handshakes stay queued (their
+   * connect timeouts have not started) until `holdBack(false)`. Handshakes already running go
+   * on.
+   *
+   * @param hold True to hold back, false to let the queue go on.
+   *
+   * @example Hold a first connect back, then let it go
+   * ```ts
+   * import { ConnectLimiter } from "@power-sdk/sdk/transport";
+   * import assert from "node:assert/strict";
+   *
+   * const limiter = new ConnectLimiter();
+   * limiter.holdBack(true);
+   * let granted = false;
+   * const slot = limiter.acquire().then((release) => (granted = true, release));
+   * await Promise.resolve();
+   * assert.equal(granted, false);
+   * assert.equal(limiter.stats.waiting, 1);
+   * limiter.holdBack(false);
+   * (await slot)();
+   * assert.equal(granted, true);
+   * ```
+   */
+  holdBack(hold: boolean): void {
+    if (this.#held === hold) return;
+    this.#held = hold;
+    this.#pump();
+  }
+
+  /**
    * How much longer than usual a handshake should be given now: `maxConcurrent / limit`,
    * from 1 (no timeout lately) to 4.
    *
@@ -248,6 +284,10 @@ export class ConnectLimiter implements ConnectSlots {
 
   #pump(): void {
     this.#refill();
+    if (this.#held) {
+      this.#arm();
+      return;
+    }
     for (let i = 0; i < this.#queue.length && this.#active < this.#limit;) {
       const waiter = this.#queue[i]!;
       if (waiter.reconnect) {
@@ -289,7 +329,8 @@ export class ConnectLimiter implements ConnectSlots {
 
   /** A timer only while a reconnect waits for the budget (none outlives the queue). */
   #arm(): void {
-    const starved = this.#active < this.#limit && this.#queue.some((waiter) => waiter.reconnect);
+    const starved = !this.#held && this.#active < this.#limit &&
+      this.#queue.some((waiter) => waiter.reconnect);
     if (!starved) {
       if (this.#timer !== null) clearTimeout(this.#timer);
       this.#timer = null;

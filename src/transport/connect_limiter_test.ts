@@ -28,6 +28,7 @@ Deno.test("ConnectLimiter never runs more than maxConcurrent handshakes and gran
     waiting: 0,
     peakWaiting: 0,
     granted: 20,
+    heldBack: false,
   });
 });
 
@@ -115,4 +116,26 @@ Deno.test("ConnectLimiter halves its concurrency after a timed-out handshake and
   (await waiting)(true);
   for (let i = 0; i < 10; i++) (await limiter.acquire())();
   assert.equal(limiter.stats.limit, 8, "back to maxConcurrent, not above");
+});
+
+Deno.test("ConnectLimiter holds back handshakes not yet granted (first connects and reconnects) until let go; running ones go on", async () => {
+  const limiter = new ConnectLimiter({ maxConcurrent: 4 });
+  const running = await limiter.acquire();
+  limiter.holdBack(true);
+  assert.equal(limiter.stats.heldBack, true);
+  const granted: string[] = [];
+  const first = limiter.acquire().then((release) => (granted.push("first"), release));
+  const again = limiter.reconnects().acquire().then((release) => (granted.push("again"), release));
+  // A release while held back frees a slot but grants nothing.
+  running();
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+  assert.deepEqual(granted, []);
+  assert.equal(limiter.stats.waiting, 2);
+  assert.equal(limiter.stats.active, 0);
+  limiter.holdBack(false);
+  (await first)();
+  (await again)();
+  assert.deepEqual(granted, ["first", "again"]);
+  assert.equal(limiter.stats.heldBack, false);
+  assert.equal(limiter.stats.granted, 3);
 });
