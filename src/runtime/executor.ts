@@ -337,35 +337,43 @@ function overloadGate(
   lagMs: number | undefined,
   log: (entry: RuntimeLogEntry) => void,
 ): LoadGate | null {
-  const intervals = devices.flatMap((d) =>
-    d.mode === "pull" ? d.groups.map((g) => g.intervalMs) : []
-  );
-  const shortest = intervals.length === 0 ? 5_000 : Math.min(...intervals);
+  let shortest = Infinity;
+  for (const device of devices) {
+    if (device.mode !== "pull") continue;
+    for (const group of device.groups) shortest = Math.min(shortest, group.intervalMs);
+  }
+  if (shortest === Infinity) shortest = 5_000;
   const limitMs = lagMs ?? Math.min(1_000, Math.max(200, shortest / 10));
   if (!(limitMs > 0)) return null;
   let warnedAt: number | null = null;
+  let warned = false; // the last change to "over" was logged: log its end too
   return new LoadGate({
     limitMs,
     onChange: (over, lag) => {
       limiter.holdBack(over);
       const waiting = limiter.stats.waiting;
       const now = performance.now();
-      if (over && (warnedAt === null || now - warnedAt >= OVERLOAD_WARNING_INTERVAL_MS)) {
-        warnedAt = now;
-        log({
-          level: "warn",
-          message: `over capacity: the event loop runs ${
-            Math.round(lag)
-          } ms late (limit ${limitMs} ms); new connections wait until it catches up (${waiting} waiting now), connected devices keep their schedule`,
-        });
-      } else if (!over) {
-        log({
-          level: "info",
-          message: `back under capacity (event loop ${
-            Math.round(lag)
-          } ms late): new connections go on (${waiting} waiting)`,
-        });
+      if (!over) {
+        if (warned) {
+          log({
+            level: "info",
+            message: `back under capacity (event loop ${
+              Math.round(lag)
+            } ms late): new connections go on (${waiting} waiting)`,
+          });
+        }
+        warned = false;
+        return;
       }
+      warned = warnedAt === null || now - warnedAt >= OVERLOAD_WARNING_INTERVAL_MS;
+      if (!warned) return;
+      warnedAt = now;
+      log({
+        level: "warn",
+        message: `over capacity: the event loop runs ${
+          Math.round(lag)
+        } ms late (limit ${limitMs} ms); new connections wait until it catches up (${waiting} waiting now), connected devices keep their schedule; warned at most once a minute`,
+      });
     },
   });
 }
