@@ -79,7 +79,7 @@ function runtimeYaml(input: CliFleetInput, sinkPath: string): string {
     `  poll_interval: ${input.intervalS}`,
     "  groups: [core, grid, battery]",
     `  transport: { opts: ${transport} }`,
-    `sinks: { file: { type: jsonl, path: "${sinkPath}", queue: { size: 10000 } } }`,
+    `sinks: { file: { type: jsonl, path: "${sinkPath}" } }`,
     "devices:",
     ...devices,
     "",
@@ -88,10 +88,15 @@ function runtimeYaml(input: CliFleetInput, sinkPath: string): string {
 
 /** The fields of a jsonl snapshot line the bench reads. */
 interface SnapshotLine {
+  deviceId: string;
   at: string;
   ok: boolean;
   errors: { code: string }[];
-  metrics: { lastLatenessMs?: number | null; lastLatencyMs?: number | null };
+  metrics: {
+    lastLatenessMs?: number | null;
+    lastLatencyMs?: number | null;
+    droppedSnapshots?: number;
+  };
 }
 
 function quantile(sorted: Float64Array, q: number): number {
@@ -111,9 +116,12 @@ class Recorder {
   after = 0;
   total = 0;
   errorCodes = new Map<string, number>();
+  /** Each device's latest count of snapshots its sink queue dropped. */
+  dropped = new Map<string, number>();
 
   record(s: SnapshotLine): void {
     this.total++;
+    this.dropped.set(s.deviceId, s.metrics.droppedSnapshots ?? 0);
     const lateness = s.metrics.lastLatenessMs ?? 0;
     const latency = s.metrics.lastLatencyMs ?? 0;
     // When the poll was due: it ended at `at`, took `latency` and started `lateness` late.
@@ -439,6 +447,14 @@ export async function runCliFleet(input: CliFleetInput): Promise<void> {
         ((recorder.windowStart - startedWall) / 1000).toFixed(1)
       } s after spawn; ${recorder.ok} ok + ${recorder.errors} error of ${expected} due (${recorder.total} snapshots in all)`,
     );
+    const dropped = [...recorder.dropped.values()].reduce((a, b) => a + b, 0);
+    console.log(
+      `sink queue drops (the devices' droppedSnapshots as last written): ${dropped}${
+        dropped > 0
+          ? " — the jsonl sink did not keep up: the counts above miss those snapshots"
+          : ""
+      }`,
+    );
     if (recorder.errorCodes.size > 0) {
       console.log(`errors by code: ${JSON.stringify(Object.fromEntries(recorder.errorCodes))}`);
     }
@@ -468,13 +484,13 @@ export async function runCliFleet(input: CliFleetInput): Promise<void> {
     for (const line of firstProblems) console.log(`  first: ${line}`);
     console.log(`load average at the end of the window: ${load}`);
     console.log(
-      "\n| date | mode | N | window | ok / error (due) | lateness p50 / p99 | all connected (from spawn) | CPU, one core | peak RSS in the window | VmHWM | load average |",
+      "\n| date | mode | N | window | ok / error (due) | sink drops | lateness p50 / p99 | all connected (from spawn) | CPU, one core | peak RSS in the window | VmHWM | load average |",
     );
-    console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     console.log(
       `| ${new Date().toISOString().slice(0, 10)} | CLI${input.pki ? ", TLS" : ""}${
         input.shared ? ", shared" : ""
-      }, every ${input.intervalS} s | ${input.n} | ${input.seconds} s | ${recorder.ok} / ${recorder.errors} (${expected}) | ${
+      }, every ${input.intervalS} s | ${input.n} | ${input.seconds} s | ${recorder.ok} / ${recorder.errors} (${expected}) | ${dropped} | ${
         ms(quantile(lateness, 0.5))
       } / ${ms(quantile(lateness, 0.99))} ms | ${startup} | ${cpuPct.toFixed(1)} % | ${
         mb(rssPeakWindow)

@@ -103,6 +103,14 @@ export interface Sink {
    * @throws when the snapshot could not be stored; the runtime counts it and goes on.
    */
   write(snapshot: Snapshot): Promise<void>;
+  /**
+   * Take several snapshots at once, in order (optional). A sink that can store many as cheaply
+   * as one (one file write for many lines) offers it; its queue then hands over everything that
+   * waited while the previous write ran, instead of one snapshot per call.
+   *
+   * @throws when the snapshots could not be stored; the runtime counts each and goes on.
+   */
+  writeMany?(snapshots: readonly Snapshot[]): Promise<void>;
   /** Make everything written so far durable (called on shutdown). */
   flush(): Promise<void>;
   /** Release resources; no write follows. */

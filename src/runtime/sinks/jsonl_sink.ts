@@ -50,6 +50,8 @@ function jsonValue(_key: string, value: unknown): unknown {
  *   existing file does not end with a newline (an earlier crash), a newline is written first,
  *   so the cut line stays on its own and new lines stay valid. **Readers should skip a line
  *   that does not parse** (and empty lines); only the last line of a run can be one.
+ *   Snapshots that waited in the sink's queue while a write ran are written together
+ *   ({@linkcode JsonlSink.writeMany}): their lines in one `write` call, with the same guarantee.
  * - Secrets are redacted at any depth with {@linkcode redactDeep} (plus `redactKeys`); binary
  *   values are written as `"[bytes]"`, bigints as strings.
  * - Calls are serialized: a `flush` or `close` waits for the writes before it.
@@ -124,7 +126,19 @@ export class JsonlSink implements Sink {
    * made or opened, the snapshot cannot be encoded, the write fails, or the sink is closed.
    */
   write(snapshot: Snapshot): Promise<void> {
-    return this.#serial(() => this.#write(snapshot));
+    return this.#serial(() => this.#write([snapshot]));
+  }
+
+  /**
+   * Append several snapshots, one line each, with one write call for all of them (what its
+   * queue hands over when snapshots waited: one file write instead of one per snapshot).
+   *
+   * @param snapshots The snapshots, in order.
+   * @throws {Error} when one cannot be encoded (nothing is written) or the file cannot be
+   * written.
+   */
+  writeMany(snapshots: readonly Snapshot[]): Promise<void> {
+    return this.#serial(() => this.#write(snapshots));
   }
 
   /**
@@ -168,15 +182,17 @@ export class JsonlSink implements Sink {
     return result;
   }
 
-  async #write(snapshot: Snapshot): Promise<void> {
+  async #write(snapshots: readonly Snapshot[]): Promise<void> {
     if (this.#closed) {
       throw new Error(
         `Cannot write snapshot to JSONL file '${this.path}': sink '${this.name}' is closed`,
       );
     }
-    let line: string;
+    let line = "";
     try {
-      line = JSON.stringify(redactDeep(snapshot, this.#redactKeys), jsonValue) + "\n";
+      for (const snapshot of snapshots) {
+        line += JSON.stringify(redactDeep(snapshot, this.#redactKeys), jsonValue) + "\n";
+      }
     } catch (error) {
       throw new Error(
         `Cannot write snapshot to JSONL file '${this.path}': cannot encode it: ${message(error)}`,
@@ -187,7 +203,8 @@ export class JsonlSink implements Sink {
     const bytes = encoder.encode(this.#needsNewline ? "\n" + line : line);
     let written = 0;
     try {
-      // One write call for the whole line. Only a short write (disk full) takes a second one.
+      // One write call for the whole line (or lines). Only a short write (disk full) takes a
+      // second one.
       while (written < bytes.length) {
         const count = await file.write(bytes.subarray(written));
         if (count <= 0) throw new Error("no bytes were written");

@@ -243,3 +243,18 @@ Deno.test("JsonlSink serializes concurrent writes, flush and close", async () =>
 Deno.test("JsonlSink rejects an empty path", () => {
   assert.throws(() => new JsonlSink("file", { path: "" }), TypeError);
 });
+
+Deno.test("JsonlSink writeMany appends one line per snapshot, in order, after earlier lines", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/snapshots.jsonl`;
+    const sink = new JsonlSink("file", { path });
+    await sink.write(makeSnapshot({ seq: 0 }));
+    await sink.writeMany([1, 2, 3].map((seq) => makeSnapshot({ seq })));
+    await sink.writeMany([]);
+    await sink.write(makeSnapshot({ seq: 4 }));
+    await sink.close();
+    const lines = await readLines(path);
+    assert.deepEqual(lines.map((line) => JSON.parse(line).blocks[0].values.seq), [0, 1, 2, 3, 4]);
+    assert.deepEqual(JSON.parse(lines[2]!), makeSnapshot({ seq: 2 }));
+  });
+});

@@ -31,7 +31,8 @@ export interface SinkQueueOptions {
   /** Called with every dropped snapshot. An exception thrown here is ignored. */
   readonly onDrop?: (snapshot: Snapshot) => void;
   /**
-   * Called when the sink's `write` rejected; the queue goes on with the next snapshot. An
+   * Called when the sink's `write` rejected (or its `writeMany`: once per call, with the first
+   * of its snapshots; each is counted as failed); the queue goes on with the next snapshot. An
    * exception thrown here is ignored.
    */
   readonly onError?: (error: unknown, snapshot: Snapshot) => void;
@@ -82,6 +83,9 @@ export interface SinkQueueCounters {
   /** Snapshots whose write the sink rejected. */
   readonly failed: number;
 }
+
+/** The most snapshots handed to one `writeMany` call. */
+const MAX_BATCH = 256;
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -299,14 +303,21 @@ export class SinkQueue {
     // Start after the caller's synchronous code: push() never runs the sink's code itself.
     await undefined;
     while (this.#buffer.length > 0) {
-      const snapshot = this.#buffer.shift()!;
+      // A sink that stores many snapshots as cheaply as one takes everything that waited.
+      const batch = this.#sink.writeMany !== undefined && this.#buffer.length > 1;
+      const snapshots: Snapshot[] = [];
+      while (this.#buffer.length > 0 && snapshots.length < (batch ? MAX_BATCH : 1)) {
+        snapshots.push(this.#buffer.shift()!);
+      }
       try {
-        await this.#sink.write(snapshot);
-        this.#written++;
+        if (batch) await this.#sink.writeMany!(snapshots);
+        else await this.#sink.write(snapshots[0]!);
+        this.#written += snapshots.length;
       } catch (error) {
-        this.#failed++;
+        this.#failed += snapshots.length;
         try {
-          this.#onError?.(error, snapshot);
+          // Reported once per failed call, with its first snapshot.
+          this.#onError?.(error, snapshots[0]!);
         } catch {
           // A failing reporter must not stop the queue.
         }

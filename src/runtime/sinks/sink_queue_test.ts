@@ -221,3 +221,41 @@ Deno.test("SinkQueue push() never throws, even when onDrop does", async () => {
   await queue.close();
   assert.deepEqual(seqs(sink.written), [0, 2]);
 });
+
+Deno.test("SinkQueue hands a sink with writeMany everything that waited, in order; a failed batch counts each snapshot", async () => {
+  const sink = new RecordingSink("many");
+  const batches: number[][] = [];
+  let fail = false;
+  const many = Object.assign(sink, {
+    writeMany(snapshots: readonly Snapshot[]): Promise<void> {
+      batches.push(snapshots.map((s) => s.blocks[0]?.values.seq as number));
+      if (fail) return Promise.reject(new Error("disk full"));
+      sink.written.push(...snapshots);
+      return Promise.resolve();
+    },
+  });
+  const errors: [string, unknown][] = [];
+  const queue = new SinkQueue(many, {
+    onError: (error, snapshot) => errors.push([(error as Error).message, seqs([snapshot])[0]]),
+  });
+  // Pushed together: they all wait for the queue's first turn and go in one call.
+  for (let seq = 0; seq < 5; seq++) queue.push(makeSnapshot({ seq }));
+  await queue.drain();
+  assert.deepEqual(batches, [[0, 1, 2, 3, 4]]);
+  assert.deepEqual(sink.calls, []);
+  // One alone goes through write.
+  queue.push(makeSnapshot({ seq: 5 }));
+  await queue.drain();
+  assert.deepEqual(sink.calls, ["write"]);
+  assert.deepEqual(seqs(sink.written), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(queue.counters, { queued: 0, written: 6, dropped: 0, failed: 0 });
+  // A failed batch: each of its snapshots counted, the failure reported once.
+  fail = true;
+  queue.push(makeSnapshot({ seq: 6 }));
+  queue.push(makeSnapshot({ seq: 7 }));
+  await queue.drain();
+  assert.deepEqual(batches.at(-1), [6, 7]);
+  assert.deepEqual(errors, [["disk full", 6]]);
+  assert.deepEqual(queue.counters, { queued: 0, written: 6, dropped: 0, failed: 2 });
+  await queue.close();
+});
