@@ -243,11 +243,17 @@ export class DeviceRunner {
 
   /**
    * The group came due while its previous poll is still queued or running: count it, warn (at
-   * most once a minute per device), and give it its error snapshot when its timeout expires.
+   * most once a minute per device), and give it its error snapshot when its timeout expires —
+   * unless the device is waiting for its connection: then it is counted only.
    */
   #skip(group: ResolvedGroup, due: number): void {
     this.#counters.skippedPolls++;
     this.#skippedSinceWarning++;
+    // Waiting for its connection (a handshake queued behind others, or held back while the
+    // process is over capacity): counted, no snapshot. Past capacity, a snapshot and a timer for
+    // each due time of each group of every waiting device was most of the work the process did,
+    // starving the devices it could serve.
+    const connecting = this.#client === null && this.#connecting !== null;
     const now = performance.now();
     if (
       this.#lastSkipWarning === null || now - this.#lastSkipWarning >= SKIP_WARNING_INTERVAL_MS
@@ -257,11 +263,16 @@ export class DeviceRunner {
         deviceId: this.device.id,
         message: `${
           plural(this.#skippedSinceWarning, "poll")
-        } skipped (group ${group.name} last): the previous poll of the group was still running; ${this.#counters.skippedPolls} in all`,
+        } skipped (group ${group.name} last): ${
+          connecting
+            ? "the device is still waiting for its connection"
+            : "the previous poll of the group was still running"
+        }; ${this.#counters.skippedPolls} in all`,
       });
       this.#lastSkipWarning = now;
       this.#skippedSinceWarning = 0;
     }
+    if (connecting) return;
     this.#after(due + this.#o.timeoutMs, () => {
       if (this.#stopped) return;
       this.#publishNotPolled(group, {

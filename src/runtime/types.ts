@@ -57,7 +57,8 @@ export interface DeviceMetrics {
   /**
    * Polls not made because the group's previous poll was still queued or running when the
    * group came due again; each gets an error snapshot (`POLL_SKIPPED`) when its timeout
-   * expires. Always set by the runtime. @default {0}
+   * expires, except while the device waits for its connection (counted only). Always set by
+   * the runtime. @default {0}
    */
   readonly skippedPolls?: number;
   /**
