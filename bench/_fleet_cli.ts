@@ -490,7 +490,9 @@ export async function runCliFleet(input: CliFleetInput): Promise<void> {
     console.log(
       `| ${new Date().toISOString().slice(0, 10)} | CLI${input.pki ? ", TLS" : ""}${
         input.shared ? ", shared" : ""
-      }, every ${input.intervalS} s | ${input.n} | ${input.seconds} s | ${recorder.ok} / ${recorder.errors} (${expected}) | ${dropped} | ${
+      }, every ${input.intervalS} s, ${
+        input.v8Flags === null ? "shipped V8 flags" : `V8 ${v8Flags}`
+      } | ${input.n} | ${input.seconds} s | ${recorder.ok} / ${recorder.errors} (${expected}) | ${dropped} | ${
         ms(quantile(lateness, 0.5))
       } / ${ms(quantile(lateness, 0.99))} ms | ${startup} | ${cpuPct.toFixed(1)} % | ${
         mb(rssPeakWindow)
