@@ -10,7 +10,7 @@
 const ROOT = new URL("..", import.meta.url);
 const rounds = Number(Deno.args[0] ?? "30");
 const before = Deno.args[1];
-const V8_FLAGS = "--v8-flags=--max-semi-space-size=8,--heap-growing-percent=30";
+const V8_FLAGS = "--v8-flags=--max-semi-space-size=8,--heap-growing-percent=30,--optimize-for-size";
 
 const dir = await Deno.makeTempDir({ prefix: "power_sdk_startup_" });
 // In the project folder, so that it loads the same deno.json and lockfile as the CLI does.

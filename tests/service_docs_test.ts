@@ -24,7 +24,11 @@ Deno.test("service.md: the container's permission set and V8 flags run a poll an
   const entrypoint = jsonInstruction("ENTRYPOINT");
   const cmd = jsonInstruction("CMD");
   assert.equal(entrypoint[0], "deno");
-  assert.ok(entrypoint.includes("--v8-flags=--max-semi-space-size=8,--heap-growing-percent=30"));
+  assert.ok(
+    entrypoint.includes(
+      "--v8-flags=--max-semi-space-size=8,--heap-growing-percent=30,--optimize-for-size",
+    ),
+  );
   assert.deepEqual(cmd, ["runtime", "--config", "/config/runtime.yaml"]);
   assert.match(dockerfile(), /^FROM denoland\/deno:2\.9\.6$/m);
   assert.match(dockerfile(), /^USER deno$/m);
