@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "../_shared/yaml.ts";
 import { ConfigError } from "../errors/errors.ts";
 import type { RegisterMap } from "./register_map.ts";
 import { compileRegisterMapSource, type RegisterMapSource } from "./register_map_source.ts";

@@ -1,6 +1,14 @@
 // YAML text → plain data, with positions, duplicate keys and environment interpolation.
 // Private to src/runtime/config.
-import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+} from "../../_shared/yaml.ts";
 import { ConfigError } from "../../errors/errors.ts";
 import { interpolate } from "./_interpolate.ts";
 import {
