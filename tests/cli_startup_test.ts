@@ -176,11 +176,14 @@ Deno.test("schema loads no npm package: it prints the generated schema, not zod'
   assert.ok(load.modules.has(fileUrl("src/cli/_runtime_schema.json")));
 });
 
-Deno.test("runtime loads the YAML and schema libraries, not the MQTT client or TLS code", () => {
+Deno.test("runtime --dry-run loads the schema library, not the MQTT client, TLS or CommonJS YAML", () => {
   // --dry-run runs on these; a run imports the runtime and the bundle reader when it starts.
+  // The YAML library loads as ES modules through src/_shared/yaml.ts (a dynamic import): its
+  // package's CommonJS build, the one `import "yaml"` gives, needs the Node compatibility layer.
   const load = staticLoad(graph, commandEntries(graph, "runtime"));
-  assert.deepEqual(load.npm, ["yaml", "zod"]);
-  for (const heavy of ["node:crypto", "node:tls", "node:net"]) {
+  assert.deepEqual(load.npm, ["zod"]);
+  assert.ok(load.modules.has(fileUrl("src/_shared/yaml.ts")));
+  for (const heavy of ["node:crypto", "node:tls", "node:net", "node:url"]) {
     assert.ok(!load.node.includes(heavy), `runtime --dry-run loads ${heavy}`);
   }
 });

@@ -2,7 +2,7 @@
 // [--verbose]`: check a runtime.yaml, poll its stations once, or run them until stopped.
 // The built-in transports beyond MQTT (the runtime registry takes every defined one).
 import "../plugins/modbus_tcp/transport_definition.ts";
-import { dirname } from "node:path";
+import { dirname } from "../_shared/path.ts";
 // The MQTT transport (in Runtime) and the bundle reader (in ./_credentials.ts) are imported
 // when a run needs them, not for --dry-run.
 import { readRuntimeConfig } from "../runtime/config/load_config.ts";

@@ -1,7 +1,7 @@
 // The register-map files runtime.yaml names with `profile_file`, read and compiled once per
 // load (and per plugin), their outcome kept beside the loaded configuration so that
 // resolveRuntime() does not read them again. Private to src/runtime/config.
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "../../_shared/path.ts";
 import { ConfigError } from "../../errors/errors.ts";
 import { readRegisterMapSource } from "../../parser/register_map_file.ts";
 import type { ProtocolPlugin } from "../../plugin/plugin.ts";

@@ -35,7 +35,10 @@ const MEMORY_SIZE_DEFAULT = 100;
 
 /** What resolution needs besides the configuration. */
 export interface ResolveContext {
+  /** Every profile a `profile_id` may name, in lookup order (for messages). */
   readonly profiles: readonly DeviceProfile[];
+  /** The first of `profiles` that `nameOrAlias` names; may build fewer of them. */
+  readonly findProfile: (nameOrAlias: string) => DeviceProfile | undefined;
   readonly registry: RuntimeRegistry;
   /** True when the value at the path (or an ancestor) was invalid and removed. */
   readonly isPruned: (segments: readonly PathSegment[]) => boolean;
@@ -386,7 +389,7 @@ function resolveDevice(
       "give profile_id or profile_file, not both (profile_file is a register map describing the device)",
     );
   } else if (device.profile_id !== undefined) {
-    profile = lookupProfile(device.profile_id, context.profiles);
+    profile = context.findProfile(device.profile_id);
     if (profile === undefined) {
       const known = context.profiles.map((p) => p.id).join(", ") || "none";
       const candidates = context.profiles.flatMap((p) => [p.id, ...p.aliases]);
@@ -507,7 +510,8 @@ function resolveDevice(
   };
 }
 
-function lookupProfile(
+/** The profile `nameOrAlias` names among `profiles` (the first match), or undefined. */
+export function lookupProfile(
   nameOrAlias: string,
   profiles: readonly DeviceProfile[],
 ): DeviceProfile | undefined {

@@ -2,9 +2,9 @@
 // precedence and cross-references on what was valid. Private to src/runtime/config.
 import type { DeviceProfile } from "../../device/profile.ts";
 import { coerceInterpolated, flattenIssues, removeAt, toRawIssues } from "./_issues.ts";
-import { type Loose, resolveLoose } from "./_resolve.ts";
+import { lookupProfile, type Loose, resolveLoose } from "./_resolve.ts";
 import { ProfileFiles } from "./_profile_files.ts";
-import { buildRuntimeConfigSchema } from "./_schema.ts";
+import { buildRuntimeConfigSchema, type SchemaSources } from "./_schema.ts";
 import { framingNames } from "../../protocol/framing.ts";
 import type { RuntimeRegistry } from "../runtime_registry.ts";
 import { formatPath, type PathSegment, type RawIssue } from "./_source.ts";
@@ -15,8 +15,12 @@ import type { RuntimeConfig } from "./runtime_config.ts";
 export interface ValidateInput {
   /** Plain data: from YAML, or a configuration built in code. */
   readonly data: unknown;
-  /** The profiles device `profile_id`s are looked up in. */
-  readonly profiles: readonly DeviceProfile[];
+  /**
+   * The profiles device `profile_id`s are looked up in. @default {the profiles of the
+   * registry's plugins, plugin by plugin: a plugin's profiles are built when a lookup reaches
+   * them}
+   */
+  readonly profiles?: readonly DeviceProfile[];
   /** The plugins and transports that vendor, protocol, transport and opts are checked against. */
   readonly registry: RuntimeRegistry;
   /** Issues found while reading the text (duplicate keys, variables). */
@@ -39,13 +43,42 @@ export interface ValidateOutput {
   readonly issues: readonly RawIssue[];
 }
 
+let lastSchema:
+  | {
+    readonly sources: SchemaSources;
+    readonly schema: ReturnType<typeof buildRuntimeConfigSchema>;
+  }
+  | undefined;
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
+}
+
+/**
+ * The schema for these transports, plugins and framings: the last one built when they are the
+ * same (`runtime` loads a file, then resolves it: building it takes longer than a check).
+ */
+function schemaOf(sources: SchemaSources) {
+  const last = lastSchema;
+  if (
+    last !== undefined && sameItems(last.sources.transports, sources.transports) &&
+    sameItems(last.sources.plugins, sources.plugins) &&
+    sameItems(last.sources.framings, sources.framings)
+  ) {
+    return last.schema;
+  }
+  const schema = buildRuntimeConfigSchema(sources);
+  lastSchema = { sources, schema };
+  return schema;
+}
+
 /** Check everything, collecting every issue. */
 export function validateConfig(input: ValidateInput): ValidateOutput {
   const pre = input.preIssues ?? [];
   const data = clonePlain(input.data);
   const interpolated = new Set((input.interpolated ?? []).map(formatPath));
   const written = input.written ?? new Map<string, string>();
-  const RuntimeConfigSchema = buildRuntimeConfigSchema({
+  const RuntimeConfigSchema = schemaOf({
     transports: input.registry.transports(),
     plugins: input.registry.plugins(),
     framings: framingNames(),
@@ -79,8 +112,21 @@ export function validateConfig(input: ValidateInput): ValidateOutput {
   let resolved: ResolvedRuntime | undefined;
   const resolveIssues: RawIssue[] = [];
   if (loose !== null && typeof loose === "object" && !Array.isArray(loose)) {
+    const given = input.profiles;
+    let all: readonly DeviceProfile[] | undefined;
     const result = resolveLoose(loose as Loose<RuntimeConfig>, {
-      profiles: input.profiles,
+      get profiles() {
+        return given ?? (all ??= input.registry.plugins().flatMap((p) => p.profiles));
+      },
+      findProfile: (nameOrAlias) => {
+        if (given !== undefined) return lookupProfile(nameOrAlias, given);
+        // The first match over all plugins is the first match of the first plugin that has one.
+        for (const plugin of input.registry.plugins()) {
+          const found = lookupProfile(nameOrAlias, plugin.profiles);
+          if (found !== undefined) return found;
+        }
+        return undefined;
+      },
       registry: input.registry,
       isPruned: (segments) => pruned.some((p) => startsWith(segments, p)),
       profileFiles: input.profileFiles ?? new ProfileFiles(undefined, undefined),

@@ -1,5 +1,4 @@
-import { dirname, isAbsolute, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, isAbsolute, resolve } from "../../_shared/path.ts";
 import { ConfigError } from "../../errors/errors.ts";
 import type { DeviceProfile } from "../../device/profile.ts";
 import { RuntimeRegistry } from "../runtime_registry.ts";
@@ -114,7 +113,7 @@ export function loadRuntimeConfig(
   const result = validateConfig({
     profileFiles,
     data: yaml.value,
-    profiles: options.profiles ?? registry.plugins().flatMap((p) => p.profiles),
+    ...(options.profiles === undefined ? {} : { profiles: options.profiles }),
     registry,
     preIssues: yaml.issues,
     interpolated: yaml.interpolated,
@@ -169,7 +168,8 @@ export async function readRuntimeConfig(
   path: string | URL,
   options: LoadRuntimeConfigOptions = {},
 ): Promise<RuntimeConfig> {
-  const filePath = path instanceof URL ? fileURLToPath(path) : path;
+  // node:url loads a good part of the Node compatibility layer: only for a URL.
+  const filePath = path instanceof URL ? (await import("node:url")).fileURLToPath(path) : path;
   const file = options.file ?? filePath;
   let text: string;
   try {

@@ -1,4 +1,4 @@
-import { basename } from "node:path";
+import { basename } from "../../_shared/path.ts";
 import type { DeviceProfile } from "../../device/profile.ts";
 import { RuntimeRegistry } from "../runtime_registry.ts";
 import type { ResolvedDevice } from "../types.ts";
@@ -176,7 +176,7 @@ export function resolveRuntime(
   const registry = options.registry ?? RuntimeRegistry.withBuiltins();
   const result = validateConfig({
     data: config,
-    profiles: options.profiles ?? registry.plugins().flatMap((p) => p.profiles),
+    ...(options.profiles === undefined ? {} : { profiles: options.profiles }),
     registry,
     // The register maps read when the file was loaded, not read again.
     profileFiles: profileFilesOf(config) ?? new ProfileFiles(undefined, source?.file),
