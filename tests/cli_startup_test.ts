@@ -187,6 +187,24 @@ Deno.test("runtime --dry-run loads the schema library, not the MQTT client, TLS 
   // Not one node: built-in (node:path and node:url bring the Node error classes, inspect and
   // assert with them); node:tls and node:crypto load with a bundle, when a run opens one.
   assert.deepEqual(load.node, []);
+  // Nor the runtime, a transport or a sink implementation: the Modbus TCP transport loads
+  // its TCP link and MBAP codec with its first connection.
+  const implementations = [
+    "src/runtime/runtime.ts",
+    "src/runtime/executor.ts",
+    "src/runtime/sinks/mod.ts",
+    "src/runtime/sinks/stdout_sink.ts",
+    "src/transport/mqtt_transport.ts",
+    "src/transport/mqtt_connection_pool.ts",
+    "src/transport/credentials.ts",
+    "src/transport/tcp_stream_transport.ts",
+    "src/protocol/mbap.ts",
+    "src/protocol/pdu.ts",
+  ].map(fileUrl);
+  assert.deepEqual(implementations.filter((m) => load.modules.has(m)), []);
+  // The check sees them where they are: the runtime module reaches the sinks.
+  const runtime = staticLoad(graph, [fileUrl("src/runtime/runtime.ts")]);
+  assert.ok(runtime.modules.has(fileUrl("src/runtime/sinks/stdout_sink.ts")));
 });
 
 Deno.test("read, write, simulate and demo still reach the MQTT client (the graph check sees it)", () => {

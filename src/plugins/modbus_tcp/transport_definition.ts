@@ -1,9 +1,6 @@
 import { z } from "zod";
 import { MBAP_FRAMING } from "../../protocol/mbap_framing.ts";
-import { MBAP_STREAM_FRAMING } from "../../protocol/mbap.ts";
-import { TcpStreamTransport } from "../../transport/tcp_stream_transport.ts";
 import { defineTransport, type TransportDefinition } from "../../transport/transport_definition.ts";
-import { UnitIdTransport } from "./_unit_id_transport.ts";
 // The built-in transports in one order whatever is imported first: mqtt, then modbus_tcp.
 import "../../transport/mqtt_definition.ts";
 
@@ -98,15 +95,19 @@ export const MODBUS_TCP_TRANSPORT: TransportDefinition<ModbusTcpOptions> = defin
     endpoint: `modbus-tcp://${o.host}:${o.port}`,
     details: [`unit ${o.unit_id}`, `pacing ${o.pacing_ms} ms`],
   }),
-  create(o, context) {
+  async create(o, context) {
     const unitId = o.unit_id ?? 1;
     if (unitId !== MBAP_FRAMING.deviceAddress && o.allow_other_unit_id !== true) {
-      return Promise.reject(
-        new RangeError(
-          `Cannot use unit id ${unitId} for ${o.host}: requests to other unit ids than ${MBAP_FRAMING.deviceAddress} have frozen some stations' Modbus TCP server until a power cycle; set allow_other_unit_id: true if you are sure`,
-        ),
+      throw new RangeError(
+        `Cannot use unit id ${unitId} for ${o.host}: requests to other unit ids than ${MBAP_FRAMING.deviceAddress} have frozen some stations' Modbus TCP server until a power cycle; set allow_other_unit_id: true if you are sure`,
       );
     }
+    // The TCP link and the MBAP codec load with the first connection: checking a
+    // runtime.yaml (`runtime --dry-run`) needs the options alone.
+    const [{ TcpStreamTransport }, { MBAP_STREAM_FRAMING }] = await Promise.all([
+      import("../../transport/tcp_stream_transport.ts"),
+      import("../../protocol/mbap.ts"),
+    ]);
     const transport = new TcpStreamTransport({
       host: o.host!,
       port: o.port ?? 502,
@@ -114,7 +115,7 @@ export const MODBUS_TCP_TRANSPORT: TransportDefinition<ModbusTcpOptions> = defin
       timeoutMs: o.timeout_ms ?? 5_000,
       pacingMs: o.pacing_ms ?? 500,
     });
-    if (unitId === MBAP_FRAMING.deviceAddress) return Promise.resolve(transport);
+    if (unitId === MBAP_FRAMING.deviceAddress) return transport;
     // Once per station and unit id in a process, not at every reconnect.
     const key = `${o.host}:${o.port ?? 502}:${unitId}`;
     if (!WARNED.has(key)) {
@@ -126,6 +127,7 @@ export const MODBUS_TCP_TRANSPORT: TransportDefinition<ModbusTcpOptions> = defin
         sn: context.model,
       });
     }
-    return Promise.resolve(new UnitIdTransport(transport, unitId, MBAP_FRAMING.deviceAddress));
+    const { UnitIdTransport } = await import("./_unit_id_transport.ts");
+    return new UnitIdTransport(transport, unitId, MBAP_FRAMING.deviceAddress);
   },
 });
