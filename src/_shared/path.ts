@@ -1,130 +1,62 @@
 // `basename`, `dirname`, `isAbsolute`, `join` and `resolve` of node:path, for the modules that load on
 // `runtime --dry-run`: node:path brings a part of the Node compatibility layer with it (its
 // error classes, `inspect`, `assert`: about 20 ms of CPU at start-up, docs/benchmarks.md). On
-// POSIX systems these are Node's own algorithms, for the same results (path_test.ts compares
-// them with node:path); on Windows node:path itself loads. Private to the package.
+// POSIX systems they are written here for the same results (path_test.ts compares them with
+// node:path on a table of tricky paths); on Windows node:path itself loads. Private to the package.
 
 const windows: typeof import("node:path") | undefined = Deno.build.os === "windows"
   ? await import("node:path")
   : undefined;
 
-/** Node's normalizeString for "/": resolves "." and ".." segments and repeated separators. */
-function normalizeString(path: string, allowAboveRoot: boolean): string {
-  let res = "";
-  let lastSegmentLength = 0;
-  let lastSlash = -1;
-  let dots = 0;
-  let char = "";
-  for (let i = 0; i <= path.length; ++i) {
-    if (i < path.length) char = path[i]!;
-    else if (char === "/") break;
-    else char = "/";
-    if (char === "/") {
-      if (lastSlash === i - 1 || dots === 1) {
-        // An empty segment or ".".
-      } else if (dots === 2) {
-        if (
-          res.length < 2 || lastSegmentLength !== 2 || res.at(-1) !== "." || res.at(-2) !== "."
-        ) {
-          if (res.length > 2) {
-            const lastSlashIndex = res.lastIndexOf("/");
-            if (lastSlashIndex === -1) {
-              res = "";
-              lastSegmentLength = 0;
-            } else {
-              res = res.slice(0, lastSlashIndex);
-              lastSegmentLength = res.length - 1 - res.lastIndexOf("/");
-            }
-            lastSlash = i;
-            dots = 0;
-            continue;
-          } else if (res.length !== 0) {
-            res = "";
-            lastSegmentLength = 0;
-            lastSlash = i;
-            dots = 0;
-            continue;
-          }
-        }
-        if (allowAboveRoot) {
-          res += res.length > 0 ? "/.." : "..";
-          lastSegmentLength = 2;
-        }
-      } else {
-        if (res.length > 0) res += `/${path.slice(lastSlash + 1, i)}`;
-        else res = path.slice(lastSlash + 1, i);
-        lastSegmentLength = i - lastSlash - 1;
-      }
-      lastSlash = i;
-      dots = 0;
-    } else if (char === "." && dots !== -1) {
-      ++dots;
-    } else {
-      dots = -1;
-    }
+/** The segments of a POSIX path, without empty and "." ones, with ".." applied where it can be. */
+function collapse(path: string, absolute: boolean): string[] {
+  const kept: string[] = [];
+  for (const segment of path.split("/")) {
+    if (segment === "" || segment === ".") continue;
+    if (segment !== "..") kept.push(segment);
+    else if (kept.length > 0 && kept.at(-1) !== "..") kept.pop();
+    else if (!absolute) kept.push(".."); // above the root of an absolute path is the root
   }
-  return res;
+  return kept;
 }
 
 function posixNormalize(path: string): string {
   if (path.length === 0) return ".";
-  const absolute = path[0] === "/";
-  const trailingSeparator = path.at(-1) === "/";
-  let normalized = normalizeString(path, !absolute);
-  if (normalized.length === 0) {
-    if (absolute) return "/";
-    return trailingSeparator ? "./" : ".";
-  }
-  if (trailingSeparator) normalized += "/";
-  return absolute ? `/${normalized}` : normalized;
+  const absolute = path.startsWith("/");
+  const trailingSeparator = path.endsWith("/");
+  const body = collapse(path, absolute).join("/");
+  if (body.length === 0) return absolute ? "/" : trailingSeparator ? "./" : ".";
+  return `${absolute ? "/" : ""}${body}${trailingSeparator ? "/" : ""}`;
 }
 
 /** `path.isAbsolute` of node:path. */
 export function isAbsolute(path: string): boolean {
   if (windows !== undefined) return windows.isAbsolute(path);
-  return path.length > 0 && path[0] === "/";
+  return path.startsWith("/");
 }
 
 /** `path.basename` of node:path, without its suffix argument. */
 export function basename(path: string): string {
   if (windows !== undefined) return windows.basename(path);
-  let start = 0;
-  let end = -1;
-  let matchedSlash = true;
-  for (let i = path.length - 1; i >= 0; --i) {
-    if (path[i] === "/") {
-      if (!matchedSlash) {
-        start = i + 1;
-        break;
-      }
-    } else if (end === -1) {
-      matchedSlash = false;
-      end = i + 1;
-    }
-  }
-  return end === -1 ? "" : path.slice(start, end);
+  let end = path.length;
+  while (end > 0 && path[end - 1] === "/") end--;
+  if (end === 0) return "";
+  return path.slice(path.lastIndexOf("/", end - 1) + 1, end);
 }
 
 /** `path.dirname` of node:path. */
 export function dirname(path: string): string {
   if (windows !== undefined) return windows.dirname(path);
   if (path.length === 0) return ".";
-  const hasRoot = path[0] === "/";
-  let end = -1;
-  let matchedSlash = true;
-  for (let i = path.length - 1; i >= 1; --i) {
-    if (path[i] === "/") {
-      if (!matchedSlash) {
-        end = i;
-        break;
-      }
-    } else {
-      matchedSlash = false;
-    }
-  }
-  if (end === -1) return hasRoot ? "/" : ".";
-  if (hasRoot && end === 1) return "//";
-  return path.slice(0, end);
+  let end = path.length;
+  while (end > 1 && path[end - 1] === "/") end--; // trailing separators; a lone root stays
+  const separator = path.lastIndexOf("/", end - 1);
+  if (separator === -1) return ".";
+  if (separator === 0) return "/";
+  // node:path keeps a leading "//" (POSIX leaves its meaning to the system: "//a" → "//") and
+  // the separators before the last one of a run ("a//b" → "a/").
+  if (separator === 1 && path.startsWith("/")) return "//";
+  return path.slice(0, separator);
 }
 
 /** `path.join` of node:path. */
@@ -137,15 +69,13 @@ export function join(...paths: string[]): string {
 /** `path.resolve` of node:path (relative to the current directory). */
 export function resolve(...paths: string[]): string {
   if (windows !== undefined) return windows.resolve(...paths);
-  let resolved = "";
-  let absolute = false;
-  for (let i = paths.length - 1; i >= -1 && !absolute; i--) {
-    const path = i >= 0 ? paths[i]! : Deno.cwd();
+  const from: string[] = [];
+  for (let i = paths.length - 1; i >= 0; i--) {
+    const path = paths[i]!;
     if (path.length === 0) continue;
-    resolved = `${path}/${resolved}`;
-    absolute = path[0] === "/";
+    from.unshift(path);
+    if (path.startsWith("/")) break;
   }
-  resolved = normalizeString(resolved, !absolute);
-  if (absolute) return `/${resolved}`;
-  return resolved.length > 0 ? resolved : ".";
+  if (!from[0]?.startsWith("/")) from.unshift(Deno.cwd());
+  return `/${collapse(from.join("/"), true).join("/")}`;
 }
