@@ -11,8 +11,12 @@ async function loadYaml(): Promise<typeof Yaml> {
   try {
     const entry = import.meta.resolve("yaml");
     if (entry.startsWith("file:") && entry.endsWith("/dist/index.js")) {
-      const esm = new URL("../browser/index.js", entry).href;
-      const module: typeof Yaml = await import(esm);
+      const esm = new URL("../browser/index.js", entry);
+      // A dynamic import of a local file needs read access to it: never ask for it (a prompt
+      // would stop a program that was not given it), take the CommonJS build instead.
+      const read = Deno.permissions.querySync({ name: "read", path: esm });
+      if (read.state !== "granted") return await import("yaml");
+      const module: typeof Yaml = await import(esm.href);
       if (typeof module.parseDocument === "function") return module;
     }
   } catch {
