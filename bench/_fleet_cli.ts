@@ -14,6 +14,13 @@
 import { join } from "node:path";
 import type { FleetPki } from "./_fleet_pki.ts";
 import { fleetSerial } from "./_fleet_station_process.ts";
+import {
+  quantile,
+  readLines,
+  sleepUntil,
+  WindowRecorder,
+  type WindowSnapshot,
+} from "./_fleet_window.ts";
 
 /** What the fleet bench gives this mode. */
 export interface CliFleetInput {
@@ -84,64 +91,6 @@ function runtimeYaml(input: CliFleetInput, sinkPath: string): string {
     ...devices,
     "",
   ].join("\n");
-}
-
-/** The fields of a jsonl snapshot line the bench reads. */
-interface SnapshotLine {
-  deviceId: string;
-  at: string;
-  ok: boolean;
-  errors: { code: string }[];
-  metrics: {
-    lastLatenessMs?: number | null;
-    lastLatencyMs?: number | null;
-    droppedSnapshots?: number;
-  };
-}
-
-function quantile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
-/** Snapshots whose poll was due in [windowStart, windowEnd). */
-class Recorder {
-  windowStart = Infinity;
-  windowEnd = Infinity;
-  lateness: number[] = [];
-  latency: number[] = [];
-  ok = 0;
-  errors = 0;
-  before = 0;
-  after = 0;
-  total = 0;
-  errorCodes = new Map<string, number>();
-  /** Each device's latest count of snapshots its sink queue dropped. */
-  dropped = new Map<string, number>();
-
-  record(s: SnapshotLine): void {
-    this.total++;
-    this.dropped.set(s.deviceId, s.metrics.droppedSnapshots ?? 0);
-    const lateness = s.metrics.lastLatenessMs ?? 0;
-    const latency = s.metrics.lastLatencyMs ?? 0;
-    // When the poll was due: it ended at `at`, took `latency` and started `lateness` late.
-    const due = Date.parse(s.at) - latency - lateness;
-    if (due < this.windowStart) {
-      this.before++;
-      return;
-    }
-    if (due >= this.windowEnd) {
-      this.after++;
-      return;
-    }
-    this.lateness.push(lateness);
-    this.latency.push(latency);
-    if (s.ok) this.ok++;
-    else {
-      this.errors++;
-      for (const e of s.errors) this.errorCodes.set(e.code, (this.errorCodes.get(e.code) ?? 0) + 1);
-    }
-  }
 }
 
 /** Reads the lines appended to a file since the last call. */
@@ -242,23 +191,6 @@ async function rssByMapping(pid: number): Promise<string> {
   return `${parts.join(", ")} (of anonymous: ${(bigAnon / 1024).toFixed(0)} in mappings ≥ 60 MB)`;
 }
 
-function sleepUntil(at: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
-}
-
-async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  let pending = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    pending += chunk;
-    let newline;
-    while ((newline = pending.indexOf("\n")) !== -1) {
-      yield pending.slice(0, newline);
-      pending = pending.slice(newline + 1);
-    }
-  }
-  if (pending !== "") yield pending;
-}
-
 /** Run the fleet against `power-sdk runtime` as a subprocess; prints the report. */
 export async function runCliFleet(input: CliFleetInput): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "power-sdk-fleet-cli-" });
@@ -339,7 +271,7 @@ export async function runCliFleet(input: CliFleetInput): Promise<void> {
     void child.status.then(() => allConnected.resolve());
 
     // Sampling: RSS and CPU of the CLI's process.
-    const recorder = new Recorder();
+    const recorder = new WindowRecorder();
     const tail = new FileTail(sinkPath);
     let rssPeakAll = 0;
     let rssPeakWindow = 0;
@@ -362,7 +294,7 @@ export async function runCliFleet(input: CliFleetInput): Promise<void> {
     let tailing = Promise.resolve();
     const parse = (line: string) => {
       try {
-        recorder.record(JSON.parse(line) as SnapshotLine);
+        recorder.record(JSON.parse(line) as WindowSnapshot);
       } catch {
         // A line cut short: skipped.
       }

@@ -42,6 +42,7 @@ import type { Snapshot } from "../src/runtime/mod.ts";
 import { startMosquitto } from "../tests/_support/mosquitto.ts";
 import { DEFAULT_DEVICES_PER_CONNECTION } from "../src/transport/mqtt_transport.ts";
 import { fleetSerial } from "./_fleet_station_process.ts";
+import { quantile, readLines, sleepUntil, WindowRecorder } from "./_fleet_window.ts";
 import { runCliFleet } from "./_fleet_cli.ts";
 
 interface Options {
@@ -259,62 +260,8 @@ function spawnStations(brokerUrl: string, o: Options, first = 0, n = o.n): Stati
   };
 }
 
-async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  let pending = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-    pending += chunk;
-    let newline;
-    while ((newline = pending.indexOf("\n")) !== -1) {
-      yield pending.slice(0, newline);
-      pending = pending.slice(newline + 1);
-    }
-  }
-  if (pending !== "") yield pending;
-}
-
 // --- measuring -----------------------------------------------------------------------------
 
-function quantile(sorted: Float64Array | number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
-/** Records lateness, latency and outcome of every snapshot whose poll was due in the window. */
-class Recorder {
-  windowStart = Infinity; // wall clock, ms
-  windowEnd = Infinity;
-  lateness: number[] = [];
-  latency: number[] = [];
-  ok = 0;
-  errors = 0;
-  warmup = 0;
-  late = 0;
-  errorCodes = new Map<string, number>();
-
-  record(s: Snapshot): void {
-    const lateness = s.metrics.lastLatenessMs ?? 0;
-    const latency = s.metrics.lastLatencyMs ?? 0;
-    // When the poll was due: it ended at `at`, took `latency` and started `lateness` late.
-    const due = Date.parse(s.at) - latency - lateness;
-    if (due < this.windowStart) {
-      this.warmup++;
-      return;
-    }
-    if (due >= this.windowEnd) {
-      this.late++;
-      return;
-    }
-    this.lateness.push(lateness);
-    this.latency.push(latency);
-    if (s.ok) this.ok++;
-    else {
-      this.errors++;
-      for (const e of s.errors) this.errorCodes.set(e.code, (this.errorCodes.get(e.code) ?? 0) + 1);
-    }
-  }
-}
-
-/** Event-loop lag: how late a 50 ms timer fires, sampled while the bench runs. */
 function loopLagSampler(): { stop(): number[] } {
   const lags: number[] = [];
   let expected = performance.now() + 50;
@@ -551,7 +498,7 @@ try {
   // The bench's sink: the Runtime builds its sinks from the configuration only, so the
   // configured memory sink's `write` is replaced by the recorder (behind the same SinkQueue).
   // It keeps two numbers per snapshot and never prints or retains the snapshot.
-  const recorder = new Recorder();
+  const recorder = new WindowRecorder();
   const memory = runtime.memory("bench")!;
   memory.write = (snapshot: Snapshot) => {
     recorder.record(snapshot);
@@ -763,15 +710,6 @@ try {
   await runtime?.stop().catch(() => {});
   await stations?.stop().catch(() => {});
   await mosquitto.stop();
-}
-
-/**
- * Wait until the wall clock reaches `at` (ms). The delay is clamped at 0: a window that starts
- * "now" is computed a millisecond before the timer is set, and a negative delay makes Node's
- * timers warn (TimeoutNegativeWarning) and fire after 1 ms.
- */
-function sleepUntil(at: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 }
 
 function freePort(): number {
