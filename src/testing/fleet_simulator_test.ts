@@ -66,6 +66,19 @@ async function requester(url: string): Promise<{
   };
 }
 
+/** Ask each EL30V2 station of `sns` for block 100 (RTU) and check it answers with its serial. */
+async function assertEachAnswersItsSerial(url: string, sns: readonly string[]): Promise<void> {
+  const { client, ask } = await requester(url);
+  try {
+    for (const sn of sns) {
+      const values = REGISTRY.require(100).decode(await ask(sn, "rtu")).values;
+      assert.equal(values.device_serial, sn.slice("EL30V2".length));
+    }
+  } finally {
+    await client.endAsync();
+  }
+}
+
 Deno.test("FleetSimulator.start() answers each request with the station named in the topic", async () => {
   await using broker = await EmbeddedBroker.start();
   const stations = [
@@ -177,15 +190,7 @@ Deno.test({
       brokerUrl: broker.url,
       stations: [{ profile: "EL30V2", sn: "EL30V29" }],
     });
-    const { client, ask } = await requester(broker.url);
-    try {
-      for (const sn of sns) {
-        const values = REGISTRY.require(100).decode(await ask(sn, "rtu")).values;
-        assert.equal(values.device_serial, sn.slice("EL30V2".length));
-      }
-    } finally {
-      await client.endAsync();
-    }
+    await assertEachAnswersItsSerial(broker.url, sns);
     for (const fleet of [first, second]) {
       assert.deepEqual(
         { requests: fleet.counters.requests, unknownStation: fleet.counters.unknownStation },
@@ -214,15 +219,7 @@ Deno.test({
       ...broker.log.matchAll(/New client connected from \S+ as (power-sdk-fleet\S*)/g),
     ];
     assert.equal(clients.length, 3, broker.log);
-    const { client, ask } = await requester(broker.url);
-    try {
-      for (const sn of sns) {
-        const values = REGISTRY.require(100).decode(await ask(sn, "rtu")).values;
-        assert.equal(values.device_serial, sn.slice("EL30V2".length));
-      }
-    } finally {
-      await client.endAsync();
-    }
+    await assertEachAnswersItsSerial(broker.url, sns);
     // Each request reached one connection only.
     assert.deepEqual(
       { requests: fleet.counters.requests, unknownStation: fleet.counters.unknownStation },
