@@ -143,9 +143,9 @@ export function findProfile(
   profiles: readonly DeviceProfile[],
   nameOrAlias: string,
 ): DeviceProfile {
-  const wanted = normalize(nameOrAlias);
-  const found = profiles.find((profile) => keys(profile).includes(wanted));
+  const found = profileNamed(profiles, nameOrAlias);
   if (found !== undefined) return found;
+  const wanted = normalize(nameOrAlias);
   const known = profiles.length === 0
     ? "no profiles are known"
     : `known profiles are ${profiles.map((p) => `${p.id} (${p.name})`).join(", ")}`;
@@ -159,6 +159,32 @@ export function findProfile(
     `Unknown profile '${nameOrAlias}': ${known}${hint}`,
     { path: "profile" },
   );
+}
+
+/**
+ * The first profile that `nameOrAlias` names (as {@linkcode findProfile} matches), or
+ * undefined: for a search that goes on elsewhere when this list has none.
+ *
+ * @param profiles The profiles to search, in priority order.
+ * @param nameOrAlias The id, name or alias to look for.
+ * @returns The first profile that matches, or undefined.
+ *
+ * @example
+ * ```ts
+ * import { BUILTIN_PROFILES } from "@power-sdk/sdk";
+ * import { profileNamed } from "@power-sdk/sdk/device";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(profileNamed(BUILTIN_PROFILES, "el100-v2")?.id, "EL100V2");
+ * assert.equal(profileNamed(BUILTIN_PROFILES, "EL10V2"), undefined);
+ * ```
+ */
+export function profileNamed(
+  profiles: readonly DeviceProfile[],
+  nameOrAlias: string,
+): DeviceProfile | undefined {
+  const wanted = normalize(nameOrAlias);
+  return profiles.find((profile) => keys(profile).includes(wanted));
 }
 
 /**

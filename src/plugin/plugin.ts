@@ -8,7 +8,7 @@
  */
 import type { ControlRegisterDef } from "../device/control_register.ts";
 import type { IdentityExtractor } from "../device/identity.ts";
-import { type DeviceProfile, findProfile } from "../device/profile.ts";
+import { type DeviceProfile, findProfile, profileNamed } from "../device/profile.ts";
 import { ConfigError } from "../errors/errors.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
 import type { RegisterMap } from "../parser/register_map.ts";
@@ -254,14 +254,35 @@ export function findPluginProfile(
   accept: (plugin: ProtocolPlugin) => boolean = () => true,
 ): DeviceProfile {
   const plugins = PLUGINS.filter(accept);
-  // Plugin by plugin, in order (the first match wins, as over all of them): a later plugin's
-  // profiles, which may be built on first use, are built only when an earlier one lacks it.
-  for (const plugin of plugins.slice(0, -1)) {
-    try {
-      return findProfile(plugin.profiles, nameOrAlias);
-    } catch (error) {
-      if (!(error instanceof ConfigError && error.code === "CONFIG_UNKNOWN_PROFILE")) throw error;
-    }
+  return pluginProfileNamed(plugins, nameOrAlias) ??
+    findProfile(plugins.flatMap((p) => p.profiles), nameOrAlias); // throws, naming them all
+}
+
+/**
+ * The first profile of `plugins` that `nameOrAlias` names, or undefined. Plugin by plugin, in
+ * order — the same first match as over all their profiles at once — so that a later plugin's
+ * profiles, which may be built on first use, are built only when no earlier plugin has a match.
+ *
+ * @param plugins The plugins to search, in priority order.
+ * @param nameOrAlias The id, name or alias to look for.
+ * @returns The profile, or undefined.
+ *
+ * @example
+ * ```ts
+ * import { BUILTIN_PLUGINS, pluginProfileNamed } from "@power-sdk/sdk/plugins";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(pluginProfileNamed(BUILTIN_PLUGINS, "el100v2")?.id, "EL100V2");
+ * assert.equal(pluginProfileNamed(BUILTIN_PLUGINS, "no such model"), undefined);
+ * ```
+ */
+export function pluginProfileNamed(
+  plugins: readonly ProtocolPlugin[],
+  nameOrAlias: string,
+): DeviceProfile | undefined {
+  for (const plugin of plugins) {
+    const found = profileNamed(plugin.profiles, nameOrAlias);
+    if (found !== undefined) return found;
   }
-  return findProfile(plugins.flatMap((p) => p.profiles), nameOrAlias);
+  return undefined;
 }

@@ -1,7 +1,7 @@
 // The precedence and the cross-reference checks of runtime.yaml, on a configuration whose
 // invalid values were already removed (so it may lack anything). Private to
 // src/runtime/config: resolveRuntime() and loadRuntimeConfig() both run it.
-import { type DeviceProfile, findProfile } from "../../device/profile.ts";
+import type { DeviceProfile } from "../../device/profile.ts";
 import type { AnyTransportDefinition } from "../../transport/transport_definition.ts";
 import type { RuntimeRegistry } from "../runtime_registry.ts";
 import type { z } from "zod";
@@ -508,18 +508,6 @@ function resolveDevice(
       ...(fromFile === undefined ? {} : { profileFile: fromFile.path, plugin: fromFile.plugin }),
     },
   };
-}
-
-/** The profile `nameOrAlias` names among `profiles` (the first match), or undefined. */
-export function lookupProfile(
-  nameOrAlias: string,
-  profiles: readonly DeviceProfile[],
-): DeviceProfile | undefined {
-  try {
-    return findProfile(profiles, nameOrAlias);
-  } catch {
-    return undefined;
-  }
 }
 
 function resolveGroups(

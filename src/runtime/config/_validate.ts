@@ -2,7 +2,9 @@
 // precedence and cross-references on what was valid. Private to src/runtime/config.
 import type { DeviceProfile } from "../../device/profile.ts";
 import { coerceInterpolated, flattenIssues, removeAt, toRawIssues } from "./_issues.ts";
-import { lookupProfile, type Loose, resolveLoose } from "./_resolve.ts";
+import { type Loose, resolveLoose } from "./_resolve.ts";
+import { profileNamed } from "../../device/profile.ts";
+import { pluginProfileNamed } from "../../plugin/plugin.ts";
 import { ProfileFiles } from "./_profile_files.ts";
 import { buildRuntimeConfigSchema, type SchemaSources } from "./_schema.ts";
 import { framingNames } from "../../protocol/framing.ts";
@@ -118,15 +120,10 @@ export function validateConfig(input: ValidateInput): ValidateOutput {
       get profiles() {
         return given ?? (all ??= input.registry.plugins().flatMap((p) => p.profiles));
       },
-      findProfile: (nameOrAlias) => {
-        if (given !== undefined) return lookupProfile(nameOrAlias, given);
-        // The first match over all plugins is the first match of the first plugin that has one.
-        for (const plugin of input.registry.plugins()) {
-          const found = lookupProfile(nameOrAlias, plugin.profiles);
-          if (found !== undefined) return found;
-        }
-        return undefined;
-      },
+      findProfile: (nameOrAlias) =>
+        given !== undefined
+          ? profileNamed(given, nameOrAlias)
+          : pluginProfileNamed(input.registry.plugins(), nameOrAlias),
       registry: input.registry,
       isPruned: (segments) => pruned.some((p) => startsWith(segments, p)),
       profileFiles: input.profileFiles ?? new ProfileFiles(undefined, undefined),
