@@ -211,3 +211,44 @@ Deno.test("Executor: a device stuck connecting queues no more polls: one missed 
   assert.equal(skipWarnings.length, 1, JSON.stringify(warnings));
   assert.match(skipWarnings[0]!.message, /still waiting for its connection; \d+ in all$/);
 });
+
+Deno.test("Executor: an event loop running late is reported as over capacity, and its end once it catches up", async () => {
+  const entries: RuntimeLogEntry[] = [];
+  const over = Promise.withResolvers<void>();
+  const under = Promise.withResolvers<void>();
+  const executor = new Executor({
+    registry: silentRegistry(),
+    devices: [silentDevice([{ name: "core", intervalMs: 600_000 }])],
+    sinks: { collect: collector().target },
+    timeoutMs: 100,
+    random: () => 0,
+    overloadLagMs: 50,
+    logger: (entry) => {
+      entries.push(entry);
+      if (entry.message.startsWith("over capacity")) over.resolve();
+      if (entry.message.startsWith("back under capacity")) under.resolve();
+    },
+  });
+  executor.start();
+  // A safety net that fails the test instead of hanging it; never a measurement.
+  const guard = Promise.withResolvers<never>();
+  const timer = setTimeout(
+    () => guard.reject(new Error(`not reported: ${JSON.stringify(entries)}`)),
+    30_000,
+  );
+  try {
+    // Hold the event loop for 400 ms, as a process past its capacity does: the gate's next
+    // sample sees it late by about 300 ms, far over the 50 ms limit.
+    const until = performance.now() + 400;
+    while (performance.now() < until) { /* busy */ }
+    await Promise.race([over.promise, guard.promise]);
+    await Promise.race([under.promise, guard.promise]);
+  } finally {
+    clearTimeout(timer);
+    await executor.stop(0);
+  }
+  const warning = entries.find((e) => e.message.startsWith("over capacity"))!;
+  assert.equal(warning.level, "warn");
+  assert.match(warning.message, /\(limit 50 ms\); new connections wait until it catches up/);
+  assert.equal(entries.find((e) => e.message.startsWith("back under capacity"))!.level, "info");
+});
