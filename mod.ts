@@ -90,6 +90,15 @@ export { LoopbackTransport } from "./src/transport/loopback_transport.ts";
 import "./src/transport/mod.ts";
 export { loadTlsCredentials, openTlsCredentials } from "./src/transport/credentials.ts";
 export { defineTransport, type TransportDefinition } from "./src/transport/transport_definition.ts";
+// The schema builder transports declare their options with (`@power-sdk/sdk/schema` alone).
+export {
+  type Infer,
+  s,
+  type SafeParseResult,
+  type Schema,
+  type SchemaIssue,
+  toJsonSchema,
+} from "./src/schema/schema.ts";
 
 // Profiles and plugins.
 export type { DeviceProfile, FieldOverrideDef, ProfileGroupDef } from "./src/device/profile.ts";
