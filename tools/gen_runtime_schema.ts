@@ -1,6 +1,6 @@
 // Generates src/cli/_runtime_schema.json, the JSON Schema `power-sdk schema` prints, from the
-// runtime's own zod schema and the built-in plugins and transports: the command prints the file
-// instead of loading zod at every start. Run with `deno task gen:schema`; a test
+// runtime's own schema and the built-in plugins and transports: the command prints the file
+// instead of building the schemas at every start. Run with `deno task gen:schema`; a test
 // (src/cli/schema_command_test.ts) fails when the committed file is stale.
 // The built-in plugins (profiles, framings) and transports beyond MQTT: the runtime registry
 // takes every defined one, as it does in the CLI.

@@ -1,7 +1,7 @@
 // `power-sdk schema`: the JSON Schema of runtime.yaml on stdout, for editors.
-// The schema is generated from the runtime's zod schema and the built-in plugins and transports
+// The schema is generated from the runtime's schema and the built-in plugins and transports
 // (`deno task gen:schema`, checked by a test that fails when it is stale) and printed from that
-// file: the command starts without loading zod, the runtime or a transport.
+// file: the command starts without building the schemas, the runtime or a transport.
 import RUNTIME_SCHEMA from "./_runtime_schema.json" with { type: "json" };
 import { parseCommandArgs } from "./_args.ts";
 import { type CommandContext, printedHelpOrVersion, printJson } from "./_context.ts";

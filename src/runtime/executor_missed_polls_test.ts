@@ -7,7 +7,7 @@ import { Executor, type RuntimeLogEntry } from "./executor.ts";
 import { RuntimeRegistry } from "./runtime_registry.ts";
 import { BLUETTI_V2 } from "../plugins/bluetti_v2/plugin.ts";
 import type { ResolvedDevice, ResolvedGroup, Snapshot } from "./types.ts";
-import { z } from "zod";
+import { s } from "../schema/schema.ts";
 
 /** A loopback transport whose connect waits until it is aborted (a handshake never granted). */
 class NeverConnected extends LoopbackTransport {
@@ -30,7 +30,7 @@ function silentRegistry(stuck = false): RuntimeRegistry {
   registry.registerTransport({
     name: "silent",
     description: "connects and never answers",
-    options: z.strictObject({ device_sn: z.string().optional() }),
+    options: s.strictObject({ device_sn: s.string().optional() }),
     defaults: {},
     required: [],
     pathOptions: [],

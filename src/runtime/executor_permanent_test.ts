@@ -7,7 +7,7 @@ import { Executor } from "./executor.ts";
 import { RuntimeRegistry } from "./runtime_registry.ts";
 import { BLUETTI_V2 } from "../plugins/bluetti_v2/plugin.ts";
 import type { TransportDefinition } from "../transport/transport_definition.ts";
-import { z } from "zod";
+import { s } from "../schema/schema.ts";
 import type { RuntimeLogEntry } from "./executor.ts";
 import type { ResolvedDevice, Snapshot } from "./types.ts";
 
@@ -45,10 +45,10 @@ function fake(
   return {
     name: "fake",
     description: "in memory",
-    options: z.strictObject({
-      device_sn: z.string().optional(),
-      cert_file: z.string().optional(),
-      cert_password: z.string().optional(),
+    options: s.strictObject({
+      device_sn: s.string().optional(),
+      cert_file: s.string().optional(),
+      cert_password: s.string().optional(),
     }),
     defaults: {},
     required: [],

@@ -7,9 +7,9 @@ import { BLUETTI_V2 } from "../plugins/bluetti_v2/plugin.ts";
 import type { ResolvedDevice, Snapshot } from "./types.ts";
 import type { Transport, UnsolicitedFrame } from "../transport/types.ts";
 import type { TransportDefinition } from "../transport/transport_definition.ts";
-import { z } from "zod";
+import { s } from "../schema/schema.ts";
 
-const LOOPBACK_OPTIONS = z.strictObject({ device_sn: z.string().optional() });
+const LOOPBACK_OPTIONS = s.strictObject({ device_sn: s.string().optional() });
 
 /** A "loopback" transport definition around `create`. */
 function loopback(

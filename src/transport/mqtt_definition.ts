@@ -5,7 +5,13 @@
  *
  * @module
  */
-import { z } from "zod";
+import {
+  type NumberSchema,
+  type ObjectSchema,
+  type OptionalSchema,
+  s,
+  type StringSchema,
+} from "../schema/schema.ts";
 // The MQTT client (npm:mqtt) and the PKCS#12 reader (node-forge) load when a bundle is opened
 // or a transport is created, not when runtime.yaml is only read.
 import { ConfigError, CredentialsError } from "../errors/errors.ts";
@@ -19,19 +25,15 @@ import {
   type TransportDefinition,
 } from "./transport_definition.ts";
 
-function expect(text: string): { error: string } {
-  return { error: text };
-}
-
-function integer(min: number, max: number, text: string, description: string): z.ZodInt {
-  return z.int(expect(text)).min(min, expect(text)).max(max, expect(text)).describe(description);
+function integer(min: number, max: number, text: string, description: string): NumberSchema {
+  return s.int(text).min(min, text).max(max, text).describe(description);
 }
 
 function nullablePath(
   text: string,
   description: string,
-): z.ZodOptional<z.ZodNullable<z.ZodString>> {
-  return z.string(expect(text)).min(1, expect(text)).nullable().meta({ description, default: null })
+): OptionalSchema<string | null> {
+  return s.string(text).min(1, text).nullable().meta({ description, default: null })
     .optional();
 }
 
@@ -50,28 +52,28 @@ const TOPIC_TEXT =
 // deno-lint-ignore no-control-regex
 const TOPIC_PATTERN = /^(?:[^{}+#\u0000-\u001f\u007f]|\{sn\})+$/;
 
-function topic(description: string): z.ZodString {
-  return z.string(expect(TOPIC_TEXT)).regex(TOPIC_PATTERN, expect(TOPIC_TEXT)).describe(
+function topic(description: string): StringSchema {
+  return s.string(TOPIC_TEXT).regex(TOPIC_PATTERN, TOPIC_TEXT).describe(
     description,
   );
 }
 
-const MQTT_OPTIONS: z.ZodObject = z.strictObject({
-  broker: z.string(expect(BROKER_TEXT)).regex(BROKER_PATTERN, expect(BROKER_TEXT))
+const MQTT_OPTIONS: ObjectSchema = s.strictObject({
+  broker: s.string(BROKER_TEXT).regex(BROKER_PATTERN, BROKER_TEXT)
     .describe(
       "MQTT broker: a host, or mqtt://host / mqtts://host. Default: the plugin's (its vendor cloud).",
     )
     .optional(),
   port: integer(1, 65535, "an integer 1..65535", "Broker port. Default: the plugin's.")
     .optional(),
-  device_sn: z.string(expect(SN_TEXT)).regex(SN_PATTERN, expect(SN_TEXT))
+  device_sn: s.string(SN_TEXT).regex(SN_PATTERN, SN_TEXT)
     .describe("The station's serial number; every device needs one at some level.")
     .optional(),
   cert_file: nullablePath(
     "a path to a PKCS#12 bundle (.p12/.pfx), or null",
     "Path of the PKCS#12 client bundle (relative to the configuration file's folder), or null.",
   ),
-  cert_password: z.string(expect("a string, or null")).nullable().meta({
+  cert_password: s.string("a string, or null").nullable().meta({
     description: "Password of the PKCS#12 bundle, or null; use ${VAR} to keep it out of the file.",
     default: null,
   }).optional(),
@@ -79,10 +81,10 @@ const MQTT_OPTIONS: z.ZodObject = z.strictObject({
     "a path to a PEM CA certificate, or null",
     "Path of an extra trusted CA (PEM, relative to the configuration file's folder), or null.",
   ),
-  topics: z.strictObject({
+  topics: s.strictObject({
     request: topic("Topic the requests are published to.").optional(),
     response: topic("Topic the replies arrive on.").optional(),
-  }, expect("a mapping with request and/or response"))
+  }, "a mapping with request and/or response")
     .describe("Topic templates; {sn} stands for the serial number. Default: the plugin's.")
     .optional(),
   keepalive: integer(
@@ -92,10 +94,10 @@ const MQTT_OPTIONS: z.ZodObject = z.strictObject({
     "MQTT keepalive, seconds (0 turns it off).",
   )
     .meta({ default: 60 }).optional(),
-  allow_insecure: z.boolean(expect("true or false")).describe(
+  allow_insecure: s.boolean("true or false").describe(
     "Allow plain MQTT or an unverified broker.",
   ).meta({ default: false }).optional(),
-  share_connection: z.boolean(expect("true or false")).describe(
+  share_connection: s.boolean("true or false").describe(
     "One MQTT connection for the devices with the same broker and identity (bundle) that set it; replies are routed by each device's response topic. Not for a broker that takes one session per device.",
   ).meta({ default: false }).optional(),
   devices_per_connection: integer(
@@ -104,7 +106,7 @@ const MQTT_OPTIONS: z.ZodObject = z.strictObject({
     "an integer 1..65535",
     "With share_connection: at most this many devices on one shared connection; more devices of the same broker and identity get further connections. Each connection has its own broker-side queue and in-flight window for the replies it delivers.",
   ).meta({ default: SHARED_CONNECTION_DEVICES }).optional(),
-}, expect("a mapping of transport options"));
+}, "a mapping of transport options");
 
 /**
  * The options of the `mqtt` transport, as resolved for one device (runtime.yaml's keys).

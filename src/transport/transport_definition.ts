@@ -6,31 +6,29 @@
  *
  * @module
  */
+import type { ObjectSchema } from "../schema/schema.ts";
 import type { ConnectSlots } from "./connect_limiter.ts";
 import type { TransportLogger } from "./mqtt_transport.ts";
 import type { Transport } from "./types.ts";
 
 /**
- * The schema of a transport's options: a zod object schema (`z.strictObject({...})`, every
- * key optional), seen through what the configuration checker uses of it.
+ * The schema of a transport's options: a strict object of the in-house schema builder
+ * (`s.strictObject({...})` from `@power-sdk/sdk/schema`, every key optional). Each key's
+ * schema says what it expects in its own words (`s.int("an integer 1..65535")`): runtime.yaml
+ * errors print "expected <that>, got <value>".
  *
  * @example
  * ```ts
  * import type { OptionSchema } from "@power-sdk/sdk/transport";
- * import { z } from "zod";
+ * import { s } from "@power-sdk/sdk/schema";
  * import assert from "node:assert/strict";
  *
- * const schema: OptionSchema = z.strictObject({ host: z.string().optional() });
+ * const schema: OptionSchema = s.strictObject({ host: s.string("a host name").optional() });
  * assert.ok(schema.safeParse({ host: "h" }).success);
  * assert.deepEqual(Object.keys(schema.shape), ["host"]);
  * ```
  */
-export interface OptionSchema {
-  /** Option name → its own schema. */
-  readonly shape: Readonly<Record<string, unknown>>;
-  /** Check a value; `success` false when it does not fit. */
-  safeParse(data: unknown): { readonly success: boolean; readonly data?: unknown };
-}
+export type OptionSchema = ObjectSchema;
 
 /** What a transport's factory may use besides its options. */
 export interface TransportContext {
@@ -71,7 +69,7 @@ export interface PrepareContext {
 }
 
 /**
- * A transport as configuration sees it. `options` is a zod object schema whose keys are all
+ * A transport as configuration sees it. `options` is a strict object schema whose keys are all
  * optional: runtime.yaml gives them at three levels (device > pipeline > defaults), then the
  * plugin's `transportDefaults` and the definition's own `defaults` fill the rest, key by key
  * (nested mappings merge key by key too). After that, every key of `required` must be set,
@@ -80,13 +78,13 @@ export interface PrepareContext {
  * @example A transport of one's own (see {@linkcode defineTransport})
  * ```ts
  * import { LoopbackTransport, type TransportDefinition } from "@power-sdk/sdk";
- * import { z } from "zod";
+ * import { s } from "@power-sdk/sdk/schema";
  * import assert from "node:assert/strict";
  *
  * const LOOP: TransportDefinition<{ name?: string }> = {
  *   name: "doc_loop",
  *   description: "An in-memory transport.",
- *   options: z.strictObject({ name: z.string().optional() }),
+ *   options: s.strictObject({ name: s.string("a name").optional() }),
  *   defaults: {},
  *   required: ["name"],
  *   pathOptions: [],
@@ -101,7 +99,7 @@ export interface TransportDefinition<O = Record<string, unknown>> {
   readonly name: string;
   /** One line for the JSON Schema and help. */
   readonly description: string;
-  /** Its options: a zod object schema, every key optional, parsing to `O`. */
+  /** Its options: a strict object schema, every key optional, parsing to `O`. */
   readonly options: OptionSchema;
   /** Values used when neither runtime.yaml nor the plugin gives one. */
   readonly defaults: Readonly<Partial<O>>;
@@ -189,13 +187,13 @@ const TRANSPORTS: AnyTransportDefinition[] = [];
  * ```ts
  * import { defineTransport, LoopbackTransport } from "@power-sdk/sdk";
  * import { knownTransports } from "@power-sdk/sdk/transport";
- * import { z } from "zod";
+ * import { s } from "@power-sdk/sdk/schema";
  * import assert from "node:assert/strict";
  *
  * const LOOP = defineTransport({
  *   name: "doc_loop2",
  *   description: "An in-memory transport.",
- *   options: z.strictObject({}),
+ *   options: s.strictObject({}),
  *   defaults: {},
  *   required: [],
  *   pathOptions: [],

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { s } from "../../schema/schema.ts";
 import { MBAP_FRAMING } from "../../protocol/mbap_framing.ts";
 import { defineTransport, type TransportDefinition } from "../../transport/transport_definition.ts";
 // The built-in transports in one order whatever is imported first: mqtt, then modbus_tcp.
@@ -20,21 +20,17 @@ export interface ModbusTcpOptions {
   readonly pacing_ms?: number;
 }
 
-function expect(text: string): { error: string } {
-  return { error: text };
-}
-
 const HOST_TEXT = "a host name or an IP address";
 const HOST =
   /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[?[0-9A-Fa-f:.]+\]?)$/;
 
 function integer(min: number, max: number, text: string, description: string) {
-  return z.int(expect(text)).min(min, expect(text)).max(max, expect(text)).describe(description)
+  return s.int(text).min(min, text).max(max, text).describe(description)
     .optional();
 }
 
-const OPTIONS = z.strictObject({
-  host: z.string(expect(HOST_TEXT)).regex(HOST, expect(HOST_TEXT))
+const OPTIONS = s.strictObject({
+  host: s.string(HOST_TEXT).regex(HOST, HOST_TEXT)
     .describe("The station's host name or IP address on the local network.").optional(),
   port: integer(1, 65535, "an integer 1..65535", "The station's Modbus TCP port. Default: 502."),
   unit_id: integer(
@@ -43,7 +39,7 @@ const OPTIONS = z.strictObject({
     "a unit id 0..255",
     "Unit id (1). Another one needs allow_other_unit_id: it froze an AC500's server until a power cycle.",
   ),
-  allow_other_unit_id: z.boolean(expect("true or false"))
+  allow_other_unit_id: s.boolean("true or false")
     .describe("Allow a unit id other than 1 (a warning is logged).").optional(),
   timeout_ms: integer(1, 3_600_000, "milliseconds 1..3600000", "Reply timeout per request."),
   pacing_ms: integer(

@@ -1,14 +1,24 @@
-// zod issues → positioned-ready RawIssues with plain-language messages; coercion of
+// Schema issues → positioned-ready RawIssues with plain-language messages; coercion of
 // interpolated strings; navigation of the schema by path. Private to src/runtime/config.
-import { z } from "zod";
+import {
+  ArraySchema,
+  DefaultSchema,
+  DiscriminatedUnionSchema,
+  NullableSchema,
+  ObjectSchema,
+  OptionalSchema,
+  RecordSchema,
+  type Schema,
+  type SchemaIssue,
+  UnionSchema,
+  ValuesSchema,
+} from "../../schema/schema.ts";
 import { didYouMeanSuffix } from "./_did_you_mean.ts";
 import { formatPath, type PathSegment, type RawIssue } from "./_source.ts";
 
-type ZodIssue = z.core.$ZodIssue;
-
-/** A zod issue with its absolute path, after unions were looked into. */
+/** A schema issue with its absolute path, after unions were looked into. */
 export interface Leaf {
-  readonly issue: ZodIssue;
+  readonly issue: SchemaIssue;
   readonly path: readonly PathSegment[];
 }
 
@@ -16,16 +26,16 @@ export interface Leaf {
 const SECRET_KEYS: ReadonlySet<string> = new Set(["cert_password"]);
 
 /**
- * Flatten zod issues: a union whose input matched exactly one branch's shape reports that
+ * Flatten schema issues: a union whose input matched exactly one branch's shape reports that
  * branch's issues, with absolute paths; any other union stays one issue.
  */
 export function flattenIssues(
-  issues: readonly ZodIssue[],
+  issues: readonly SchemaIssue[],
   prefix: readonly PathSegment[] = [],
 ): Leaf[] {
   const leaves: Leaf[] = [];
   for (const issue of issues) {
-    const path = [...prefix, ...issue.path.map(toSegment)];
+    const path = [...prefix, ...issue.path];
     if (issue.code === "invalid_union" && issue.errors.length > 0) {
       const matching = issue.errors.filter((branch) =>
         !(branch.length === 1 && branch[0]!.code === "invalid_type" && branch[0]!.path.length === 0)
@@ -50,7 +60,7 @@ export function coerceInterpolated(
   leaves: readonly Leaf[],
   data: unknown,
   interpolated: ReadonlySet<string>,
-  root: z.ZodType,
+  root: Schema,
 ): boolean {
   let changed = false;
   for (const { issue, path } of leaves) {
@@ -82,7 +92,7 @@ export function coerceInterpolated(
 export function toRawIssues(
   leaves: readonly Leaf[],
   data: unknown,
-  root: z.ZodType,
+  root: Schema,
   written: ReadonlyMap<string, string> = new Map(),
 ): RawIssue[] {
   const out: RawIssue[] = [];
@@ -205,28 +215,28 @@ export function removeAt(data: unknown, path: readonly PathSegment[]): void {
 
 /** The keys a mapping at `path` may hold, per the schema. */
 export function allowedKeys(
-  root: z.ZodType,
+  root: Schema,
   path: readonly PathSegment[],
   data: unknown,
 ): string[] {
   const schema = schemaAt(root, path, data, true);
-  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+  return schema instanceof ObjectSchema ? Object.keys(schema.shape) : [];
 }
 
 /** The schema of the value at `path`; `unwrapLast` strips its optional/nullable/union. */
 export function schemaAt(
-  root: z.ZodType,
+  root: Schema,
   path: readonly PathSegment[],
   data: unknown,
   unwrapLast: boolean,
-): z.ZodType | undefined {
-  let schema: z.ZodType | undefined = root;
+): Schema | undefined {
+  let schema: Schema | undefined = root;
   let value: unknown = data;
   for (const segment of path) {
     schema = unwrap(schema, value);
-    if (schema instanceof z.ZodObject) schema = schema.shape[String(segment)] as z.ZodType;
-    else if (schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
-    else if (schema instanceof z.ZodRecord) schema = schema.valueType as z.ZodType;
+    if (schema instanceof ObjectSchema) schema = schema.shape[String(segment)];
+    else if (schema instanceof ArraySchema) schema = schema.element;
+    else if (schema instanceof RecordSchema) schema = schema.valueType;
     else return undefined;
     if (schema === undefined) return undefined;
     value = value !== null && typeof value === "object"
@@ -236,30 +246,30 @@ export function schemaAt(
   return unwrapLast ? unwrap(schema, value) : schema;
 }
 
-function unwrap(schema: z.ZodType, value: unknown): z.ZodType {
+function unwrap(schema: Schema, value: unknown): Schema {
   for (let i = 0; i < 16; i++) {
-    if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable) {
-      schema = schema.unwrap() as z.ZodType;
-    } else if (schema instanceof z.ZodDiscriminatedUnion) {
-      const key = schema._zod.def.discriminator;
+    if (
+      schema instanceof OptionalSchema || schema instanceof NullableSchema ||
+      schema instanceof DefaultSchema
+    ) {
+      schema = schema.unwrap();
+    } else if (schema instanceof DiscriminatedUnionSchema) {
+      const key = schema.discriminator;
       const wanted = value !== null && typeof value === "object"
         ? (value as Record<string, unknown>)[key]
         : undefined;
-      const options = schema.options as z.ZodType[];
-      const match = options.find((option) => {
-        if (!(option instanceof z.ZodObject)) return false;
+      const match = schema.options.find((option) => {
         const literal = option.shape[key];
-        return literal instanceof z.ZodLiteral && literal.values.has(wanted as z.core.util.Literal);
+        return literal instanceof ValuesSchema && literal.values.includes(wanted as never);
       });
       if (match === undefined) return schema;
       schema = match;
-    } else if (schema instanceof z.ZodUnion) {
-      const options = schema.options as z.ZodType[];
-      const match = options.find((option) =>
+    } else if (schema instanceof UnionSchema) {
+      const match = schema.options.find((option) =>
         Array.isArray(value)
-          ? option instanceof z.ZodArray
+          ? option instanceof ArraySchema
           : value !== null && typeof value === "object" &&
-            (option instanceof z.ZodObject || option instanceof z.ZodRecord)
+            (option instanceof ObjectSchema || option instanceof RecordSchema)
       );
       if (match === undefined) return schema;
       schema = match;
@@ -283,11 +293,8 @@ export function describeValue(value: unknown, key: PathSegment | undefined): str
   return String(value);
 }
 
-function discriminatorOptions(issue: ZodIssue): string[] {
-  const options = (issue as { options?: unknown }).options;
-  return Array.isArray(options) ? options.map(String) : [];
-}
-
-function toSegment(key: PropertyKey): PathSegment {
-  return typeof key === "number" ? key : String(key);
+function discriminatorOptions(issue: SchemaIssue): string[] {
+  return issue.code === "invalid_union" && issue.options !== undefined
+    ? issue.options.map(String)
+    : [];
 }

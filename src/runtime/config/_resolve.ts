@@ -4,7 +4,6 @@
 import type { DeviceProfile } from "../../device/profile.ts";
 import type { AnyTransportDefinition } from "../../transport/transport_definition.ts";
 import type { RuntimeRegistry } from "../runtime_registry.ts";
-import type { z } from "zod";
 import { flattenIssues, toRawIssues } from "./_issues.ts";
 import type { ResolvedDevice, ResolvedGroup, ResolvedTransport } from "../types.ts";
 import { didYouMean, didYouMeanSuffix } from "./_did_you_mean.ts";
@@ -694,8 +693,7 @@ function checkLayers(
       }
       own[key] = value;
     }
-    // Transports define their options with zod (OptionSchema is its public face).
-    const schema = definition.options as unknown as z.ZodObject;
+    const schema = definition.options;
     const parsed = schema.safeParse(own);
     if (parsed.success) continue;
     ok = false;

@@ -1,10 +1,16 @@
-// The zod schemas of runtime.yaml. Private to src/runtime/config: the public faces are
+// The schemas of runtime.yaml. Private to src/runtime/config: the public faces are
 // loadRuntimeConfig() (validation) and runtimeConfigJsonSchema() (the JSON Schema export).
 //
 // Every schema carries its expectation as its error message ("an integer 1..65535"): the
 // issue converter prints "expected <message>, got <value>". No `.default()` anywhere: the
 // validated config is the file as written, and resolveRuntime() applies the precedence.
-import { z } from "zod";
+import {
+  type ObjectSchema,
+  OptionalSchema,
+  s,
+  type Schema,
+  toJsonSchema,
+} from "../../schema/schema.ts";
 import type { ProtocolPlugin } from "../../plugin/plugin.ts";
 import type { AnyTransportDefinition } from "../../transport/transport_definition.ts";
 import { OUTPUT_SINK_SCHEMAS, OUTPUT_SINK_TYPES } from "./_output_sink_schemas.ts";
@@ -18,38 +24,34 @@ export const SINK_TYPES: readonly string[] = [
   ...OUTPUT_SINK_TYPES,
 ];
 
-function expect(text: string): { error: string } {
-  return { error: text };
-}
-
 /** Names of pipelines, sinks and device ids. */
 export const NAME_PATTERN: RegExp = /^[A-Za-z0-9_.-]+$/;
 
 const NAME_TEXT = "a name of letters, digits, '_', '.' or '-'";
 
 function name(description: string) {
-  return z.string(expect(NAME_TEXT)).regex(NAME_PATTERN, expect(NAME_TEXT)).describe(description);
+  return s.string(NAME_TEXT).regex(NAME_PATTERN, NAME_TEXT).describe(description);
 }
 
 const SECONDS_TEXT = "a number of seconds from 0.1 to 86400";
 
 function seconds(description: string) {
-  return z.number(expect(SECONDS_TEXT))
-    .min(0.1, expect(SECONDS_TEXT))
-    .max(86_400, expect(SECONDS_TEXT))
+  return s.number(SECONDS_TEXT)
+    .min(0.1, SECONDS_TEXT)
+    .max(86_400, SECONDS_TEXT)
     .describe(description);
 }
 
 function integer(min: number, max: number, text: string, description: string) {
-  return z.int(expect(text)).min(min, expect(text)).max(max, expect(text)).describe(description);
+  return s.int(text).min(min, text).max(max, text).describe(description);
 }
 
 function boolean(description: string) {
-  return z.boolean(expect("true or false")).describe(description);
+  return s.boolean("true or false").describe(description);
 }
 
 function path(text: string, description: string) {
-  return z.string(expect(text)).min(1, expect(text)).describe(description);
+  return s.string(text).min(1, text).describe(description);
 }
 
 function profileFile(description: string) {
@@ -75,8 +77,8 @@ function choice(names: readonly string[], what: string) {
   const unique = [...new Set(names)];
   // An empty registry still builds a schema that refuses every value.
   return unique.length === 0
-    ? z.never(expect(`a ${what} (none is registered)`))
-    : z.enum(unique as [string, ...string[]], expect(oneOf(unique, what)));
+    ? s.never(`a ${what} (none is registered)`)
+    : s.enum(unique, oneOf(unique, what));
 }
 
 /**
@@ -90,9 +92,9 @@ function choice(names: readonly string[], what: string) {
  * @param forJsonSchema Describe every transport's meaning of a shared key, for editors.
  */
 function transportOptsSchema(sources: SchemaSources, forJsonSchema = false) {
-  const byKey = new Map<string, { transport: string; schema: z.ZodType }[]>();
+  const byKey = new Map<string, { transport: string; schema: Schema }[]>();
   for (const transport of sources.transports) {
-    const shape = transport.options.shape as Record<string, z.ZodType>;
+    const shape = transport.options.shape as Record<string, Schema>;
     for (const [key, schema] of Object.entries(shape)) {
       const list = byKey.get(key) ?? [];
       if (!list.some((entry) => entry.schema === schema)) {
@@ -101,7 +103,7 @@ function transportOptsSchema(sources: SchemaSources, forJsonSchema = false) {
       byKey.set(key, list);
     }
   }
-  const shape: Record<string, z.ZodType> = {};
+  const shape: Record<string, Schema> = {};
   for (const [key, list] of byKey) {
     if (list.length === 1) {
       shape[key] = list[0]!.schema;
@@ -115,28 +117,28 @@ function transportOptsSchema(sources: SchemaSources, forJsonSchema = false) {
     if (constraints.size === 1) {
       shape[key] = list[0]!.schema.describe(description);
     } else if (forJsonSchema) {
-      shape[key] = z.union(list.map((e) => e.schema)).describe(description).optional();
+      shape[key] = s.union(list.map((e) => e.schema)).describe(description).optional();
     } else {
-      shape[key] = z.unknown().optional();
+      shape[key] = s.unknown().optional();
     }
   }
   const framings = sources.framings;
   shape.framing = framingSchema(framings);
-  return z.strictObject(shape, expect("a mapping of transport options"));
+  return s.strictObject(shape, "a mapping of transport options");
 }
 
 function framingSchema(framings: readonly string[]) {
-  return z.enum(framings as [string, ...string[]], expect(`one of ${framings.join(", ")}`))
+  return s.enum(framings, `one of ${framings.join(", ")}`)
     .describe("Payload framing. Default: the profile's defaultFraming.").optional();
 }
 
-function descriptionOf(schema: z.ZodType): string | undefined {
+function descriptionOf(schema: Schema): string | undefined {
   if (schema.description !== undefined) return schema.description;
-  return schema instanceof z.ZodOptional ? descriptionOf(schema.unwrap() as z.ZodType) : undefined;
+  return schema instanceof OptionalSchema ? descriptionOf(schema.unwrap()) : undefined;
 }
 
 /** What a schema accepts, without its words: two schemas with the same constraints match. */
-function constraintsOf(schema: z.ZodType): string {
+function constraintsOf(schema: Schema): string {
   const strip = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(strip);
     if (node === null || typeof node !== "object") return node;
@@ -146,7 +148,7 @@ function constraintsOf(schema: z.ZodType): string {
     );
   };
   try {
-    return JSON.stringify(strip(z.toJSONSchema(schema, { unrepresentable: "any" })));
+    return JSON.stringify(strip(toJsonSchema(schema)));
   } catch {
     return `unique:${Math.random()}`;
   }
@@ -160,14 +162,14 @@ export function ownTransportOptsSchema(
   transport: SchemaSources["transports"][number],
   framings: readonly string[],
 ) {
-  return (transport.options as unknown as z.ZodObject).extend({ framing: framingSchema(framings) });
+  return (transport.options as ObjectSchema).extend({ framing: framingSchema(framings) });
 }
 
 const GROUP_TEXT = "a group name";
-const groupName = z.string(expect(GROUP_TEXT)).min(1, expect(GROUP_TEXT));
+const groupName = s.string(GROUP_TEXT).min(1, GROUP_TEXT);
 
 /**
- * The zod schema of runtime.yaml for what is registered: transport, vendor and protocol
+ * The schema of runtime.yaml for what is registered: transport, vendor and protocol
  * names, the transports' options and the framings.
  */
 export function buildRuntimeConfigSchema(sources: SchemaSources, forJsonSchema = false) {
@@ -175,8 +177,8 @@ export function buildRuntimeConfigSchema(sources: SchemaSources, forJsonSchema =
   const transports = sources.transports.map((t) => t.name);
   const descriptions = sources.transports.map((t) => `${t.name}: ${t.description}`).join("; ");
   /** One pipeline. */
-  const PipelineSchema = z.strictObject({
-    mode: z.enum(["pull", "push"], expect("one of pull, push"))
+  const PipelineSchema = s.strictObject({
+    mode: s.enum(["pull", "push"], "one of pull, push")
       .meta({ description: "pull polls groups on their cadence; push listens.", default: "pull" })
       .optional(),
     transport: choice(transports, "transport").describe(`The transport (${descriptions}).`),
@@ -194,51 +196,51 @@ export function buildRuntimeConfigSchema(sources: SchemaSources, forJsonSchema =
     profile_file: profileFile(
       "The register-map file of its devices that name no profile_id or profile_file.",
     ),
-  }, expect("a pipeline: a mapping with transport, vendor and protocol"));
+  }, "a pipeline: a mapping with transport, vendor and protocol");
 
   /** The defaults section. */
-  const DefaultsSchema = z.strictObject({
+  const DefaultsSchema = s.strictObject({
     poll_interval: seconds("Seconds between polls, unless a pipeline or device says otherwise.")
       .optional(),
-    transport: z.strictObject({
+    transport: s.strictObject({
       opts: TransportOptsSchema.describe("Transport options every device inherits.").optional(),
-    }, expect("a mapping with opts")).describe("Transport defaults.").optional(),
+    }, "a mapping with opts").describe("Transport defaults.").optional(),
     sink: name("Sink of every device that names none.").meta({ default: "stdout" }).optional(),
-    groups: z.array(groupName, expect("a list of group names")).min(
+    groups: s.array(groupName, "a list of group names").min(
       1,
-      expect("a list of group names"),
+      "a list of group names",
     )
       .describe("Groups polled when a device lists none (names a profile lacks are skipped).")
       .optional(),
     write_enabled: boolean("Writes allowed.").meta({ default: false }).optional(),
-  }, expect("a mapping of defaults"));
+  }, "a mapping of defaults");
 
   const GROUPS_TEXT = "a list of group names, or a mapping of group names to seconds";
 
   /** One device. */
-  const DeviceSchema = z.strictObject({
+  const DeviceSchema = s.strictObject({
     id: name("Unique id of the device."),
     pipeline: name("The pipeline's name."),
-    profile_id: z.string(expect("a profile id, name or alias")).min(
+    profile_id: s.string("a profile id, name or alias").min(
       1,
-      expect("a profile id, name or alias"),
+      "a profile id, name or alias",
     )
       .describe("A profile id, name or alias (EL100V2, Elite 100 V2); or give profile_file.")
       .optional(),
     profile_file: profileFile("Or a register-map file (YAML or JSON) describing the device."),
-    transport: z.strictObject({
+    transport: s.strictObject({
       opts: TransportOptsSchema.describe("Transport options of this device (highest precedence).")
         .optional(),
-    }, expect("a mapping with opts")).describe("Transport of this device.").optional(),
+    }, "a mapping with opts").describe("Transport of this device.").optional(),
     poll_interval: seconds("Seconds between polls of its groups.").optional(),
-    groups: z.union([
-      z.array(groupName, expect(GROUPS_TEXT)).min(1, expect("at least one group name")),
-      z.record(groupName, seconds("Seconds between polls of this group."), expect(GROUPS_TEXT)),
-    ], expect(GROUPS_TEXT)).describe(
+    groups: s.union([
+      s.array(groupName, GROUPS_TEXT).min(1, "at least one group name"),
+      s.record(groupName, seconds("Seconds between polls of this group."), GROUPS_TEXT),
+    ], GROUPS_TEXT).describe(
       "Groups polled: a list of names, or names with their own seconds.",
     ).optional(),
     sink: name("Sink of this device.").optional(),
-    options: z.strictObject({
+    options: s.strictObject({
       device_address: integer(0, 247, "an integer 0..247", "Modbus device address.").optional(),
       protocol_version: integer(
         0,
@@ -248,62 +250,62 @@ export function buildRuntimeConfigSchema(sources: SchemaSources, forJsonSchema =
       )
         .optional(),
       write_enabled: boolean("Writes allowed for this device.").optional(),
-    }, expect("a mapping of device options")).describe("Station options.").optional(),
-  }, expect("a device: a mapping with id, pipeline and profile_id (or profile_file)"));
+    }, "a mapping of device options").describe("Station options.").optional(),
+  }, "a device: a mapping with id, pipeline and profile_id (or profile_file)");
 
   const QUEUE_SIZE_TEXT = "an integer 1..1000000";
 
-  const QueueSchema = z.strictObject({
+  const QueueSchema = s.strictObject({
     size: integer(1, 1_000_000, QUEUE_SIZE_TEXT, "Snapshots that may wait for the sink.")
       .meta({ default: 1000 }).optional(),
-    drop: z.enum(["oldest", "newest"], expect("one of oldest, newest"))
+    drop: s.enum(["oldest", "newest"], "one of oldest, newest")
       .meta({ description: "Which snapshot a full queue drops.", default: "oldest" }).optional(),
-  }, expect("a mapping with size and/or drop")).describe("The sink's queue.").optional();
+  }, "a mapping with size and/or drop").describe("The sink's queue.").optional();
 
   const SINK_TEXT = `a sink: a mapping with type ${SINK_TYPES.slice(0, -1).join(", ")} or ${
     SINK_TYPES.at(-1)
   }`;
 
   /** One sink. */
-  const SinkSchema = z.discriminatedUnion("type", [
-    z.strictObject({
-      type: z.literal("stdout").describe("Print a line per snapshot."),
+  const SinkSchema = s.discriminatedUnion("type", [
+    s.strictObject({
+      type: s.literal("stdout").describe("Print a line per snapshot."),
       queue: QueueSchema,
-    }, expect(SINK_TEXT)),
-    z.strictObject({
-      type: z.literal("memory").describe("Keep the last snapshots in memory."),
+    }, SINK_TEXT),
+    s.strictObject({
+      type: s.literal("memory").describe("Keep the last snapshots in memory."),
       size: integer(1, 1_000_000, QUEUE_SIZE_TEXT, "Snapshots kept per device.")
         .meta({ default: 100 }).optional(),
       queue: QueueSchema,
-    }, expect(SINK_TEXT)),
-    z.strictObject({
-      type: z.literal("jsonl").describe("Append one JSON line per snapshot to a file."),
+    }, SINK_TEXT),
+    s.strictObject({
+      type: s.literal("jsonl").describe("Append one JSON line per snapshot to a file."),
       path: path("a file path", "The file (relative to the configuration file's folder)."),
       queue: QueueSchema,
-    }, expect(SINK_TEXT)),
-    z.strictObject({
-      type: z.literal("composite").describe("Hand every snapshot to several sinks."),
-      sinks: z.array(name("A sink's name."), expect("a list of sink names"))
-        .min(1, expect("a list of sink names")).describe("The sinks."),
+    }, SINK_TEXT),
+    s.strictObject({
+      type: s.literal("composite").describe("Hand every snapshot to several sinks."),
+      sinks: s.array(name("A sink's name."), "a list of sink names")
+        .min(1, "a list of sink names").describe("The sinks."),
       queue: QueueSchema,
-    }, expect(SINK_TEXT)),
+    }, SINK_TEXT),
     ...OUTPUT_SINK_SCHEMAS,
-  ], expect(SINK_TEXT));
+  ], SINK_TEXT);
 
   /** The whole file. */
-  return z.strictObject({
-    version: z.literal(1, expect("1 (the only version)")).describe(
+  return s.strictObject({
+    version: s.literal(1, "1 (the only version)").describe(
       "Format version; only 1 exists.",
     ),
-    pipelines: z.record(
+    pipelines: s.record(
       name("Pipeline name."),
       PipelineSchema,
-      expect("a mapping of pipeline names to pipelines"),
+      "a mapping of pipeline names to pipelines",
     ).describe("Named pipelines: transport, vendor and protocol of their devices."),
     defaults: DefaultsSchema.describe("Values every device inherits.").optional(),
-    devices: z.array(DeviceSchema, expect("a list of devices"))
-      .min(1, expect("at least one device")).describe("The stations."),
-    sinks: z.record(name("Sink name."), SinkSchema, expect("a mapping of sink names to sinks"))
+    devices: s.array(DeviceSchema, "a list of devices")
+      .min(1, "at least one device").describe("The stations."),
+    sinks: s.record(name("Sink name."), SinkSchema, "a mapping of sink names to sinks")
       .describe("Named sinks, besides the built-in stdout and memory.").optional(),
-  }, expect("a mapping with version, pipelines and devices"));
+  }, "a mapping with version, pipelines and devices");
 }

@@ -138,7 +138,7 @@ export function validateConfig(input: ValidateInput): ValidateOutput {
   );
   const ok = issues.length === 0 && parsed.success;
   return {
-    config: ok ? parsed.data as RuntimeConfig : undefined,
+    config: ok && parsed.success ? parsed.data as RuntimeConfig : undefined,
     resolved: ok ? resolved : undefined,
     issues,
   };

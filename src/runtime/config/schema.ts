@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { type Schema, toJsonSchema } from "../../schema/schema.ts";
 import { framingNames } from "../../protocol/framing.ts";
 import { RuntimeRegistry } from "../runtime_registry.ts";
 import { buildRuntimeConfigSchema, ownTransportOptsSchema } from "./_schema.ts";
@@ -37,11 +37,7 @@ export function runtimeConfigJsonSchema(
     plugins: registry.plugins(),
     framings: framingNames(),
   };
-  const toJson = (schema: z.ZodType) =>
-    z.toJSONSchema(schema, { target: "draft-2020-12", unrepresentable: "throw" }) as Record<
-      string,
-      unknown
-    >;
+  const toJson = (schema: Schema) => toJsonSchema(schema);
   const generated = toJson(buildRuntimeConfigSchema(sources, true));
   // A pipeline's transport_opts are its own transport's: if transport is X, then X's options.
   const pipeline = (generated.properties as Record<string, Record<string, unknown>>).pipelines
