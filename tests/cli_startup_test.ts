@@ -179,12 +179,12 @@ Deno.test("schema loads no npm package: it prints the generated schema", () => {
 Deno.test("runtime --dry-run loads no npm package before it reads the file: no MQTT client, TLS or schema library", () => {
   // --dry-run runs on these; a run imports the runtime and the bundle reader when it starts.
   // runtime.yaml is checked with the in-house schema builder (src/schema/schema.ts). The YAML
-  // library loads as ES modules through src/_shared/yaml.ts (a dynamic import): its package's
-  // CommonJS build, the one `import "yaml"` gives, needs the Node compatibility layer.
+  // library is its package's ES build bundled into one module (src/_shared/_yaml_bundle.js):
+  // the CommonJS build, the one `import "yaml"` gives, needs the Node compatibility layer.
   const load = staticLoad(graph, commandEntries(graph, "runtime"));
   assert.deepEqual(load.npm, []);
   assert.ok(load.modules.has(fileUrl("src/schema/schema.ts")));
-  assert.ok(load.modules.has(fileUrl("src/_shared/yaml.ts")));
+  assert.ok(load.modules.has(fileUrl("src/_shared/_yaml_bundle.js")));
   // Not one node: built-in (node:path and node:url bring the Node error classes, inspect and
   // assert with them); node:tls and node:crypto load with a bundle, when a run opens one.
   assert.deepEqual(load.node, []);

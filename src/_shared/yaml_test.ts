@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import * as commonJs from "yaml";
+import { bundleYaml, YAML_BUNDLE_FILE } from "../../tools/gen_yaml_bundle.ts";
 import { LineCounter, parseDocument } from "./yaml.ts";
 
 Deno.test("the YAML library loads as its ES module build, not the CommonJS one", () => {
@@ -22,4 +23,16 @@ Deno.test("the ES module build parses and locates as the CommonJS build does", (
   );
   const good = "a: 1\nb: [x, y]\nc: {d: true}\n";
   assert.deepEqual(parseDocument(good).toJS(), commonJs.parseDocument(good).toJS());
+});
+
+Deno.test("src/_shared/_yaml_bundle.js is the bundle of the pinned npm:yaml: not stale", async () => {
+  const committed = await Deno.readTextFile(YAML_BUNDLE_FILE);
+  const fresh = await bundleYaml();
+  const config = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
+  const pinned = String(config.imports.yaml).replace(/^npm:yaml@/, "");
+  assert.ok(fresh.startsWith(`// npm:yaml@${pinned},`), fresh.slice(0, 80));
+  assert.ok(
+    committed === fresh,
+    "src/_shared/_yaml_bundle.js is stale: run 'deno task gen:yaml'",
+  );
 });
