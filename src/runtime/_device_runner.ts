@@ -7,6 +7,7 @@ import type { DeviceIdentity } from "../device/device_state.ts";
 import type { DeviceProfile } from "../device/profile.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
 import type { ProtocolPlugin } from "../plugin/plugin.ts";
+import { linkedSignal } from "../_shared/linked_signal.ts";
 import { backoffDelay, type ReconnectPolicy } from "../transport/reconnect_policy.ts";
 import type { Transport } from "../transport/types.ts";
 import { snapshotBlock, snapshotError, suspectError } from "./_snapshot.ts";
@@ -51,6 +52,11 @@ export interface RunnerOptions {
    * devices whose snapshots reach a `record` sink, so that the others pay nothing.
    */
   readonly recordFrames?: boolean;
+  /**
+   * Told how late each scheduled poll started, ms, when the device was idle as it came due (a
+   * poll waiting behind the device's own previous one says nothing about the process).
+   */
+  readonly onPollStarted?: (latenessMs: number) => void;
 }
 
 interface Counters {
@@ -105,6 +111,12 @@ export class DeviceRunner {
   /** The raw frames of the poll running now, when the device records them. */
   #frames: CaptureLine[] = [];
   #identity: DeviceIdentity | null = null;
+  /** Since when the device is held back by admission (performance.now()), or null. */
+  #heldSince: number | null = null;
+  /** What a connect attempt cut short by a hold-back rejects with. */
+  #heldError: TransportError | null = null;
+  /** Cuts the connect attempt running now short (a hold-back). */
+  #attempt: AbortController | null = null;
 
   constructor(options: RunnerOptions) {
     this.device = options.device;
@@ -116,7 +128,66 @@ export class DeviceRunner {
   }
 
   metrics(): DeviceMetrics {
-    return { ...this.#counters };
+    if (this.#heldSince === null) return { ...this.#counters };
+    return { ...this.#counters, skippedPolls: this.#counters.skippedPolls + this.heldSkips() };
+  }
+
+  /** Whether the device holds a connection now. */
+  get serving(): boolean {
+    return this.#client !== null;
+  }
+
+  /** Whether admission holds the device back now. */
+  get held(): boolean {
+    return this.#heldSince !== null;
+  }
+
+  /**
+   * Due polls skipped while held back, so far: counted from the clock, without a timer or a
+   * snapshot each.
+   */
+  heldSkips(): number {
+    if (this.#heldSince === null) return 0;
+    const elapsed = performance.now() - this.#heldSince;
+    let due = 0;
+    for (const group of this.device.groups) due += Math.floor(elapsed / group.intervalMs);
+    return due;
+  }
+
+  /**
+   * Held back by admission (the process is over capacity): no more polls nor timers, a connect
+   * attempt is cut short (its place in the handshake queue freed), and the connection is closed
+   * once the poll running now is over. Its due polls are counted as skipped until
+   * {@linkcode DeviceRunner.admit}.
+   */
+  hold(): void {
+    if (this.#heldSince !== null || this.#stopped || this.#permanent !== null) return;
+    if (this.device.mode !== "pull") return;
+    this.#heldSince = performance.now();
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
+    this.#heldError = new TransportError(
+      "TRANSPORT_ABORTED",
+      "Connect attempt cut short: the device is held back while the process is over capacity",
+    );
+    this.#attempt?.abort(this.#heldError);
+    this.#chain = this.#chain.then(async () => {
+      if (this.#heldSince === null) return; // admitted again meanwhile
+      const client = this.#client;
+      this.#client = null;
+      await client?.close().catch(() => {});
+    });
+  }
+
+  /** Admitted again: the schedules start over (jittered) and the first poll connects. */
+  admit(): void {
+    if (this.#heldSince === null || this.#stopped) return;
+    this.#counters.skippedPolls += this.heldSkips();
+    this.#heldSince = null;
+    this.#connectAttempt = 0;
+    this.#nextConnectAt = 0;
+    this.#lastConnectError = null;
+    this.start();
   }
 
   /** Start the schedules (pull) or the listener (push). */
@@ -186,8 +257,8 @@ export class DeviceRunner {
       setTimeout(() => {
         this.#timers.delete(group.name);
         if (this.#stopped) return;
-        if (this.#permanent !== null) return;
-        if (!this.#pending.has(group.name)) void this.#enqueue(group, due);
+        if (this.#permanent !== null || this.#heldSince !== null) return;
+        if (!this.#pending.has(group.name)) void this.#enqueue(group, due, true);
         else this.#skip(group, due);
         // The next due time stays on the grid: a slow poll does not shift the schedule.
         let next = due + group.intervalMs;
@@ -202,7 +273,9 @@ export class DeviceRunner {
    * Queue a poll behind the device's other requests. One that has not started when its timeout
    * expires (counted from when it was due) gets its error snapshot then, and is dropped.
    */
-  #enqueue(group: ResolvedGroup, due: number): Promise<Snapshot | null> {
+  #enqueue(group: ResolvedGroup, due: number, scheduled = false): Promise<Snapshot | null> {
+    // Only a poll of an idle device tells how late the process runs.
+    const measured = scheduled && this.#pending.size === 0 && this.#running === null;
     this.#pending.add(group.name);
     let started = false;
     let missed = false;
@@ -225,7 +298,7 @@ export class DeviceRunner {
       deadline();
       this.#running = group.name;
       try {
-        return await this.#poll(group, due);
+        return await this.#poll(group, due, measured);
       } finally {
         this.#running = null;
       }
@@ -309,11 +382,13 @@ export class DeviceRunner {
     });
   }
 
-  async #poll(group: ResolvedGroup, due: number): Promise<Snapshot | null> {
-    // A poll still queued when the runtime stops is dropped, not run into an aborted snapshot.
-    if (this.#stopped) return null;
+  async #poll(group: ResolvedGroup, due: number, measured = false): Promise<Snapshot | null> {
+    // A poll still queued when the runtime stops, or when the device is held back, is dropped,
+    // not run into an aborted snapshot.
+    if (this.#stopped || this.#heldSince !== null) return null;
     const started = performance.now();
     this.#counters.lastLatenessMs = Math.max(0, started - due);
+    if (measured) this.#o.onPollStarted?.(this.#counters.lastLatenessMs);
     let blocks: Snapshot["blocks"] = [];
     let errors: SnapshotError[] = [];
     const frames: CaptureLine[] = this.#frames = [];
@@ -328,6 +403,8 @@ export class DeviceRunner {
       errors = result.errors.map((e) => snapshotError(e.error, e.blockId));
       for (const r of result.records) if (r.suspect === true) errors.push(suspectError(r));
     } catch (error) {
+      // Its connect attempt was cut short by a hold-back: not a failed poll, no snapshot.
+      if (error === this.#heldError && this.#heldError !== null) return null;
       errors = [snapshotError(error)];
     }
     const latency = performance.now() - started;
@@ -474,6 +551,7 @@ export class DeviceRunner {
 
   async #connect(): Promise<Client> {
     let transport: Transport | null = null;
+    const attempt = this.#attempt = new AbortController();
     try {
       transport = await this.#o.createTransport();
       if (this.#o.recordFrames === true) {
@@ -496,7 +574,16 @@ export class DeviceRunner {
         plugin: this.#o.plugin,
         timeoutMs: this.#o.timeoutMs,
       });
-      await client.connect({ signal: this.#abort.signal });
+      const linked = linkedSignal(this.#abort.signal, attempt.signal);
+      try {
+        await client.connect({ signal: linked.signal });
+      } finally {
+        linked.dispose();
+      }
+      if (attempt.signal.aborted) {
+        await client.close();
+        throw attempt.signal.reason;
+      }
       if (this.#stopped) {
         await client.close();
         throw new TransportError("TRANSPORT_CLOSED", "The runtime is shutting down");
@@ -509,6 +596,15 @@ export class DeviceRunner {
       return client;
     } catch (error) {
       await transport?.close().catch(() => {});
+      if (attempt.signal.aborted && !this.#stopped && this.#heldError !== null) {
+        // Held back: not a failed attempt (no backoff), none follows until admitted again.
+        this.#o.log({
+          level: "debug",
+          deviceId: this.device.id,
+          message: "connection attempt cut short: the device is held back",
+        });
+        throw this.#heldError;
+      }
       if (this.#stopped) {
         // Shutting down: the attempt was cut short on purpose and none follows.
         this.#o.log({

@@ -14,6 +14,7 @@ import { ConnectLimiter } from "../transport/connect_limiter.ts";
 import { DeviceRunner, type RunnerLogEntry } from "./_device_runner.ts";
 import { startSpreadMs } from "./_start_spread.ts";
 import { LoadGate } from "./_load_gate.ts";
+import { Admission, type AdmissionStats } from "./_admission.ts";
 import type { DeviceIdentity } from "../device/device_state.ts";
 import { RuntimeRegistry } from "./runtime_registry.ts";
 import type { ControlWriteResult } from "./sinks/output_device.ts";
@@ -28,6 +29,57 @@ export interface SnapshotTarget {
 
 /** A log entry of the runtime. Never holds a password, a key or payload bytes. */
 export type RuntimeLogEntry = RunnerLogEntry;
+
+export type { AdmissionStats };
+
+/**
+ * Thresholds of admission by measured capacity (see {@linkcode ExecutorOptions.admission}).
+ * Past capacity the executor serves the devices configured first at their cadence and holds
+ * the last ones back; under capacity it changes nothing.
+ */
+export interface AdmissionOptions {
+  /**
+   * A poll that starts later than this after it was due, ms, counts as late (only polls of a
+   * device that was idle when the poll came due are judged).
+   *
+   * @default {the over-capacity lag: a tenth of the shortest poll interval, 200 to 1,000 ms}
+   */
+  readonly lateMs?: number;
+  /**
+   * A window in which more than this share of the polls (at least 20) started late is over
+   * capacity; it has headroom once at most half of it did and the event loop's lag is under
+   * half of `overloadLagMs`.
+   *
+   * @default {0.05}
+   */
+  readonly lateShare?: number;
+  /**
+   * How often capacity is judged, ms.
+   *
+   * @default {the shortest poll interval, between 1,000 and 5,000 ms}
+   */
+  readonly windowMs?: number;
+  /**
+   * Windows over capacity in a row before the first devices are held back (handshakes are held
+   * back at once).
+   *
+   * @default {3}
+   */
+  readonly overWindows?: number;
+  /**
+   * Connected devices held back per step (one step every two windows at most, while over
+   * capacity), with the devices without a connection above them.
+   *
+   * @default {a twentieth of the admitted devices that are connected, at least 1}
+   */
+  readonly shedStep?: number;
+  /**
+   * Headroom this long admits the first held-back device again; each next one waits as long.
+   *
+   * @default {five windows}
+   */
+  readonly admitAfterMs?: number;
+}
 
 /** Options of an {@linkcode Executor}. */
 export interface ExecutorOptions {
@@ -85,6 +137,17 @@ export interface ExecutorOptions {
    * @default {none}
    */
   readonly recordFrames?: ReadonlySet<string>;
+  /**
+   * Admission by measured capacity. While the process is over capacity — its event loop runs
+   * later than `overloadLagMs`, or too many polls start late — no device is admitted and the
+   * last admitted ones in configuration order are held back, a few at a time, until the
+   * others run at their cadence: a held-back device does not poll (its due polls are counted
+   * as skipped, without a snapshot each), drops its connection, and is admitted again, one
+   * device at a time, once the process has had headroom for a while. `false` turns it off.
+   *
+   * @default {on, with the defaults of each threshold}
+   */
+  readonly admission?: AdmissionOptions | false;
 }
 
 /**
@@ -126,6 +189,9 @@ export interface ExecutorOptions {
 export class Executor {
   #runners: DeviceRunner[];
   #gate: LoadGate | null = null;
+  #admission: Admission | null = null;
+  #admissionWindowMs = 0;
+  #admissionTimer: ReturnType<typeof setTimeout> | null = null;
   #started = false;
   #stopped = false;
 
@@ -142,9 +208,17 @@ export class Executor {
     const random = options.random ?? Math.random;
     const schemaRegistries = new Map<unknown, SchemaRegistry>();
     const connectLimiter = options.connectLimiter ?? new ConnectLimiter();
-    if (options.connectLimiter === undefined) {
-      this.#gate = overloadGate(connectLimiter, options.devices, options.overloadLagMs, log);
-    }
+    const shortest = shortestInterval(options.devices);
+    const lagLimitMs = options.overloadLagMs ?? Math.min(1_000, Math.max(200, shortest / 10));
+    // New handshakes wait while the event loop runs late or admission finds the process over
+    // capacity (only those of the executor's own limiter).
+    const own = options.connectLimiter === undefined;
+    const holdBack = () => {
+      if (own) {
+        connectLimiter.holdBack((this.#gate?.over ?? false) || (this.#admission?.over ?? false));
+      }
+    };
+    this.#gate = overloadGate(connectLimiter, lagLimitMs, own, holdBack, log);
     const prepareCache = new Map<string, Promise<unknown>>();
     const reconnectSlots = connectLimiter.reconnects();
     const shared = new Map<string, unknown>(); // connection pools of the transports
@@ -209,6 +283,7 @@ export class Executor {
         },
         ...(failure === undefined ? {} : { failed: failure }),
         recordFrames: options.recordFrames?.has(device.id) ?? false,
+        onPollStarted: (latenessMs) => this.#admission?.pollStarted(latenessMs),
         emit: (snapshot) => target.push(snapshot),
         log,
         reconnectAfter: Math.max(1, options.reconnectAfter ?? 3),
@@ -218,7 +293,38 @@ export class Executor {
         startSpreadMs: spread,
       });
     });
+    const members = this.#runners.filter((r) =>
+      r.device.mode === "pull" && !options.failed?.has(r.device.id)
+    );
+    if (options.admission !== false && members.length > 0) {
+      const o = options.admission ?? {};
+      this.#admissionWindowMs = o.windowMs ?? Math.min(5_000, Math.max(1_000, shortest));
+      this.#admission = new Admission(members, {
+        lateMs: o.lateMs ??
+          (lagLimitMs > 0 ? lagLimitMs : Math.min(1_000, Math.max(200, shortest / 10))),
+        lateShare: o.lateShare ?? 0.05,
+        windowMs: this.#admissionWindowMs,
+        overWindows: o.overWindows ?? 3,
+        shedStep: o.shedStep ?? 0,
+        admitAfterMs: o.admitAfterMs ?? 5 * this.#admissionWindowMs,
+      }, (level, message) => log({ level, message }));
+      const admission = this.#admission;
+      const tick = () => {
+        admission.evaluate(performance.now(), {
+          over: this.#gate?.over ?? false,
+          lagMs: this.#gate?.lagMs ?? 0,
+          limitMs: lagLimitMs,
+        });
+        holdBack();
+        this.#admissionTimer = setTimeout(tick, this.#admissionWindowMs);
+      };
+      this.#startAdmission = () => {
+        this.#admissionTimer = setTimeout(tick, this.#admissionWindowMs);
+      };
+    }
   }
+
+  #startAdmission: () => void = () => {};
 
   /** The device ids, in configuration order. */
   get deviceIds(): string[] {
@@ -231,6 +337,7 @@ export class Executor {
     this.#started = true;
     this.#gate?.start();
     for (const runner of this.#runners) runner.start();
+    this.#startAdmission();
   }
 
   /**
@@ -250,6 +357,24 @@ export class Executor {
    */
   metrics(): Record<string, DeviceMetrics> {
     return Object.fromEntries(this.#runners.map((r) => [r.device.id, r.metrics()]));
+  }
+
+  /**
+   * Admission by measured capacity: how many devices are admitted and held back, and the
+   * polls the held-back ones skipped (see {@linkcode ExecutorOptions.admission}).
+   *
+   * @returns The counters; all devices admitted and zeros when admission is off.
+   */
+  admission(): AdmissionStats {
+    return this.#admission?.stats() ?? {
+      devices: 0,
+      admitted: 0,
+      heldBack: 0,
+      shed: 0,
+      readmitted: 0,
+      skippedWhileHeld: 0,
+      over: false,
+    };
   }
 
   /**
@@ -320,6 +445,8 @@ export class Executor {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#gate?.stop();
+    if (this.#admissionTimer !== null) clearTimeout(this.#admissionTimer);
+    this.#admissionTimer = null;
     await Promise.all(this.#runners.map((r) => r.stop(deadlineMs)));
   }
 }
@@ -327,30 +454,36 @@ export class Executor {
 /** The least time between two over-capacity warnings. */
 const OVERLOAD_WARNING_INTERVAL_MS = 60_000;
 
-/**
- * The gate that holds `limiter`'s handshakes back while the event loop runs late, or null when
- * turned off (`lagMs` 0).
- */
-function overloadGate(
-  limiter: ConnectLimiter,
-  devices: readonly ResolvedDevice[],
-  lagMs: number | undefined,
-  log: (entry: RuntimeLogEntry) => void,
-): LoadGate | null {
+/** The shortest poll interval of the pull devices, ms (5 s when there is none). */
+function shortestInterval(devices: readonly ResolvedDevice[]): number {
   let shortest = Infinity;
   for (const device of devices) {
     if (device.mode !== "pull") continue;
     for (const group of device.groups) shortest = Math.min(shortest, group.intervalMs);
   }
-  if (shortest === Infinity) shortest = 5_000;
-  const limitMs = lagMs ?? Math.min(1_000, Math.max(200, shortest / 10));
+  return shortest === Infinity ? 5_000 : shortest;
+}
+
+/**
+ * The gate that measures how late the event loop runs (for admission) and holds `limiter`'s
+ * handshakes back while it runs late (when the limiter is the executor's own), or null when
+ * turned off (`limitMs` 0).
+ */
+function overloadGate(
+  limiter: ConnectLimiter,
+  limitMs: number,
+  own: boolean,
+  holdBack: () => void,
+  log: (entry: RuntimeLogEntry) => void,
+): LoadGate | null {
   if (!(limitMs > 0)) return null;
   let warnedAt: number | null = null;
   let warned = false; // the last change to "over" was logged: log its end too
   return new LoadGate({
     limitMs,
     onChange: (over, lag) => {
-      limiter.holdBack(over);
+      holdBack();
+      if (!own) return;
       const waiting = limiter.stats.waiting;
       const now = performance.now();
       if (!over) {

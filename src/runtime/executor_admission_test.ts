@@ -1,0 +1,283 @@
+// Admission by measured capacity, on the real executor: stations whose every request costs CPU
+// (a loopback transport that computes for a while before it answers) make more work than the
+// process can do at the configured cadence. The executor then serves the devices configured
+// first on time and holds the last ones back (no polls, no connection), and admits them again
+// once the work fits. A healthy process holds nothing back.
+import "../plugins/builtin.ts";
+import assert from "node:assert/strict";
+import { LoopbackTransport } from "../transport/loopback_transport.ts";
+import { StationModel } from "../testing/simulated_station.ts";
+import { type AdmissionOptions, Executor, type RuntimeLogEntry } from "./executor.ts";
+import { RuntimeRegistry } from "./runtime_registry.ts";
+import { BLUETTI_V2 } from "../plugins/bluetti_v2/plugin.ts";
+import type { ResolvedDevice, Snapshot } from "./types.ts";
+import { z } from "zod";
+
+/** Stations that compute `load.burnMs` per request; counts the connections open. */
+function burningRegistry(load: { burnMs: number }) {
+  const station = new StationModel({ profile: "EL100V2", sn: "EL100V2000001" });
+  const open = new Set<string>();
+  class Burning extends LoopbackTransport {
+    #open = false;
+    constructor(readonly id: string) {
+      super((payload) => {
+        const until = performance.now() + load.burnMs;
+        while (performance.now() < until) { /* the station's work, on this process's CPU */ }
+        return station.handle(payload);
+      });
+    }
+    override async connect(): Promise<void> {
+      await super.connect();
+      this.#open = true;
+      open.add(this.id);
+    }
+    override async close(): Promise<void> {
+      if (this.#open) open.delete(this.id);
+      this.#open = false;
+      await super.close();
+    }
+  }
+  const registry = new RuntimeRegistry();
+  registry.registerPlugin(BLUETTI_V2);
+  registry.registerTransport({
+    name: "burning",
+    description: "in-process stations that cost CPU per request",
+    options: z.strictObject({ device_sn: z.string() }),
+    defaults: {},
+    required: ["device_sn"],
+    pathOptions: [],
+    describe: () => ({ endpoint: "loopback", details: [] }),
+    create: (options) => Promise.resolve(new Burning(options.device_sn)),
+  });
+  return { registry, open };
+}
+
+function devices(n: number, groups: string[], intervalMs: number): ResolvedDevice[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `d${i}`,
+    pipeline: "test",
+    mode: "pull",
+    vendor: "bluetti",
+    protocol: "v2",
+    profileId: "EL100V2",
+    transport: { type: "burning", framing: "rtu", options: { device_sn: `d${i}` } },
+    groups: groups.map((name) => ({ name, intervalMs })),
+    sink: "collect",
+    deviceAddress: null,
+    protocolVersion: null,
+    writeEnabled: false,
+  }));
+}
+
+/**
+ * Keeps every snapshot; `until(test)` resolves at the first snapshot after which `test` holds
+ * (checked at each snapshot: an event, not a sleep), and fails after a generous deadline.
+ */
+function collector() {
+  const snapshots: Snapshot[] = [];
+  let waiter: { test: () => boolean; resolve: () => void } | null = null;
+  return {
+    snapshots,
+    target: {
+      push(snapshot: Snapshot) {
+        snapshots.push(snapshot);
+        if (waiter?.test()) waiter.resolve();
+        return true;
+      },
+    },
+    async until(test: () => boolean, what: string): Promise<void> {
+      if (test()) return;
+      const done = Promise.withResolvers<void>();
+      waiter = { test, resolve: done.resolve };
+      // A safety net that fails the test instead of hanging it; never a measurement.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const guard = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`not reached: ${what}`)), 60_000);
+      });
+      try {
+        await Promise.race([done.promise, guard]);
+      } finally {
+        clearTimeout(timer);
+        waiter = null;
+      }
+    },
+  };
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+
+/** Thresholds scaled to a 100 ms cadence (the defaults suit seconds). */
+const FAST: AdmissionOptions = {
+  lateMs: 30,
+  windowMs: 200,
+  overWindows: 2,
+  shedStep: 2,
+};
+
+/** Run `n` devices of one group every 100 ms until admission has held devices back and settled. */
+async function overloaded(n: number, load: { burnMs: number }, admission: AdmissionOptions) {
+  const { registry, open } = burningRegistry(load);
+  const sink = collector();
+  const logs: RuntimeLogEntry[] = [];
+  let lastChange = performance.now();
+  const executor = new Executor({
+    registry,
+    devices: devices(n, ["core"], 100),
+    sinks: { collect: sink.target },
+    overloadLagMs: 30,
+    admission,
+    logger: (entry) => {
+      logs.push(entry);
+      if (entry.message.startsWith("admission:")) lastChange = performance.now();
+    },
+  });
+  executor.start();
+  // Settled: devices held back, and no step for a second.
+  await sink.until(
+    () => executor.admission().heldBack > 0 && performance.now() - lastChange > 1_000,
+    `held back and settled: ${JSON.stringify(executor.admission())}`,
+  );
+  return { executor, sink, logs, open };
+}
+
+Deno.test("Executor admission: past capacity, the last devices are held back (no polls, no connection, skips counted, warned) and the others poll on time", async () => {
+  // 24 devices each asking 12 ms of CPU every 100 ms: about three times what one core does.
+  const n = 24;
+  const { executor, sink, logs, open } = await overloaded(n, { burnMs: 12 }, {
+    ...FAST,
+    admitAfterMs: 600_000,
+  });
+  let stats, held: string[], admitted: string[], window: Snapshot[], skippedBefore: number;
+  try {
+    stats = executor.admission();
+    admitted = executor.deviceIds.slice(0, stats.admitted);
+    held = executor.deviceIds.slice(stats.admitted);
+    const metrics = executor.metrics();
+    skippedBefore = held.reduce((sum, id) => sum + metrics[id]!.skippedPolls!, 0);
+    // A window of five polls of each admitted device.
+    const from = sink.snapshots.length;
+    const polls = (id: string) =>
+      sink.snapshots.slice(from).filter((s) => s.deviceId === id).length;
+    await sink.until(() => admitted.every((id) => polls(id) >= 5), "five polls each");
+    window = sink.snapshots.slice(from);
+  } finally {
+    await executor.stop(0);
+  }
+  assert.ok(stats.admitted >= 1 && stats.admitted < n, JSON.stringify(stats));
+  assert.equal(stats.devices, n);
+  assert.equal(stats.heldBack, held.length);
+  assert.equal(stats.readmitted, 0);
+  // The last in configuration order are the ones held back.
+  assert.deepEqual(held, executor.deviceIds.slice(n - held.length));
+  // Held back: no poll, no connection; their due polls are counted as skipped.
+  assert.ok(window.every((s) => admitted.includes(s.deviceId)));
+  assert.deepEqual([...open].sort(), []); // closed at stop
+  const after = executor.metrics();
+  const skippedAfter = held.reduce((sum, id) => sum + after[id]!.skippedPolls!, 0);
+  assert.ok(skippedAfter > skippedBefore, `${skippedBefore} → ${skippedAfter}`);
+  // The admitted devices poll on time (without admission every poll ran seconds late).
+  const lateness = window.map((s) => s.metrics.lastLatenessMs!);
+  assert.ok(window.every((s) => s.ok), JSON.stringify(window.find((s) => !s.ok)));
+  assert.ok(quantile(lateness, 0.5) < 30, `lateness p50 ${quantile(lateness, 0.5)} ms`);
+  const warning = logs.find((l) => l.level === "warn" && /devices held back/.test(l.message));
+  assert.ok(warning, JSON.stringify(logs.filter((l) => l.level !== "info")));
+  assert.match(
+    warning.message,
+    /^over capacity: \d+ of 24 devices held back \(the last in configuration order, from d\d+\) because .*; they do not poll and hold no connection \(\d+ due polls skipped so far\); .*warned at most once a minute$/,
+  );
+  assert.ok(
+    logs.some((l) => /^admission: \d+ devices? held back \(d\d+/.test(l.message)),
+    "each step is logged",
+  );
+});
+
+Deno.test("Executor admission: held-back devices drop their connections; with headroom they are admitted again one by one, first configured first", async () => {
+  const n = 12;
+  const load = { burnMs: 25 };
+  const { executor, sink, logs, open } = await overloaded(n, load, { ...FAST, admitAfterMs: 400 });
+  let heldAtFirst: string[], openWhileHeld: string[], fromLog: number;
+  try {
+    const stats = executor.admission();
+    heldAtFirst = executor.deviceIds.slice(stats.admitted);
+    openWhileHeld = [...open];
+    // The stations become cheap: the work fits, the held-back devices come back.
+    fromLog = logs.length;
+    load.burnMs = 0;
+    await sink.until(
+      () => executor.admission().heldBack === 0 && open.size === n,
+      `all admitted again: ${JSON.stringify(executor.admission())}, ${open.size} open`,
+    );
+    const back = sink.snapshots.length;
+    await sink.until(
+      () => new Set(sink.snapshots.slice(back).map((s) => s.deviceId)).size === n,
+      "every device polls again",
+    );
+  } finally {
+    await executor.stop(0);
+  }
+  assert.ok(heldAtFirst.length > 0);
+  // No connection held for a held-back device.
+  assert.ok(
+    openWhileHeld.every((id) => !heldAtFirst.includes(id)),
+    `${openWhileHeld} open, ${heldAtFirst} held`,
+  );
+  // One at a time, always the first held back in configuration order (a device may be held
+  // back again while the last expensive polls drain, and comes back in the same order).
+  const readmitted = logs.slice(fromLog).flatMap((l) => {
+    const m = /^admission: d(\d+) admitted again after 0\.4 s with headroom; (\d+) of 12 admitted$/
+      .exec(l.message);
+    return m === null ? [] : [{ index: Number(m[1]), admitted: Number(m[2]) }];
+  });
+  assert.ok(readmitted.every((r) => r.admitted === r.index + 1), JSON.stringify(readmitted));
+  assert.deepEqual(
+    readmitted.slice(-heldAtFirst.length).map((r) => `d${r.index}`),
+    heldAtFirst,
+  );
+  const metrics = executor.metrics();
+  for (const id of heldAtFirst) {
+    assert.ok(metrics[id]!.skippedPolls! > 0, `${id} skipped ${metrics[id]!.skippedPolls}`);
+    assert.ok(sink.snapshots.some((s) => s.deviceId === id && s.ok));
+  }
+});
+
+Deno.test("Executor admission: a healthy process holds no device back", async () => {
+  const { registry } = burningRegistry({ burnMs: 0 });
+  const sink = collector();
+  const logs: RuntimeLogEntry[] = [];
+  const n = 20;
+  const executor = new Executor({
+    registry,
+    devices: devices(n, ["core", "grid", "battery"], 200),
+    sinks: { collect: sink.target },
+    logger: (entry) => logs.push(entry),
+  });
+  executor.start();
+  // 25 polls of each group of each device: five windows of the default 1 s.
+  const counts = new Map<string, number>();
+  sink.target.push = ((push) => (s: Snapshot) => {
+    counts.set(s.deviceId, (counts.get(s.deviceId) ?? 0) + 1);
+    return push(s);
+  })(sink.target.push);
+  try {
+    await sink.until(
+      () => counts.size === n && [...counts.values()].every((c) => c >= 75),
+      "75 polls of every device",
+    );
+  } finally {
+    await executor.stop(0);
+  }
+  assert.deepEqual(executor.admission(), {
+    devices: n,
+    admitted: n,
+    heldBack: 0,
+    shed: 0,
+    readmitted: 0,
+    skippedWhileHeld: 0,
+    over: false,
+  });
+  assert.deepEqual(logs.filter((l) => /admission|held back/.test(l.message)), []);
+  assert.ok(sink.snapshots.every((s) => s.ok));
+});
