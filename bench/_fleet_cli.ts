@@ -245,6 +245,8 @@ export async function runCliFleet(input: CliFleetInput): Promise<void> {
     const firstProblems: string[] = [];
     let devicesToConnect = input.n;
     let stoppedLine = "";
+    // Admission (`info: admission: … K of N admitted`): how many devices were admitted when.
+    const admissions: { at: number; admitted: number }[] = [];
     const reading = (async () => {
       for await (const line of readLines(child!.stderr)) {
         const m = /^info: (\S+): connected$/.exec(line);
@@ -260,6 +262,8 @@ export async function runCliFleet(input: CliFleetInput): Promise<void> {
         const shard = /^info: shard \d+\/\d+: (\d+) of/.exec(line);
         if (shard) devicesToConnect = Number(shard[1]);
         if (line.startsWith("info: stopped by")) stoppedLine = line;
+        const admitted = /^info: admission: .*; (\d+) of \d+ admitted$/.exec(line);
+        if (admitted) admissions.push({ at: Date.now(), admitted: Number(admitted[1]) });
         if (line.startsWith("warning:") || line.startsWith("error:")) {
           // The kind: the message without device id and numbers.
           const kind = line.replace(/^(\w+): s\d+: /, "$1: ").replace(/\d+/g, "#").slice(0, 90);
@@ -346,6 +350,13 @@ export async function runCliFleet(input: CliFleetInput): Promise<void> {
     await tailing;
     await tail.read(parse);
 
+    const admission = admissionInWindow(
+      admissions,
+      devicesToConnect,
+      recorder.windowStart,
+      recorder.windowEnd,
+    );
+
     // --- report ------------------------------------------------------------------------
     const lateness = Float64Array.from(recorder.lateness).sort();
     const latency = Float64Array.from(recorder.latency).sort();
@@ -397,6 +408,10 @@ export async function runCliFleet(input: CliFleetInput): Promise<void> {
         ms(quantile(latency, 0.5))
       }, p99 ${ms(quantile(latency, 0.99))}, max ${ms(quantile(latency, 1))}`,
     );
+    const skippedHeld = Math.round(admission.heldDeviceSeconds * 3 / input.intervalS);
+    console.log(
+      `admission: ${admission.atStart} of ${devicesToConnect} devices admitted at the window's start, ${admission.min}–${admission.max} in it, ${admission.atEnd} at its end (${admission.changes} changes in the window, ${admissions.length} in all); ${recorder.devices.size} devices polled in the window, ${recorder.okDevices.size} with an ok poll; due polls of held-back devices in the window (skipped, no snapshot): ${skippedHeld}`,
+    );
     console.log(
       `CLI process CPU in the window: ${cpuPct.toFixed(1)} % of one core; RSS: peak ${
         mb(rssPeakWindow)
@@ -415,6 +430,19 @@ export async function runCliFleet(input: CliFleetInput): Promise<void> {
     }
     for (const line of firstProblems) console.log(`  first: ${line}`);
     console.log(`load average at the end of the window: ${load}`);
+    console.log(
+      "\n| date | N | admitted (start / min–max / end) | devices polled (ok) | ok / error | held-back skips | other skips | lateness p50 / p99 | CPU, one core | peak RSS | load average |",
+    );
+    console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    console.log(
+      `| ${
+        new Date().toISOString().slice(0, 10)
+      } | ${input.n} | ${admission.atStart} / ${admission.min}–${admission.max} / ${admission.atEnd} | ${recorder.devices.size} (${recorder.okDevices.size}) | ${recorder.ok} / ${recorder.errors} | ${skippedHeld} | ${
+        recorder.errorCodes.get("POLL_SKIPPED") ?? 0
+      } | ${ms(quantile(lateness, 0.5))} / ${ms(quantile(lateness, 0.99))} ms | ${
+        cpuPct.toFixed(1)
+      } % | ${mb(rssPeakWindow)} MB | ${load} |`,
+    );
     console.log(
       "\n| date | mode | N | window | ok / error (due) | sink drops | lateness p50 / p99 | all connected (from spawn) | CPU, one core | peak RSS in the window | VmHWM | load average |",
     );
@@ -442,4 +470,36 @@ export async function runCliFleet(input: CliFleetInput): Promise<void> {
     await stations.stop();
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/**
+ * How many devices were admitted over the window, from the runtime's admission lines (every
+ * device until the first): at its start, least and most in it, at its end, and the held-back
+ * device-seconds (their due polls are skipped without a snapshot).
+ */
+function admissionInWindow(
+  changes: readonly { at: number; admitted: number }[],
+  devices: number,
+  start: number,
+  end: number,
+) {
+  let current = devices;
+  let i = 0;
+  for (; i < changes.length && changes[i]!.at <= start; i++) current = changes[i]!.admitted;
+  const atStart = current;
+  let min = current;
+  let max = current;
+  let heldDeviceSeconds = 0;
+  let from = start;
+  let inWindow = 0;
+  for (; i < changes.length && changes[i]!.at < end; i++) {
+    heldDeviceSeconds += (devices - current) * (changes[i]!.at - from) / 1000;
+    from = changes[i]!.at;
+    current = changes[i]!.admitted;
+    min = Math.min(min, current);
+    max = Math.max(max, current);
+    inWindow++;
+  }
+  heldDeviceSeconds += (devices - current) * (end - from) / 1000;
+  return { atStart, min, max, atEnd: current, changes: inWindow, heldDeviceSeconds };
 }

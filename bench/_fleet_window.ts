@@ -31,6 +31,9 @@ export class WindowRecorder {
   errorCodes = new Map<string, number>();
   /** Each device's latest count of snapshots its sink queue dropped. */
   dropped = new Map<string, number>();
+  /** Devices with a poll due in the window, and those with an ok one. */
+  devices = new Set<string>();
+  okDevices = new Set<string>();
 
   record(s: WindowSnapshot): void {
     this.total++;
@@ -49,6 +52,8 @@ export class WindowRecorder {
     }
     this.lateness.push(lateness);
     this.latency.push(latency);
+    this.devices.add(s.deviceId);
+    if (s.ok) this.okDevices.add(s.deviceId);
     if (s.ok) this.ok++;
     else {
       this.errors++;
