@@ -26,7 +26,10 @@ export interface AdmissionSettings {
   readonly lateShare: number;
   readonly windowMs: number;
   readonly overWindows: number;
-  /** Devices served held back per step; 0: a twentieth of those served, at least 1. */
+  /**
+   * Devices served held back per step; 0: a twentieth of those served, up to a quarter when
+   * most polls are late (a quarter of the share of late polls), at least 1.
+   */
   readonly shedStep: number;
   readonly admitAfterMs: number;
 }
@@ -80,6 +83,7 @@ export class Admission {
   #shed = 0;
   #readmitted = 0;
   #over = false;
+  #share = 0; // of late polls, in the last window
   #reason = "";
   #warnedAt: number | null = null;
   #lastSkips = 0;
@@ -96,10 +100,10 @@ export class Admission {
     return this.#over;
   }
 
-  /** A poll of an idle device started `latenessMs` after it was due. */
-  pollStarted(latenessMs: number): void {
+  /** A poll came due: it started `latenessMs` after, or was skipped (`null`: late). */
+  pollDue(latenessMs: number | null): void {
     this.#started++;
-    if (latenessMs > this.#s.lateMs) this.#late++;
+    if (latenessMs === null || latenessMs > this.#s.lateMs) this.#late++;
   }
 
   /** The counters now. */
@@ -129,6 +133,7 @@ export class Admission {
     this.#started = 0;
     this.#late = 0;
     const share = started === 0 ? 0 : late / started;
+    this.#share = share;
     const lateOver = started >= MIN_SAMPLE && share > this.#s.lateShare;
     this.#over = lag.over || lateOver;
     if (this.#over) {
@@ -170,7 +175,10 @@ export class Admission {
   #holdBack(now: number): void {
     let serving = 0;
     for (let i = 0; i < this.#limit; i++) if (this.#members[i]!.serving) serving++;
-    const step = this.#s.shedStep > 0 ? this.#s.shedStep : Math.max(1, Math.ceil(serving / 20));
+    // A twentieth of the devices served, more the later the polls: a quarter of the share of
+    // late polls, up to a quarter of the devices.
+    const share = Math.min(1 / 4, Math.max(1 / 20, this.#share / 4));
+    const step = this.#s.shedStep > 0 ? this.#s.shedStep : Math.max(1, Math.ceil(serving * share));
     const from = this.#limit;
     let held = 0;
     // Devices without a connection above the last one served cost nothing to hold back; one

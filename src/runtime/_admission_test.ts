@@ -47,7 +47,7 @@ function fleet(n: number, settings: Partial<AdmissionSettings> = {}) {
   const OVER = { over: true, lagMs: 450, limitMs: 200 };
   /** One window: `started` polls of which `late` started late, then the judgement. */
   const window = (lag = UNDER, started = 0, late = 0) => {
-    for (let i = 0; i < started; i++) admission.pollStarted(i < late ? 900 : 3);
+    for (let i = 0; i < started; i++) admission.pollDue(i < late ? 900 : 3);
     clock.now += 1_000;
     admission.evaluate(clock.now, lag);
   };
@@ -168,4 +168,16 @@ Deno.test("Admission: while devices are held back, a warning at most once a minu
     warnings[1]!,
     /^over capacity: 1 of 4 devices held back .* \(60 due polls skipped so far\); one is admitted again after each 600 s with headroom; warned at most once a minute$/,
   );
+});
+
+Deno.test("Admission: by default a step holds back a twentieth of the connected devices, up to a quarter when most polls are late", () => {
+  const lag = fleet(100, { shedStep: 0 });
+  for (let i = 0; i < 3; i++) lag.window(lag.OVER);
+  assert.equal(lag.admission.stats().heldBack, 5);
+  const late = fleet(100, { shedStep: 0 });
+  for (let i = 0; i < 3; i++) late.window(late.UNDER, 100, 100);
+  assert.equal(late.admission.stats().heldBack, 25);
+  const some = fleet(100, { shedStep: 0 });
+  for (let i = 0; i < 3; i++) some.window(some.UNDER, 100, 40); // 40 % late: 10 %
+  assert.equal(some.admission.stats().heldBack, 10);
 });

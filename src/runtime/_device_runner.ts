@@ -53,10 +53,11 @@ export interface RunnerOptions {
    */
   readonly recordFrames?: boolean;
   /**
-   * Told how late each scheduled poll started, ms, when the device was idle as it came due (a
-   * poll waiting behind the device's own previous one says nothing about the process).
+   * Told how late each scheduled poll of a connected device started, ms, or `null` for one
+   * skipped because the group's previous poll still ran; not told while the device's last poll
+   * failed (a silent station's queue says nothing about the process) nor while it connects.
    */
-  readonly onPollStarted?: (latenessMs: number) => void;
+  readonly onDue?: (latenessMs: number | null) => void;
 }
 
 interface Counters {
@@ -115,6 +116,10 @@ export class DeviceRunner {
   #heldSince: number | null = null;
   /** What a connect attempt cut short by a hold-back rejects with. */
   #heldError: TransportError | null = null;
+  /** The last poll failed (its device's queue tells nothing about the process). */
+  #lastFailed = false;
+  /** Skips behind the poll running now, told as late polls if it ends well. */
+  #unjudgedSkips = 0;
   /** Cuts the connect attempt running now short (a hold-back). */
   #attempt: AbortController | null = null;
 
@@ -274,8 +279,9 @@ export class DeviceRunner {
    * expires (counted from when it was due) gets its error snapshot then, and is dropped.
    */
   #enqueue(group: ResolvedGroup, due: number, scheduled = false): Promise<Snapshot | null> {
-    // Only a poll of an idle device tells how late the process runs.
-    const measured = scheduled && this.#pending.size === 0 && this.#running === null;
+    // How late the process runs: told by the polls of connected devices whose last poll went
+    // well (one waiting behind a handshake or a silent station's timeouts tells nothing).
+    const measured = scheduled && this.#client !== null && !this.#lastFailed;
     this.#pending.add(group.name);
     let started = false;
     let missed = false;
@@ -327,6 +333,9 @@ export class DeviceRunner {
     // each due time of each group of every waiting device was most of the work the process did,
     // starving the devices it could serve.
     const connecting = this.#client === null && this.#connecting !== null;
+    // Told once the poll it waits for has ended well: behind a silent station's timeouts a
+    // skip tells nothing about the process.
+    if (!connecting && this.#client !== null) this.#unjudgedSkips++;
     const now = performance.now();
     if (
       this.#lastSkipWarning === null || now - this.#lastSkipWarning >= SKIP_WARNING_INTERVAL_MS
@@ -388,7 +397,7 @@ export class DeviceRunner {
     if (this.#stopped || this.#heldSince !== null) return null;
     const started = performance.now();
     this.#counters.lastLatenessMs = Math.max(0, started - due);
-    if (measured) this.#o.onPollStarted?.(this.#counters.lastLatenessMs);
+    if (measured && !this.#lastFailed) this.#o.onDue?.(this.#counters.lastLatenessMs);
     let blocks: Snapshot["blocks"] = [];
     let errors: SnapshotError[] = [];
     const frames: CaptureLine[] = this.#frames = [];
@@ -410,6 +419,8 @@ export class DeviceRunner {
     const latency = performance.now() - started;
     this.#counters.lastLatencyMs = Math.round(latency * 10) / 10;
     const ok = errors.length === 0 && blocks.length > 0;
+    this.#lastFailed = !ok;
+    for (; this.#unjudgedSkips > 0; this.#unjudgedSkips--) if (ok) this.#o.onDue?.(null);
     if (ok) {
       this.#counters.ok++;
       this.#counters.consecutiveErrors = 0;

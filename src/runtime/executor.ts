@@ -39,8 +39,9 @@ export type { AdmissionStats };
  */
 export interface AdmissionOptions {
   /**
-   * A poll that starts later than this after it was due, ms, counts as late (only polls of a
-   * device that was idle when the poll came due are judged).
+   * A poll that starts later than this after it was due, ms, counts as late, as does one
+   * skipped because the group's previous poll still ran (only polls of connected devices whose
+   * last poll went well are judged: a silent station's queue says nothing about the process).
    *
    * @default {the over-capacity lag: a tenth of the shortest poll interval, 200 to 1,000 ms}
    */
@@ -70,7 +71,7 @@ export interface AdmissionOptions {
    * Connected devices held back per step (one step every two windows at most, while over
    * capacity), with the devices without a connection above them.
    *
-   * @default {a twentieth of the admitted devices that are connected, at least 1}
+   * @default {a twentieth of the admitted devices that are connected, up to a quarter when most polls are late (a quarter of the share of late polls), at least 1}
    */
   readonly shedStep?: number;
   /**
@@ -283,7 +284,7 @@ export class Executor {
         },
         ...(failure === undefined ? {} : { failed: failure }),
         recordFrames: options.recordFrames?.has(device.id) ?? false,
-        onPollStarted: (latenessMs) => this.#admission?.pollStarted(latenessMs),
+        onDue: (latenessMs) => this.#admission?.pollDue(latenessMs),
         emit: (snapshot) => target.push(snapshot),
         log,
         reconnectAfter: Math.max(1, options.reconnectAfter ?? 3),

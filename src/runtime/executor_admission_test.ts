@@ -13,18 +13,22 @@ import { BLUETTI_V2 } from "../plugins/bluetti_v2/plugin.ts";
 import type { ResolvedDevice, Snapshot } from "./types.ts";
 import { z } from "zod";
 
-/** Stations that compute `load.burnMs` per request; counts the connections open. */
-function burningRegistry(load: { burnMs: number }) {
+/**
+ * Stations that compute `load.burnMs` per request (the ones in `silent` never answer); counts
+ * the connections open.
+ */
+function burningRegistry(load: { burnMs: number }, silent: ReadonlySet<string> = new Set()) {
   const station = new StationModel({ profile: "EL100V2", sn: "EL100V2000001" });
   const open = new Set<string>();
   class Burning extends LoopbackTransport {
     #open = false;
     constructor(readonly id: string) {
       super((payload) => {
+        if (silent.has(id)) return null;
         const until = performance.now() + load.burnMs;
         while (performance.now() < until) { /* the station's work, on this process's CPU */ }
         return station.handle(payload);
-      });
+      }, { requestTimeoutMs: 50 });
     }
     override async connect(): Promise<void> {
       await super.connect();
@@ -280,4 +284,41 @@ Deno.test("Executor admission: a healthy process holds no device back", async ()
   });
   assert.deepEqual(logs.filter((l) => /admission|held back/.test(l.message)), []);
   assert.ok(sink.snapshots.every((s) => s.ok));
+});
+
+Deno.test("Executor admission: a silent station's timeouts and skipped polls are no sign of overload", async () => {
+  // d9 never answers: each of its polls times out and its groups come due again meanwhile.
+  // Counted as late polls, they would be a tenth of the fleet's: over capacity.
+  const { registry } = burningRegistry({ burnMs: 0 }, new Set(["d9"]));
+  const sink = collector();
+  const logs: RuntimeLogEntry[] = [];
+  const n = 10;
+  const executor = new Executor({
+    registry,
+    devices: devices(n, ["core", "grid", "battery"], 100),
+    sinks: { collect: sink.target },
+    timeoutMs: 50,
+    overloadLagMs: 100,
+    admission: { ...FAST, lateMs: 100 },
+    logger: (entry) => logs.push(entry),
+  });
+  executor.start();
+  const ok = new Map<string, number>();
+  try {
+    // 60 polls of each answering device's groups: 30 windows of 200 ms.
+    await sink.until(() => {
+      const last = sink.snapshots.at(-1);
+      if (last?.ok === true) ok.set(last.deviceId, (ok.get(last.deviceId) ?? 0) + 1);
+      return ok.size === n - 1 && [...ok.values()].every((c) => c >= 60);
+    }, "60 ok polls of every answering device");
+  } finally {
+    await executor.stop(0);
+  }
+  assert.ok(sink.snapshots.some((s) => s.deviceId === "d9" && !s.ok));
+  assert.ok(executor.metrics().d9!.skippedPolls! > 0);
+  assert.equal(
+    executor.admission().shed,
+    0,
+    JSON.stringify(logs.filter((l) => /admission/.test(l.message))),
+  );
 });
