@@ -89,14 +89,17 @@ function collector() {
         return true;
       },
     },
-    async until(test: () => boolean, what: string): Promise<void> {
+    async until(test: () => boolean, what: string | (() => string)): Promise<void> {
       if (test()) return;
       const done = Promise.withResolvers<void>();
       waiter = { test, resolve: done.resolve };
       // A safety net that fails the test instead of hanging it; never a measurement.
       let timer: ReturnType<typeof setTimeout> | undefined;
       const guard = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`not reached: ${what}`)), 60_000);
+        timer = setTimeout(
+          () => reject(new Error(`not reached: ${typeof what === "string" ? what : what()}`)),
+          60_000,
+        );
       });
       try {
         await Promise.race([done.promise, guard]);
@@ -165,7 +168,13 @@ Deno.test("Executor admission: past capacity, the last devices are held back (no
     const from = sink.snapshots.length;
     const polls = (id: string) =>
       sink.snapshots.slice(from).filter((s) => s.deviceId === id).length;
-    await sink.until(() => admitted.every((id) => polls(id) >= 5), "five polls each");
+    await sink.until(
+      () => admitted.every((id) => polls(id) >= 5),
+      () =>
+        `five polls each: ${
+          JSON.stringify(admitted.map((id) => [id, polls(id), executor.metrics()[id]]))
+        } ${JSON.stringify(executor.admission())}`,
+    );
     window = sink.snapshots.slice(from);
   } finally {
     await executor.stop(0);
