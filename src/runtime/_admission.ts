@@ -27,8 +27,8 @@ export interface AdmissionSettings {
   readonly windowMs: number;
   readonly overWindows: number;
   /**
-   * Devices served held back per step; 0: a twentieth of those served, up to a quarter when
-   * most polls are late (a quarter of the share of late polls), at least 1.
+   * Devices served held back per step; 0: a twentieth of those served, up to a tenth when
+   * most polls are late (an eighth of the share of late polls), at least 1.
    */
   readonly shedStep: number;
   readonly admitAfterMs: number;
@@ -175,9 +175,9 @@ export class Admission {
   #holdBack(now: number): void {
     let serving = 0;
     for (let i = 0; i < this.#limit; i++) if (this.#members[i]!.serving) serving++;
-    // A twentieth of the devices served, more the later the polls: a quarter of the share of
-    // late polls, up to a quarter of the devices.
-    const share = Math.min(1 / 4, Math.max(1 / 20, this.#share / 4));
+    // A twentieth of the devices served, more the later the polls: an eighth of the share of
+    // late polls, up to a tenth of the devices.
+    const share = Math.min(1 / 10, Math.max(1 / 20, this.#share / 8));
     const step = this.#s.shedStep > 0 ? this.#s.shedStep : Math.max(1, Math.ceil(serving * share));
     const from = this.#limit;
     let held = 0;

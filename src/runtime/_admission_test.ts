@@ -170,14 +170,14 @@ Deno.test("Admission: while devices are held back, a warning at most once a minu
   );
 });
 
-Deno.test("Admission: by default a step holds back a twentieth of the connected devices, up to a quarter when most polls are late", () => {
+Deno.test("Admission: by default a step holds back a twentieth of the connected devices, up to a tenth when most polls are late", () => {
   const lag = fleet(100, { shedStep: 0 });
   for (let i = 0; i < 3; i++) lag.window(lag.OVER);
   assert.equal(lag.admission.stats().heldBack, 5);
   const late = fleet(100, { shedStep: 0 });
   for (let i = 0; i < 3; i++) late.window(late.UNDER, 100, 100);
-  assert.equal(late.admission.stats().heldBack, 25);
+  assert.equal(late.admission.stats().heldBack, 10);
   const some = fleet(100, { shedStep: 0 });
-  for (let i = 0; i < 3; i++) some.window(some.UNDER, 100, 40); // 40 % late: 10 %
-  assert.equal(some.admission.stats().heldBack, 10);
+  for (let i = 0; i < 3; i++) some.window(some.UNDER, 100, 60); // 60 % late: 7.5 %
+  assert.equal(some.admission.stats().heldBack, 8);
 });

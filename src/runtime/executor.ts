@@ -71,7 +71,7 @@ export interface AdmissionOptions {
    * Connected devices held back per step (one step every two windows at most, while over
    * capacity), with the devices without a connection above them.
    *
-   * @default {a twentieth of the admitted devices that are connected, up to a quarter when most polls are late (a quarter of the share of late polls), at least 1}
+   * @default {a twentieth of the admitted devices that are connected, up to a tenth when most polls are late (an eighth of the share of late polls), at least 1}
    */
   readonly shedStep?: number;
   /**
