@@ -142,11 +142,6 @@ export class DeviceRunner {
     return this.#client !== null;
   }
 
-  /** Whether admission holds the device back now. */
-  get held(): boolean {
-    return this.#heldSince !== null;
-  }
-
   /**
    * Due polls skipped while held back, so far: counted from the clock, without a timer or a
    * snapshot each.
@@ -189,6 +184,7 @@ export class DeviceRunner {
     if (this.#heldSince === null || this.#stopped) return;
     this.#counters.skippedPolls += this.heldSkips();
     this.#heldSince = null;
+    this.#unjudgedSkips = 0;
     this.#connectAttempt = 0;
     this.#nextConnectAt = 0;
     this.#lastConnectError = null;
