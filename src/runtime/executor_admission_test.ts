@@ -11,7 +11,7 @@ import { type AdmissionOptions, Executor, type RuntimeLogEntry } from "./executo
 import { RuntimeRegistry } from "./runtime_registry.ts";
 import { BLUETTI_V2 } from "../plugins/bluetti_v2/plugin.ts";
 import type { ResolvedDevice, Snapshot } from "./types.ts";
-import { z } from "zod";
+import { s } from "../schema/schema.ts";
 
 /**
  * Stations that compute `load.burnMs` per request (the ones in `silent` never answer); counts
@@ -46,7 +46,7 @@ function burningRegistry(load: { burnMs: number }, silent: ReadonlySet<string> =
   registry.registerTransport({
     name: "burning",
     description: "in-process stations that cost CPU per request",
-    options: z.strictObject({ device_sn: z.string() }),
+    options: s.strictObject({ device_sn: s.string() }),
     defaults: {},
     required: ["device_sn"],
     pathOptions: [],
