@@ -80,6 +80,13 @@ export class Admission {
   #overRun = 0; // windows over capacity in a row
   #headroomSince: number | null = null;
   #lastChangeAt = -Infinity;
+  #lastChange: "hold" | "admit" | null = null;
+  /**
+   * Headroom needed before the next admission: `admitAfterMs`, doubled each time devices had
+   * to be held back right after one (at most 16 times), halved back with each admission that
+   * followed one.
+   */
+  #admitWait: number;
   #shed = 0;
   #readmitted = 0;
   #over = false;
@@ -93,6 +100,7 @@ export class Admission {
     this.#s = settings;
     this.#log = log;
     this.#limit = members.length;
+    this.#admitWait = settings.admitAfterMs;
   }
 
   /** Whether the last window was over capacity (no device is admitted then). */
@@ -161,8 +169,8 @@ export class Admission {
         this.#headroomSince ??= now - this.#s.windowMs;
         if (
           this.#limit < this.#members.length &&
-          now - this.#headroomSince >= this.#s.admitAfterMs &&
-          now - this.#lastChangeAt >= this.#s.admitAfterMs
+          now - this.#headroomSince >= this.#admitWait &&
+          now - this.#lastChangeAt >= this.#admitWait
         ) {
           this.#admitOne(now);
         }
@@ -196,6 +204,11 @@ export class Admission {
     if (count === 0) return;
     this.#shed += count;
     this.#lastChangeAt = now;
+    // The device admitted last was one too many: wait longer before the next.
+    if (this.#lastChange === "admit") {
+      this.#admitWait = Math.min(16 * this.#s.admitAfterMs, 2 * this.#admitWait);
+    }
+    this.#lastChange = "hold";
     const first = this.#members[this.#limit]!.device.id;
     const last = this.#members[from - 1]!.device.id;
     this.#log(
@@ -214,10 +227,15 @@ export class Admission {
     this.#readmitted++;
     this.#lastChangeAt = now;
     this.#headroomSince = now;
+    const waited = this.#admitWait;
+    if (this.#lastChange === "admit") {
+      this.#admitWait = Math.max(this.#s.admitAfterMs, this.#admitWait / 2);
+    }
+    this.#lastChange = "admit";
     this.#log(
       "info",
       `admission: ${member.device.id} admitted again after ${
-        Math.round(this.#s.admitAfterMs / 100) / 10
+        Math.round(waited / 100) / 10
       } s with headroom; ${this.#limit} of ${this.#members.length} admitted`,
     );
   }
@@ -237,7 +255,7 @@ export class Admission {
         this.#over
           ? "no device is admitted while over capacity"
           : `one is admitted again after each ${
-            Math.round(this.#s.admitAfterMs / 100) / 10
+            Math.round(this.#admitWait / 100) / 10
           } s with headroom`
       }; warned at most once a minute`,
     );

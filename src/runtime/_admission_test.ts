@@ -126,16 +126,33 @@ Deno.test("Admission: with headroom, held-back devices are admitted again one by
   // Over again: nothing admitted, the last admitted held back first (LIFO).
   for (let i = 0; i < 3; i++) window(OVER);
   assert.deepEqual(held(), ["d2", "d3", "d4", "d5"]);
-  for (let i = 0; i < 20; i++) window(UNDER);
+  // d4 was one too many: the next admission waits twice as long (10 s), then each one that
+  // follows another halves the wait back (10 s, 5 s, 5 s).
+  for (let i = 0; i < 9; i++) window(UNDER);
+  assert.deepEqual(held(), ["d2", "d3", "d4", "d5"]);
+  window(UNDER);
+  assert.deepEqual(held(), ["d3", "d4", "d5"]);
+  for (let i = 0; i < 10; i++) window(UNDER);
+  assert.deepEqual(held(), ["d4", "d5"]);
+  for (let i = 0; i < 5; i++) window(UNDER);
+  assert.deepEqual(held(), ["d5"]);
+  for (let i = 0; i < 5; i++) window(UNDER);
   assert.deepEqual(held(), []);
   const admitted = logs.filter((l) => / admitted again /.test(l.message)).map((l) =>
     /^admission: (d\d) /.exec(l.message)![1]
   );
   assert.deepEqual(admitted, ["d3", "d4", "d2", "d3", "d4", "d5"]);
   assert.equal(admission.stats().readmitted, 6);
-  assert.match(
-    logs.find((l) => / admitted again /.test(l.message))!.message,
-    /^admission: d3 admitted again after 5 s with headroom; 4 of 6 admitted$/,
+  assert.deepEqual(
+    logs.filter((l) => / admitted again /.test(l.message)).map((l) => l.message),
+    [
+      "admission: d3 admitted again after 5 s with headroom; 4 of 6 admitted",
+      "admission: d4 admitted again after 5 s with headroom; 5 of 6 admitted",
+      "admission: d2 admitted again after 10 s with headroom; 3 of 6 admitted",
+      "admission: d3 admitted again after 10 s with headroom; 4 of 6 admitted",
+      "admission: d4 admitted again after 5 s with headroom; 5 of 6 admitted",
+      "admission: d5 admitted again after 5 s with headroom; 6 of 6 admitted",
+    ],
   );
 });
 

@@ -114,6 +114,8 @@ export class DeviceRunner {
   #identity: DeviceIdentity | null = null;
   /** Since when the device is held back by admission (performance.now()), or null. */
   #heldSince: number | null = null;
+  /** When the runner stopped (held-back skips end there). */
+  #stoppedAt: number | null = null;
   /** What a connect attempt cut short by a hold-back rejects with. */
   #heldError: TransportError | null = null;
   /** The last poll failed (its device's queue tells nothing about the process). */
@@ -148,7 +150,7 @@ export class DeviceRunner {
    */
   heldSkips(): number {
     if (this.#heldSince === null) return 0;
-    const elapsed = performance.now() - this.#heldSince;
+    const elapsed = (this.#stoppedAt ?? performance.now()) - this.#heldSince;
     let due = 0;
     for (const group of this.device.groups) due += Math.floor(elapsed / group.intervalMs);
     return due;
@@ -230,6 +232,7 @@ export class DeviceRunner {
   /** Stop schedules, abort what runs after `deadlineMs`, close the connection. */
   async stop(deadlineMs = 3_000): Promise<void> {
     this.#stopped = true;
+    this.#stoppedAt ??= performance.now();
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
     this.#pushStop?.();

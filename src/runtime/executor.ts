@@ -76,6 +76,8 @@ export interface AdmissionOptions {
   readonly shedStep?: number;
   /**
    * Headroom this long admits the first held-back device again; each next one waits as long.
+   * When devices have to be held back right after an admission, the wait doubles (up to 16
+   * times); each admission that follows another halves it back.
    *
    * @default {five windows}
    */

@@ -196,7 +196,7 @@ Deno.test("Executor admission: past capacity, the last devices are held back (no
   const after = executor.metrics();
   const skippedAfter = held.reduce((sum, id) => sum + after[id]!.skippedPolls!, 0);
   assert.ok(skippedAfter > skippedBefore, `${skippedBefore} → ${skippedAfter}`);
-  assert.ok(end.skippedWhileHeld >= skippedAfter);
+  assert.ok(executor.admission().skippedWhileHeld >= skippedAfter);
   // The admitted devices poll on time (without admission every poll ran seconds late).
   const lateness = window.map((s) => s.metrics.lastLatenessMs!);
   assert.ok(window.every((s) => s.ok), JSON.stringify(window.find((s) => !s.ok)));
@@ -246,8 +246,9 @@ Deno.test("Executor admission: held-back devices drop their connections; with he
   // One at a time, always the first held back in configuration order (a device may be held
   // back again while the last expensive polls drain, and comes back in the same order).
   const readmitted = logs.slice(fromLog).flatMap((l) => {
-    const m = /^admission: d(\d+) admitted again after 0\.4 s with headroom; (\d+) of 12 admitted$/
-      .exec(l.message);
+    const m =
+      /^admission: d(\d+) admitted again after [\d.]+ s with headroom; (\d+) of 12 admitted$/
+        .exec(l.message);
     return m === null ? [] : [{ index: Number(m[1]), admitted: Number(m[2]) }];
   });
   assert.ok(readmitted.every((r) => r.admitted === r.index + 1), JSON.stringify(readmitted));
