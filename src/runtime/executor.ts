@@ -366,7 +366,7 @@ export class Executor {
    * Admission by measured capacity: how many devices are admitted and held back, and the
    * polls the held-back ones skipped (see {@linkcode ExecutorOptions.admission}).
    *
-   * @returns The counters; all devices admitted and zeros when admission is off.
+   * @returns The counters; all zeros when admission is off.
    */
   admission(): AdmissionStats {
     return this.#admission?.stats() ?? {
