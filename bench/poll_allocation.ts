@@ -207,25 +207,33 @@ interface SamplingNode {
 /**
  * Bytes by allocating function (name, file, line) over a sampling profile's tree; a function
  * outside the project's files (a builtin, npm:mqtt, Deno's own) is named with the nearest
- * project function that called it (`setTimeout ← run src/transport/_request_window.ts:78`).
+ * project function that called it, and its own caller when that is no project function either
+ * (`setTimeout ext:deno_node/timers.ts:1 ← run src/transport/_request_window.ts:27`).
  */
 function bySite(head: SamplingNode): Map<string, number> {
+  const root = new URL("..", import.meta.url).href;
   const sites = new Map<string, number>();
   const name = (node: SamplingNode) => {
     const f = node.callFrame;
-    const file = f.url.replace(/^.*\/(src|bench|node_modules)\//, "$1/");
+    const file = f.url.startsWith(root)
+      ? f.url.slice(root.length)
+      : f.url.replace(/^.*\/registry\.npmjs\.org\//, "npm:");
     return `${f.functionName || "(anonymous)"} ${file}:${f.lineNumber + 1}`;
   };
-  const ours = (node: SamplingNode) => /\/(src|bench)\//.test(node.callFrame.url);
-  const visit = (node: SamplingNode, caller: SamplingNode | null) => {
+  const ours = (node: SamplingNode) => node.callFrame.url.startsWith(root);
+  const visit = (node: SamplingNode, parent: SamplingNode | null, caller: SamplingNode | null) => {
     if (node.selfSize > 0) {
-      const site = ours(node) || caller === null ? name(node) : `${name(node)} ← ${name(caller)}`;
+      let site = name(node);
+      if (!ours(node) && parent !== null && parent !== caller && !ours(parent)) {
+        site += ` ← ${name(parent)}`;
+      }
+      if (!ours(node) && caller !== null) site += ` ← ${name(caller)}`;
       sites.set(site, (sites.get(site) ?? 0) + node.selfSize);
     }
     const next = ours(node) ? node : caller;
-    for (const child of node.children) visit(child, next);
+    for (const child of node.children) visit(child, node, next);
   };
-  visit(head, null);
+  visit(head, null, null);
   return sites;
 }
 

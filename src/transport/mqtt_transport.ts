@@ -477,6 +477,11 @@ export class MqttTransport implements Transport {
       // mqtt-packet's default pre-builds 65,536 two-byte Buffers (one per packet id) for the
       // whole process on the first write: ~8 MB of heap for a few bytes per packet saved.
       writeCache: false,
+      // npm:mqtt's default re-arms the keepalive timer on every packet sent or received: a new
+      // timer (~1.6 KB of heap) several times per request. Without it a PINGREQ goes out every
+      // keepalive interval even while requests flow (one small packet a minute per connection)
+      // and a silent broker is still found within 1.5 keepalive intervals.
+      reschedulePings: false,
     };
     if (config.tls) {
       options.cert = config.tls.cert;

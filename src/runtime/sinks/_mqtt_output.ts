@@ -4,7 +4,12 @@
 // src/runtime/sinks.
 import mqtt from "mqtt";
 import type { IClientOptions, MqttClient } from "mqtt";
-import { endMqttClient, randomClientSuffix, setMqttNoDelay } from "../../_shared/mqtt_client.ts";
+import {
+  endMqttClient,
+  quietMqttLog,
+  randomClientSuffix,
+  setMqttNoDelay,
+} from "../../_shared/mqtt_client.ts";
 import { TransportError } from "../../errors/errors.ts";
 import type { Snapshot } from "../types.ts";
 import { groupOf, numericFields } from "./_fields.ts";
@@ -224,6 +229,7 @@ export class MqttOutput {
     }
     if (o.ca && o.ca.length > 0) options.ca = [...o.ca];
     const client = mqtt.connect(o.broker, options);
+    quietMqttLog(client);
     this.#client = client;
     client.on("error", (error) => {
       const refused = notAuthorized(error, o.broker, this.name, o.username);
