@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { linkedSignal } from "../_shared/linked_signal.ts";
+import { type LinkedSignal, linkedSignal } from "../_shared/linked_signal.ts";
 import {
   ModbusExceptionError,
   ParserError,
@@ -22,7 +22,7 @@ import { type Framing, type FramingName, getFraming } from "../protocol/framing.
 import { parseReply } from "../protocol/parse_reply.ts";
 import { parseRequest } from "../protocol/parse_request.ts";
 import { replyMatches } from "../protocol/reply_matches.ts";
-import type { ModbusRequest, ReadRequest } from "../protocol/types.ts";
+import type { ModbusReply, ModbusRequest, ReadRequest } from "../protocol/types.ts";
 import type { Transport, UnsolicitedFrame } from "../transport/types.ts";
 import type { ControlRegisterDef } from "../device/control_register.ts";
 import { pluginOf, type ProtocolPlugin } from "../plugin/plugin.ts";
@@ -178,6 +178,8 @@ export class Client implements AsyncDisposable {
   #closed = false;
   // Aborted by close(): ends every retry wait and in-flight request of this client at once.
   #closing = new AbortController();
+  /** Callers' signals joined with #closing's, and how many operations use each (#signalFor). */
+  #joins = new Map<AbortSignal, { readonly link: LinkedSignal; users: number }>();
 
   /**
    * Create a client; nothing is sent until a read.
@@ -290,17 +292,27 @@ export class Client implements AsyncDisposable {
     };
     const payload = this.#frame(request);
     const shortCounts = this.#profile.shortReplies?.[String(schema.id)];
-    const send = () => this.#exchange(request, options, payload, shortCounts);
     const policy = options.retry;
-    const reply = await this.#unlessClosed(() =>
-      policy === false
-        ? send()
-        : this.#withSignal(options.signal, (signal) =>
-          retry(send, policy ?? this.#retry, {
+    const timeoutMs = options.timeoutMs;
+    // One join of the caller's signal with close()'s for the whole read, retries included.
+    const signal = this.#signalFor(options.signal);
+    let reply: ModbusReply;
+    try {
+      reply = policy === false
+        ? await this.#exchange(request, signal, timeoutMs, payload, shortCounts)
+        : await retry(
+          () => this.#exchange(request, signal, timeoutMs, payload, shortCounts),
+          policy ?? this.#retry,
+          {
             signal,
             onRetry: this.#onRetry && ((event) => this.#onRetry!({ ...event, blockId })),
-          }))
-    );
+          },
+        );
+    } catch (error) {
+      throw this.#closed ? closedError("finish the request", error) : error;
+    } finally {
+      this.#releaseSignal(options.signal);
+    }
     if (reply.function !== 0x03) {
       throw new ProtocolError(
         "PROTOCOL_FUNCTION_MISMATCH",
@@ -345,12 +357,13 @@ export class Client implements AsyncDisposable {
   async readGroup(group: string, options: ReadGroupOptions = {}): Promise<GroupReadResult> {
     this.#ensureOpen("read");
     const def = profileGroup(this.#profile, group);
-    const { partialOk = true, ...read } = options;
+    const { partialOk = true, ...rest } = options;
+    const read: ReadOptions = { ...rest, group: def.name };
     const records: BlockRecord[] = [];
     const errors: BlockReadError[] = [];
     for (const blockId of def.blocks) {
       try {
-        records.push(await this.readBlock(blockId, { ...read, group: def.name }));
+        records.push(await this.readBlock(blockId, read));
       } catch (error) {
         if (!partialOk || !(error instanceof PowerSdkError)) throw error;
         if (error.code === "TRANSPORT_ABORTED" || error.code === "TRANSPORT_CLOSED") throw error;
@@ -488,7 +501,7 @@ export class Client implements AsyncDisposable {
       payload,
     };
     if (options.dryRun) return { ...base, dryRun: true, readBack: null, applied: null };
-    await this.#unlessClosed(() => this.#exchange(request, options, payload));
+    await this.#exchangeOnce(request, options, payload);
     if (options.verify === false) return { ...base, dryRun: false, readBack: null, applied: null };
     const readBack = await this.readRegister(resolved.register, options);
     return { ...base, dryRun: false, readBack, applied: readBack === resolved.value };
@@ -538,7 +551,7 @@ export class Client implements AsyncDisposable {
       start,
       quantity,
     };
-    const reply = await this.#unlessClosed(() => this.#exchange(request, options));
+    const reply = await this.#exchangeOnce(request, options);
     const data = reply.function === 0x03 ? reply.data : new Uint8Array(0);
     if (data.length < quantity * 2) {
       throw new ProtocolError(
@@ -559,41 +572,62 @@ export class Client implements AsyncDisposable {
   }
 
   /**
+   * One exchange of a write or a register read, not retried: the caller's signal joined with
+   * close()'s for its duration; once the client is closed, whatever it failed with becomes
+   * `TRANSPORT_CLOSED`.
+   */
+  async #exchangeOnce(
+    request: ModbusRequest,
+    options: { readonly signal?: AbortSignal | undefined; readonly timeoutMs?: number | undefined },
+    payload: Uint8Array = this.#frame(request),
+  ): Promise<ModbusReply> {
+    const signal = this.#signalFor(options.signal);
+    try {
+      return await this.#exchange(request, signal, options.timeoutMs, payload, undefined);
+    } catch (error) {
+      throw this.#closed ? closedError("finish the request", error) : error;
+    } finally {
+      this.#releaseSignal(options.signal);
+    }
+  }
+
+  /**
    * Send one request and validate its reply. Protocol errors fail at once, except a Modbus
    * exception 05 (acknowledge) or 06 (busy): the station asks to be asked again, and the
    * request is sent once more (docs/modbus-tcp.md).
    */
   async #exchange(
     request: ModbusRequest,
-    options: { readonly signal?: AbortSignal | undefined; readonly timeoutMs?: number | undefined },
-    payload: Uint8Array = this.#frame(request),
-    shortCounts?: readonly number[],
-  ) {
+    signal: AbortSignal,
+    timeoutMs: number | undefined,
+    payload: Uint8Array,
+    shortCounts: readonly number[] | undefined,
+  ): Promise<ModbusReply> {
     try {
-      return await this.#exchangeOnce(request, options, payload, shortCounts);
+      return await this.#send(request, signal, timeoutMs, payload, shortCounts);
     } catch (error) {
       const busy = error instanceof ModbusExceptionError &&
         (error.exceptionCode === 5 || error.exceptionCode === 6);
       if (!busy) throw error;
-      return await this.#exchangeOnce(request, options, payload, shortCounts);
+      return await this.#send(request, signal, timeoutMs, payload, shortCounts);
     }
   }
 
-  async #exchangeOnce(
+  async #send(
     request: ModbusRequest,
-    options: { readonly signal?: AbortSignal | undefined; readonly timeoutMs?: number | undefined },
+    signal: AbortSignal,
+    timeoutMs: number | undefined,
     payload: Uint8Array,
     shortCounts: readonly number[] | undefined,
-  ) {
+  ): Promise<ModbusReply> {
     const framing = this.#framing;
-    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const wait = timeoutMs ?? this.#timeoutMs;
     const matchOptions = shortCounts === undefined ? undefined : { shortCounts };
-    const replyPayload = await this.#withSignal(options.signal, (signal) =>
-      this.#transport.request(
-        payload,
-        (p) => replyMatches(request, framing.unwrap(p), matchOptions),
-        { signal, ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
-      ));
+    const replyPayload = await this.#transport.request(
+      payload,
+      (p) => replyMatches(request, framing.unwrap(p), matchOptions),
+      wait === undefined ? { signal } : { signal, timeoutMs: wait },
+    );
     return parseReply(framing.unwrap(replyPayload), request);
   }
 
@@ -684,31 +718,34 @@ export class Client implements AsyncDisposable {
   }
 
   /**
-   * Run `operation` with the caller's signal joined with the client's own, which close()
-   * aborts; the join is undone when it ends (see _shared/linked_signal.ts: AbortSignal.any
-   * would leave one signal per request in both long-lived sources).
+   * The signal an operation runs with: close()'s own, joined with the caller's when there is
+   * one. A join is kept for the next operations with the same caller's signal (a device runner
+   * passes the same one to every read) instead of being made and undone per read: each makes
+   * an AbortController and two listeners. A join no operation uses any more is undone when an
+   * operation with another signal comes (see _shared/linked_signal.ts: AbortSignal.any would
+   * leave one signal per request in both long-lived sources). Pair with #releaseSignal.
    */
-  async #withSignal<T>(
-    signal: AbortSignal | undefined,
-    operation: (signal: AbortSignal) => Promise<T>,
-  ): Promise<T> {
-    if (signal === undefined) return await operation(this.#closing.signal);
-    const linked = linkedSignal(signal, this.#closing.signal);
-    try {
-      return await operation(linked.signal);
-    } finally {
-      linked.dispose();
+  #signalFor(signal: AbortSignal | undefined): AbortSignal {
+    if (signal === undefined) return this.#closing.signal;
+    let join = this.#joins.get(signal);
+    if (join === undefined) {
+      for (const [source, idle] of this.#joins) {
+        if (idle.users > 0) continue;
+        idle.link.dispose();
+        this.#joins.delete(source);
+      }
+      join = { link: linkedSignal(signal, this.#closing.signal), users: 0 };
+      this.#joins.set(signal, join);
     }
+    join.users++;
+    return join.link.signal;
   }
 
-  /** Run `operation`; once the client is closed, whatever it failed with becomes `TRANSPORT_CLOSED`. */
-  async #unlessClosed<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      if (this.#closed) throw closedError("finish the request", error);
-      throw error;
-    }
+  /** The operation that got its signal from #signalFor for `signal` is over. */
+  #releaseSignal(signal: AbortSignal | undefined): void {
+    if (signal === undefined) return;
+    const join = this.#joins.get(signal);
+    if (join !== undefined) join.users--;
   }
 }
 

@@ -121,6 +121,38 @@ Deno.test("Client.readBlock() is aborted during a retry wait", async () => {
   station.clearFaults();
 });
 
+Deno.test("Client reads with callers' signals: one signal serves many reads and still aborts a later one, other signals are not touched", async () => {
+  const { client, station } = setup({ retry: { maxAttempts: 1 }, timeoutMs: 60_000 });
+  await using _ = client;
+  await client.connect();
+  const a = new AbortController();
+  const b = new AbortController();
+  assert.equal((await client.readBlock(100, { signal: a.signal })).blockId, 100);
+  assert.equal((await client.readBlock(1300, { signal: a.signal })).blockId, 1300);
+  assert.equal((await client.readBlock(6000, { signal: b.signal })).blockId, 6000);
+  // A silent station: the read waits until its signal aborts.
+  station.injectFault("silent:1");
+  const waiting = client.readBlock(100, { signal: a.signal });
+  const aborted = assert.rejects(
+    waiting,
+    (e: unknown) => e instanceof TransportError && e.code === "TRANSPORT_ABORTED",
+  );
+  a.abort(new Error("stop"));
+  await aborted;
+  station.clearFaults();
+  assert.equal((await client.readBlock(100, { signal: b.signal })).blockId, 100);
+  assert.equal((await client.readBlock(100)).blockId, 100);
+  await assert.rejects(
+    client.readBlock(100, { signal: a.signal }),
+    (e: unknown) => e instanceof TransportError && e.code === "TRANSPORT_ABORTED",
+  );
+  b.abort(new Error("stop"));
+  await assert.rejects(
+    client.readBlock(100, { signal: b.signal }),
+    (e: unknown) => e instanceof TransportError && e.code === "TRANSPORT_ABORTED",
+  );
+});
+
 Deno.test("Client serializes many concurrent callers without deadlock", async () => {
   const { client, sent } = setup();
   await using _ = client;

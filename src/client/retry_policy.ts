@@ -100,18 +100,23 @@ export async function retry<T>(
     readonly random?: (() => number) | undefined;
   } = {},
 ): Promise<T> {
-  const p = { ...DEFAULT_RETRY_POLICY, ...policy };
-  if (!Number.isInteger(p.maxAttempts) || p.maxAttempts < 1) {
+  // As `{ ...DEFAULT_RETRY_POLICY, ...policy }.maxAttempts`, without the copy.
+  const maxAttempts =
+    (Object.hasOwn(policy, "maxAttempts")
+      ? policy.maxAttempts
+      : DEFAULT_RETRY_POLICY.maxAttempts) as number;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
     throw new RangeError(
-      `Cannot retry as 'maxAttempts' must be a positive integer: current value is ${p.maxAttempts}`,
+      `Cannot retry as 'maxAttempts' must be a positive integer: current value is ${maxAttempts}`,
     );
   }
   for (let attempt = 1;; attempt++) {
     try {
       return await fn(attempt);
     } catch (error) {
-      if (attempt >= p.maxAttempts || !isRetryable(error)) throw error;
-      const delayMs = backoffDelay(p, attempt, options.random);
+      if (attempt >= maxAttempts || !isRetryable(error)) throw error;
+      // The whole policy only when a retry is due: most calls succeed at the first attempt.
+      const delayMs = backoffDelay({ ...DEFAULT_RETRY_POLICY, ...policy }, attempt, options.random);
       options.onRetry?.({ attempt, error: error as PowerSdkError, delayMs });
       await abortableDelay(delayMs, options.signal);
     }

@@ -10,13 +10,20 @@
 //   apart);
 // - repeat: a byte-identical copy of the reply just consumed is dropped while a different
 //   request is pending (a duplicate delivery is not that request's reply).
+import { type Deadline, DEADLINES } from "../_shared/deadlines.ts";
 import { TransportError } from "../errors/errors.ts";
 import type { ReplyMatcher } from "./types.ts";
 
 interface Pending {
   readonly isReply: ReplyMatcher;
   readonly key: Uint8Array | null;
-  readonly settle: (error: TransportError | null, reply?: Uint8Array) => void;
+  readonly signal: AbortSignal | undefined;
+  readonly timeoutMs: number;
+  readonly timeoutMessage: string;
+  readonly resolve: (reply: Uint8Array) => void;
+  readonly reject: (error: TransportError) => void;
+  deadline: Deadline | null;
+  settled: boolean;
   /** Frames offered while pending that it did not accept. */
   ignored: number;
 }
@@ -61,7 +68,17 @@ export class RequestWindow {
   #queue: Waiter[] = [];
   #stale: Stale[] = [];
   #staleWaiter: (() => void) | null = null;
-  #last: { key: Uint8Array | null; reply: Uint8Array } | null = null;
+  // The reply just consumed, copied (the caller owns the reply and may change it) into storage
+  // that is reused from one reply to the next.
+  #hasLast = false;
+  #lastKey: Uint8Array | null = null;
+  #lastReply = new Uint8Array(0);
+  #lastLength = 0;
+  // The signal requests came with last, and the one listener on it: a caller passes the same
+  // signal to request after request (a client, its joined signal), and a listener costs more
+  // than the rest of a request's bookkeeping.
+  #watched: AbortSignal | null = null;
+  #onWatchedAbort: (() => void) | null = null;
   #now: () => number;
 
   constructor(now: () => number = performance.now.bind(performance)) {
@@ -81,50 +98,34 @@ export class RequestWindow {
       const key = options.key ?? null;
       // Only await when there is something to wait for: the window opens in the same tick.
       if (this.#blockingStale(key)) await this.#waitForStale(key, signal);
+      // Aborted while the turn came (a free turn is taken without a listener on the signal).
+      if (signal?.aborted) throw abortedError(signal);
       const notReady = options.ready();
       if (notReady) throw notReady;
+      if (signal !== undefined) this.#watch(signal);
       return await new Promise<Uint8Array>((resolve, reject) => {
-        let settled = false;
-        const settle = (error: TransportError | null, reply?: Uint8Array) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          signal?.removeEventListener("abort", onAbort);
-          if (this.#pending === pending) this.#pending = null;
-          if (error) {
-            // Its reply may still come: remember the request so that the reply is not taken
-            // by the next one.
-            if (error.code === "TRANSPORT_TIMEOUT" || error.code === "TRANSPORT_ABORTED") {
-              this.#markStale(isReply, key, options.timeoutMs);
-            }
-            reject(error);
-          } else {
-            this.#last = { key, reply: reply!.slice() };
-            resolve(reply!);
-          }
+        const pending: Pending = {
+          isReply,
+          key,
+          signal,
+          timeoutMs: options.timeoutMs,
+          timeoutMessage: options.timeoutMessage,
+          resolve,
+          reject,
+          deadline: null,
+          settled: false,
+          ignored: 0,
         };
-        const pending: Pending = { isReply, key, settle, ignored: 0 };
-        const onAbort = () => settle(abortedError(signal!));
-        const timer = setTimeout(
-          () =>
-            settle(
-              new TransportError(
-                "TRANSPORT_TIMEOUT",
-                pending.ignored === 0
-                  ? options.timeoutMessage
-                  : `${options.timeoutMessage} (${
-                    pending.ignored === 1 ? "1 frame" : `${pending.ignored} frames`
-                  } that did not answer the request ignored)`,
-              ),
-            ),
+        pending.deadline = DEADLINES.after(
           options.timeoutMs,
+          () => this.#settle(pending, timeoutError(pending)),
         );
-        signal?.addEventListener("abort", onAbort, { once: true });
         this.#pending = pending;
         try {
-          send((error) => settle(error));
+          send((error) => this.#settle(pending, error));
         } catch (error) {
-          settle(
+          this.#settle(
+            pending,
             error instanceof TransportError
               ? error
               : new TransportError("TRANSPORT_DISCONNECTED", `Cannot send: ${error}`, {
@@ -136,6 +137,53 @@ export class RequestWindow {
     } finally {
       this.#release();
     }
+  }
+
+  #settle(pending: Pending, error: TransportError | null, reply?: Uint8Array): void {
+    if (pending.settled) return;
+    pending.settled = true;
+    pending.deadline?.cancel();
+    if (this.#pending === pending) this.#pending = null;
+    if (error) {
+      // Its reply may still come: remember the request so that the reply is not taken by the
+      // next one.
+      if (error.code === "TRANSPORT_TIMEOUT" || error.code === "TRANSPORT_ABORTED") {
+        this.#markStale(pending.isReply, pending.key, pending.timeoutMs);
+      }
+      pending.reject(error);
+    } else {
+      this.#remember(pending.key, reply!);
+      pending.resolve(reply!);
+    }
+  }
+
+  #remember(key: Uint8Array | null, reply: Uint8Array): void {
+    if (this.#lastReply.length < reply.length) this.#lastReply = new Uint8Array(reply.length);
+    this.#lastReply.set(reply);
+    this.#lastLength = reply.length;
+    this.#lastKey = key;
+    this.#hasLast = true;
+  }
+
+  /** Listen to `signal`'s abort (once per signal, not per request): it ends its pending request. */
+  #watch(signal: AbortSignal): void {
+    if (signal === this.#watched) return;
+    this.#unwatch();
+    const onAbort = () => {
+      const pending = this.#pending;
+      if (pending !== null && pending.signal === signal) {
+        this.#settle(pending, abortedError(signal));
+      }
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    this.#watched = signal;
+    this.#onWatchedAbort = onAbort;
+  }
+
+  #unwatch(): void {
+    if (this.#watched !== null) this.#watched.removeEventListener("abort", this.#onWatchedAbort!);
+    this.#watched = null;
+    this.#onWatchedAbort = null;
   }
 
   /**
@@ -152,10 +200,9 @@ export class RequestWindow {
     const stale = this.#takeStale(payload);
     if (stale) return "stale";
     const pending = this.#pending;
-    const last = this.#last;
     if (
-      last !== null && bytesEqual(payload, last.reply) &&
-      (pending === null || !sameKey(pending.key, last.key))
+      this.#hasLast && this.#isLastReply(payload) &&
+      (pending === null || !sameKey(pending.key, this.#lastKey))
     ) {
       return "repeat";
     }
@@ -164,21 +211,30 @@ export class RequestWindow {
       pending.ignored++;
       return "none";
     }
-    pending.settle(null, payload);
+    this.#settle(pending, null, payload);
     return "reply";
+  }
+
+  #isLastReply(payload: Uint8Array): boolean {
+    const length = this.#lastLength;
+    if (payload.length !== length) return false;
+    const last = this.#lastReply;
+    for (let i = 0; i < length; i++) if (payload[i] !== last[i]) return false;
+    return true;
   }
 
   /** End the pending request (not the queued ones) with an error. */
   failPending(error: TransportError): void {
-    this.#pending?.settle(error);
+    if (this.#pending !== null) this.#settle(this.#pending, error);
   }
 
   /** End the pending request and every queued one; forget stale requests. */
   failAll(error: TransportError): void {
-    this.#pending?.settle(error);
+    if (this.#pending !== null) this.#settle(this.#pending, error);
     for (const waiter of this.#queue.splice(0)) waiter.reject(error);
     this.#stale = [];
     this.#staleWaiter?.();
+    this.#unwatch();
   }
 
   #markStale(isReply: ReplyMatcher, key: Uint8Array | null, timeoutMs: number): void {
@@ -269,6 +325,17 @@ export class RequestWindow {
     if (next) next.resolve();
     else this.#busy = false;
   }
+}
+
+function timeoutError(pending: Pending): TransportError {
+  return new TransportError(
+    "TRANSPORT_TIMEOUT",
+    pending.ignored === 0
+      ? pending.timeoutMessage
+      : `${pending.timeoutMessage} (${
+        pending.ignored === 1 ? "1 frame" : `${pending.ignored} frames`
+      } that did not answer the request ignored)`,
+  );
 }
 
 export function abortedError(signal: AbortSignal): TransportError {

@@ -123,6 +123,9 @@ export interface MqttConfig {
  */
 export const DEFAULT_DEVICES_PER_CONNECTION: number = SHARED_CONNECTION_DEVICES;
 
+/** How requests are published (npm:mqtt copies the options: one object serves every request). */
+const PUBLISH_OPTIONS = Object.freeze({ qos: 1, retain: false } as const);
+
 /** A connection that lasted less than this and was closed by the broker looks like a kick. */
 const SHORT_SESSION_MS = 5_000;
 
@@ -165,6 +168,7 @@ export class MqttTransport implements Transport {
   #kicks = 0;
   #closed = false;
   #lifetime = new AbortController();
+  #timeoutText: { readonly ms: number; readonly text: string } | null = null;
 
   /**
    * Check the configuration; nothing connects until {@linkcode MqttTransport.connect}.
@@ -268,7 +272,7 @@ export class MqttTransport implements Transport {
       this.#client!.publish(
         this.#requestTopic,
         toBuffer(payload),
-        { qos: 1, retain: false },
+        PUBLISH_OPTIONS,
         (error) => {
           if (error) {
             fail(
@@ -287,17 +291,31 @@ export class MqttTransport implements Transport {
       signal: options.signal,
       timeoutMs,
       key: payload,
-      timeoutMessage:
-        `No reply from ${this.#config.deviceSn} on ${this.#responseTopic} within ${timeoutMs} ms`,
-      ready: () => {
-        if (this.#closed) return closedError("send a request");
-        if (this.#state === "connected" && this.#client !== null) return null;
-        return new TransportError(
-          "TRANSPORT_DISCONNECTED",
-          `Cannot send a request to ${this.#config.deviceSn}: not connected (state ${this.#state})`,
-        );
-      },
+      timeoutMessage: this.#timeoutMessage(timeoutMs),
+      ready: this.#ready,
     });
+  }
+
+  /** Whether a request can be sent now: null, or the error to fail it with. */
+  #ready = (): TransportError | null => {
+    if (this.#closed) return closedError("send a request");
+    if (this.#state === "connected" && this.#client !== null) return null;
+    return new TransportError(
+      "TRANSPORT_DISCONNECTED",
+      `Cannot send a request to ${this.#config.deviceSn}: not connected (state ${this.#state})`,
+    );
+  };
+
+  /** What a timed-out request says; made once per timeout value, not per request. */
+  #timeoutMessage(timeoutMs: number): string {
+    if (this.#timeoutText?.ms !== timeoutMs) {
+      this.#timeoutText = {
+        ms: timeoutMs,
+        text:
+          `No reply from ${this.#config.deviceSn} on ${this.#responseTopic} within ${timeoutMs} ms`,
+      };
+    }
+    return this.#timeoutText.text;
   }
 
   /**

@@ -1,0 +1,176 @@
+// Many deadlines on one timer. Every request of every transport has a timeout, and nearly every
+// one is cancelled a few milliseconds later when its reply comes; a timer of its own costs
+// ~1.6 KB of heap (Deno's Node-compatible Timeout) per request, which a fleet of thousands of
+// stations turns into most of its garbage. Here a deadline is a small entry in a heap ordered by
+// time (removed at once when cancelled, so that it dies young), and one timer is armed for the
+// earliest. The timer is cleared when no deadline is left, so an idle process holds no timer
+// (and tests leak none); while deadlines are left it is re-armed only when it fires. A deadline
+// fires no earlier than a timer of its own would, and deadlines due together fire in the order
+// of their times. Private to the package.
+
+/** A pending deadline. */
+export interface Deadline {
+  /** Forget it: its callback will not run. Safe to call more than once, or after it ran. */
+  cancel(): void;
+}
+
+class Entry implements Deadline {
+  readonly at: number;
+  readonly seq: number;
+  fn: (() => void) | null;
+  /** Its place in the queue's heap; -1 once out of it. */
+  index = -1;
+  readonly #queue: DeadlineQueue;
+
+  constructor(queue: DeadlineQueue, at: number, seq: number, fn: () => void) {
+    this.#queue = queue;
+    this.at = at;
+    this.seq = seq;
+    this.fn = fn;
+  }
+
+  cancel(): void {
+    if (this.fn === null) return;
+    this.fn = null;
+    this.#queue.remove(this);
+  }
+}
+
+/** Deadlines on one timer; see the module's comment. Exported for its tests. */
+export class DeadlineQueue {
+  #heap: Entry[] = [];
+  #seq = 0;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #timerAt = Infinity;
+  #now: () => number;
+  #fire = () => this.#run();
+
+  /**
+   * @param now The clock, ms. @default {performance.now}
+   */
+  constructor(now: () => number = () => performance.now()) {
+    this.#now = now;
+  }
+
+  /** Deadlines not yet fired nor cancelled. */
+  get live(): number {
+    return this.#heap.length;
+  }
+
+  /** Whether a timer is armed. */
+  get armed(): boolean {
+    return this.#timer !== null;
+  }
+
+  /**
+   * Run `fn` once `delayMs` milliseconds have passed, unless cancelled first.
+   *
+   * @param delayMs The delay, ms (negative or NaN: as soon as possible, as `setTimeout`).
+   * @param fn What to run; an exception it throws is reported as an uncaught error, after the
+   * other deadlines due with it ran.
+   * @returns The deadline, to cancel it.
+   */
+  after(delayMs: number, fn: () => void): Deadline {
+    const at = this.#now() + (delayMs > 0 ? delayMs : 0);
+    const entry = new Entry(this, at, this.#seq++, fn);
+    insert(this.#heap, entry);
+    if (at < this.#timerAt) this.#arm(at);
+    return entry;
+  }
+
+  /** Take a cancelled entry out of the heap. */
+  remove(entry: Entry): void {
+    if (entry.index < 0) return;
+    removeAt(this.#heap, entry.index);
+    // The timer stays armed for an earlier time when the first deadline goes: it finds nothing
+    // due then and is armed for the next one (re-arming now would cost a timer per request).
+    if (this.#heap.length === 0) this.#disarm();
+  }
+
+  #arm(at: number): void {
+    this.#disarm();
+    this.#timerAt = at;
+    this.#timer = setTimeout(this.#fire, Math.max(0, Math.ceil(at - this.#now())));
+  }
+
+  #disarm(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#timerAt = Infinity;
+  }
+
+  #run(): void {
+    this.#timer = null;
+    this.#timerAt = Infinity;
+    const heap = this.#heap;
+    const now = this.#now();
+    let due: (() => void)[] | null = null;
+    while (heap.length > 0 && heap[0]!.at <= now) {
+      const entry = heap[0]!;
+      removeAt(heap, 0);
+      (due ??= []).push(entry.fn!);
+      entry.fn = null;
+    }
+    if (heap.length > 0) this.#arm(heap[0]!.at);
+    if (due === null) return;
+    let failure: { error: unknown } | null = null;
+    for (const fn of due) {
+      try {
+        fn();
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure !== null) throw failure.error;
+  }
+}
+
+/** The process's deadlines. */
+export const DEADLINES: DeadlineQueue = new DeadlineQueue();
+
+function before(a: Entry, b: Entry): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}
+
+function place(heap: Entry[], i: number, entry: Entry): void {
+  heap[i] = entry;
+  entry.index = i;
+}
+
+function insert(heap: Entry[], entry: Entry): void {
+  heap.push(entry);
+  siftUp(heap, heap.length - 1, entry);
+}
+
+function removeAt(heap: Entry[], i: number): void {
+  const removed = heap[i]!;
+  removed.index = -1;
+  const last = heap.pop()!;
+  if (i === heap.length) return;
+  // The last entry fills the hole, then moves up or down to its place.
+  if (i > 0 && before(last, heap[(i - 1) >> 1]!)) siftUp(heap, i, last);
+  else siftDown(heap, i, last);
+}
+
+function siftUp(heap: Entry[], i: number, entry: Entry): void {
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (!before(entry, heap[parent]!)) break;
+    place(heap, i, heap[parent]!);
+    i = parent;
+  }
+  place(heap, i, entry);
+}
+
+function siftDown(heap: Entry[], i: number, entry: Entry): void {
+  for (;;) {
+    const left = 2 * i + 1;
+    if (left >= heap.length) break;
+    const right = left + 1;
+    const child = right < heap.length && before(heap[right]!, heap[left]!) ? right : left;
+    if (!before(heap[child]!, entry)) break;
+    place(heap, i, heap[child]!);
+    i = child;
+  }
+  place(heap, i, entry);
+}
