@@ -347,7 +347,8 @@ export class DeviceState {
    */
   apply(record: BlockRecord, options: ApplyOptions = {}): boolean {
     const at = options.at ?? Date.now();
-    if (typeof at !== "number" || Number.isNaN(new Date(at).getTime())) {
+    // What `new Date(at)` accepts as a time (TimeClip), without making the Date.
+    if (typeof at !== "number" || !(Math.abs(at) <= MAX_TIME_MS)) {
       throw new RangeError(
         `Cannot apply block ${record.blockId} as 'at' must be a time in ms since the epoch: current value is ${
           String(at)
@@ -370,10 +371,13 @@ export class DeviceState {
       Object.freeze({
         blockId: record.blockId,
         name: record.name,
-        values: deepFreeze(structuredClone(checked.values)),
-        units: Object.freeze({ ...checked.units }),
-        warnings: Object.freeze(checked.warnings.map((w) => Object.freeze({ ...w }))),
-        missing: Object.freeze([...checked.missing]),
+        values: frozenCopy(checked.values),
+        // Frozen parts of the record (a schema's units, a decode's lists) cannot change: shared.
+        units: Object.isFrozen(checked.units) ? checked.units : Object.freeze({ ...checked.units }),
+        warnings: frozenWarnings(checked.warnings),
+        missing: Object.isFrozen(checked.missing)
+          ? checked.missing
+          : Object.freeze([...checked.missing]),
         updatedAt: at,
         group,
       }),
@@ -676,6 +680,48 @@ function jsonValues(values: { readonly [name: string]: FieldValue }): Record<str
   const out: Record<string, FieldValue> = {};
   for (const [name, value] of Object.entries(values)) out[name] = jsonValue(value);
   return out;
+}
+
+/** The largest time a Date holds, ms either side of the epoch. */
+const MAX_TIME_MS = 8.64e15;
+
+const NO_WARNINGS: readonly DecodeWarning[] = Object.freeze([]);
+
+function frozenWarnings(warnings: readonly DecodeWarning[]): readonly DecodeWarning[] {
+  if (warnings.length === 0) return NO_WARNINGS;
+  if (Object.isFrozen(warnings) && warnings.every((w) => Object.isFrozen(w))) return warnings;
+  return Object.freeze(warnings.map((w) => Object.freeze({ ...w })));
+}
+
+/** Past this depth (a cycle, most likely) a value is copied by structuredClone. */
+const MAX_COPY_DEPTH = 16;
+
+/**
+ * A deeply frozen copy of decoded values: what `deepFreeze(structuredClone(values))` gives for
+ * the plain objects, arrays and primitives a decode makes, in one pass and without the
+ * serialization structuredClone goes through. Anything else (a Date, a typed array, a cycle)
+ * is copied by structuredClone.
+ */
+function frozenCopy<T>(value: T, depth = 0): T {
+  if (value === null || typeof value !== "object") return value;
+  if (depth > MAX_COPY_DEPTH) return deepFreeze(structuredClone(value));
+  if (Array.isArray(value)) {
+    const copy = new Array(value.length);
+    for (let i = 0; i < value.length; i++) copy[i] = frozenCopy(value[i], depth + 1);
+    return Object.freeze(copy) as T;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return deepFreeze(structuredClone(value));
+  const copy: Record<string, unknown> = {};
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const inner = frozenCopy(value[key], depth + 1);
+    // An own `__proto__` key stays a property (as structuredClone keeps it), not a prototype.
+    if (key === "__proto__") {
+      Object.defineProperty(copy, key, { value: inner, enumerable: true, writable: true });
+    } else copy[key] = inner;
+  }
+  return Object.freeze(copy) as T;
 }
 
 function deepFreeze<T>(value: T): T {

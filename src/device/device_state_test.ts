@@ -109,10 +109,13 @@ Deno.test("DeviceState.group() tracks the latest time over its blocks and blocks
 
 Deno.test("DeviceState.apply() refuses a time that is not a valid date", () => {
   const state = new DeviceState({ identity: bluettiV2Identity, profile: profile() });
-  for (const at of [NaN, Infinity, 9e15]) {
+  for (const at of [NaN, Infinity, -Infinity, 9e15, -8.64e15 - 1]) {
     assert.throws(() => state.apply(record(100, { soc: 1 }), { at }), RangeError);
   }
   assert.equal(state.block(100), null);
+  // The last times a Date holds are still times.
+  assert.equal(state.apply(record(100, { soc: 1 }), { at: -8.64e15 }), true);
+  assert.equal(state.apply(record(100, { soc: 2 }), { at: 8.64e15 }), true);
 });
 
 Deno.test("DeviceState.merged() takes a shared field from the first block in profile order", () => {
@@ -402,4 +405,35 @@ Deno.test("DeviceState keeps its own copy of a record's values", () => {
   assert.throws(() => {
     (state.block(100)!.values as Record<string, FieldValue>).soc = 1;
   }, TypeError);
+});
+
+Deno.test("DeviceState's copy of a record is deep and frozen: groups, arrays, odd keys and values as structuredClone copies them", () => {
+  const state = new DeviceState({
+    identity: bluettiV2Identity,
+    profile: profile(),
+    plausibility: false,
+  });
+  const when = new Date(5);
+  const values = JSON.parse(
+    '{"soc": 80, "pack": {"cells": [3.3, 3.4], "name": "a"}, "__proto__": {"x": 1}}',
+  );
+  values.when = when;
+  const home = { ...record(100, {}), values };
+  state.apply(home, { at: 1 });
+  values.pack.cells[0] = 0;
+  values.pack.name = "b";
+  values.__proto__.x = 2;
+  when.setTime(9);
+  const kept = state.block(100)!.values as unknown as {
+    pack: { cells: number[]; name: string };
+    __proto__: { x: number };
+    when: Date;
+  };
+  assert.deepEqual(kept.pack, { cells: [3.3, 3.4], name: "a" });
+  assert.ok(Object.isFrozen(kept.pack) && Object.isFrozen(kept.pack.cells));
+  assert.ok(Object.hasOwn(kept, "__proto__"), "an own __proto__ key stays a property");
+  assert.equal(Object.getPrototypeOf(kept), Object.prototype);
+  assert.equal(kept.__proto__.x, 1);
+  assert.ok(kept.when instanceof Date && kept.when.getTime() === 5, "a Date is copied as a Date");
+  assert.deepEqual(Object.keys(kept), ["soc", "pack", "__proto__", "when"]);
 });
