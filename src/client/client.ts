@@ -14,7 +14,7 @@ import {
   TransportError,
 } from "../errors/errors.ts";
 import { type DeviceProfile, profileGroup } from "../device/profile.ts";
-import type { BlockRecord, BlockSchema } from "../parser/block_schema.ts";
+import type { BlockRecord, BlockSchema, ValidationIssue } from "../parser/block_schema.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
 import type { BlockSchemaDef } from "../parser/types.ts";
 import { buildRequest } from "../protocol/build_request.ts";
@@ -321,7 +321,7 @@ export class Client implements AsyncDisposable {
     }
     if (reply.data.length < schema.maxFieldEnd) {
       // A record without a required field is no record of this block (docs/reliability.md).
-      const issue = schema.validate(reply.data).find((i) => i.severity === "error");
+      const issue = firstError(schema, reply.data);
       if (issue) {
         throw new ParserError(
           issue.code,
@@ -748,6 +748,24 @@ export class Client implements AsyncDisposable {
     if (join !== undefined) join.users--;
   }
 }
+
+/**
+ * The first error `schema.validate` finds in data of this length, or null. What validation
+ * finds depends on the length only: found once per schema and length (a profile may read a
+ * block shorter than its schema on every poll), not listed again for each reply.
+ */
+function firstError(schema: BlockSchema, data: Uint8Array): ValidationIssue | null {
+  let byLength = FIRST_ERRORS.get(schema);
+  if (byLength === undefined) FIRST_ERRORS.set(schema, byLength = new Map());
+  let issue = byLength.get(data.length);
+  if (issue === undefined) {
+    issue = schema.validate(data).find((i) => i.severity === "error") ?? null;
+    byLength.set(data.length, issue);
+  }
+  return issue;
+}
+
+const FIRST_ERRORS = new WeakMap<BlockSchema, Map<number, ValidationIssue | null>>();
 
 function closedError(what: string, cause?: unknown): TransportError {
   return new TransportError(

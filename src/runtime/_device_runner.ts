@@ -2,6 +2,7 @@
 // run one at a time (the transport serializes them anyway); a poll still waiting when its group
 // comes due again is not queued twice. Devices never wait for each other.
 import { Client } from "../client/client.ts";
+import type { RetryPolicy } from "../client/retry_policy.ts";
 import { ConfigError, CredentialsError, PowerSdkError, TransportError } from "../errors/errors.ts";
 import type { DeviceIdentity } from "../device/device_state.ts";
 import type { DeviceProfile } from "../device/profile.ts";
@@ -73,6 +74,9 @@ interface Counters {
   missedPolls: number;
 }
 
+/** The retries of a poll's reads. */
+const POLL_RETRY: RetryPolicy = Object.freeze({ maxAttempts: 2, initialDelayMs: 200 });
+
 /** The least time between two warnings about skipped polls of one device. */
 const SKIP_WARNING_INTERVAL_MS = 60_000;
 
@@ -87,6 +91,10 @@ export class DeviceRunner {
   #timers = new Map<string, ReturnType<typeof setTimeout>>();
   #pending = new Set<string>();
   #chain: Promise<void> = Promise.resolve();
+  /** Operations on the chain (polls, writes, control reads) not yet over. */
+  #queued = 0;
+  /** The options of every poll's group read (one object for all of them). */
+  #readOptions: { signal: AbortSignal; timeoutMs: number; retry: RetryPolicy } | null = null;
   #abort = new AbortController();
   #stopped = false;
   #pushStop: (() => void) | null = null;
@@ -282,6 +290,17 @@ export class DeviceRunner {
     // well (one waiting behind a handshake or a silent station's timeouts tells nothing).
     const measured = scheduled && this.#client !== null && !this.#lastFailed;
     this.#pending.add(group.name);
+    // Nothing queued or running: the poll starts within this tick's microtasks, before any
+    // timer could fire, so it needs no deadline (nor a timer, nor a race).
+    const idle = this.#queued === 0;
+    this.#queued++;
+    if (idle) {
+      const run = this.#chain.then(() => this.#run(group, due, measured));
+      this.#chain = run.then(this.#dequeue, this.#dequeue);
+      const leave = () => this.#pending.delete(group.name);
+      run.then(leave, leave);
+      return run;
+    }
     let started = false;
     let missed = false;
     const dropped = Promise.withResolvers<Snapshot | null>();
@@ -297,18 +316,13 @@ export class DeviceRunner {
           `group ${group.name} was not polled: the previous request to the station${waitingFor} was still waiting for its reply when this poll's ${this.#o.timeoutMs} ms timeout expired`,
       }));
     });
-    const run = this.#chain.then(async () => {
+    const run = this.#chain.then(() => {
       if (missed) return null;
       started = true;
       deadline();
-      this.#running = group.name;
-      try {
-        return await this.#poll(group, due, measured);
-      } finally {
-        this.#running = null;
-      }
+      return this.#run(group, due, measured);
     });
-    this.#chain = run.then(() => {}, () => {});
+    this.#chain = run.then(this.#dequeue, this.#dequeue);
     // The group stays pending until its poll leaves the queue, even when the poll was missed:
     // while the device is stuck (a silent station, a connection still waiting for its
     // handshake) each later due time is skipped and counted instead of queueing one more poll
@@ -318,6 +332,20 @@ export class DeviceRunner {
     run.then(leave, leave);
     return Promise.race([run, dropped.promise]);
   }
+
+  async #run(group: ResolvedGroup, due: number, measured: boolean): Promise<Snapshot | null> {
+    this.#running = group.name;
+    try {
+      return await this.#poll(group, due, measured);
+    } finally {
+      this.#running = null;
+    }
+  }
+
+  /** An operation of the chain (poll, write, control read) is over. */
+  #dequeue = (): void => {
+    this.#queued--;
+  };
 
   /**
    * The group came due while its previous poll is still queued or running: count it, warn (at
@@ -399,14 +427,18 @@ export class DeviceRunner {
     if (measured && !this.#lastFailed) this.#o.onDue?.(this.#counters.lastLatenessMs);
     let blocks: Snapshot["blocks"] = [];
     let errors: SnapshotError[] = [];
-    const frames: CaptureLine[] = this.#frames = [];
+    // Only a device whose transport records frames (recordFrames) collects them.
+    const frames = this.#o.recordFrames === true ? (this.#frames = []) : null;
     try {
       const client = await this.#ensureClient();
-      const result = await client.readGroup(group.name, {
-        signal: this.#abort.signal,
-        timeoutMs: this.#o.timeoutMs,
-        retry: { maxAttempts: 2, initialDelayMs: 200 },
-      });
+      const result = await client.readGroup(
+        group.name,
+        this.#readOptions ??= {
+          signal: this.#abort.signal,
+          timeoutMs: this.#o.timeoutMs,
+          retry: POLL_RETRY,
+        },
+      );
       blocks = result.records.map((r) => snapshotBlock(r, this.#o.registry));
       errors = result.errors.map((e) => snapshotError(e.error, e.blockId));
       for (const r of result.records) if (r.suspect === true) errors.push(suspectError(r));
@@ -420,10 +452,12 @@ export class DeviceRunner {
     const ok = errors.length === 0 && blocks.length > 0;
     this.#lastFailed = !ok;
     for (; this.#unjudgedSkips > 0; this.#unjudgedSkips--) if (ok) this.#o.onDue?.(null);
+    // One time for the poll: its snapshot's and, when it succeeded, the last success's.
+    const at = new Date().toISOString();
     if (ok) {
       this.#counters.ok++;
       this.#counters.consecutiveErrors = 0;
-      this.#counters.lastSuccess = new Date().toISOString();
+      this.#counters.lastSuccess = at;
     } else {
       this.#counters.errors++;
       this.#counters.consecutiveErrors++;
@@ -442,8 +476,8 @@ export class DeviceRunner {
       }
     }
     // A write's read-back between polls is no part of this poll's frames.
-    this.#frames = [];
-    return this.#publish({ mode: "pull", group: group.name, ok, blocks, errors }, frames);
+    if (frames !== null) this.#frames = [];
+    return this.#publish({ mode: "pull", group: group.name, ok, blocks, errors }, frames, at);
   }
 
   /**
@@ -470,7 +504,8 @@ export class DeviceRunner {
         applied: result.applied,
       };
     });
-    this.#chain = run.then(() => {}, () => {});
+    this.#queued++;
+    this.#chain = run.then(this.#dequeue, this.#dequeue);
     return run;
   }
 
@@ -511,7 +546,8 @@ export class DeviceRunner {
       if (!readAny && firstError !== null) throw firstError;
       return values;
     });
-    this.#chain = run.then(() => {}, () => {});
+    this.#queued++;
+    this.#chain = run.then(this.#dequeue, this.#dequeue);
     return run;
   }
 
@@ -526,16 +562,21 @@ export class DeviceRunner {
 
   #publish(
     part: Pick<Snapshot, "mode" | "group" | "ok" | "blocks" | "errors">,
-    frames: readonly CaptureLine[] = [],
+    frames: readonly CaptureLine[] | null = null,
+    at: string = new Date().toISOString(),
   ): Snapshot {
     const snapshot: Snapshot = {
       deviceId: this.device.id,
       profile: this.#o.profile.id,
-      at: new Date().toISOString(),
-      ...part,
+      at,
+      mode: part.mode,
+      group: part.group,
+      ok: part.ok,
+      blocks: part.blocks,
+      errors: part.errors,
       metrics: this.metrics(),
     };
-    if (frames.length > 0) attachFrames(snapshot, frames);
+    if (frames !== null && frames.length > 0) attachFrames(snapshot, frames);
     if (!this.#o.emit(snapshot)) this.#counters.droppedSnapshots++;
     return snapshot;
   }

@@ -305,26 +305,41 @@ export class SinkQueue {
     while (this.#buffer.length > 0) {
       // A sink that stores many snapshots as cheaply as one takes everything that waited.
       const batch = this.#sink.writeMany !== undefined && this.#buffer.length > 1;
+      if (!batch) {
+        // One snapshot (the usual case at a steady pace): no batch array.
+        const snapshot = this.#buffer.shift()!;
+        try {
+          await this.#sink.write(snapshot);
+          this.#written++;
+        } catch (error) {
+          this.#failed++;
+          this.#reportError(error, snapshot);
+        }
+        continue;
+      }
       const snapshots: Snapshot[] = [];
-      while (this.#buffer.length > 0 && snapshots.length < (batch ? MAX_BATCH : 1)) {
+      while (this.#buffer.length > 0 && snapshots.length < MAX_BATCH) {
         snapshots.push(this.#buffer.shift()!);
       }
       try {
-        if (batch) await this.#sink.writeMany!(snapshots);
-        else await this.#sink.write(snapshots[0]!);
+        await this.#sink.writeMany!(snapshots);
         this.#written += snapshots.length;
       } catch (error) {
         this.#failed += snapshots.length;
-        try {
-          // Reported once per failed call, with its first snapshot.
-          this.#onError?.(error, snapshots[0]!);
-        } catch {
-          // A failing reporter must not stop the queue.
-        }
+        // Reported once per failed call, with its first snapshot.
+        this.#reportError(error, snapshots[0]!);
       }
     }
     this.#running = false;
-    for (const resolve of this.#idle.splice(0)) resolve();
+    if (this.#idle.length > 0) { for (const resolve of this.#idle.splice(0)) resolve(); }
+  }
+
+  #reportError(error: unknown, snapshot: Snapshot): void {
+    try {
+      this.#onError?.(error, snapshot);
+    } catch {
+      // A failing reporter must not stop the queue.
+    }
   }
 
   #dropOne(snapshot: Snapshot): void {

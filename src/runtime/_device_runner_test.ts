@@ -1,0 +1,101 @@
+// The device runner's queue: a poll that starts at once needs no deadline, one queued behind
+// another operation of the device (a poll, a control read, a write) gets its POLL_MISSED
+// snapshot when its timeout expires.
+import assert from "node:assert/strict";
+import "../plugins/builtin.ts";
+import { getProfile } from "../../profiles/mod.ts";
+import { pluginOf } from "../plugin/plugin.ts";
+import { StationModel } from "../testing/station_model.ts";
+import { LoopbackTransport } from "../transport/loopback_transport.ts";
+import { DeviceRunner } from "./_device_runner.ts";
+import type { ResolvedDevice, Snapshot } from "./types.ts";
+
+const PROFILE = getProfile("EL100V2");
+const SN = "EL100V2000042";
+
+function device(): ResolvedDevice {
+  return {
+    id: "shed",
+    pipeline: "test",
+    mode: "pull",
+    vendor: "bluetti",
+    protocol: "v2",
+    profileId: PROFILE.id,
+    transport: { type: "loopback", framing: "rtu", options: {} },
+    groups: ["core", "grid", "battery"].map((name) => ({ name, intervalMs: 600_000 })),
+    sink: "collect",
+    deviceAddress: null,
+    protocolVersion: null,
+    writeEnabled: false,
+  };
+}
+
+/** A runner on a station in this process; its connection is made once `connect` resolves. */
+function runner(connect: Promise<void>, timeoutMs: number) {
+  const station = new StationModel({ profile: PROFILE, sn: SN, framing: "rtu" });
+  const plugin = pluginOf(PROFILE);
+  const snapshots: Snapshot[] = [];
+  const run = new DeviceRunner({
+    device: device(),
+    profile: PROFILE,
+    registry: plugin.createRegistry(PROFILE),
+    plugin,
+    createTransport: async () => {
+      await connect;
+      return new LoopbackTransport((payload) => station.handle(payload));
+    },
+    emit: (snapshot) => {
+      snapshots.push(snapshot);
+      return true;
+    },
+    log: () => {},
+    reconnectAfter: 3,
+    reconnectPolicy: { initialDelayMs: 1_000, maxDelayMs: 1_000 },
+    timeoutMs,
+    random: () => 0,
+  });
+  return { run, snapshots };
+}
+
+Deno.test("DeviceRunner: polls of an idle device run at once, every one ok", async () => {
+  const { run, snapshots } = runner(Promise.resolve(), 5_000);
+  try {
+    const polled = await run.pollOnce();
+    assert.deepEqual(polled.map((s) => [s.group, s.ok]), [
+      ["core", true],
+      ["grid", true],
+      ["battery", true],
+    ]);
+    assert.equal(snapshots.length, 3);
+    assert.equal(run.metrics().missedPolls, 0);
+    // One time string per poll: the snapshot's is the last success's.
+    assert.equal(snapshots[2]!.metrics.lastSuccess, snapshots[2]!.at);
+  } finally {
+    await run.stop(0);
+  }
+});
+
+Deno.test("DeviceRunner: a poll queued behind a control read that outlasts its timeout gets POLL_MISSED, the next polls run", async () => {
+  // The connection takes 600 ms; the control read waits for it, the poll behind the read has
+  // a 300 ms timeout.
+  const connected = Promise.withResolvers<void>();
+  const timer = setTimeout(connected.resolve, 600);
+  const { run, snapshots } = runner(connected.promise, 300);
+  try {
+    const controls = run.readControls(["ac_output"]);
+    const polled = await run.pollOnce();
+    assert.deepEqual(Object.keys(await controls), ["ac_output"]);
+    assert.equal(polled[0]!.group, "core");
+    assert.equal(polled[0]!.ok, false);
+    assert.equal(polled[0]!.errors[0]?.code, "POLL_MISSED");
+    assert.deepEqual(polled.slice(1).map((s) => [s.group, s.ok]), [["grid", true], [
+      "battery",
+      true,
+    ]]);
+    assert.equal(snapshots.length, 3);
+    assert.equal(run.metrics().missedPolls, 1);
+  } finally {
+    clearTimeout(timer);
+    await run.stop(0);
+  }
+});
