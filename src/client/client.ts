@@ -29,7 +29,14 @@ import { pluginOf, type ProtocolPlugin } from "../plugin/plugin.ts";
 import { checkWrite, describeWrite, type ResolvedWrite } from "../device/write_gates.ts";
 import { DeviceState } from "../device/device_state.ts";
 import { checkPlausibility } from "../device/plausibility.ts";
-import { retry, type RetryEvent, type RetryPolicy } from "./retry_policy.ts";
+import {
+  DEFAULT_RETRY_POLICY,
+  isRetryable,
+  retry,
+  type RetryEvent,
+  type RetryPolicy,
+} from "./retry_policy.ts";
+import { maxAttemptsOf } from "./_retry_attempts.ts";
 
 /** Options of a {@linkcode Client}. */
 export interface ClientOptions {
@@ -292,22 +299,33 @@ export class Client implements AsyncDisposable {
     };
     const payload = this.#frame(request);
     const shortCounts = this.#profile.shortReplies?.[String(schema.id)];
-    const policy = options.retry;
+    const retryPolicy = options.retry === false ? null : options.retry ?? this.#retry;
+    // A policy retry() would refuse is refused before anything is sent.
+    if (retryPolicy !== null) maxAttemptsOf(retryPolicy, DEFAULT_RETRY_POLICY.maxAttempts);
     const timeoutMs = options.timeoutMs;
     // One join of the caller's signal with close()'s for the whole read, retries included.
     const signal = this.#signalFor(options.signal);
     let reply: ModbusReply;
     try {
-      reply = policy === false
-        ? await this.#exchange(request, signal, timeoutMs, payload, shortCounts)
-        : await retry(
-          () => this.#exchange(request, signal, timeoutMs, payload, shortCounts),
-          policy ?? this.#retry,
+      try {
+        // The first attempt on its own: most reads need no other, and retry() costs an async
+        // call per read.
+        reply = await this.#exchange(request, signal, timeoutMs, payload, shortCounts);
+      } catch (first) {
+        if (retryPolicy === null || !isRetryable(first)) throw first;
+        // The later attempts by retry(), whose first attempt is the one that just failed.
+        reply = await retry(
+          (attempt) =>
+            attempt === 1
+              ? Promise.reject(first)
+              : this.#exchange(request, signal, timeoutMs, payload, shortCounts),
+          retryPolicy,
           {
             signal,
             onRetry: this.#onRetry && ((event) => this.#onRetry!({ ...event, blockId })),
           },
         );
+      }
     } catch (error) {
       throw this.#closed ? closedError("finish the request", error) : error;
     } finally {
@@ -603,32 +621,21 @@ export class Client implements AsyncDisposable {
     payload: Uint8Array,
     shortCounts: readonly number[] | undefined,
   ): Promise<ModbusReply> {
-    try {
-      return await this.#send(request, signal, timeoutMs, payload, shortCounts);
-    } catch (error) {
-      const busy = error instanceof ModbusExceptionError &&
-        (error.exceptionCode === 5 || error.exceptionCode === 6);
-      if (!busy) throw error;
-      return await this.#send(request, signal, timeoutMs, payload, shortCounts);
-    }
-  }
-
-  async #send(
-    request: ModbusRequest,
-    signal: AbortSignal,
-    timeoutMs: number | undefined,
-    payload: Uint8Array,
-    shortCounts: readonly number[] | undefined,
-  ): Promise<ModbusReply> {
     const framing = this.#framing;
     const wait = timeoutMs ?? this.#timeoutMs;
     const matchOptions = shortCounts === undefined ? undefined : { shortCounts };
-    const replyPayload = await this.#transport.request(
-      payload,
-      (p) => replyMatches(request, framing.unwrap(p), matchOptions),
-      wait === undefined ? { signal } : { signal, timeoutMs: wait },
-    );
-    return parseReply(framing.unwrap(replyPayload), request);
+    const isReply = (p: Uint8Array) => replyMatches(request, framing.unwrap(p), matchOptions);
+    const options = wait === undefined ? { signal } : { signal, timeoutMs: wait };
+    for (let sent = 1;; sent++) {
+      const reply = await this.#transport.request(payload, isReply, options);
+      try {
+        return parseReply(framing.unwrap(reply), request);
+      } catch (error) {
+        const busy = error instanceof ModbusExceptionError &&
+          (error.exceptionCode === 5 || error.exceptionCode === 6);
+        if (!busy || sent === 2) throw error;
+      }
+    }
   }
 
   #verificationOf(register: number): string | null {

@@ -6,6 +6,7 @@
  */
 import { type PowerSdkError, TransportError } from "../errors/errors.ts";
 import { backoffDelay, type ReconnectPolicy } from "../transport/reconnect_policy.ts";
+import { maxAttemptsOf } from "./_retry_attempts.ts";
 
 /**
  * How to retry a failed request: the backoff of a {@linkcode ReconnectPolicy} (here with
@@ -100,16 +101,7 @@ export async function retry<T>(
     readonly random?: (() => number) | undefined;
   } = {},
 ): Promise<T> {
-  // As `{ ...DEFAULT_RETRY_POLICY, ...policy }.maxAttempts`, without the copy.
-  const maxAttempts =
-    (Object.hasOwn(policy, "maxAttempts")
-      ? policy.maxAttempts
-      : DEFAULT_RETRY_POLICY.maxAttempts) as number;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
-    throw new RangeError(
-      `Cannot retry as 'maxAttempts' must be a positive integer: current value is ${maxAttempts}`,
-    );
-  }
+  const maxAttempts = maxAttemptsOf(policy, DEFAULT_RETRY_POLICY.maxAttempts);
   for (let attempt = 1;; attempt++) {
     try {
       return await fn(attempt);

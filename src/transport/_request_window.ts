@@ -93,12 +93,14 @@ export class RequestWindow {
   ): Promise<Uint8Array> {
     const { signal } = options;
     if (signal?.aborted) throw abortedError(signal);
-    await this.#acquire(signal);
+    // A free turn is taken at once, without awaiting anything.
+    if (this.#busy) await this.#acquire(signal);
+    else this.#busy = true;
     try {
       const key = options.key ?? null;
       // Only await when there is something to wait for: the window opens in the same tick.
       if (this.#blockingStale(key)) await this.#waitForStale(key, signal);
-      // Aborted while the turn came (a free turn is taken without a listener on the signal).
+      // Aborted while it waited for its turn or a stale reply (a listener may have missed it).
       if (signal?.aborted) throw abortedError(signal);
       const notReady = options.ready();
       if (notReady) throw notReady;
