@@ -108,16 +108,11 @@ export function checkPlausibility(
   options: PlausibilityOptions = {},
 ): BlockRecord {
   const tolerance = options.powerTolerance ?? DEFAULT_POWER_TOLERANCE;
-  checkTolerance(tolerance);
+  if (tolerance !== DEFAULT_POWER_TOLERANCE) checkTolerance(tolerance);
   const found: DecodeWarning[] = [];
   visitObject(record.values, "", record.units, tolerance, found);
-  const seen = new Set(record.warnings.map((w) => `${w.field}\u0000${w.message}`));
-  const added = found.filter((w) => {
-    const key = `${w.field}\u0000${w.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  // Nearly every record is plausible: nothing found, nothing to tell apart from its warnings.
+  const added = found.length === 0 ? found : newWarnings(record.warnings, found);
   const suspect = record.suspect === true || added.some((w) => w.suspect === true) ||
     record.warnings.some((w) => w.suspect === true);
   if (added.length === 0 && suspect === (record.suspect === true)) return record;
@@ -126,6 +121,20 @@ export function checkPlausibility(
     warnings: added.length === 0 ? record.warnings : [...record.warnings, ...added],
     ...(suspect ? { suspect: true } : {}),
   };
+}
+
+/** The found warnings that neither the record has nor an earlier found one repeats. */
+function newWarnings(
+  warnings: readonly DecodeWarning[],
+  found: readonly DecodeWarning[],
+): DecodeWarning[] {
+  const seen = new Set(warnings.map((w) => `${w.field}\u0000${w.message}`));
+  return found.filter((w) => {
+    const key = `${w.field}\u0000${w.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function checkTolerance(tolerance: PowerTolerance): void {
@@ -187,34 +196,60 @@ function visitValue(
   if (isNumber(value)) {
     checkNumber(name, path, value, unit, out);
   } else if (Array.isArray(value)) {
-    value.forEach((item: FieldValue, i: number) =>
-      visitValue(name, `${path}.${i}`, item, unit, units, tolerance, out)
-    );
+    for (let i = 0; i < value.length; i++) {
+      const item: FieldValue = value[i];
+      // A number's path (`cells.3`) is only made when it gets a warning.
+      if (isNumber(item)) checkNumber(name, path, item, unit, out, i);
+      else if (item !== null && typeof item === "object") {
+        visitValue(name, `${path}.${i}`, item, unit, units, tolerance, out);
+      }
+    }
   } else if (isObject(value)) {
     visitObject(value, `${path}.`, units, tolerance, out);
   }
 }
 
+/** Checks one number; `index` ≥ 0 for an array's element (its path is `path.index`). */
 function checkNumber(
   name: string,
   path: string,
   value: number,
   unit: string | null,
   out: DecodeWarning[],
+  index = -1,
 ): void {
   if (name === "soc" || (name.endsWith("_soc") && unit === "%")) {
-    outside(path, value, unit, 0, 100, "a state of charge is a percentage", out, true);
+    outside(path, index, value, unit, 0, 100, "a state of charge is a percentage", out, true);
   }
   if (unit === "Hz" && value !== 0) {
-    outside(path, value, unit, 45, 65, "mains frequency is 50 or 60 Hz; 0 means not present", out);
+    outside(
+      path,
+      index,
+      value,
+      unit,
+      45,
+      65,
+      "mains frequency is 50 or 60 Hz; 0 means not present",
+      out,
+    );
   }
   if (unit === "°C") {
-    outside(path, value, unit, -40, 100, "beyond any battery or inverter operating range", out);
+    outside(
+      path,
+      index,
+      value,
+      unit,
+      -40,
+      100,
+      "beyond any battery or inverter operating range",
+      out,
+    );
   }
 }
 
 function outside(
-  path: string,
+  fieldPath: string,
+  index: number,
   value: number,
   unit: string | null,
   min: number,
@@ -224,6 +259,7 @@ function outside(
   impossible = false,
 ): void {
   if (value >= min && value <= max) return;
+  const path = index < 0 ? fieldPath : `${fieldPath}.${index}`;
   out.push({
     field: path,
     offset: null,
@@ -241,10 +277,9 @@ function checkPowerTriples(
 ): void {
   for (const name in values) {
     if (name !== "power" && !name.endsWith("_power")) continue;
-    const stem = name.slice(0, name.length - "power".length);
-    if (units[prefix + name] !== "W") continue;
-    const names = [name, `${stem}voltage`, `${stem}current`] as const;
-    if (units[prefix + names[1]] !== "V" || units[prefix + names[2]] !== "A") continue;
+    const triple = powerTriple(units, prefix, name);
+    if (triple === null) continue;
+    const names = triple.names;
     const power = values[names[0]];
     const voltage = values[names[1]];
     const current = values[names[2]];
@@ -267,6 +302,43 @@ function checkPowerTriples(
       } by more than ${withUnit(round(allowed), "W")} (power ≈ voltage × current)`,
     });
   }
+}
+
+/** A power field's voltage and current fields, when their units make the triple. */
+interface PowerTriple {
+  readonly names: readonly [power: string, voltage: string, current: string];
+}
+
+/**
+ * Triples found so far, by units (a schema's, frozen: the same object for every record of the
+ * block) and `prefix + name`: the names are made once per block, not per record.
+ */
+const TRIPLES = new WeakMap<object, Map<string, PowerTriple | null>>();
+
+function powerTriple(
+  units: Readonly<Record<string, string>>,
+  prefix: string,
+  name: string,
+): PowerTriple | null {
+  if (!Object.isFrozen(units)) return findPowerTriple(units, prefix, name);
+  let known = TRIPLES.get(units);
+  if (known === undefined) TRIPLES.set(units, known = new Map());
+  const key = prefix + name;
+  let triple = known.get(key);
+  if (triple === undefined) known.set(key, triple = findPowerTriple(units, prefix, name));
+  return triple;
+}
+
+function findPowerTriple(
+  units: Readonly<Record<string, string>>,
+  prefix: string,
+  name: string,
+): PowerTriple | null {
+  const stem = name.slice(0, name.length - "power".length);
+  if (units[prefix + name] !== "W") return null;
+  const names = [name, `${stem}voltage`, `${stem}current`] as const;
+  if (units[prefix + names[1]] !== "V" || units[prefix + names[2]] !== "A") return null;
+  return { names };
 }
 
 function round(value: number): number {

@@ -9,15 +9,21 @@ import type { SnapshotBlock, SnapshotError } from "./types.ts";
 export function snapshotBlock(record: BlockRecord, registry: SchemaRegistry): SnapshotBlock {
   const schema = registry.get(record.blockId);
   const safe = schema ? redactRecord(record, schema) : record;
-  return {
-    blockId: safe.blockId,
-    name: safe.name,
-    values: safe.values,
-    units: safe.units,
-    warnings: safe.warnings.map((w) => w.message),
-    ...(record.suspect === true ? { suspect: true as const } : {}),
-  };
+  const warnings = safe.warnings.length === 0 ? NO_WARNINGS : safe.warnings.map((w) => w.message);
+  return record.suspect === true
+    ? {
+      blockId: safe.blockId,
+      name: safe.name,
+      values: safe.values,
+      units: safe.units,
+      warnings,
+      suspect: true,
+    }
+    : { blockId: safe.blockId, name: safe.name, values: safe.values, units: safe.units, warnings };
 }
+
+/** The warnings of a block without any: one frozen list for all of them. */
+const NO_WARNINGS: readonly string[] = Object.freeze([]);
 
 /** The error entry of a suspect block: why its values cannot be true. */
 export function suspectError(record: BlockRecord): SnapshotError {
