@@ -375,8 +375,9 @@ export class Client implements AsyncDisposable {
   async readGroup(group: string, options: ReadGroupOptions = {}): Promise<GroupReadResult> {
     this.#ensureOpen("read");
     const def = profileGroup(this.#profile, group);
-    const { partialOk = true, ...rest } = options;
-    const read: ReadOptions = { ...rest, group: def.name };
+    const partialOk = options.partialOk ?? true;
+    // The group's reads take the options as they are (readBlock ignores partialOk).
+    const read: ReadOptions = { ...options, group: def.name };
     const records: BlockRecord[] = [];
     const errors: BlockReadError[] = [];
     for (const blockId of def.blocks) {
