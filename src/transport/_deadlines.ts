@@ -6,7 +6,7 @@
 // earliest. The timer is cleared when no deadline is left, so an idle process holds no timer
 // (and tests leak none); while deadlines are left it is re-armed only when it fires. A deadline
 // fires no earlier than a timer of its own would, and deadlines due together fire in the order
-// of their times. Private to the package.
+// of their times. Private to src/transport.
 
 /** A pending deadline. */
 export interface Deadline {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DeadlineQueue } from "./deadlines.ts";
+import { DeadlineQueue } from "./_deadlines.ts";
 
 Deno.test("DeadlineQueue fires each live deadline once, in time order, never before its delay, on one timer", async () => {
   const queue = new DeadlineQueue();
