@@ -104,23 +104,22 @@ export class DeadlineQueue {
     this.#timerAt = Infinity;
     const heap = this.#heap;
     const now = this.#now();
-    let due: (() => void)[] | null = null;
-    while (heap.length > 0 && heap[0]!.at <= now) {
+    // One at a time, so that a callback can still cancel a later deadline due with it (as
+    // clearTimeout can); deadlines made meanwhile wait for the next turn.
+    const last = this.#seq;
+    let failure: { error: unknown } | null = null;
+    while (heap.length > 0 && heap[0]!.at <= now && heap[0]!.seq < last) {
       const entry = heap[0]!;
       removeAt(heap, 0);
-      (due ??= []).push(entry.fn!);
+      const fn = entry.fn!;
       entry.fn = null;
-    }
-    if (heap.length > 0) this.#arm(heap[0]!.at);
-    if (due === null) return;
-    let failure: { error: unknown } | null = null;
-    for (const fn of due) {
       try {
         fn();
       } catch (error) {
         failure ??= { error };
       }
     }
+    if (heap.length > 0 && heap[0]!.at < this.#timerAt) this.#arm(heap[0]!.at);
     if (failure !== null) throw failure.error;
   }
 }
