@@ -86,59 +86,93 @@ export class RequestWindow {
   }
 
   /** Wait for the turn, open the window, call `send`, resolve with the matching payload. */
-  async run(
+  run(
     isReply: ReplyMatcher,
     send: (fail: (error: TransportError) => void) => void,
     options: WindowRunOptions,
   ): Promise<Uint8Array> {
     const { signal } = options;
-    if (signal?.aborted) throw abortedError(signal);
-    // A free turn is taken at once, without awaiting anything.
+    if (signal?.aborted) return Promise.reject(abortedError(signal));
+    const key = options.key ?? null;
+    // A free turn and no stale request in the way (nearly always): the window opens now,
+    // without an async step.
+    if (!this.#busy && this.#blockingStale(key) === null) {
+      this.#busy = true;
+      return this.#open(isReply, send, options, key);
+    }
+    return this.#runLater(isReply, send, options, key);
+  }
+
+  /** Wait for the turn and for a stale request's reply, then open the window. */
+  async #runLater(
+    isReply: ReplyMatcher,
+    send: (fail: (error: TransportError) => void) => void,
+    options: WindowRunOptions,
+    key: Uint8Array | null,
+  ): Promise<Uint8Array> {
+    const { signal } = options;
+    // Rejected (aborted, or failAll) while queued: no turn was taken.
     if (this.#busy) await this.#acquire(signal);
     else this.#busy = true;
     try {
-      const key = options.key ?? null;
-      // Only await when there is something to wait for: the window opens in the same tick.
       if (this.#blockingStale(key)) await this.#waitForStale(key, signal);
       // Aborted while it waited for its turn or a stale reply (a listener may have missed it).
       if (signal?.aborted) throw abortedError(signal);
-      const notReady = options.ready();
-      if (notReady) throw notReady;
-      if (signal !== undefined) this.#watch(signal);
-      return await new Promise<Uint8Array>((resolve, reject) => {
-        const pending: Pending = {
-          isReply,
-          key,
-          signal,
-          timeoutMs: options.timeoutMs,
-          timeoutMessage: options.timeoutMessage,
-          resolve,
-          reject,
-          deadline: null,
-          settled: false,
-          ignored: 0,
-        };
-        pending.deadline = DEADLINES.after(
-          options.timeoutMs,
-          () => this.#settle(pending, timeoutError(pending)),
-        );
-        this.#pending = pending;
-        try {
-          send((error) => this.#settle(pending, error));
-        } catch (error) {
-          this.#settle(
-            pending,
-            error instanceof TransportError
-              ? error
-              : new TransportError("TRANSPORT_DISCONNECTED", `Cannot send: ${error}`, {
-                cause: error,
-              }),
-          );
-        }
-      });
-    } finally {
+    } catch (error) {
       this.#release();
+      throw error;
     }
+    return await this.#open(isReply, send, options, key);
+  }
+
+  /**
+   * The turn is this request's: open the window and send. The promise settles with the reply or
+   * the error, and the turn passes on as it does.
+   */
+  #open(
+    isReply: ReplyMatcher,
+    send: (fail: (error: TransportError) => void) => void,
+    options: WindowRunOptions,
+    key: Uint8Array | null,
+  ): Promise<Uint8Array> {
+    const notReady = options.ready();
+    if (notReady) {
+      this.#release();
+      return Promise.reject(notReady);
+    }
+    const { signal } = options;
+    if (signal !== undefined) this.#watch(signal);
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const pending: Pending = {
+        isReply,
+        key,
+        signal,
+        timeoutMs: options.timeoutMs,
+        timeoutMessage: options.timeoutMessage,
+        resolve,
+        reject,
+        deadline: null,
+        settled: false,
+        ignored: 0,
+      };
+      pending.deadline = DEADLINES.after(
+        options.timeoutMs,
+        () => this.#settle(pending, timeoutError(pending)),
+      );
+      this.#pending = pending;
+      try {
+        send((error) => this.#settle(pending, error));
+      } catch (error) {
+        this.#settle(
+          pending,
+          error instanceof TransportError
+            ? error
+            : new TransportError("TRANSPORT_DISCONNECTED", `Cannot send: ${error}`, {
+              cause: error,
+            }),
+        );
+      }
+    });
   }
 
   #settle(pending: Pending, error: TransportError | null, reply?: Uint8Array): void {
@@ -157,6 +191,7 @@ export class RequestWindow {
       this.#remember(pending.key, reply!);
       pending.resolve(reply!);
     }
+    this.#release();
   }
 
   #remember(key: Uint8Array | null, reply: Uint8Array): void {
@@ -232,8 +267,10 @@ export class RequestWindow {
 
   /** End the pending request and every queued one; forget stale requests. */
   failAll(error: TransportError): void {
+    // The queued ones first: the pending one's turn then passes to nobody.
+    const queued = this.#queue.splice(0);
     if (this.#pending !== null) this.#settle(this.#pending, error);
-    for (const waiter of this.#queue.splice(0)) waiter.reject(error);
+    for (const waiter of queued) waiter.reject(error);
     this.#stale = [];
     this.#staleWaiter?.();
     this.#unwatch();
