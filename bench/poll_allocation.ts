@@ -3,7 +3,7 @@
 // is over (the device state keeps the latest record per block), so at 1,000 polls/s each KB per
 // poll is 1 MB/s the collector has to find.
 //
-// Run: deno task bench:alloc [reads] [--mode=client,runner,mqtt] [--profile=EL100V2]
+// Run: deno task bench:alloc [reads] [--mode=client,runner,mqtt,scheduled] [--profile=EL100V2]
 //        [--devices=100] [--heap-profile[=N]] [--json]
 //   client  Client.readGroup of core/grid/battery in turn (the runtime's read options) over an
 //           in-process transport that answers each request with the station's reply, made once
@@ -30,7 +30,7 @@ import { getProfile } from "../profiles/mod.ts";
 import { pluginOf } from "../src/plugin/plugin.ts";
 import { DeviceRunner } from "../src/runtime/_device_runner.ts";
 import { loadRuntimeConfig, resolveRuntime, Runtime } from "../src/runtime/mod.ts";
-import type { ResolvedDevice } from "../src/runtime/types.ts";
+import type { ResolvedDevice, Snapshot } from "../src/runtime/types.ts";
 import { MemorySink } from "../src/runtime/sinks/memory_sink.ts";
 import { SinkQueue } from "../src/runtime/sinks/sink_queue.ts";
 import { StationModel } from "../src/testing/station_model.ts";
@@ -48,8 +48,8 @@ import { startMosquitto } from "../tests/_support/mosquitto.ts";
 import { fleetSerial } from "./_fleet_station_process.ts";
 import { readLines } from "./_fleet_window.ts";
 
-type Mode = "client" | "runner" | "mqtt";
-const MODES: readonly Mode[] = ["client", "runner", "mqtt"];
+type Mode = "client" | "runner" | "mqtt" | "scheduled";
+const MODES: readonly Mode[] = ["client", "runner", "mqtt", "scheduled"];
 
 interface Options {
   reads: number;
@@ -82,7 +82,7 @@ function parseArgs(args: string[]): Options {
     !Number.isInteger(options.heapProfile) || options.heapProfile < 0
   ) {
     console.error(
-      "usage: deno task bench:alloc [reads ≥ 100] [--mode=client,runner,mqtt] [--profile=EL100V2] [--devices=1..2500] [--heap-profile[=N]] [--json]",
+      "usage: deno task bench:alloc [reads ≥ 100] [--mode=client,runner,mqtt,scheduled] [--profile=EL100V2] [--devices=1..2500] [--heap-profile[=N]] [--json]",
     );
     Deno.exit(2);
   }
@@ -349,7 +349,11 @@ async function runnerMode(o: Options, profile: DeviceProfile): Promise<Result> {
   }
 }
 
-async function mqttMode(o: Options, profile: DeviceProfile): Promise<Result | null> {
+async function mqttMode(
+  o: Options,
+  profile: DeviceProfile,
+  scheduled: boolean,
+): Promise<Result | null> {
   const mosquitto = await startMosquitto({ noDelay: true });
   if (mosquitto === null) {
     console.error("mqtt: mosquitto is not installed; skipped");
@@ -383,6 +387,7 @@ async function mqttMode(o: Options, profile: DeviceProfile): Promise<Result | nu
       "defaults:",
       "  sink: bench",
       "  groups: [core, grid, battery]",
+      "  poll_interval: 1",
       `  transport: { opts: { broker: "mqtt://127.0.0.1", port: ${mosquitto.port}, allow_insecure: true, share_connection: true } }`,
       "sinks: { bench: { type: memory, size: 1, queue: { size: 10000 } } }",
       "devices:",
@@ -391,10 +396,30 @@ async function mqttMode(o: Options, profile: DeviceProfile): Promise<Result | nu
     runtime = new Runtime(resolveRuntime(loadRuntimeConfig(yaml)), { logger: () => {} });
     const run = runtime;
     const perRound = o.devices * 3;
-    return await measure("mqtt", o, perRound, async () => {
-      const snapshots = await run.runOnce();
-      const failed = snapshots.find((s) => !s.ok);
-      if (failed) throw new Error(`a poll failed: ${JSON.stringify(failed.errors)}`);
+    if (!scheduled) {
+      return await measure("mqtt", o, perRound, async () => {
+        const snapshots = await run.runOnce();
+        const failed = snapshots.find((s) => !s.ok);
+        if (failed) throw new Error(`a poll failed: ${JSON.stringify(failed.errors)}`);
+      });
+    }
+    // The devices on their own schedules (every group every second): a round is one second's
+    // polls, counted as the sink takes their snapshots.
+    let polls = 0;
+    let failed: Snapshot | null = null;
+    let next: { at: number; resolve: () => void } | null = null;
+    run.memory("bench")!.write = (snapshot: Snapshot) => {
+      polls++;
+      if (!snapshot.ok) failed ??= snapshot;
+      if (next !== null && polls >= next.at) next.resolve();
+      return Promise.resolve();
+    };
+    run.start();
+    return await measure("scheduled", o, perRound, () => {
+      if (failed !== null) throw new Error(`a poll failed: ${JSON.stringify(failed.errors)}`);
+      const done = Promise.withResolvers<void>();
+      next = { at: polls + perRound, resolve: done.resolve };
+      return done.promise;
     });
   } finally {
     await runtime?.stop();
@@ -419,12 +444,12 @@ for (const mode of o.modes) {
     ? await clientMode(o, profile)
     : mode === "runner"
     ? await runnerMode(o, profile)
-    : await mqttMode(o, profile);
+    : await mqttMode(o, profile, mode === "scheduled");
   if (result === null) continue;
   results.push(result);
   if (!o.json) {
     console.log(
-      `${mode.padEnd(6)} ${String(result.bytesPerRead).padStart(7)} bytes/read  ${
+      `${mode.padEnd(9)} ${String(result.bytesPerRead).padStart(7)} bytes/read  ${
         result.msPerRead.toFixed(3)
       } ms/read  (${result.reads} reads)`,
     );
@@ -433,6 +458,6 @@ for (const mode of o.modes) {
     }
   }
 }
-const load = Deno.loadavg()[0].toFixed(2);
+const load = (Deno.loadavg()[0] ?? 0).toFixed(2);
 if (o.json) console.log(JSON.stringify({ load, v8: Deno.version.v8, results }));
 else console.log(`load average ${load}; V8 ${Deno.version.v8}; ${new Date().toISOString()}`);

@@ -3,10 +3,11 @@
 // ~1.6 KB of heap (Deno's Node-compatible Timeout) per request, which a fleet of thousands of
 // stations turns into most of its garbage. Here a deadline is a small entry in a heap ordered by
 // time (removed at once when cancelled, so that it dies young), and one timer is armed for the
-// earliest. The timer is cleared when no deadline is left, so an idle process holds no timer
-// (and tests leak none); while deadlines are left it is re-armed only when it fires. A deadline
-// fires no earlier than a timer of its own would, and deadlines due together fire in the order
-// of their times. Private to src/transport.
+// earliest. When the last deadline goes, the timer is left armed but unref'd (it no longer holds
+// the process open, and a test leaks nothing): a deadline made before it fires refs it again
+// instead of making a timer; when it fires it finds nothing due and is armed for the next
+// deadline, if any. A deadline fires no earlier than a timer of its own would, and deadlines due
+// together fire in the order of their times. Private to src/transport.
 
 /** A pending deadline. */
 export interface Deadline {
@@ -42,6 +43,9 @@ export class DeadlineQueue {
   #seq = 0;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #timerAt = Infinity;
+  /** Whether the timer holds the process open (it does not while no deadline is live). */
+  #refed = false;
+  #armings = 0;
   #now: () => number;
   #fire = () => this.#run();
 
@@ -57,9 +61,14 @@ export class DeadlineQueue {
     return this.#heap.length;
   }
 
-  /** Whether a timer is armed. */
-  get armed(): boolean {
-    return this.#timer !== null;
+  /** Whether a timer holds the process open: only while a deadline is live. */
+  get holding(): boolean {
+    return this.#timer !== null && this.#refed;
+  }
+
+  /** How many timers it has armed so far. */
+  get armings(): number {
+    return this.#armings;
   }
 
   /**
@@ -75,6 +84,7 @@ export class DeadlineQueue {
     const entry = new Entry(this, at, this.#seq++, fn);
     insert(this.#heap, entry);
     if (at < this.#timerAt) this.#arm(at);
+    else if (!this.#refed) this.#ref(true);
     return entry;
   }
 
@@ -84,24 +94,36 @@ export class DeadlineQueue {
     removeAt(this.#heap, entry.index);
     // The timer stays armed for an earlier time when the first deadline goes: it finds nothing
     // due then and is armed for the next one (re-arming now would cost a timer per request).
-    if (this.#heap.length === 0) this.#disarm();
+    // With none left it no longer holds the process open.
+    if (this.#heap.length === 0) this.#ref(false);
   }
 
   #arm(at: number): void {
-    this.#disarm();
+    if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timerAt = at;
     this.#timer = setTimeout(this.#fire, Math.max(0, Math.ceil(at - this.#now())));
+    this.#refed = true;
+    this.#armings++;
   }
 
-  #disarm(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
-    this.#timerAt = Infinity;
+  /** Ref or unref the timer; one without those methods is cleared instead of unref'd. */
+  #ref(on: boolean): void {
+    const timer = this.#timer as { ref?: () => void; unref?: () => void } | null;
+    if (timer === null) return;
+    if (on) timer.ref?.();
+    else if (timer.unref !== undefined) timer.unref();
+    else {
+      clearTimeout(this.#timer!);
+      this.#timer = null;
+      this.#timerAt = Infinity;
+    }
+    this.#refed = on;
   }
 
   #run(): void {
     this.#timer = null;
     this.#timerAt = Infinity;
+    this.#refed = false;
     const heap = this.#heap;
     const now = this.#now();
     // One at a time, so that a callback can still cancel a later deadline due with it (as

@@ -33,7 +33,7 @@ Deno.test("DeadlineQueue fires each live deadline once, in time order, on one ti
     handles[id]!.cancel();
     cancelled.add(id);
   }
-  assert.ok(queue.armed);
+  assert.ok(queue.holding);
   assert.equal(queue.live, 90);
   // Every deadline is due now: the timer fires them all in one turn.
   clock.set(1_000);
@@ -47,7 +47,7 @@ Deno.test("DeadlineQueue fires each live deadline once, in time order, on one ti
     assert.equal(fired.includes(id), !cancelled.has(id), `deadline ${id}`);
   }
   assert.equal(queue.live, 0);
-  assert.equal(queue.armed, false, "no timer is left once no deadline is");
+  assert.equal(queue.holding, false, "nothing holds the process once no deadline is live");
 });
 
 Deno.test("DeadlineQueue never fires a deadline before its time", async () => {
@@ -65,27 +65,39 @@ Deno.test("DeadlineQueue never fires a deadline before its time", async () => {
   clock.set(4);
   await new Promise((resolve) => setTimeout(resolve, 30));
   assert.deepEqual(fired, []);
-  assert.ok(queue.armed);
+  assert.ok(queue.holding);
   clock.set(10);
   await new Promise((resolve) => setTimeout(resolve, 30));
   assert.deepEqual(fired, ["early"]);
   clock.set(50);
   await done.promise;
   assert.deepEqual(fired, ["early", "late"]);
-  assert.equal(queue.armed, false);
+  assert.equal(queue.holding, false);
 });
 
-Deno.test("DeadlineQueue clears its timer when the last deadline is cancelled", () => {
+Deno.test("DeadlineQueue holds the process only while a deadline is live, and reuses its timer for the next ones", () => {
   const queue = new DeadlineQueue();
   const a = queue.after(60_000, () => assert.fail("cancelled"));
   const b = queue.after(30_000, () => assert.fail("cancelled"));
-  assert.ok(queue.armed);
+  assert.ok(queue.holding);
   a.cancel();
-  assert.ok(queue.armed, "b is still live");
+  assert.ok(queue.holding, "b is still live");
   b.cancel();
   b.cancel();
   assert.equal(queue.live, 0);
-  assert.equal(queue.armed, false);
+  assert.equal(queue.holding, false);
+  // Requests one after the other, each cancelled by its reply: one timer serves them all.
+  const made = queue.armings;
+  for (let i = 0; i < 100; i++) {
+    const request = queue.after(40_000 + i, () => assert.fail("cancelled"));
+    assert.ok(queue.holding);
+    request.cancel();
+    assert.equal(queue.holding, false);
+  }
+  assert.equal(queue.armings, made, "no timer made for deadlines later than the armed one");
+  // An earlier deadline needs a timer of its own.
+  queue.after(10_000, () => assert.fail("cancelled")).cancel();
+  assert.equal(queue.armings, made + 1);
 });
 
 Deno.test("DeadlineQueue runs every deadline due together even when one throws, then reports the error", async () => {
