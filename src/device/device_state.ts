@@ -699,27 +699,34 @@ const MAX_COPY_DEPTH = 16;
 /**
  * A deeply frozen copy of decoded values: what `deepFreeze(structuredClone(values))` gives for
  * the plain objects, arrays and primitives a decode makes, in one pass and without the
- * serialization structuredClone goes through. Anything else (a Date, a typed array, a cycle)
- * is copied by structuredClone.
+ * serialization structuredClone goes through. A plain object is copied by spreading it (V8 copies
+ * its layout at once, where adding its properties one by one grows the copy several times) and
+ * an array by slicing it; then the objects inside are copied. Anything else (a Date, a typed
+ * array, a cycle) is copied by structuredClone.
  */
 function frozenCopy<T>(value: T, depth = 0): T {
   if (value === null || typeof value !== "object") return value;
   if (depth > MAX_COPY_DEPTH) return deepFreeze(structuredClone(value));
   if (Array.isArray(value)) {
-    const copy = new Array(value.length);
-    for (let i = 0; i < value.length; i++) copy[i] = frozenCopy(value[i], depth + 1);
+    const copy = value.slice();
+    for (let i = 0; i < copy.length; i++) {
+      const inner = copy[i];
+      if (inner !== null && typeof inner === "object") copy[i] = frozenCopy(inner, depth + 1);
+    }
     return Object.freeze(copy) as T;
   }
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return deepFreeze(structuredClone(value));
-  const copy: Record<string, unknown> = {};
-  for (const key in value) {
-    if (!Object.hasOwn(value, key)) continue;
-    const inner = frozenCopy(value[key], depth + 1);
-    // An own `__proto__` key stays a property (as structuredClone keeps it), not a prototype.
+  // Spreading defines an own `__proto__` key as a property, as structuredClone does.
+  const copy = { ...value } as Record<string, unknown>;
+  for (const key in copy) {
+    const inner = copy[key];
+    if (inner === null || typeof inner !== "object") continue;
+    const frozen = frozenCopy(inner, depth + 1);
+    // An own `__proto__` key stays a property, not a prototype.
     if (key === "__proto__") {
-      Object.defineProperty(copy, key, { value: inner, enumerable: true, writable: true });
-    } else copy[key] = inner;
+      Object.defineProperty(copy, key, { value: frozen, enumerable: true, writable: true });
+    } else copy[key] = frozen;
   }
   return Object.freeze(copy) as T;
 }
