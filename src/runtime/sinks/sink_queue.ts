@@ -139,6 +139,9 @@ export class SinkQueue {
   #written = 0;
   #dropped = 0;
   #failed = 0;
+  /** Snapshots of the write call in flight, and the first of them. */
+  #inFlight = 0;
+  #firstInFlight: Snapshot | null = null;
 
   /**
    * Put a queue in front of a sink.
@@ -214,7 +217,8 @@ export class SinkQueue {
     this.#buffer.push(snapshot);
     if (!this.#running) {
       this.#running = true;
-      void this.#run();
+      // Start after the caller's synchronous code: push() never runs the sink's code itself.
+      queueMicrotask(this.#next);
     }
     return !dropped;
   }
@@ -299,40 +303,59 @@ export class SinkQueue {
     }
   }
 
-  async #run(): Promise<void> {
-    // Start after the caller's synchronous code: push() never runs the sink's code itself.
-    await undefined;
-    while (this.#buffer.length > 0) {
-      // A sink that stores many snapshots as cheaply as one takes everything that waited.
-      const batch = this.#sink.writeMany !== undefined && this.#buffer.length > 1;
-      if (!batch) {
-        // One snapshot (the usual case at a steady pace): no batch array.
-        const snapshot = this.#buffer.shift()!;
-        try {
-          await this.#sink.write(snapshot);
-          this.#written++;
-        } catch (error) {
-          this.#failed++;
-          this.#reportError(error, snapshot);
-        }
-        continue;
-      }
-      const snapshots: Snapshot[] = [];
-      while (this.#buffer.length > 0 && snapshots.length < MAX_BATCH) {
-        snapshots.push(this.#buffer.shift()!);
-      }
+  // The write loop, as callbacks made once per queue rather than an async function per run: at a
+  // steady pace the queue empties after each snapshot and a run starts for every one.
+
+  /** Write what waits, one call at a time; at the end, tell those who wait for the drain. */
+  #next = (): void => {
+    const buffer = this.#buffer;
+    if (buffer.length === 0) {
+      this.#running = false;
+      if (this.#idle.length > 0) { for (const resolve of this.#idle.splice(0)) resolve(); }
+      return;
+    }
+    // A sink that stores many snapshots as cheaply as one takes everything that waited.
+    const batch = this.#sink.writeMany !== undefined && buffer.length > 1;
+    let snapshots: Snapshot[] | null = null;
+    let written: Promise<void>;
+    if (!batch) {
+      // One snapshot (the usual case at a steady pace): no batch array.
+      const snapshot = buffer.shift()!;
+      this.#inFlight = 1;
+      this.#firstInFlight = snapshot;
       try {
-        await this.#sink.writeMany!(snapshots);
-        this.#written += snapshots.length;
+        written = Promise.resolve(this.#sink.write(snapshot));
       } catch (error) {
-        this.#failed += snapshots.length;
-        // Reported once per failed call, with its first snapshot.
-        this.#reportError(error, snapshots[0]!);
+        written = Promise.reject(error);
+      }
+    } else {
+      snapshots = [];
+      while (buffer.length > 0 && snapshots.length < MAX_BATCH) snapshots.push(buffer.shift()!);
+      this.#inFlight = snapshots.length;
+      this.#firstInFlight = snapshots[0]!;
+      try {
+        written = Promise.resolve(this.#sink.writeMany!(snapshots));
+      } catch (error) {
+        written = Promise.reject(error);
       }
     }
-    this.#running = false;
-    if (this.#idle.length > 0) { for (const resolve of this.#idle.splice(0)) resolve(); }
-  }
+    written.then(this.#onWritten, this.#onWriteFailed);
+  };
+
+  #onWritten = (): void => {
+    this.#written += this.#inFlight;
+    this.#firstInFlight = null;
+    this.#next();
+  };
+
+  #onWriteFailed = (error: unknown): void => {
+    this.#failed += this.#inFlight;
+    const first = this.#firstInFlight!;
+    this.#firstInFlight = null;
+    // Reported once per failed call, with its first snapshot.
+    this.#reportError(error, first);
+    this.#next();
+  };
 
   #reportError(error: unknown, snapshot: Snapshot): void {
     try {
