@@ -181,12 +181,14 @@ export class DeviceRunner {
       "Connect attempt cut short: the device is held back while the process is over capacity",
     );
     this.#attempt?.abort(this.#heldError);
+    // On the chain like a poll: a poll queued behind the close has its deadline.
+    this.#queued++;
     this.#chain = this.#chain.then(async () => {
       if (this.#heldSince === null) return; // admitted again meanwhile
       const client = this.#client;
       this.#client = null;
       await client?.close().catch(() => {});
-    });
+    }).then(this.#dequeue, this.#dequeue);
   }
 
   /** Admitted again: the schedules start over (jittered) and the first poll connects. */
@@ -295,10 +297,8 @@ export class DeviceRunner {
     const idle = this.#queued === 0;
     this.#queued++;
     if (idle) {
-      const run = this.#chain.then(() => this.#run(group, due, measured));
+      const run = this.#chain.then(() => this.#run(group, due, measured, true));
       this.#chain = run.then(this.#dequeue, this.#dequeue);
-      const leave = () => this.#pending.delete(group.name);
-      run.then(leave, leave);
       return run;
     }
     let started = false;
@@ -333,12 +333,22 @@ export class DeviceRunner {
     return Promise.race([run, dropped.promise]);
   }
 
-  async #run(group: ResolvedGroup, due: number, measured: boolean): Promise<Snapshot | null> {
+  /**
+   * Run a poll with `#running` naming its group; with `leave`, the group stops being pending
+   * when it ends (a poll that started at once: no callbacks of its own for that).
+   */
+  async #run(
+    group: ResolvedGroup,
+    due: number,
+    measured: boolean,
+    leave = false,
+  ): Promise<Snapshot | null> {
     this.#running = group.name;
     try {
       return await this.#poll(group, due, measured);
     } finally {
       this.#running = null;
+      if (leave) this.#pending.delete(group.name);
     }
   }
 
