@@ -500,10 +500,15 @@ export class DeviceRunner {
         throw new TransportError("TRANSPORT_CLOSED", "The runtime is shutting down");
       }
       const client = await this.#ensureClient();
-      const result = await client.write(control, value, {
-        signal: this.#abort.signal,
-        timeoutMs: this.#o.timeoutMs,
-      });
+      let result;
+      try {
+        result = await client.write(control, value, {
+          signal: this.#abort.signal,
+          timeoutMs: this.#o.timeoutMs,
+        });
+      } finally {
+        await this.#releaseIfHeld();
+      }
       const def = this.#o.plugin.controlRegisters.find((r) => r.register === result.register);
       const label = def?.values && result.readBack !== null
         ? Object.entries(def.values).find(([, v]) => v === result.readBack)?.[0]
@@ -531,34 +536,56 @@ export class DeviceRunner {
         throw new TransportError("TRANSPORT_CLOSED", "The runtime is shutting down");
       }
       const client = await this.#ensureClient();
-      const defs = this.#o.plugin.controlRegisters.filter((r) => names.includes(r.name));
-      const values: Record<string, string | number> = {};
-      let firstError: unknown = null;
-      let readAny = false;
-      for (const read of planControlReads(defs, this.#o.registry)) {
-        let registers: number[];
-        try {
-          registers = await client.readRegisters(read.start, read.quantity, {
-            signal: this.#abort.signal,
-            timeoutMs: this.#o.timeoutMs,
-          });
-        } catch (error) {
-          firstError ??= error;
-          if (this.#abort.signal.aborted) break;
-          continue;
-        }
-        readAny = true;
-        for (const def of read.controls) {
-          const value = controlValue(def, registers[def.register - read.start]!);
-          if (value !== null) values[def.name] = value;
-        }
+      try {
+        return await this.#readControls(client, names);
+      } finally {
+        await this.#releaseIfHeld();
       }
-      if (!readAny && firstError !== null) throw firstError;
-      return values;
     });
     this.#queued++;
     this.#chain = run.then(this.#dequeue, this.#dequeue);
     return run;
+  }
+
+  async #readControls(
+    client: Client,
+    names: readonly string[],
+  ): Promise<Record<string, string | number>> {
+    const defs = this.#o.plugin.controlRegisters.filter((r) => names.includes(r.name));
+    const values: Record<string, string | number> = {};
+    let firstError: unknown = null;
+    let readAny = false;
+    for (const read of planControlReads(defs, this.#o.registry)) {
+      let registers: number[];
+      try {
+        registers = await client.readRegisters(read.start, read.quantity, {
+          signal: this.#abort.signal,
+          timeoutMs: this.#o.timeoutMs,
+        });
+      } catch (error) {
+        firstError ??= error;
+        if (this.#abort.signal.aborted) break;
+        continue;
+      }
+      readAny = true;
+      for (const def of read.controls) {
+        const value = controlValue(def, registers[def.register - read.start]!);
+        if (value !== null) values[def.name] = value;
+      }
+    }
+    if (!readAny && firstError !== null) throw firstError;
+    return values;
+  }
+
+  /**
+   * A write or a read of controls asked for by the user is served even while the device is
+   * held back; the connection it opened is closed right after, as the hold-back asks.
+   */
+  async #releaseIfHeld(): Promise<void> {
+    if (this.#heldSince === null || this.#client === null) return;
+    const client = this.#client;
+    this.#client = null;
+    await client.close().catch(() => {});
   }
 
   /**

@@ -125,14 +125,19 @@ const FAST: AdmissionOptions = {
 };
 
 /** Run `n` devices of one group every 100 ms until admission has held devices back and settled. */
-async function overloaded(n: number, load: { burnMs: number }, admission: AdmissionOptions) {
+async function overloaded(
+  n: number,
+  load: { burnMs: number },
+  admission: AdmissionOptions,
+  writeEnabled = false,
+) {
   const { registry, open } = burningRegistry(load);
   const sink = collector();
   const logs: RuntimeLogEntry[] = [];
   let lastChange = performance.now();
   const executor = new Executor({
     registry,
-    devices: devices(n, ["core"], 100),
+    devices: devices(n, ["core"], 100).map((d) => ({ ...d, writeEnabled })),
     sinks: { collect: sink.target },
     overloadLagMs: 30,
     admission,
@@ -337,4 +342,39 @@ Deno.test("Executor admission: a silent station's timeouts and skipped polls are
     0,
     JSON.stringify(logs.filter((l) => /admission/.test(l.message))),
   );
+});
+
+Deno.test("Executor admission: a write or a control read to a held-back device is served, and the connection it opened is closed after; the device stays held back", async () => {
+  const n = 24;
+  const { executor, sink, open } = await overloaded(n, { burnMs: 12 }, {
+    ...FAST,
+    admitAfterMs: 600_000,
+  }, true);
+  let write, read, openAfterWrite: boolean, openAfterRead: boolean, id: string;
+  let before: number, heldAfter: number, polledAfter: boolean;
+  try {
+    const ids = executor.deviceIds;
+    id = ids[n - 1]!;
+    assert.ok(executor.admission().admitted < n, JSON.stringify(executor.admission()));
+    assert.ok(!open.has(id), `${id} holds a connection while held back`);
+    before = sink.snapshots.length;
+    write = await executor.writeControl(id, "ac_output", "on");
+    openAfterWrite = open.has(id);
+    read = await executor.readControls(id, ["ac_output"]);
+    openAfterRead = open.has(id);
+    heldAfter = executor.admission().heldBack;
+    // A few more polls of the others: the held-back device still does not poll.
+    const from = sink.snapshots.length;
+    await sink.until(() => sink.snapshots.length - from >= 20, "20 more polls");
+    polledAfter = sink.snapshots.slice(before).some((s) => s.deviceId === id);
+  } finally {
+    await executor.stop(0);
+  }
+  assert.deepEqual(write, { control: "ac_output", readBack: "on", applied: true });
+  assert.deepEqual(read, { ac_output: "on" });
+  assert.equal(openAfterWrite, false, `${id}'s connection stayed open after the write`);
+  assert.equal(openAfterRead, false, `${id}'s connection stayed open after the read`);
+  assert.ok(heldAfter > 0);
+  assert.equal(polledAfter, false, `${id} polled while held back`);
+  assert.deepEqual([...open], []);
 });
