@@ -42,6 +42,12 @@ export interface LagReading {
   readonly lagMs: number;
   /** The gate's limit, ms (headroom needs the lag under half of it). */
   readonly limitMs: number;
+  /**
+   * First handshakes of devices ran in the window (the connect phase): their CPU makes the
+   * event loop and the polls late, which says nothing about whether the process can serve the
+   * devices once connected. Such a window is not judged.
+   */
+  readonly connecting?: boolean;
 }
 
 /** Counters of admission. */
@@ -142,6 +148,16 @@ export class Admission {
     this.#late = 0;
     const share = started === 0 ? 0 : late / started;
     this.#share = share;
+    if (lag.connecting === true) {
+      // The connect phase: neither over capacity nor headroom. While the connected devices
+      // alone make the process late, the load gate holds new handshakes back, and the windows
+      // that follow are judged.
+      this.#over = false;
+      this.#overRun = 0;
+      this.#headroomSince = null;
+      this.#warn(now);
+      return;
+    }
     const lateOver = started >= MIN_SAMPLE && share > this.#s.lateShare;
     this.#over = lag.over || lateOver;
     if (this.#over) {

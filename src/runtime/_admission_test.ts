@@ -198,3 +198,23 @@ Deno.test("Admission: by default a step holds back a twentieth of the connected 
   for (let i = 0; i < 3; i++) some.window(some.UNDER, 100, 60); // 60 % late: 7.5 %
   assert.equal(some.admission.stats().heldBack, 8);
 });
+
+Deno.test("Admission: windows in which first handshakes ran are not judged; over capacity is judged again once they stop", () => {
+  const { admission, window, held, OVER } = fleet(10);
+  const CONNECTING = { ...OVER, connecting: true };
+  // A long connect storm: the event loop late, most polls late; nothing held back.
+  for (let i = 0; i < 10; i++) window(CONNECTING, 40, 30);
+  assert.deepEqual(held(), []);
+  assert.equal(admission.over, false);
+  assert.equal(admission.stats().shed, 0);
+  // A window of handshakes breaks a run of windows over capacity.
+  window(OVER);
+  window(OVER);
+  window(CONNECTING);
+  window(OVER);
+  window(OVER);
+  assert.deepEqual(held(), []);
+  // Handshakes held back (by the load gate) and the process still late: judged as before.
+  window(OVER);
+  assert.deepEqual(held(), ["d8", "d9"]);
+});

@@ -18,6 +18,12 @@ export interface LoadGateOptions {
 const WEIGHT = 0.3;
 
 /**
+ * How long a burst of lag still shows in the smoothed lag at the default period, ms: after ten
+ * samples less than 3 % of it is left.
+ */
+export const LAG_MEMORY_MS = 1_000;
+
+/**
  * Event-loop lag with hysteresis: over when the smoothed lag exceeds the limit, under again
  * once it falls below half of it. {@linkcode LoadGate.sample} takes a measured lag (the timer
  * started by {@linkcode LoadGate.start} feeds it; tests feed it directly).

@@ -10,10 +10,10 @@
 import { ConfigError } from "../errors/errors.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
 import type { ReconnectPolicy } from "../transport/reconnect_policy.ts";
-import { ConnectLimiter } from "../transport/connect_limiter.ts";
+import { ConnectLimiter, type ConnectSlots } from "../transport/connect_limiter.ts";
 import { DeviceRunner, type RunnerLogEntry } from "./_device_runner.ts";
 import { startSpreadMs } from "./_start_spread.ts";
-import { LoadGate } from "./_load_gate.ts";
+import { LAG_MEMORY_MS, LoadGate } from "./_load_gate.ts";
 import { Admission, type AdmissionStats } from "./_admission.ts";
 import type { DeviceIdentity } from "../device/device_state.ts";
 import { RuntimeRegistry } from "./runtime_registry.ts";
@@ -224,6 +224,8 @@ export class Executor {
     this.#gate = overloadGate(connectLimiter, lagLimitMs, own, holdBack, log);
     const prepareCache = new Map<string, Promise<unknown>>();
     const reconnectSlots = connectLimiter.reconnects();
+    // First connects, counted: while they run, admission does not judge (see below).
+    const firstSlots = countedSlots(connectLimiter);
     const shared = new Map<string, unknown>(); // connection pools of the transports
     // First polls: spread wider for a large fleet (its grid stays as it starts).
     const polls = options.devices.reduce(
@@ -273,7 +275,7 @@ export class Executor {
           prepared.done = true;
           // The first connection is a first connect; every later one replaces a connection
           // that failed or was dropped and spends the process's reconnect budget.
-          const slots = connects++ === 0 ? connectLimiter : reconnectSlots;
+          const slots = connects++ === 0 ? firstSlots : reconnectSlots;
           return factory.create(device.transport.options, {
             readFile,
             model: profile.id,
@@ -312,11 +314,22 @@ export class Executor {
         admitAfterMs: o.admitAfterMs ?? 5 * this.#admissionWindowMs,
       }, (level, message) => log({ level, message }));
       const admission = this.#admission;
+      let granted = 0;
       const tick = () => {
-        admission.evaluate(performance.now(), {
+        // Start-up is not overload: a window in which first handshakes ran (their CPU makes
+        // the event loop late) is not judged, nor one while the lag they caused still shows in
+        // the smoothed lag. While the devices already connected make the
+        // process late on their own, the load gate holds new handshakes back, none runs, and
+        // the windows are judged again.
+        const now = performance.now();
+        const connecting = firstSlots.active > 0 || firstSlots.granted !== granted ||
+          now - firstSlots.lastEndAt < LAG_MEMORY_MS;
+        granted = firstSlots.granted;
+        admission.evaluate(now, {
           over: this.#gate?.over ?? false,
           lagMs: this.#gate?.lagMs ?? 0,
           limitMs: lagLimitMs,
+          connecting,
         });
         holdBack();
         this.#admissionTimer = setTimeout(tick, this.#admissionWindowMs);
@@ -452,6 +465,47 @@ export class Executor {
     this.#admissionTimer = null;
     await Promise.all(this.#runners.map((r) => r.stop(deadlineMs)));
   }
+}
+
+/** Handshake slots that count how many were granted and run now. */
+interface CountedSlots extends ConnectSlots {
+  /** Handshakes running now. */
+  readonly active: number;
+  /** Slots granted so far. */
+  readonly granted: number;
+  /** When the last handshake ended (performance.now() time), -Infinity before any. */
+  readonly lastEndAt: number;
+}
+
+/** `slots`, counting the handshakes that run through them. */
+function countedSlots(slots: ConnectSlots): CountedSlots {
+  let active = 0;
+  let granted = 0;
+  let lastEndAt = -Infinity;
+  return {
+    get active() {
+      return active;
+    },
+    get granted() {
+      return granted;
+    },
+    get lastEndAt() {
+      return lastEndAt;
+    },
+    acquire: async (request) => {
+      const release = await slots.acquire(request);
+      active++;
+      granted++;
+      let released = false;
+      return (succeeded) => {
+        if (!released) active--;
+        released = true;
+        lastEndAt = performance.now();
+        release(succeeded);
+      };
+    },
+    timeoutFactor: () => slots.timeoutFactor(),
+  };
 }
 
 /** The least time between two over-capacity warnings. */

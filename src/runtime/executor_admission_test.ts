@@ -12,6 +12,7 @@ import { RuntimeRegistry } from "./runtime_registry.ts";
 import { BLUETTI_V2 } from "../plugins/bluetti_v2/plugin.ts";
 import type { ResolvedDevice, Snapshot } from "./types.ts";
 import { s } from "../schema/schema.ts";
+import type { ConnectSlots } from "../transport/connect_limiter.ts";
 
 /**
  * Stations that compute `load.burnMs` per request (the ones in `silent` never answer); counts
@@ -377,4 +378,103 @@ Deno.test("Executor admission: a write or a control read to a held-back device i
   assert.ok(heldAfter > 0);
   assert.equal(polledAfter, false, `${id} polled while held back`);
   assert.deepEqual([...open], []);
+});
+
+/**
+ * Stations that answer at once but whose connect costs `handshakeMs` of CPU in three slices (a
+ * TLS handshake's work, between network round trips), inside a slot of the executor's connect
+ * limiter; counts the devices connected.
+ */
+function handshakeRegistry(handshakeMs: number) {
+  const station = new StationModel({ profile: "EL100V2", sn: "EL100V2000001" });
+  const connected = new Set<string>();
+  const burn = (ms: number) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until) { /* the handshake's work, on this process's CPU */ }
+  };
+  class Handshaking extends LoopbackTransport {
+    constructor(readonly id: string, readonly slots: ConnectSlots | undefined) {
+      super((payload) => station.handle(payload), { requestTimeoutMs: 1_000 });
+    }
+    override async connect(): Promise<void> {
+      const release = await this.slots?.acquire();
+      try {
+        for (let i = 0; i < 3; i++) {
+          burn(handshakeMs / 3);
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+      } finally {
+        release?.(true);
+      }
+      await super.connect();
+      connected.add(this.id);
+    }
+    override async close(): Promise<void> {
+      connected.delete(this.id);
+      await super.close();
+    }
+  }
+  const registry = new RuntimeRegistry();
+  registry.registerPlugin(BLUETTI_V2);
+  registry.registerTransport({
+    name: "burning",
+    description: "in-process stations whose connect costs CPU",
+    options: s.strictObject({ device_sn: s.string() }),
+    defaults: {},
+    required: ["device_sn"],
+    pathOptions: [],
+    describe: () => ({ endpoint: "loopback", details: [] }),
+    create: (options, context) =>
+      Promise.resolve(new Handshaking(options.device_sn, context.connectLimiter)),
+  });
+  return { registry, connected };
+}
+
+Deno.test("Executor admission: a connect storm at start-up (handshakes making the event loop late) holds no device back when the connected fleet fits", async () => {
+  // 48 devices whose connects cost 60 ms of CPU each (about 2.9 s of handshakes, the event
+  // loop far later than its limit meanwhile); once connected their polls cost next to nothing.
+  const n = 48;
+  const { registry, connected } = handshakeRegistry(60);
+  const sink = collector();
+  const logs: RuntimeLogEntry[] = [];
+  const executor = new Executor({
+    registry,
+    devices: devices(n, ["core"], 200),
+    sinks: { collect: sink.target },
+    overloadLagMs: 50,
+    admission: { ...FAST, lateMs: 50 },
+    logger: (entry) => logs.push(entry),
+  });
+  const ok = new Map<string, number>();
+  let lagOver = false;
+  let stats;
+  try {
+    executor.start();
+    // Ten ok polls of every device once all are connected (2 s at their cadence).
+    await sink.until(
+      () => {
+        const last = sink.snapshots.at(-1);
+        if (last?.ok === true) ok.set(last.deviceId, (ok.get(last.deviceId) ?? 0) + 1);
+        if (connected.size < n) ok.clear();
+        return ok.size === n && [...ok.values()].every((c) => c >= 10);
+      },
+      () =>
+        `ten polls of every device after all connected: ${connected.size} connected, ${
+          JSON.stringify(executor.admission())
+        }`,
+    );
+    lagOver = logs.some((l) => /event loop runs \d+ ms late/.test(l.message));
+    stats = executor.admission();
+  } finally {
+    await executor.stop(0);
+  }
+  // The storm made the event loop late (else this test shows nothing)...
+  assert.ok(lagOver, JSON.stringify(logs.filter((l) => l.level !== "info").slice(0, 5)));
+  // ...and no device was held back for it.
+  assert.equal(
+    stats.shed,
+    0,
+    JSON.stringify(logs.filter((l) => /admission|held back/.test(l.message)).slice(0, 5)),
+  );
+  assert.equal(stats.admitted, n);
 });
