@@ -19,7 +19,7 @@ import {
 import { prepareDevices } from "../runtime/config/prepare_devices.ts";
 import { devicesOfShard, parseShard, type Shard } from "../runtime/shard.ts";
 import { RuntimeRegistry } from "../runtime/runtime_registry.ts";
-import type { RuntimeLogEntry } from "../runtime/executor.ts";
+import type { AdmissionStats, RuntimeLogEntry } from "../runtime/executor.ts";
 import type { Runtime, RuntimeOptions } from "../runtime/runtime.ts";
 import { redactDeep } from "../runtime/sinks/redact_deep.ts";
 import type { DeviceMetrics, ResolvedDevice, Snapshot } from "../runtime/types.ts";
@@ -318,7 +318,11 @@ export async function runtimeCommand(
       ),
   });
   if (outcome.code === 0) {
-    info(`stopped by ${outcome.stoppedBy}: ${pollSummary(runtime.metrics().devices)}`);
+    info(
+      `stopped by ${outcome.stoppedBy}: ${pollSummary(runtime.metrics().devices)}${
+        admissionSummary(runtime.admission())
+      }`,
+    );
   }
   return outcome.code;
 }
@@ -753,6 +757,32 @@ export function runtimeLogger(
     const device = entry.deviceId === undefined ? "" : `${entry.deviceId}: `;
     ctx.io.stderr(`${label}: ${device}${oneLine(entry.message)}\n`);
   };
+}
+
+/**
+ * What admission by measured capacity did, for the stop summary: empty when no device was
+ * ever held back.
+ *
+ * @param stats The runtime's admission counters.
+ * @returns `; admission: …` or an empty string.
+ *
+ * @example Two of ten devices held back now
+ * ```ts
+ * import { admissionSummary } from "./runtime_command.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const stats = { devices: 10, admitted: 8, heldBack: 2, mostHeldBack: 3, shed: 3, readmitted: 1, skippedWhileHeld: 40, over: false };
+ * assert.equal(
+ *   admissionSummary(stats),
+ *   "; admission: 2 of 10 devices held back now (3 at most, 1 admitted again), 40 due polls of held-back devices skipped",
+ * );
+ * ```
+ */
+export function admissionSummary(stats: AdmissionStats): string {
+  if (stats.shed === 0) return "";
+  return `; admission: ${stats.heldBack} of ${stats.devices} devices held back now (${stats.mostHeldBack} at most, ${stats.readmitted} admitted again), ${stats.skippedWhileHeld} due ${
+    stats.skippedWhileHeld === 1 ? "poll" : "polls"
+  } of held-back devices skipped`;
 }
 
 /**

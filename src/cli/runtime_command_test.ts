@@ -395,3 +395,86 @@ Deno.test("runtime --help, help runtime and --help runtime print the same help",
   assert.equal((await runCli(["help", "runtime"])).stdout, expected);
   assert.equal((await runCli(["--help", "runtime"])).stdout, expected);
 });
+
+Deno.test("runtime: limits.admission in runtime.yaml is checked at file:line:column; true, false or thresholds", async () => {
+  await using bad = await configFile(`version: 1
+pipelines: { p: { transport: mqtt, vendor: bluetti, protocol: v2 } }
+devices:
+  - { id: a, pipeline: p, profile_id: EL100V2, transport: { opts: { device_sn: "1" } } }
+limits:
+  admission: { late_share: 2, windw: 1 }
+`);
+  const run = await runCli(["runtime", "--config", bad.path, "--dry-run"]);
+  assert.equal(run.code, 1);
+  assert.deepEqual(lines(run.stderr), [
+    `error: CONFIG_INVALID: Cannot load the runtime configuration: 2 problems in ${bad.path}`,
+    `${bad.path}:6:28: limits.admission.late_share: expected a number from 0 to 1, got 2`,
+    `${bad.path}:6:31: limits.admission.windw: unknown key 'windw'; did you mean 'window'?`,
+  ]);
+  await using word = await configFile(`version: 1
+pipelines: { p: { transport: mqtt, vendor: bluetti, protocol: v2 } }
+devices:
+  - { id: a, pipeline: p, profile_id: EL100V2, transport: { opts: { device_sn: "1" } } }
+limits: { admission: off }
+`);
+  const off = await runCli(["runtime", "--config", word.path, "--dry-run"]);
+  assert.equal(off.code, 1);
+  assert.match(
+    off.stderr,
+    /:5:22: limits\.admission: expected false \(off\), true \(on, the defaults\) or a mapping of thresholds, got "off"\n/,
+  );
+  await using good = await configFile(`version: 1
+pipelines: { p: { transport: mqtt, vendor: bluetti, protocol: v2 } }
+devices:
+  - { id: a, pipeline: p, profile_id: EL100V2, transport: { opts: { device_sn: "1" } } }
+limits: { admission: false }
+`);
+  const ok = await runCli(["runtime", "--config", good.path, "--dry-run"]);
+  assert.equal(ok.code, 0, ok.stderr);
+});
+
+Deno.test("runtime: the stop summary says what admission held back, with thresholds from runtime.yaml", async () => {
+  // Thresholds no process meets (any lateness is late, any late poll is over capacity, judged
+  // every 0.5 s): the second device is held back at the first window with enough polls.
+  const SN2 = "EL30V2000052";
+  await using local = await stationOnBroker({ profile: "EL30V2", sn: SN });
+  await using _second = await SimulatedStation.start({
+    profile: "EL30V2",
+    sn: SN2,
+    brokerUrl: local.broker.url,
+  });
+  const device = (id: string, sn: string) =>
+    `{ id: ${id}, pipeline: lan, profile_id: EL30V2, poll_interval: 0.1, transport: { opts: { device_sn: ${sn} } } }`;
+  const limits = `limits:
+  admission: { late_after: 0, late_share: 0, window: 0.5, over_windows: 1, shed_step: 1, admit_after: 3600 }
+`;
+  await using file = await configFile(
+    localConfig(local.broker.port, [device("first", SN), device("second", SN2)], limits),
+  );
+  const run = start(["--config", file.path, "--verbose"]);
+  // Checked at each snapshot line: an event, not a sleep.
+  const held = /admission: 1 device held back \(second, 1 of them connected\)/;
+  const heldLogged = Object.assign(/$^/, { test: () => held.test(run.err()) });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      run.waitFor(heldLogged),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`not held back: ${run.err()}`)), 30_000);
+      }),
+    ]);
+    // The first device goes on polling.
+    const from = lines(run.out()).length;
+    await run.waitFor(Object.assign(/$^/, {
+      test: () => lines(run.out()).slice(from).filter((l) => / first /.test(l)).length >= 6,
+    }));
+  } finally {
+    clearTimeout(timer);
+    run.signal("SIGTERM");
+  }
+  assert.equal(await run.done, 0);
+  assert.match(
+    run.err(),
+    /\ninfo: stopped by SIGTERM: \d+ polls, \d+ failed; admission: 1 of 2 devices held back now \(1 at most, 0 admitted again\), \d+ due polls? of held-back devices skipped\n$/,
+  );
+});

@@ -58,6 +58,8 @@ export interface AdmissionStats {
   readonly admitted: number;
   /** Devices held back now. */
   readonly heldBack: number;
+  /** The most devices held back at once so far. */
+  readonly mostHeldBack: number;
   /** Devices held back so far (each step counts its devices). */
   readonly shed: number;
   /** Devices admitted again so far. */
@@ -100,6 +102,7 @@ export class Admission {
   #reason = "";
   #warnedAt: number | null = null;
   #lastSkips = 0;
+  #mostHeld = 0;
 
   constructor(members: readonly AdmissionMember[], settings: AdmissionSettings, log: Log) {
     this.#members = members;
@@ -130,6 +133,7 @@ export class Admission {
       devices: this.#members.length,
       admitted: this.#limit,
       heldBack: this.#members.length - this.#limit,
+      mostHeldBack: this.#mostHeld,
       shed: this.#shed,
       readmitted: this.#readmitted,
       skippedWhileHeld: skipped,
@@ -219,6 +223,7 @@ export class Admission {
     const count = from - this.#limit;
     if (count === 0) return;
     this.#shed += count;
+    this.#mostHeld = Math.max(this.#mostHeld, this.#members.length - this.#limit);
     this.#lastChangeAt = now;
     // The device admitted last was one too many: wait longer before the next.
     if (this.#lastChange === "admit") {

@@ -74,6 +74,7 @@ Deno.test("Admission: over capacity, the last admitted devices are held back, a 
     devices: 10,
     admitted: 6,
     heldBack: 4,
+    mostHeldBack: 4,
     shed: 4,
     readmitted: 0,
     skippedWhileHeld: 4, // d8 and d9 held for 2 s, one group every second: 2 each
@@ -143,6 +144,9 @@ Deno.test("Admission: with headroom, held-back devices are admitted again one by
   );
   assert.deepEqual(admitted, ["d3", "d4", "d2", "d3", "d4", "d5"]);
   assert.equal(admission.stats().readmitted, 6);
+  // All admitted again: the most held back at once stays in the counters.
+  assert.equal(admission.stats().heldBack, 0);
+  assert.ok(admission.stats().mostHeldBack >= 4, JSON.stringify(admission.stats()));
   assert.deepEqual(
     logs.filter((l) => / admitted again /.test(l.message)).map((l) => l.message),
     [

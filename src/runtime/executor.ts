@@ -386,6 +386,7 @@ export class Executor {
       devices: 0,
       admitted: 0,
       heldBack: 0,
+      mostHeldBack: 0,
       shed: 0,
       readmitted: 0,
       skippedWhileHeld: 0,

@@ -299,6 +299,7 @@ Deno.test("Executor admission: a healthy process holds no device back", async ()
     devices: n,
     admitted: n,
     heldBack: 0,
+    mostHeldBack: 0,
     shed: 0,
     readmitted: 0,
     skippedWhileHeld: 0,

@@ -12,7 +12,7 @@ import { MemorySink } from "./sinks/memory_sink.ts";
 import { SinkQueue, type SinkQueueCounters } from "./sinks/sink_queue.ts";
 import { StdoutSink } from "./sinks/stdout_sink.ts";
 import type { ResolvedRuntime, ResolvedSinkConfig } from "./config/resolve.ts";
-import { Executor, type ExecutorOptions } from "./executor.ts";
+import { type AdmissionStats, Executor, type ExecutorOptions } from "./executor.ts";
 import type { DeviceMetrics, Sink, Snapshot } from "./types.ts";
 import type { DeviceIdentity } from "../device/device_state.ts";
 import { createOutputSink, isOutputSink } from "./_output_sinks.ts";
@@ -120,8 +120,11 @@ export class Runtime implements AsyncDisposable, DeviceController {
       resolved.devices.filter((d) => recorders.some((r) => reaches(resolved, d.sink, r.name)))
         .map((d) => d.id),
     );
+    // Admission from runtime.yaml (`limits.admission`) unless the options say otherwise.
+    const admission = options.admission ?? resolved.admission;
     this.#executor = new Executor({
       ...options,
+      ...(admission === undefined ? {} : { admission }),
       registry,
       devices: resolved.devices,
       sinks: targets,
@@ -240,6 +243,16 @@ export class Runtime implements AsyncDisposable, DeviceController {
       devices: this.#executor.metrics(),
       sinks: Object.fromEntries([...this.#queues].map(([name, q]) => [name, q.counters])),
     };
+  }
+
+  /**
+   * Admission by measured capacity: devices admitted and held back now, the most held back at
+   * once, the due polls of held-back devices skipped (see `docs/scaling.md`).
+   *
+   * @returns The counters; all zeros when admission is off.
+   */
+  admission(): AdmissionStats {
+    return this.#executor.admission();
   }
 
   /**

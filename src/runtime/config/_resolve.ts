@@ -5,6 +5,7 @@ import type { DeviceProfile } from "../../device/profile.ts";
 import type { AnyTransportDefinition } from "../../transport/transport_definition.ts";
 import type { RuntimeRegistry } from "../runtime_registry.ts";
 import { flattenIssues, toRawIssues } from "./_issues.ts";
+import type { AdmissionOptions } from "../executor.ts";
 import type { ResolvedDevice, ResolvedGroup, ResolvedTransport } from "../types.ts";
 import { didYouMean, didYouMeanSuffix } from "./_did_you_mean.ts";
 import type { ProfileFiles } from "./_profile_files.ts";
@@ -131,7 +132,32 @@ export function resolveLoose(
       });
     });
   }
-  return { runtime: { devices, sinks }, issues };
+  const admission = resolveAdmission(config.limits?.admission);
+  return {
+    runtime: admission === undefined ? { devices, sinks } : { devices, sinks, admission },
+    issues,
+  };
+}
+
+/** `limits.admission`: `false` off; thresholds in ms; undefined for the executor's defaults. */
+function resolveAdmission(given: unknown): AdmissionOptions | false | undefined {
+  if (given === false) return false;
+  if (given === null || typeof given !== "object") return undefined;
+  const a = given as Record<string, unknown>;
+  const out: Record<string, number> = {};
+  const ms = (key: string, to: string) => {
+    if (typeof a[key] === "number") out[to] = Math.round(a[key] * 1000);
+  };
+  const plain = (key: string, to: string) => {
+    if (typeof a[key] === "number") out[to] = a[key];
+  };
+  ms("late_after", "lateMs");
+  plain("late_share", "lateShare");
+  ms("window", "windowMs");
+  plain("over_windows", "overWindows");
+  plain("shed_step", "shedStep");
+  ms("admit_after", "admitAfterMs");
+  return out as AdmissionOptions;
 }
 
 function resolveSinks(

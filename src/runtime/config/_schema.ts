@@ -253,6 +253,43 @@ export function buildRuntimeConfigSchema(sources: SchemaSources, forJsonSchema =
     }, "a mapping of device options").describe("Station options.").optional(),
   }, "a device: a mapping with id, pipeline and profile_id (or profile_file)");
 
+  const LATE_TEXT = "a number of seconds from 0 to 60";
+  const SHARE_TEXT = "a number from 0 to 1";
+  const ADMISSION_TEXT = "false (off), true (on, the defaults) or a mapping of thresholds";
+
+  /** Admission by measured capacity: on, off, or its thresholds. */
+  const AdmissionSchema = s.union([
+    s.boolean(ADMISSION_TEXT),
+    s.strictObject({
+      late_after: s.number(LATE_TEXT).min(0, LATE_TEXT).max(60, LATE_TEXT).describe(
+        "A poll starting this many seconds after it was due counts as late (default: a tenth of the shortest poll interval, 0.2 to 1).",
+      ).optional(),
+      late_share: s.number(SHARE_TEXT).min(0, SHARE_TEXT).max(1, SHARE_TEXT).describe(
+        "A window in which more than this share of the polls started late is over capacity.",
+      ).meta({ default: 0.05 }).optional(),
+      window: seconds(
+        "Seconds between two judgements (default: the shortest poll interval, 1 to 5).",
+      ).optional(),
+      over_windows: integer(
+        1,
+        1_000,
+        "an integer 1..1000",
+        "Windows over capacity in a row before devices are held back.",
+      ).meta({ default: 3 }).optional(),
+      shed_step: integer(
+        0,
+        1_000_000,
+        "an integer 0..1000000",
+        "Connected devices held back per step; 0: a twentieth of them, up to a tenth.",
+      ).meta({ default: 0 }).optional(),
+      admit_after: seconds(
+        "Seconds of headroom before a held-back device is admitted again (default: five windows).",
+      ).optional(),
+    }, ADMISSION_TEXT),
+  ], ADMISSION_TEXT).describe(
+    "Admission by measured capacity: past capacity the last devices are held back (no polls, no connection) and admitted again with headroom.",
+  );
+
   const QUEUE_SIZE_TEXT = "an integer 1..1000000";
 
   const QueueSchema = s.strictObject({
@@ -307,5 +344,8 @@ export function buildRuntimeConfigSchema(sources: SchemaSources, forJsonSchema =
       .min(1, "at least one device").describe("The stations."),
     sinks: s.record(name("Sink name."), SinkSchema, "a mapping of sink names to sinks")
       .describe("Named sinks, besides the built-in stdout and memory.").optional(),
+    limits: s.strictObject({
+      admission: AdmissionSchema.meta({ default: true }).optional(),
+    }, "a mapping with admission").describe("Limits of the process as a whole.").optional(),
   }, "a mapping with version, pipelines and devices");
 }

@@ -2,6 +2,7 @@ import { basename } from "../../_shared/path.ts";
 import type { DeviceProfile } from "../../device/profile.ts";
 import { RuntimeRegistry } from "../runtime_registry.ts";
 import type { ResolvedDevice } from "../types.ts";
+import type { AdmissionOptions } from "../executor.ts";
 import { positionIssues, sourceOf } from "./_source.ts";
 import { ProfileFiles, profileFilesOf } from "./_profile_files.ts";
 import { validateConfig } from "./_validate.ts";
@@ -110,6 +111,11 @@ export interface ResolvedRuntime {
   readonly devices: readonly ResolvedDevice[];
   /** Every sink by name. */
   readonly sinks: Readonly<Record<string, ResolvedSinkConfig>>;
+  /**
+   * Admission by measured capacity from `limits.admission`: `false` off, thresholds in ms;
+   * absent: the executor's defaults.
+   */
+  readonly admission?: AdmissionOptions | false;
 }
 
 /** Options of {@linkcode resolveRuntime}. */

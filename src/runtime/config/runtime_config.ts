@@ -36,6 +36,7 @@
  * | `sinks.<name>.sinks` | list of sink names | required | composite; no cycles |
  * | `sinks.<name>.queue.size` | integer 1..1000000 | `1000` | snapshots waiting for the sink |
  * | `sinks.<name>.queue.drop` | `oldest` \| `newest` | `oldest` | which one a full queue drops |
+ * | `limits.admission` | `true` \| `false` \| thresholds | `true` | admission by measured capacity: see `docs/scaling.md` |
  *
  * Transport opts (in `defaults.transport.opts`, `pipelines.<name>.transport_opts` and
  * `devices[].transport.opts`; each key on its own: device > pipeline > defaults > the
@@ -89,6 +90,57 @@ export interface RuntimeConfig {
   readonly devices: readonly RuntimeDeviceConfig[];
   /** Named sinks, besides the built-in `stdout` and `memory`. */
   readonly sinks?: Readonly<Record<string, RuntimeSinkConfig>>;
+  /** Limits of the process as a whole. */
+  readonly limits?: RuntimeLimitsConfig;
+}
+
+/**
+ * The `limits` section of a {@linkcode RuntimeConfig}.
+ *
+ * @example Turn admission by measured capacity off
+ * ```ts
+ * import type { RuntimeLimitsConfig } from "@power-sdk/sdk/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const limits: RuntimeLimitsConfig = { admission: false };
+ * assert.equal(limits.admission, false);
+ * ```
+ */
+export interface RuntimeLimitsConfig {
+  /**
+   * Admission by measured capacity: `false` turns it off, `true` keeps the defaults, a mapping
+   * sets thresholds (durations in seconds). See `docs/scaling.md`.
+   *
+   * @default {true}
+   */
+  readonly admission?: boolean | RuntimeAdmissionConfig;
+}
+
+/**
+ * The thresholds of admission by measured capacity in `limits.admission` (seconds).
+ *
+ * @example Judge every 2 s; a poll 0.5 s late is late
+ * ```ts
+ * import type { RuntimeAdmissionConfig } from "@power-sdk/sdk/runtime";
+ * import assert from "node:assert/strict";
+ *
+ * const admission: RuntimeAdmissionConfig = { window: 2, late_after: 0.5 };
+ * assert.equal(admission.window, 2);
+ * ```
+ */
+export interface RuntimeAdmissionConfig {
+  /** A poll starting this many seconds after it was due is late. */
+  readonly late_after?: number;
+  /** More than this share of late polls in a window is over capacity. @default {0.05} */
+  readonly late_share?: number;
+  /** Seconds between two judgements. */
+  readonly window?: number;
+  /** Windows over capacity in a row before devices are held back. @default {3} */
+  readonly over_windows?: number;
+  /** Connected devices held back per step; 0: automatic. @default {0} */
+  readonly shed_step?: number;
+  /** Seconds of headroom before a held-back device is admitted again. */
+  readonly admit_after?: number;
 }
 
 /**
