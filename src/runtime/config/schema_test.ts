@@ -83,6 +83,7 @@ Deno.test("runtimeConfigJsonSchema() is a titled, serializable JSON Schema of th
     "defaults",
     "devices",
     "sinks",
+    "limits",
   ]);
   assert.equal(properties.devices?.type, "array");
   assert.deepEqual(JSON.parse(JSON.stringify(schema)), schema);
