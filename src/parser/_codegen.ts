@@ -3,6 +3,7 @@
 // (embedded through JSON.stringify), offsets and lengths are integers; datatypes that can fail
 // and transform chains are passed in as closures, never as source text.
 import { ParserError } from "../errors/errors.ts";
+import type { CompiledField } from "./block_schema.ts";
 import type { RawValue, WarnFn } from "./datatype.ts";
 import type { IntegerDatatypeDef } from "./types.ts";
 
@@ -41,6 +42,32 @@ export type GeneratedDecoder = (
   len: number,
   ctx: DecodeCtx,
 ) => Record<string, unknown>;
+
+/**
+ * What the decoders need of a schema's fields: a group's fields have the path `group.name`
+ * (a name is an identifier, so a dot means a group).
+ */
+export function genFields(fields: readonly CompiledField[]): GenField[] {
+  return fields.map((f) => {
+    const dot = f.path.indexOf(".");
+    const kind = f.datatype.def.kind;
+    return {
+      path: f.path,
+      name: f.name,
+      group: dot < 0 ? null : f.path.slice(0, dot),
+      offset: f.offset,
+      end: f.end,
+      required: f.required,
+      gate: f.minProtocolVersion,
+      int: kind === "int" ? f.datatype.def : null,
+      isArray: kind === "array",
+      read: f.datatype.read,
+      invalid: f.datatype.invalid ?? null,
+      apply: f.transforms?.apply ?? null,
+      sensitive: f.sensitive,
+    };
+  });
+}
 
 function intExpr(def: IntegerDatatypeDef, o: number): string {
   const at = (k: number) => `b[${o + k}]`;
@@ -110,7 +137,14 @@ export function generateDecoder(blockId: number, fields: readonly GenField[]): G
   return new Function("H", source)(helpers) as GeneratedDecoder;
 }
 
-function slowReader(blockId: number, f: GenField): (b: Uint8Array, ctx: DecodeCtx) => unknown {
+/**
+ * A field read through its datatype's codec (any datatype but a plain integer): an invalid
+ * value is a warning marked suspect, or in strict mode an error for a required field.
+ */
+export function slowReader(
+  blockId: number,
+  f: GenField,
+): (b: Uint8Array, ctx: DecodeCtx) => unknown {
   const { path, offset, required, read, invalid, apply, isArray, sensitive } = f;
   const hide = (
     message: string,

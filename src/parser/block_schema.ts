@@ -8,7 +8,14 @@
 import { ParserError, SchemaDefinitionError } from "../errors/errors.ts";
 import { compileDatatype, type Datatype } from "./datatype.ts";
 import { compileTransforms, type TransformChain } from "./transform.ts";
-import { type DecodeCtx, type GeneratedDecoder, generateDecoder } from "./_codegen.ts";
+import {
+  type DecodeCtx,
+  type GeneratedDecoder,
+  generateDecoder,
+  type GenField,
+  genFields,
+} from "./_codegen.ts";
+import { interpretDecoder } from "./_interpret.ts";
 import type {
   BlockSchemaDef,
   FieldDef,
@@ -190,11 +197,13 @@ export class BlockSchema {
   /** The definition (frozen copy). */
   readonly def: BlockSchemaDef;
 
-  // Generated on the first decode: a registry of every block is made by commands that decode
-  // one block or none (`blocks`, `controls`), and generating all decoders costs more than an
-  // empty process's whole start-up.
+  // A schema's first decode is interpreted, the next ones run a decoder generated for the
+  // block (_codegen.ts): a command that decodes one frame (`decode`) does not pay for
+  // generating and compiling source, and a registry of every block (`blocks`, `controls`)
+  // builds no decoder at all. Both give the same records (_interpret_test.ts).
   #decoder: GeneratedDecoder | undefined;
-  #decoderInput: () => Parameters<typeof generateDecoder>[1];
+  #interpreted: GeneratedDecoder | undefined;
+  #genFields: GenField[] | undefined;
   #absent = new Map<number, Absent>();
 
   /**
@@ -217,7 +226,6 @@ export class BlockSchema {
     this.sensitive = def.sensitive === true;
 
     const fields: CompiledField[] = [];
-    const groupOf: (string | null)[] = [];
     const withdrawn = new Set(def.withdrawnFields ?? []);
     const topNames = new Set<string>();
     for (const entry of def.fields) {
@@ -229,32 +237,12 @@ export class BlockSchema {
         throw defError(def.id, entry.name, `'${entry.name}' is listed as withdrawn`);
       }
       if (isGroup(entry)) {
-        for (const sub of compileGroup(def.id, entry, withdrawn)) {
-          fields.push(sub);
-          groupOf.push(entry.name);
-        }
+        fields.push(...compileGroup(def.id, entry, withdrawn));
       } else {
         fields.push(compileField(def.id, entry, entry.name));
-        groupOf.push(null);
       }
     }
     this.fields = Object.freeze(fields);
-    this.#decoderInput = () =>
-      fields.map((f, i) => ({
-        path: f.path,
-        name: f.name,
-        group: groupOf[i]!,
-        offset: f.offset,
-        end: f.end,
-        required: f.required,
-        gate: f.minProtocolVersion,
-        int: f.datatype.def.kind === "int" ? f.datatype.def : null,
-        isArray: f.datatype.def.kind === "array",
-        read: f.datatype.read,
-        invalid: f.datatype.invalid ?? null,
-        apply: f.transforms?.apply ?? null,
-        sensitive: f.sensitive,
-      }));
     this.maxFieldEnd = fields.reduce((max, f) => Math.max(max, f.end), 0);
     this.registerCount = Math.ceil(Math.max(this.minLength, this.maxFieldEnd) / 2);
     const units: Record<string, string> = {};
@@ -318,8 +306,8 @@ export class BlockSchema {
       if (absent.warnings.length > 0) (ctx.warnings ??= []).push(...absent.warnings);
       if (absent.missing.length > 0) ctx.missing = absent.missing as string[];
     }
-    this.#decoder ??= generateDecoder(this.id, this.#decoderInput());
-    const values = this.#decoder(data, len, ctx) as Record<string, FieldValue>;
+    const decoder = this.#decoder ?? this.#nextDecoder();
+    const values = decoder(data, len, ctx) as Record<string, FieldValue>;
     if (strict && len > this.maxFieldEnd) {
       (ctx.warnings ??= []).push({
         field: null,
@@ -339,6 +327,16 @@ export class BlockSchema {
       raw: data,
       protocolVersion: version,
     };
+  }
+
+  /** The interpreted decoder the first time, the generated one from the second. */
+  #nextDecoder(): GeneratedDecoder {
+    const fields = this.#genFields ??= genFields(this.fields);
+    if (this.#interpreted === undefined) {
+      return this.#interpreted = interpretDecoder(this.id, fields);
+    }
+    this.#interpreted = this.#genFields = undefined;
+    return this.#decoder = generateDecoder(this.id, fields);
   }
 
   /** The fields a payload of `len` bytes lacks; computed once per length. */
