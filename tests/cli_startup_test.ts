@@ -151,7 +151,9 @@ Deno.test("blocks, decode and controls start without the register-map plugins an
       fileUrl("cli.ts"),
       fileUrl(`src/cli/${command}_command.ts`),
       fileUrl("src/cli/_lazy_registry.ts"),
-      fileUrl("src/plugins/default_plugin.ts"),
+      fileUrl(
+        command === "controls" ? "src/plugins/default_plugin.ts" : "src/plugins/default_blocks.ts",
+      ),
     ]);
     assert.ok(load.modules.has(fileUrl("src/plugins/bluetti_v2/blocks.ts")), command);
     assert.deepEqual(heavy.filter((m) => load.modules.has(m)), [], command);
@@ -159,6 +161,39 @@ Deno.test("blocks, decode and controls start without the register-map plugins an
   // The check sees them where they are: `read` loads every one of them.
   const read = staticLoad(graph, commandEntries(graph, "read"));
   assert.deepEqual(heavy.filter((m) => !read.modules.has(m)), []);
+});
+
+Deno.test("blocks and decode start with the default plugin's blocks and labels, not the plugin", () => {
+  // main.ts gives them src/plugins/default_blocks.ts: the block definitions and labels alone.
+  // Defining the plugin (src/plugins/default_plugin.ts) loads its profiles, controls, framings
+  // and simulator mapping, and the block schema compiler with its registry factory.
+  const main = graph.modules.find((m) => m.specifier === fileUrl("src/cli/main.ts"));
+  const dynamic = (main?.dependencies ?? []).filter((d) => d.isDynamic === true)
+    .map((d) => d.code!.specifier);
+  assert.ok(dynamic.includes(fileUrl("src/plugins/default_blocks.ts")), dynamic.join(", "));
+  const blocks = staticLoad(graph, [fileUrl("src/plugins/default_blocks.ts")]);
+  const json = [...blocks.modules].filter((m) => m.endsWith(".json"));
+  assert.equal(json.length, 1, "the block definitions (a JSON module)");
+  const plugin = [
+    "src/plugins/default_plugin.ts",
+    "src/plugin/plugin.ts",
+    "src/device/profile.ts",
+    "src/protocol/framing.ts",
+    "src/parser/block_schema.ts",
+  ].map(fileUrl);
+  assert.deepEqual(plugin.filter((m) => blocks.modules.has(m)), []);
+  for (const command of ["blocks", "decode"]) {
+    const load = staticLoad(graph, [
+      fileUrl("cli.ts"),
+      fileUrl(`src/cli/${command}_command.ts`),
+      fileUrl("src/cli/_lazy_registry.ts"),
+      fileUrl("src/plugins/default_blocks.ts"),
+    ]);
+    assert.ok(!load.modules.has(fileUrl("src/plugins/default_plugin.ts")), command);
+  }
+  // The check sees the definition where it is: controls starts with the plugin.
+  const controls = staticLoad(graph, [fileUrl("src/plugins/default_plugin.ts")]);
+  assert.deepEqual(plugin.filter((m) => !controls.modules.has(m)), []);
 });
 
 for (const command of ["blocks", "controls", "decode", "profiles"]) {

@@ -4,6 +4,7 @@ import { ParserError } from "../errors/errors.ts";
 import type { BlockSchema } from "../parser/block_schema.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
 import type { ProtocolPlugin } from "../plugin/plugin.ts";
+import type { PluginBlocks } from "../plugins/default_blocks.ts";
 import { flag, type ParsedArgs } from "./_args.ts";
 import { didYouMeanSuffix } from "./_did_you_mean.ts";
 import type { CliIo } from "./main.ts";
@@ -19,6 +20,23 @@ export interface CommandContext {
   readonly plugin: ProtocolPlugin;
   /** The default plugin's block schemas, compiled on demand. */
   readonly registry: SchemaRegistry;
+  /**
+   * The default plugin's block definitions and labels. `blocks` and `decode` start with these
+   * alone, without defining the plugin (`plugin` throws then); read them through
+   * {@linkcode defaultBlocks}. Absent, they are the plugin's own.
+   */
+  readonly defaultBlocks?: PluginBlocks | undefined;
+}
+
+/**
+ * The default plugin's block definitions and labels, whether the command started with the
+ * plugin or with these alone.
+ *
+ * @param ctx The context.
+ * @returns The blocks and labels.
+ */
+export function defaultBlocks(ctx: CommandContext): PluginBlocks {
+  return ctx.defaultBlocks ?? ctx.plugin;
 }
 
 /**

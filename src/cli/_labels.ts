@@ -1,18 +1,23 @@
 // The names of a record's status and mode codes, from the plugin's label data: shared by
 // `decode` and `read`. Private to src/cli.
 import type { BlockRecord, FieldValue } from "../parser/block_schema.ts";
-import type { FieldLabels } from "../plugin/field_labels.ts";
+import type { BlockLabels, FieldLabels } from "../plugin/field_labels.ts";
 import { knownPlugins } from "../plugin/plugin.ts";
 
 /**
- * The labels of a block's fields, from the defined plugins' label data.
+ * The labels of a block's fields, from the default plugin's label data (which `blocks` and
+ * `decode` have without defining the plugin) and the defined plugins'.
  *
  * @param blockId The block id.
+ * @param first Label data to look in first: the default plugin's (`defaultBlocks(ctx).labels`).
  * @returns Field path → labels, or undefined when no plugin documents the block's codes.
  */
 export function blockLabels(
   blockId: number,
+  first?: BlockLabels,
 ): Readonly<Record<string, FieldLabels>> | undefined {
+  const labels = first?.[blockId];
+  if (labels !== undefined) return labels;
   for (const plugin of knownPlugins()) {
     const labels = plugin.labels?.[blockId];
     if (labels !== undefined) return labels;

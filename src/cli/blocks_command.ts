@@ -6,6 +6,7 @@ import type { FieldLabels } from "../plugin/field_labels.ts";
 import { flag, parseCommandArgs, type ParsedArgs, rejectSubcommand } from "./_args.ts";
 import {
   type CommandContext,
+  defaultBlocks,
   findBlock,
   printedHelpOrVersion,
   printJson,
@@ -66,7 +67,7 @@ export function blocksCommand(args: readonly string[], ctx: CommandContext): num
   if (show) return showCommand(parsed.positionals.slice(1), parsed, ctx);
   if (printedHelpOrVersion(ctx, parsed, BLOCKS_HELP)) return 0;
   // Listed from the definitions: no schema is compiled to print its register count.
-  const defs = ctx.plugin.blocks;
+  const defs = defaultBlocks(ctx).blocks;
   const schemas = defs !== undefined
     ? summarizeBlockDefs(defs)
     : ctx.registry.list().map(summarizeBlock);
@@ -108,7 +109,7 @@ function showCommand(
   }
   const schema = findBlock(ctx.registry, id);
   if (flag(parsed, "json")) {
-    printJson(ctx, { ...summarizeBlock(schema), ...details(schema) });
+    printJson(ctx, { ...summarizeBlock(schema), ...details(schema, ctx) });
     return 0;
   }
   const lines = [`block ${schema.id} ${schema.name}: ${schema.description || "(no description)"}`];
@@ -148,7 +149,9 @@ function showCommand(
       f.def.evidence ?? "-",
     ]);
   }
-  const labels = Object.entries(blockLabels(schema.id) ?? {}).map(([path, l]) =>
+  const labels = Object.entries(blockLabels(schema.id, defaultBlocks(ctx).labels) ?? {}).map((
+    [path, l],
+  ) =>
     `  ${path}${l.kind === "bitmap" ? " (bits)" : ""}: ${
       Object.entries(l.names).map(([code, name]) => `${code} ${name}`).join(", ")
     } (source: ${l.source})`
@@ -158,11 +161,12 @@ function showCommand(
   return 0;
 }
 
-function details(s: BlockSchema) {
+function details(s: BlockSchema, ctx: CommandContext) {
+  const labels = blockLabels(s.id, defaultBlocks(ctx).labels);
   return {
     maxFieldEnd: s.maxFieldEnd,
     withdrawnFields: s.def.withdrawnFields ?? [],
-    fields: s.fields.map((f) => fieldJson(f, blockLabels(s.id)?.[f.path] ?? null)),
+    fields: s.fields.map((f) => fieldJson(f, labels?.[f.path] ?? null)),
   };
 }
 

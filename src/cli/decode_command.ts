@@ -16,6 +16,7 @@ import {
 } from "./_args.ts";
 import {
   type CommandContext,
+  defaultBlocks,
   findBlock,
   printedHelpOrVersion,
   printJson,
@@ -131,8 +132,9 @@ export async function decodeCommand(
     schema.decode(data, { protocolVersion: options.protocolVersion }),
     schema,
   );
+  const labels = blockLabels(schema.id, defaultBlocks(ctx).labels);
   if (options.json) {
-    printJson(ctx, recordJson(record, blockLabels(schema.id)));
+    printJson(ctx, recordJson(record, labels));
     return 0;
   }
   println(
@@ -141,7 +143,6 @@ export async function decodeCommand(
       protocolVersionText(options.protocolVersion)
     }`,
   );
-  const labels = blockLabels(schema.id);
   for (const line of recordLines(schema, record, options.protocolVersion, true, labels)) {
     println(ctx, line);
   }

@@ -11,6 +11,7 @@
 import { PowerSdkError } from "../errors/errors.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
 import type { ProtocolPlugin } from "../plugin/plugin.ts";
+import type { PluginBlocks } from "../plugins/default_blocks.ts";
 import { parseCommandArgs } from "./_args.ts";
 import { type CommandContext, oneLine, printedHelpOrVersion, VERSION } from "./_context.ts";
 import { didYouMeanSuffix } from "./_did_you_mean.ts";
@@ -162,15 +163,17 @@ const COMMANDS: Readonly<Record<string, () => Promise<LoadedCommand>>> = {
 };
 
 /**
- * The plugins a command starts with: `none` for those that only print text, `default` for
- * those that show the default plugin's blocks (they load the other built-in plugins
+ * The plugins a command starts with: `none` for those that only print text, `blocks` for
+ * those that show the default plugin's blocks (its block definitions and labels, without
+ * defining the plugin: src/plugins/default_blocks.ts), `default` for those that also need the
+ * default plugin's profiles or controls (both kinds load the other built-in plugins
  * themselves when an option needs them), `all` built-in plugins for the rest.
  */
-const PLUGINS_OF: Readonly<Record<string, "none" | "default" | "all">> = {
+const PLUGINS_OF: Readonly<Record<string, "none" | "blocks" | "default" | "all">> = {
   schema: "none",
   help: "none",
-  blocks: "default",
-  decode: "default",
+  blocks: "blocks",
+  decode: "blocks",
   controls: "default",
 };
 
@@ -259,15 +262,24 @@ export async function main(args: string[], io: CliIo = DENO_IO): Promise<number>
 
 async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
   let registry: SchemaRegistry | undefined;
-  const schemas: { compile?: () => SchemaRegistry; plugin?: ProtocolPlugin } = {};
+  const schemas: {
+    compile?: () => SchemaRegistry;
+    plugin?: ProtocolPlugin;
+    defaults?: PluginBlocks;
+  } = {};
   const ctx: CommandContext = {
     io,
     // Imported with the command: the built-in plugins define themselves on import.
     get plugin() {
       if (schemas.plugin === undefined) {
-        throw new TypeError("Cannot use the plugin before a command");
+        throw new TypeError(
+          "Cannot use the plugin: the command has not started, or started without it",
+        );
       }
       return schemas.plugin;
+    },
+    get defaultBlocks() {
+      return schemas.defaults;
     },
     // Imported with the command, compiled when the command first asks for it.
     get registry() {
@@ -302,15 +314,23 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
   // read, write and simulate).
   const plugins = PLUGINS_OF[name] ?? "all";
   if (plugins === "none") return await (await load()).run(rest, ctx);
-  const [command, { LazySchemaRegistry }, { DEFAULT_PLUGIN }] = await Promise.all([
+  const [command, { LazySchemaRegistry }, defaults] = await Promise.all([
     load(),
     import("./_lazy_registry.ts"),
-    plugins === "default"
-      ? import("../plugins/default_plugin.ts")
-      : import("../plugins/builtin.ts"),
+    plugins === "blocks" ? import("../plugins/default_blocks.ts") : undefined,
   ]);
-  const plugin = DEFAULT_PLUGIN;
+  const blocks = defaults?.DEFAULT_BLOCKS.blocks;
+  if (blocks !== undefined) {
+    // The plugin itself is not defined: `blocks` and `decode` read `defaultBlocks`.
+    schemas.defaults = defaults!.DEFAULT_BLOCKS;
+    schemas.compile = () => new LazySchemaRegistry(blocks);
+    return await command.run(rest, ctx);
+  }
+  const { DEFAULT_PLUGIN: plugin } = plugins === "all"
+    ? await import("../plugins/builtin.ts")
+    : await import("../plugins/default_plugin.ts");
   schemas.plugin = plugin;
+  schemas.defaults = plugin;
   schemas.compile = () =>
     plugin.blocks !== undefined
       ? new LazySchemaRegistry(plugin.blocks)
