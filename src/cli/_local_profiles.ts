@@ -1,27 +1,30 @@
 // The profiles of plugins defined over register maps (local Modbus TCP) as `profiles` and
 // `profiles show` print them. Private to src/cli.
-import type { RegisterMap } from "../parser/register_map.ts";
+import type { RegisterMap, RegisterMapDef } from "../parser/register_map.ts";
 import type { ProtocolPlugin } from "../plugin/plugin.ts";
 import { formatTable } from "./_table.ts";
 
-/** The register maps of the plugins' profiles, in order (their profiles are not built). */
-export function registerMaps(plugins: readonly ProtocolPlugin[]): RegisterMap[] {
+/**
+ * The definitions of the plugins' register maps, in order: neither the maps nor the profiles
+ * are compiled (listing them compiled six register maps to print their names).
+ */
+export function registerMapDefs(plugins: readonly ProtocolPlugin[]): RegisterMapDef[] {
   return plugins.flatMap((plugin) =>
-    plugin.registerMaps?.() ??
-      plugin.profiles.flatMap((profile) => plugin.registerMap?.(profile) ?? [])
+    plugin.registerMapDefs?.() ??
+      plugin.profiles.flatMap((profile) => plugin.registerMap?.(profile)?.def ?? [])
   );
 }
 
 /** The table of local profiles, with a title line. */
-export function localProfilesTable(maps: readonly RegisterMap[]): string {
+export function localProfilesTable(defs: readonly RegisterMapDef[]): string {
   const rows = [["ID", "NAME", "ALIASES", "TRANSPORT", "GROUPS"]];
-  for (const map of maps) {
+  for (const def of defs) {
     rows.push([
-      map.id,
-      map.def.name ?? map.id,
-      (map.def.aliases ?? []).join(", ") || "-",
+      def.id,
+      def.name ?? def.id,
+      (def.aliases ?? []).join(", ") || "-",
       "modbus_tcp",
-      Object.entries(map.def.groups).map(([name, g]) =>
+      Object.entries(def.groups).map(([name, g]) =>
         `${name}: ${g.fields.length} fields every ${g.cadence_s ?? 30} s`
       ).join("; "),
     ]);

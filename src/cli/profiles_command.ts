@@ -10,7 +10,7 @@ import {
   println,
 } from "./_context.ts";
 import { formatTable } from "./_table.ts";
-import { describeLocalProfile, localProfilesTable, registerMaps } from "./_local_profiles.ts";
+import { describeLocalProfile, localProfilesTable, registerMapDefs } from "./_local_profiles.ts";
 import { UsageError } from "./_usage_error.ts";
 
 /** Help of `power-sdk profiles`. */
@@ -92,7 +92,7 @@ export function profilesCommand(args: readonly string[], ctx: CommandContext): n
   }
   println(ctx, formatTable(rows));
   println(ctx, "");
-  println(ctx, localProfilesTable(registerMaps(plugins)));
+  println(ctx, localProfilesTable(registerMapDefs(plugins)));
   return 0;
 }
 

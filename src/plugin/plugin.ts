@@ -11,7 +11,7 @@ import type { IdentityExtractor } from "../device/identity.ts";
 import { type DeviceProfile, findProfile, profileNamed } from "../device/profile.ts";
 import { ConfigError } from "../errors/errors.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
-import type { RegisterMap } from "../parser/register_map.ts";
+import type { RegisterMap, RegisterMapDef } from "../parser/register_map.ts";
 import type { BlockSchemaDef } from "../parser/types.ts";
 import type { StationSimulation } from "./station_simulation.ts";
 import type { RegisterMapSource } from "../parser/register_map_source.ts";
@@ -94,6 +94,14 @@ export interface ProtocolPlugin {
    * @returns The maps.
    */
   registerMaps?(): readonly RegisterMap[];
+  /**
+   * The definitions of the maps {@linkcode ProtocolPlugin.registerMaps} gives, in the same
+   * order, without compiling them: what listing the profiles needs (their ids, names, aliases
+   * and groups).
+   *
+   * @returns The definitions.
+   */
+  registerMapDefs?(): readonly RegisterMapDef[];
   /**
    * A schema registry for a profile, with the profile's field overrides applied.
    *

@@ -1,5 +1,6 @@
 import type { ProtocolPlugin } from "../../plugin/plugin.ts";
 import { defineRegisterMapPlugin } from "../modbus_tcp/register_map_plugin.ts";
+import { BLUETTI_LOCAL_MAPS } from "./models.ts";
 import { listLocalProfiles } from "./registry.ts";
 
 /**
@@ -22,4 +23,5 @@ export const BLUETTI_LOCAL: ProtocolPlugin = defineRegisterMapPlugin({
   protocol: "local",
   // Compiled with the profiles and controls on first use: defining the plugin costs nothing.
   maps: listLocalProfiles,
+  defs: BLUETTI_LOCAL_MAPS,
 });

@@ -3,7 +3,7 @@ import type { DeviceProfile } from "../../device/profile.ts";
 import { definePlugin, type ProtocolPlugin } from "../../plugin/plugin.ts";
 import { MBAP_FRAMING } from "../../protocol/mbap_framing.ts";
 import { planReads, type ReadStep } from "../../parser/read_plan.ts";
-import type { RegisterMap } from "../../parser/register_map.ts";
+import type { RegisterMap, RegisterMapDef } from "../../parser/register_map.ts";
 import { compileRegisterMapSource } from "../../parser/register_map_source.ts";
 import { SchemaRegistry } from "../../parser/registry.ts";
 import type { BlockSchemaDef, FieldDef } from "../../parser/types.ts";
@@ -101,6 +101,11 @@ export interface RegisterMapPluginOptions {
    * does not pay for them).
    */
   readonly maps: readonly RegisterMap[] | (() => readonly RegisterMap[]);
+  /**
+   * The definitions of the maps `maps` gives, in the same order: listing the profiles reads
+   * these, and does not compile the maps. Default: the compiled maps' own.
+   */
+  readonly defs?: readonly RegisterMapDef[];
 }
 
 /**
@@ -168,6 +173,7 @@ function registerMapPlugin(options: RegisterMapPluginOptions): ProtocolPlugin {
       return profileMap(profile)?.map;
     },
     registerMaps: mapsOf,
+    registerMapDefs: () => options.defs ?? mapsOf().map((map) => map.def),
     createRegistry(profile) {
       let registry = registries.get(profile);
       if (registry === undefined) {
@@ -177,7 +183,8 @@ function registerMapPlugin(options: RegisterMapPluginOptions): ProtocolPlugin {
       return registry;
     },
     loadProfileFile(source) {
-      return registerMapPlugin({ ...options, maps: [compileRegisterMapSource(source)] });
+      const map = compileRegisterMapSource(source);
+      return registerMapPlugin({ ...options, maps: [map], defs: [map.def] });
     },
   };
 }

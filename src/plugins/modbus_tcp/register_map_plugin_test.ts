@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import "../builtin.ts";
+import { BUILTIN_PLUGINS } from "../builtin.ts";
 import { compileRegisterMap, type RegisterMap } from "../../parser/register_map.ts";
 import { definePlugin, findPluginProfile, pluginOf } from "../../plugin/plugin.ts";
 import { SchemaRegistry } from "../../parser/registry.ts";
@@ -87,4 +87,42 @@ Deno.test("profiles given by a getter are checked against the plugin's id when f
     createRegistry: () => new SchemaRegistry([]),
   });
   assert.throws(() => plugin.profiles, /profile EL100V2 has protocol 'bluetti_v2'/);
+});
+
+Deno.test("a register-map plugin given its maps' definitions lists them without compiling a map", () => {
+  let calls = 0;
+  const def = meter("DEFS_METER_TEST").def;
+  const plugin = defineRegisterMapPlugin({
+    id: "defs_meter_test",
+    vendor: "defs",
+    protocol: "meter",
+    maps: () => {
+      calls++;
+      return [compileRegisterMap(def)];
+    },
+    defs: [def],
+  });
+  assert.deepEqual(plugin.registerMapDefs?.(), [def]);
+  assert.equal(calls, 0);
+  // Without `defs`, the compiled maps' own definitions.
+  const compiled = meter("COMPILED_METER_TEST");
+  const other = defineRegisterMapPlugin({
+    id: "compiled_meter_test",
+    vendor: "compiled",
+    protocol: "meter",
+    maps: [compiled],
+  });
+  assert.deepEqual(other.registerMapDefs?.(), [compiled.def]);
+});
+
+Deno.test("every built-in register-map plugin's definitions are those of its maps, in order", () => {
+  const plugins = BUILTIN_PLUGINS.filter((p) => p.registerMapDefs !== undefined);
+  assert.ok(plugins.some((p) => p.registerMapDefs!().length > 0));
+  for (const plugin of plugins) {
+    assert.deepEqual(
+      plugin.registerMapDefs!(),
+      plugin.registerMaps!().map((map) => map.def),
+      plugin.id,
+    );
+  }
 });
