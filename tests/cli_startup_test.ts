@@ -190,6 +190,10 @@ Deno.test("blocks and decode start with the default plugin's blocks and labels, 
       fileUrl("src/plugins/default_blocks.ts"),
     ]);
     assert.ok(!load.modules.has(fileUrl("src/plugins/default_plugin.ts")), command);
+    // Nor what defining a plugin needs: the labels come from known_plugins.ts, and decode
+    // loads the framings with the plugins when its input is a reply (--framing, --replay).
+    assert.deepEqual(plugin.slice(1, 4).filter((m) => load.modules.has(m)), [], command);
+    assert.ok(load.modules.has(fileUrl("src/plugin/known_plugins.ts")), command);
   }
   // The check sees the definition where it is: controls starts with the plugin.
   const controls = staticLoad(graph, [fileUrl("src/plugins/default_plugin.ts")]);

@@ -2,7 +2,7 @@
 // `decode` and `read`. Private to src/cli.
 import type { BlockRecord, FieldValue } from "../parser/block_schema.ts";
 import type { BlockLabels, FieldLabels } from "../plugin/field_labels.ts";
-import { knownPlugins } from "../plugin/plugin.ts";
+import { knownPlugins } from "../plugin/known_plugins.ts";
 
 /**
  * The labels of a block's fields, from the default plugin's label data (which `blocks` and

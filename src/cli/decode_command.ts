@@ -4,7 +4,7 @@ import { blockLabels } from "./_labels.ts";
 import { ProtocolError } from "../errors/errors.ts";
 import { MAX_BLOCK_BYTES } from "../parser/block_schema.ts";
 import { redactRecord } from "../parser/redact.ts";
-import { framingNames, getFraming } from "../protocol/framing.ts";
+import type { Framing } from "../protocol/framing.ts";
 import {
   choiceOption,
   flag,
@@ -98,8 +98,10 @@ export async function decodeCommand(
   const parsed = parseCommandArgs(args, OPTIONS, "decode");
   if (printedHelpOrVersion(ctx, parsed, DECODE_HELP)) return 0;
   const replay = stringOption(parsed, "replay");
-  // The default plugin is defined; a framing or a capture may be another plugin's.
-  if (replay !== undefined || parsed.values.framing !== undefined) await loadBuiltinPlugins();
+  // No plugin is defined (the command starts with the default plugin's blocks and labels):
+  // a framing or a capture may be any built-in plugin's.
+  const framed = replay !== undefined || parsed.values.framing !== undefined;
+  if (framed) await loadBuiltinPlugins();
   if (replay !== undefined) {
     for (const option of ["block", "framing", "quantity", "protocol-version"]) {
       if (parsed.values[option] !== undefined) {
@@ -116,14 +118,17 @@ export async function decodeCommand(
   if (parsed.values.profile !== undefined) {
     throw new UsageError("option '--profile' goes with '--replay'", "decode");
   }
-  const options = checkOptions(parsed);
+  // The framings load with the plugins that define them, when the input is a reply.
+  const framings = framed ? await import("../protocol/framing.ts") : undefined;
+  const options = checkOptions(parsed, framings?.framingNames() ?? []);
   const schema = findBlock(ctx.registry, options.block);
   const input = hexInput(parsed.positionals);
 
   let data = input;
   let source = "";
   if (options.framing !== undefined) {
-    const reply = await readReply(input, options.framing, schema.id, options.quantity);
+    const framing = framings!.getFraming(options.framing);
+    const reply = await readReply(input, framing, schema.id, options.quantity);
     data = reply.data;
     source = ` from a reply (${options.framing} framing, ${reply.registerCount} registers)`;
   }
@@ -171,11 +176,10 @@ function hexInput(positionals: readonly string[]): Uint8Array {
  */
 async function readReply(
   input: Uint8Array,
-  framingName: string,
+  framing: Framing,
   start: number,
   quantity: number,
 ) {
-  const framing = getFraming(framingName);
   // The Modbus reply parser loads only when there is a reply to parse.
   const { parseReply } = await import("../protocol/parse_reply.ts");
   try {
@@ -212,12 +216,12 @@ interface DecodeOptions {
   readonly json: boolean;
 }
 
-function checkOptions(parsed: ParsedArgs): DecodeOptions {
+function checkOptions(parsed: ParsedArgs, framings: readonly string[]): DecodeOptions {
   const block = requiredOption(parsed, "block", "<id|name>", "decode");
   if (parsed.positionals.length === 0) {
     throw new UsageError("missing the hex bytes to decode", "decode");
   }
-  const framing = choiceOption(parsed, "framing", framingNames(), "decode");
+  const framing = choiceOption(parsed, "framing", framings, "decode");
   const versionText = stringOption(parsed, "protocol-version");
   const protocolVersion = versionText === undefined
     ? null

@@ -17,6 +17,7 @@ import type { StationSimulation } from "./station_simulation.ts";
 import type { RegisterMapSource } from "../parser/register_map_source.ts";
 import type { BlockLabels } from "./field_labels.ts";
 import { type Framing, registerFraming } from "../protocol/framing.ts";
+import { DEFINED_PLUGINS } from "./_defined.ts";
 
 /**
  * A vendor protocol as one value: what the client, the device state, the write gates, the
@@ -122,7 +123,7 @@ export interface ProtocolPlugin {
   loadProfileFile?(source: RegisterMapSource): ProtocolPlugin;
 }
 
-const PLUGINS: ProtocolPlugin[] = [];
+const PLUGINS: ProtocolPlugin[] = DEFINED_PLUGINS;
 
 /**
  * Makes a plugin value: checks that its profiles belong to it, freezes it, registers its
@@ -191,22 +192,7 @@ function checkProfiles(
   return profiles;
 }
 
-/**
- * Every plugin defined so far, in definition order.
- *
- * @returns The plugins (a new array).
- *
- * @example
- * ```ts
- * import { knownPlugins } from "@power-sdk/sdk/plugins";
- * import assert from "node:assert/strict";
- *
- * assert.ok(knownPlugins().some((p) => p.id === "bluetti_v2"));
- * ```
- */
-export function knownPlugins(): ProtocolPlugin[] {
-  return [...PLUGINS];
-}
+export { knownPlugins } from "./known_plugins.ts";
 
 /**
  * The plugin a profile belongs to: the one that lists it, else the one whose id is the
