@@ -2,9 +2,9 @@
 // compiling the schema (no copy, no freeze, no transforms): listing the 45 built-in blocks
 // compiled every schema before. Equal to what the compiled `BlockSchema` says
 // (`_block_summary_test.ts` checks every built-in block). Private to src/cli.
-import { compileDatatype } from "../parser/datatype.ts";
+import { blockDefaults, blockSpan } from "../parser/block_facts.ts";
 import type { BlockSchema } from "../parser/block_schema.ts";
-import type { BlockSchemaDef, FieldDef, VerificationStatus } from "../parser/types.ts";
+import type { BlockSchemaDef, VerificationStatus } from "../parser/types.ts";
 
 /** A block as `blocks` lists it. */
 export interface BlockSummary {
@@ -24,35 +24,27 @@ export interface BlockSummary {
 }
 
 /**
- * A block's summary from its definition (a valid one: the built-in blocks).
+ * A block's summary from its definition (a valid one: the built-in blocks), with the
+ * defaults and register count a compiled schema has (src/parser/block_facts.ts).
  *
  * @param def The definition.
  * @returns The summary.
  */
 export function summarizeBlockDef(def: BlockSchemaDef): BlockSummary {
-  const leaves: FieldDef[] = def.fields.flatMap((entry) =>
-    entry.kind === "group" ? entry.fields : [entry]
-  );
-  const sizes = new Map<string, number>();
-  let maxFieldEnd = 0;
-  for (const field of leaves) {
-    const key = typeof field.type === "string" ? field.type : JSON.stringify(field.type);
-    let size = sizes.get(key);
-    if (size === undefined) sizes.set(key, size = compileDatatype(field.type).size);
-    maxFieldEnd = Math.max(maxFieldEnd, field.offset + size);
-  }
+  const defaults = blockDefaults(def);
+  const span = blockSpan(def);
   return {
     id: def.id,
     name: def.name,
-    description: def.description ?? "",
+    description: defaults.description,
     minLength: def.minLength,
-    registerCount: Math.ceil(Math.max(def.minLength, maxFieldEnd) / 2),
+    registerCount: span.registerCount,
     recommendedRegisterCount: def.recommendedRegisterCount ?? null,
-    verificationStatus: def.verificationStatus ?? "unverified",
-    protocolVersion: def.protocolVersion ?? null,
-    strict: def.strict === true,
-    sensitive: def.sensitive === true,
-    fieldCount: leaves.length,
+    verificationStatus: defaults.verificationStatus,
+    protocolVersion: defaults.protocolVersion,
+    strict: defaults.strict,
+    sensitive: defaults.sensitive,
+    fieldCount: span.fieldCount,
   };
 }
 

@@ -6,6 +6,7 @@
  * @module
  */
 import { ParserError, SchemaDefinitionError } from "../errors/errors.ts";
+import { blockDefaults, registerCountOf } from "./block_facts.ts";
 import { compileDatatype, type Datatype } from "./datatype.ts";
 import { compileTransforms, type TransformChain } from "./transform.ts";
 import {
@@ -218,12 +219,14 @@ export class BlockSchema {
     this.def = deepFreeze(structuredClone(def));
     this.id = def.id;
     this.name = def.name;
-    this.description = def.description ?? "";
+    // The defaults and the register count listing blocks reports too (block_facts.ts).
+    const defaults = blockDefaults(def);
+    this.description = defaults.description;
     this.minLength = def.minLength;
-    this.strict = def.strict === true;
-    this.verificationStatus = def.verificationStatus ?? "unverified";
-    this.protocolVersion = def.protocolVersion ?? null;
-    this.sensitive = def.sensitive === true;
+    this.strict = defaults.strict;
+    this.verificationStatus = defaults.verificationStatus;
+    this.protocolVersion = defaults.protocolVersion;
+    this.sensitive = defaults.sensitive;
 
     const fields: CompiledField[] = [];
     const withdrawn = new Set(def.withdrawnFields ?? []);
@@ -244,7 +247,7 @@ export class BlockSchema {
     }
     this.fields = Object.freeze(fields);
     this.maxFieldEnd = fields.reduce((max, f) => Math.max(max, f.end), 0);
-    this.registerCount = Math.ceil(Math.max(this.minLength, this.maxFieldEnd) / 2);
+    this.registerCount = registerCountOf(this.minLength, this.maxFieldEnd);
     const units: Record<string, string> = {};
     for (const f of fields) if (f.unit !== null) units[f.path] = f.unit;
     this.units = Object.freeze(units);

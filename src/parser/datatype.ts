@@ -5,7 +5,10 @@
  * @module
  */
 import { SchemaDefinitionError } from "../errors/errors.ts";
+import { parseDatatype } from "./datatype_text.ts";
 import type { DatatypeDef, DatatypeSpec, IntegerDatatypeDef } from "./types.ts";
+
+export { parseDatatype } from "./datatype_text.ts";
 
 /** A value a datatype decodes to before transforms. */
 export type RawValue =
@@ -85,59 +88,6 @@ export function compileDatatype(spec: DatatypeSpec): Datatype {
   const def = typeof spec === "string" ? parseDatatype(spec) : spec;
   return compileDef(def);
 }
-
-/**
- * The typed form of a datatype given in the seed's string form.
- *
- * @param text `uint8`, `int8`, `uint16`, `int16`, `uint32`, `int32`, `uint32_lw`, `int32_lw`,
- * `string:N`, `string_swapped:N`, `serial_u64_rev` or `bitmap:N`.
- * @returns The typed definition.
- * @throws {SchemaDefinitionError} `SCHEMA_INVALID_TYPE` for anything else.
- *
- * @example
- * ```ts
- * import { parseDatatype } from "@power-sdk/sdk/parser";
- * import assert from "node:assert/strict";
- *
- * assert.deepEqual(parseDatatype("int32_lw"), {
- *   kind: "int",
- *   bytes: 4,
- *   signed: true,
- *   wordOrder: "low_first",
- * });
- * ```
- */
-export function parseDatatype(text: string): DatatypeDef {
-  const integer = INTEGER_NAMES[text];
-  if (integer) return integer;
-  const [name, arg, ...rest] = text.split(":");
-  if (rest.length === 0 && arg !== undefined && /^\d+$/.test(arg)) {
-    const n = Number(arg);
-    if (name === "string") return { kind: "string", length: n };
-    if (name === "string_swapped") return { kind: "string", length: n, swapped: true };
-    if (name === "bitmap" && (n === 8 || n === 16 || n === 32)) {
-      return { kind: "bitmap", bytes: (n / 8) as 1 | 2 | 4 };
-    }
-  }
-  if (text === "serial_u64_rev") return { kind: "serial_u64_rev" };
-  throw new SchemaDefinitionError(
-    "SCHEMA_INVALID_TYPE",
-    `Unknown datatype '${text}': expected one of ${
-      Object.keys(INTEGER_NAMES).join(", ")
-    }, string:N, string_swapped:N, serial_u64_rev, bitmap:8|16|32`,
-  );
-}
-
-const INTEGER_NAMES: Readonly<Record<string, IntegerDatatypeDef>> = {
-  uint8: { kind: "int", bytes: 1, signed: false },
-  int8: { kind: "int", bytes: 1, signed: true },
-  uint16: { kind: "int", bytes: 2, signed: false },
-  int16: { kind: "int", bytes: 2, signed: true },
-  uint32: { kind: "int", bytes: 4, signed: false, wordOrder: "high_first" },
-  int32: { kind: "int", bytes: 4, signed: true, wordOrder: "high_first" },
-  uint32_lw: { kind: "int", bytes: 4, signed: false, wordOrder: "low_first" },
-  int32_lw: { kind: "int", bytes: 4, signed: true, wordOrder: "low_first" },
-};
 
 function invalidType(message: string): SchemaDefinitionError {
   return new SchemaDefinitionError("SCHEMA_INVALID_TYPE", message);

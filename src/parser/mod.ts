@@ -6,8 +6,10 @@
  */
 export * from "./types.ts";
 export * from "./datatype.ts";
+export * from "./datatype_text.ts";
 export * from "./transform.ts";
 export * from "./block_schema.ts";
+export * from "./block_facts.ts";
 export * from "./registry.ts";
 export * from "./builders.ts";
 export * from "./override_fields.ts";

@@ -234,11 +234,13 @@ function compileStep(
   index: number,
   all: readonly TransformDef[],
 ): Step {
-  const where = `step ${index + 1} '${formatTransform(def)}' of [${all.map(formatTransform)}]`;
+  // Only an error message needs it: a chain that compiles does not format its steps here.
+  const where = () =>
+    `step ${index + 1} '${formatTransform(def)}' of [${all.map(formatTransform)}]`;
   const needInteger = () => {
     if (dIn !== 0) {
       throw invalid(
-        `Cannot compile ${where}: it needs an integer, but an earlier step makes ${dIn} decimals`,
+        `Cannot compile ${where()}: it needs an integer, but an earlier step makes ${dIn} decimals`,
       );
     }
   };
@@ -349,7 +351,7 @@ function compileStep(
       needInteger();
       if (bits !== 16) {
         throw invalid(
-          `Cannot compile ${where}: it reads a 16-bit integer, but the field has ${bits} bits`,
+          `Cannot compile ${where()}: it reads a 16-bit integer, but the field has ${bits} bits`,
         );
       }
       const size = def.mode === 3 ? 3 : 2;
