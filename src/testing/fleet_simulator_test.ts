@@ -12,6 +12,7 @@ import {
 } from "../protocol/mod.ts";
 import { createBluettiRegistry } from "../plugins/bluetti_v2/mod.ts";
 import { loadRuntimeConfig, resolveRuntime, Runtime } from "../runtime/mod.ts";
+import { withDeadline } from "../../tests/_support/deadline.ts";
 import { mosquittoAvailable, startMosquitto } from "../../tests/_support/mosquitto.ts";
 import { EmbeddedBroker } from "./embedded_broker.ts";
 import { FleetSimulator } from "./fleet_simulator.ts";
@@ -44,24 +45,16 @@ async function requester(url: string): Promise<{
     async ask(sn, framingName, timeoutMs = 5_000) {
       const framing = getFraming(framingName);
       const request = { ...BLOCK_100, address: framing.deviceAddress };
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const reply = new Promise<Uint8Array>((resolve, reject) => {
-        waiting.set(sn, resolve);
-        timer = setTimeout(() => reject(new Error(`no reply from ${sn}`)), timeoutMs);
-      });
+      const reply = new Promise<Uint8Array>((resolve) => waiting.set(sn, resolve));
       await client.publishAsync(
         `SUB/${sn}`,
         Buffer.from(framing.wrap(buildRequest(request), request)),
         { qos: 1 },
       );
-      try {
-        const payload = await reply;
-        const parsed = parseReply(framing.unwrap(payload), request);
-        assert.ok(parsed.function === 0x03);
-        return parsed.data;
-      } finally {
-        clearTimeout(timer);
-      }
+      const payload = await withDeadline(reply, timeoutMs, `a reply from ${sn}`);
+      const parsed = parseReply(framing.unwrap(payload), request);
+      assert.ok(parsed.function === 0x03);
+      return parsed.data;
     },
   };
 }

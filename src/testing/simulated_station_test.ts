@@ -11,6 +11,7 @@ import {
   replyMatches,
 } from "../protocol/mod.ts";
 import { createBluettiRegistry } from "../plugins/bluetti_v2/mod.ts";
+import { withDeadline } from "../../tests/_support/deadline.ts";
 import { createTestPki } from "../../tests/_support/pki.ts";
 import { EmbeddedBroker } from "./embedded_broker.ts";
 import { SimulatedStation } from "./simulated_station.ts";
@@ -69,24 +70,19 @@ async function startMosquitto(): Promise<Mosquitto> {
     await drained;
     await Deno.remove(dir, { recursive: true });
   };
-  let timer: ReturnType<typeof setTimeout> | undefined;
   const exited = child.status.then((status) => {
     throw new Error(`mosquitto exited (${status.code}) before running:\n${log}`);
   });
   try {
-    await Promise.race([
-      isRunning,
-      exited,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`mosquitto did not start:\n${log}`)), 10_000);
-      }),
-    ]);
+    await withDeadline(
+      Promise.race([isRunning, exited]),
+      10_000,
+      () => `mosquitto to start:\n${log}\n`,
+    );
   } catch (error) {
-    clearTimeout(timer);
     await stop();
     throw error;
   }
-  clearTimeout(timer);
   exited.catch(() => {}); // its normal exit at SIGTERM is not an error
   return { url: `mqtt://127.0.0.1:${port}`, [Symbol.asyncDispose]: stop };
 }
