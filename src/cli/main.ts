@@ -314,20 +314,25 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
   // read, write and simulate).
   const plugins = PLUGINS_OF[name] ?? "all";
   if (plugins === "none") return await (await load()).run(rest, ctx);
-  const [command, { LazySchemaRegistry }, defaults] = await Promise.all([
+  // The command, the registry and the plugins load side by side.
+  const [command, { LazySchemaRegistry }, source] = await Promise.all([
     load(),
     import("./_lazy_registry.ts"),
-    plugins === "blocks" ? import("../plugins/default_blocks.ts") : undefined,
+    plugins === "blocks"
+      ? import("../plugins/default_blocks.ts")
+      : plugins === "default"
+      ? import("../plugins/default_plugin.ts")
+      : import("../plugins/builtin.ts"),
   ]);
-  const blocks = defaults?.DEFAULT_BLOCKS.blocks;
-  if (blocks !== undefined) {
+  const blocks = "DEFAULT_BLOCKS" in source ? source.DEFAULT_BLOCKS.blocks : undefined;
+  if ("DEFAULT_BLOCKS" in source && blocks !== undefined) {
     // The plugin itself is not defined: `blocks` and `decode` read `defaultBlocks`.
-    schemas.defaults = defaults!.DEFAULT_BLOCKS;
+    schemas.defaults = source.DEFAULT_BLOCKS;
     schemas.compile = () => new LazySchemaRegistry(blocks);
     return await command.run(rest, ctx);
   }
-  const { DEFAULT_PLUGIN: plugin } = plugins === "all"
-    ? await import("../plugins/builtin.ts")
+  const { DEFAULT_PLUGIN: plugin } = "DEFAULT_PLUGIN" in source
+    ? source
     : await import("../plugins/default_plugin.ts");
   schemas.plugin = plugin;
   schemas.defaults = plugin;
