@@ -5,9 +5,9 @@
 //
 // Run: deno task bench:alloc [reads] [--mode=client,runner,mqtt,scheduled] [--profile=EL100V2]
 //        [--devices=100] [--heap-profile[=N]] [--json]
-//   client  Client.readGroup of core/grid/battery in turn (the runtime's read options) over an
-//           in-process transport that answers each request with the station's reply, made once
-//           by a StationModel and kept: the layers above the transport (framing, request window,
+//   client  Client.readGroup of core/grid/battery in turn (the runtime's read options) over a
+//           LoopbackTransport that answers each request with the station's reply, made once by
+//           a StationModel and kept: the layers above the transport (framing, request window,
 //           reply match, parse, decode, plausibility, device state), not the station.
 //   runner  the runtime's DeviceRunner.pollOnce (all three groups) with a SinkQueue in front of
 //           a MemorySink, over the same in-process transport: client + snapshot + sink queue.
@@ -34,16 +34,7 @@ import type { ResolvedDevice, Snapshot } from "../src/runtime/types.ts";
 import { MemorySink } from "../src/runtime/sinks/memory_sink.ts";
 import { SinkQueue } from "../src/runtime/sinks/sink_queue.ts";
 import { StationModel } from "../src/testing/station_model.ts";
-import { RequestWindow } from "../src/transport/_request_window.ts";
-import { TransportError } from "../src/errors/errors.ts";
-import type {
-  ReplyMatcher,
-  RequestOptions,
-  Transport,
-  TransportState,
-  TransportStateChange,
-  UnsolicitedFrame,
-} from "../src/transport/types.ts";
+import { LoopbackTransport } from "../src/transport/loopback_transport.ts";
 import { startMosquitto } from "../tests/_support/mosquitto.ts";
 import { fleetSerial } from "./_fleet_station_process.ts";
 import { readLines } from "./_fleet_window.ts";
@@ -90,84 +81,20 @@ function parseArgs(args: string[]): Options {
 }
 
 /**
- * A transport in this process that answers like the MQTT transport's request path (the request
- * window, its key, its timeout message, its readiness check), with the reply a StationModel made
- * for the same request bytes the first time: the station's own work is not measured.
+ * The station of the in-process modes (a LoopbackTransport's synchronous handler): the reply a
+ * StationModel made for the same request bytes the first time, so that the station's own work
+ * is not measured.
  */
-class CannedTransport implements Transport {
-  #station: StationModel;
-  #replies: { request: Uint8Array; reply: Uint8Array }[] = [];
-  #window = new RequestWindow();
-  #state: TransportState = "idle";
-  #sn: string;
-  #pending: Uint8Array | null = null;
-  #deliver = () => {
-    const reply = this.#reply(this.#pending!);
-    this.#pending = null;
-    this.#window.offer(reply);
-  };
-
-  constructor(station: StationModel) {
-    this.#station = station;
-    this.#sn = station.sn;
-  }
-
-  get state(): TransportState {
-    return this.#state;
-  }
-
-  connect(): Promise<void> {
-    this.#state = "connected";
-    return Promise.resolve();
-  }
-
-  request(
-    payload: Uint8Array,
-    isReply: ReplyMatcher,
-    options: RequestOptions = {},
-  ): Promise<Uint8Array> {
-    const timeoutMs = options.timeoutMs ?? 5_000;
-    return this.#window.run(isReply, () => {
-      this.#pending = payload;
-      queueMicrotask(this.#deliver);
-    }, {
-      signal: options.signal,
-      timeoutMs,
-      key: payload,
-      timeoutMessage: `No reply from ${this.#sn} within ${timeoutMs} ms`,
-      ready: () =>
-        this.#state === "connected"
-          ? null
-          : new TransportError("TRANSPORT_DISCONNECTED", `not connected (${this.#state})`),
-    });
-  }
-
-  #reply(request: Uint8Array): Uint8Array {
-    for (const known of this.#replies) {
+function cannedStation(station: StationModel): (request: Uint8Array) => Uint8Array {
+  const replies: { request: Uint8Array; reply: Uint8Array }[] = [];
+  return (request) => {
+    for (const known of replies) {
       if (sameBytes(known.request, request)) return known.reply;
     }
-    const reply = this.#station.handle(request)[0]!;
-    this.#replies.push({ request: request.slice(), reply });
+    const reply = station.handle(request)[0]!;
+    replies.push({ request: request.slice(), reply });
     return reply;
-  }
-
-  onUnsolicited(_listener: (frame: UnsolicitedFrame) => void): () => void {
-    return () => {};
-  }
-
-  onState(_listener: (change: TransportStateChange) => void): () => void {
-    return () => {};
-  }
-
-  close(): Promise<void> {
-    this.#state = "closed";
-    this.#window.failAll(new TransportError("TRANSPORT_CLOSED", "closed"));
-    return Promise.resolve();
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
-  }
+  };
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -284,7 +211,7 @@ const READ_OPTIONS = { timeoutMs: 5_000, retry: { maxAttempts: 2, initialDelayMs
 
 async function clientMode(o: Options, profile: DeviceProfile): Promise<Result> {
   const sn = fleetSerial(profile.id, 0);
-  const transport = new CannedTransport(new StationModel({ profile, sn }));
+  const transport = new LoopbackTransport(cannedStation(new StationModel({ profile, sn })));
   await using client = new Client({ transport, profile });
   await client.connect();
   const abort = new AbortController();
@@ -321,13 +248,13 @@ async function runnerMode(o: Options, profile: DeviceProfile): Promise<Result> {
   const registry = plugin.createRegistry(profile);
   const sink = new MemorySink("bench", { size: 1 });
   const queue = new SinkQueue(sink, { size: 1000 });
-  const station = new StationModel({ profile, sn: fleetSerial(profile.id, 0) });
+  const station = cannedStation(new StationModel({ profile, sn: fleetSerial(profile.id, 0) }));
   const runner = new DeviceRunner({
     device,
     profile,
     registry,
     plugin,
-    createTransport: () => Promise.resolve(new CannedTransport(station)),
+    createTransport: () => Promise.resolve(new LoopbackTransport(station)),
     emit: (snapshot) => queue.push(snapshot),
     log: () => {},
     reconnectAfter: 3,

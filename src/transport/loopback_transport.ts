@@ -18,7 +18,9 @@ import type {
 
 /**
  * Answers a request payload with the payloads the station would send (none, one, or a reply
- * among pushes), now or later.
+ * among pushes), now or later. It is called a microtask after the request is sent; an answer
+ * returned at once is delivered in that microtask (no async step, nothing allocated per request
+ * by the transport beyond the request window's own), a promise when it settles.
  */
 export type LoopbackHandler = (
   payload: Uint8Array,
@@ -58,6 +60,12 @@ export class LoopbackTransport implements Transport {
   #window = new RequestWindow();
   #unsolicited = new Set<(frame: UnsolicitedFrame) => void>();
   #stateListeners = new Set<(change: TransportStateChange) => void>();
+  // The requests sent and not yet handed to the handler, oldest first. Nearly always one, kept
+  // in two fields (nothing allocated per request); more only when a request ended before its
+  // microtask ran and the next one was sent at once.
+  #sentPayload: Uint8Array | null = null;
+  #sentFail: ((error: TransportError) => void) | null = null;
+  #sentMore: { payload: Uint8Array; fail: (error: TransportError) => void }[] = [];
 
   /**
    * Create a transport around a handler.
@@ -108,23 +116,13 @@ export class LoopbackTransport implements Transport {
   ): Promise<Uint8Array> {
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     return this.#window.run(isReply, (fail) => {
-      queueMicrotask(async () => {
-        try {
-          const out = await this.#handler(payload);
-          const list = out === null || out === undefined
-            ? []
-            : out instanceof Uint8Array
-            ? [out]
-            : out;
-          for (const p of list) this.#deliver(p);
-        } catch (error) {
-          fail(
-            new TransportError("TRANSPORT_DISCONNECTED", `The loopback station failed: ${error}`, {
-              cause: error,
-            }),
-          );
-        }
-      });
+      if (this.#sentPayload === null) {
+        this.#sentPayload = payload;
+        this.#sentFail = fail;
+      } else {
+        this.#sentMore.push({ payload, fail });
+      }
+      queueMicrotask(this.#answer);
     }, {
       signal: options.signal,
       timeoutMs,
@@ -137,6 +135,31 @@ export class LoopbackTransport implements Transport {
         ),
     });
   }
+
+  /**
+   * Hand the oldest request sent to the handler (a microtask after it was sent, as a station
+   * answers after the request left). A handler that answers synchronously is answered without
+   * an async step or a closure per request; a promise is awaited.
+   */
+  #answer = (): void => {
+    const payload = this.#sentPayload!;
+    const fail = this.#sentFail!;
+    const next = this.#sentMore.shift();
+    this.#sentPayload = next === undefined ? null : next.payload;
+    this.#sentFail = next === undefined ? null : next.fail;
+    try {
+      const out = this.#handler(payload);
+      if (isPromiseLike(out)) {
+        Promise.resolve(out).then((later) => this.#deliverAll(later)).catch((error) =>
+          fail(stationFailed(error))
+        );
+      } else {
+        this.#deliverAll(out);
+      }
+    } catch (error) {
+      fail(stationFailed(error));
+    }
+  };
 
   /**
    * Deliver a payload from the station side as if it had arrived unprompted.
@@ -201,6 +224,15 @@ export class LoopbackTransport implements Transport {
     return this.close();
   }
 
+  #deliverAll(out: Uint8Array | readonly Uint8Array[] | null | undefined): void {
+    if (out === null || out === undefined) return;
+    if (out instanceof Uint8Array) {
+      this.#deliver(out);
+      return;
+    }
+    for (let i = 0; i < out.length; i++) this.#deliver(out[i]!);
+  }
+
   #deliver(payload: Uint8Array): void {
     if (this.#window.offer(payload)) return;
     const frame: UnsolicitedFrame = {
@@ -221,4 +253,14 @@ export class LoopbackTransport implements Transport {
       : { state, previous, reason };
     for (const listener of this.#stateListeners) listener(change);
   }
+}
+
+function stationFailed(error: unknown): TransportError {
+  return new TransportError("TRANSPORT_DISCONNECTED", `The loopback station failed: ${error}`, {
+    cause: error,
+  });
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === "function";
 }

@@ -198,3 +198,59 @@ Deno.test("LoopbackTransport drops a byte-identical repeat of the last reply whi
   // The same request again: an identical reply is its reply (same bytes, same request).
   assert.deepEqual([...await t.request(new Uint8Array([2]), any)], [0x12, 7]);
 });
+
+Deno.test("LoopbackTransport answers with a synchronous handler's reply in the microtask after the request, with no async step", async () => {
+  const calls: number[] = [];
+  await using t = new LoopbackTransport((p) => {
+    calls.push(p[0]!);
+    return new Uint8Array([p[0]!, 1]);
+  });
+  await t.connect();
+  let reply: Uint8Array | null = null;
+  const request = t.request(new Uint8Array([4]), first(4)).then((r) => reply = r);
+  assert.deepEqual(calls, [], "the handler is called after request() returns");
+  // Microtask 1: the handler answers and the reply settles the request; microtask 2: its
+  // `then` runs. An async step between handler and delivery would leave it unsettled here.
+  await null;
+  await null;
+  assert.deepEqual(calls, [4]);
+  assert.deepEqual(reply && [...reply], [4, 1]);
+  await request;
+});
+
+Deno.test("LoopbackTransport hands every request sent to the handler in order, also one sent before an aborted one's turn to be answered", async () => {
+  const calls: number[] = [];
+  await using t = new LoopbackTransport((p) => {
+    calls.push(p[0]!);
+    return new Uint8Array([p[0]!, 2]);
+  });
+  await t.connect();
+  const controller = new AbortController();
+  const aborted = t.request(new Uint8Array([1]), first(1), { signal: controller.signal });
+  controller.abort(new Error("changed my mind"));
+  // Sent at once (the window is free again) while the first request's answer is still due.
+  const next = t.request(new Uint8Array([2]), first(2));
+  await rejectsWith(aborted, "TRANSPORT_ABORTED");
+  assert.deepEqual([...await next], [2, 2]);
+  assert.deepEqual(calls, [1, 2]);
+});
+
+Deno.test("LoopbackTransport fails the request with TRANSPORT_DISCONNECTED when the handler throws or rejects", async () => {
+  await using t = new LoopbackTransport((p) => {
+    if (p[0] === 1) throw new Error("station on fire");
+    return Promise.reject(new Error("station flooded"));
+  });
+  await t.connect();
+  await assert.rejects(
+    t.request(new Uint8Array([1]), first(1)),
+    (e: unknown) =>
+      e instanceof TransportError && e.code === "TRANSPORT_DISCONNECTED" &&
+      /The loopback station failed: Error: station on fire/.test(e.message),
+  );
+  await assert.rejects(
+    t.request(new Uint8Array([2]), first(2)),
+    (e: unknown) =>
+      e instanceof TransportError && e.code === "TRANSPORT_DISCONNECTED" &&
+      /The loopback station failed: Error: station flooded/.test(e.message),
+  );
+});
