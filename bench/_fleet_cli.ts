@@ -13,7 +13,7 @@
 // Private to bench/fleet.ts, which passes in the broker and the station processes.
 import { join } from "node:path";
 import type { FleetPki } from "./_fleet_pki.ts";
-import { fleetSerial } from "./_fleet_station_process.ts";
+import { fleetRuntimeYaml } from "./_fleet_yaml.ts";
 import {
   quantile,
   readLines,
@@ -34,6 +34,8 @@ export interface CliFleetInput {
   readonly brokerPort: number;
   /** Plain mode only: every device `share_connection: true`. */
   readonly shared: boolean;
+  /** Plain mode only: `devices_per_connection` with `shared`; null: the transport's default. */
+  readonly perConnection: number | null;
   /** The V8 flags for the CLI; null: the ones of the `power-sdk` task in deno.json. */
   readonly v8Flags: string | null;
   /** How the broker is set up, for the printed row. */
@@ -57,40 +59,6 @@ export function shippedV8Flags(): string {
 
 function passwordVar(i: number): string {
   return `FLEET_BUNDLE_PASSWORD_${i}`;
-}
-
-/** The runtime.yaml of the CLI run: the bench's fleet with a jsonl sink. */
-function runtimeYaml(input: CliFleetInput, sinkPath: string): string {
-  const { pki } = input;
-  const devices = Array.from(
-    { length: input.n },
-    (_, i) =>
-      `  - { id: s${i}, pipeline: fleet, profile_id: ${input.profile}, transport: { opts: { device_sn: "${
-        fleetSerial(input.profile, i)
-      }"${
-        pki === null
-          ? ""
-          : `, cert_file: "${pki.bundle(i)}", cert_password: "\${${passwordVar(i)}}"`
-      } } } }`,
-  );
-  const transport = pki === null
-    ? `{ broker: "mqtt://127.0.0.1", port: ${input.brokerPort}, allow_insecure: true${
-      input.shared ? ", share_connection: true" : ""
-    } }`
-    : `{ broker: "mqtts://localhost", port: ${input.brokerPort}, ca_file: "${pki.caCert}" }`;
-  return [
-    "version: 1",
-    "pipelines: { fleet: { mode: pull, transport: mqtt, vendor: bluetti, protocol: v2 } }",
-    "defaults:",
-    "  sink: file",
-    `  poll_interval: ${input.intervalS}`,
-    "  groups: [core, grid, battery]",
-    `  transport: { opts: ${transport} }`,
-    `sinks: { file: { type: jsonl, path: "${sinkPath}" } }`,
-    "devices:",
-    ...devices,
-    "",
-  ].join("\n");
 }
 
 /** Reads the lines appended to a file since the last call. */
@@ -196,7 +164,14 @@ export async function runCliFleet(input: CliFleetInput): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "power-sdk-fleet-cli-" });
   const sinkPath = join(dir, "snapshots.jsonl");
   const configPath = join(dir, "runtime.yaml");
-  await Deno.writeTextFile(configPath, runtimeYaml(input, sinkPath), { mode: 0o600 });
+  // The bench's fleet with a jsonl sink; the bundle passwords from the environment.
+  const yaml = fleetRuntimeYaml({
+    ...input,
+    port: input.brokerPort,
+    jsonlPath: sinkPath,
+    password: (i) => `\${${passwordVar(i)}}`,
+  });
+  await Deno.writeTextFile(configPath, yaml, { mode: 0o600 });
   const v8Flags = input.v8Flags ?? shippedV8Flags();
   const env = Deno.env.toObject();
   delete env.DENO_V8_FLAGS; // the flags are given on the command line, as the task does

@@ -41,9 +41,9 @@ import { type FleetPki, fleetPki, fleetPkiComplete } from "./_fleet_pki.ts";
 import type { Snapshot } from "../src/runtime/mod.ts";
 import { startMosquitto } from "../tests/_support/mosquitto.ts";
 import { DEFAULT_DEVICES_PER_CONNECTION } from "../src/transport/mqtt_transport.ts";
-import { fleetSerial } from "./_fleet_station_process.ts";
 import { quantile, readLines, sleepUntil, WindowRecorder } from "./_fleet_window.ts";
 import { runCliFleet } from "./_fleet_cli.ts";
+import { fleetRuntimeYaml } from "./_fleet_yaml.ts";
 
 interface Options {
   n: number;
@@ -106,36 +106,6 @@ function parseArgs(args: string[]): Options {
     Deno.exit(2);
   }
   return options;
-}
-
-/** The runtime.yaml of the bench: N devices, groups core/grid/battery each every interval. */
-function runtimeYaml(o: Options, port: number, pki: FleetPki | null): string {
-  const devices = Array.from(
-    { length: o.n },
-    (_, i) =>
-      `  - { id: s${i}, pipeline: fleet, profile_id: ${o.profile}, transport: { opts: { device_sn: "${
-        fleetSerial(o.profile, i)
-      }"${
-        pki === null ? "" : `, cert_file: "${pki.bundle(i)}", cert_password: "${pki.password(i)}"`
-      } } } }`,
-  );
-  const transport = pki === null
-    ? `{ broker: "mqtt://127.0.0.1", port: ${port}, allow_insecure: true${
-      o.shared ? ", share_connection: true" : ""
-    }${o.perConnection === null ? "" : `, devices_per_connection: ${o.perConnection}`} }`
-    : `{ broker: "mqtts://localhost", port: ${port}, ca_file: "${pki.caCert}" }`;
-  return [
-    "version: 1",
-    "pipelines: { fleet: { mode: pull, transport: mqtt, vendor: bluetti, protocol: v2 } }",
-    "defaults:",
-    "  sink: bench",
-    `  poll_interval: ${o.intervalS}`,
-    "  groups: [core, grid, battery]",
-    `  transport: { opts: ${transport} }`,
-    "sinks: { bench: { type: memory, size: 1, queue: { size: 10000 } } }",
-    "devices:",
-    ...devices,
-  ].join("\n");
 }
 
 // --- the station process -------------------------------------------------------------------
@@ -466,7 +436,7 @@ try {
   }
   const startedWall = Date.now();
   const cpuStart = process.cpuUsage();
-  const config = loadRuntimeConfig(runtimeYaml(o, mosquitto.port, pki));
+  const config = loadRuntimeConfig(fleetRuntimeYaml({ ...o, port: mosquitto.port, pki }));
   const all = resolveRuntime(config);
   const resolved = o.shard === null
     ? all

@@ -38,6 +38,7 @@ import { LoopbackTransport } from "../src/transport/loopback_transport.ts";
 import { startMosquitto } from "../tests/_support/mosquitto.ts";
 import { fleetSerial } from "./_fleet_station_process.ts";
 import { readLines } from "./_fleet_window.ts";
+import { fleetRuntimeYaml } from "./_fleet_yaml.ts";
 
 type Mode = "client" | "runner" | "mqtt" | "scheduled";
 const MODES: readonly Mode[] = ["client", "runner", "mqtt", "scheduled"];
@@ -224,21 +225,9 @@ async function clientMode(o: Options, profile: DeviceProfile): Promise<Result> {
   });
 }
 
-/** The device of a one-device runtime.yaml (resolved as the runtime resolves it). */
+/** The device of a one-device fleet's runtime.yaml (resolved as the runtime resolves it). */
 function resolvedDevice(profile: DeviceProfile): ResolvedDevice {
-  const yaml = [
-    "version: 1",
-    "pipelines: { p: { mode: pull, transport: mqtt, vendor: bluetti, protocol: v2 } }",
-    "defaults:",
-    "  sink: bench",
-    "  groups: [core, grid, battery]",
-    '  transport: { opts: { broker: "mqtt://127.0.0.1", port: 1, allow_insecure: true } }',
-    "sinks: { bench: { type: memory, size: 1 } }",
-    "devices:",
-    `  - { id: s0, pipeline: p, profile_id: ${profile.id}, transport: { opts: { device_sn: "${
-      fleetSerial(profile.id, 0)
-    }" } } }`,
-  ].join("\n");
+  const yaml = fleetRuntimeYaml({ n: 1, profile: profile.id, port: 1, pki: null });
   return resolveRuntime(loadRuntimeConfig(yaml)).devices[0]!;
 }
 
@@ -301,25 +290,14 @@ async function mqttMode(
   let runtime: Runtime | null = null;
   try {
     for await (const line of lines) if (line.startsWith("READY ")) break;
-    const devices = Array.from(
-      { length: o.devices },
-      (_, i) =>
-        `  - { id: s${i}, pipeline: p, profile_id: ${profile.id}, transport: { opts: { device_sn: "${
-          fleetSerial(profile.id, i)
-        }" } } }`,
-    );
-    const yaml = [
-      "version: 1",
-      "pipelines: { p: { mode: pull, transport: mqtt, vendor: bluetti, protocol: v2 } }",
-      "defaults:",
-      "  sink: bench",
-      "  groups: [core, grid, battery]",
-      "  poll_interval: 1",
-      `  transport: { opts: { broker: "mqtt://127.0.0.1", port: ${mosquitto.port}, allow_insecure: true, share_connection: true } }`,
-      "sinks: { bench: { type: memory, size: 1, queue: { size: 10000 } } }",
-      "devices:",
-      ...devices,
-    ].join("\n");
+    const yaml = fleetRuntimeYaml({
+      n: o.devices,
+      profile: profile.id,
+      intervalS: 1,
+      port: mosquitto.port,
+      pki: null,
+      shared: true,
+    });
     runtime = new Runtime(resolveRuntime(loadRuntimeConfig(yaml)), { logger: () => {} });
     const run = runtime;
     const perRound = o.devices * 3;
