@@ -12,6 +12,7 @@ import { RuntimeRegistry } from "./runtime_registry.ts";
 import { BLUETTI_V2 } from "../plugins/bluetti_v2/plugin.ts";
 import type { ResolvedDevice, Snapshot } from "./types.ts";
 import { s } from "../schema/schema.ts";
+import { withDeadline } from "../../tests/_support/deadline.ts";
 import type { ConnectSlots } from "../transport/connect_limiter.ts";
 
 /**
@@ -95,17 +96,9 @@ function collector() {
       const done = Promise.withResolvers<void>();
       waiter = { test, resolve: done.resolve };
       // A safety net that fails the test instead of hanging it; never a measurement.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const guard = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`not reached: ${typeof what === "string" ? what : what()}`)),
-          60_000,
-        );
-      });
       try {
-        await Promise.race([done.promise, guard]);
+        await withDeadline(done.promise, 60_000, what);
       } finally {
-        clearTimeout(timer);
         waiter = null;
       }
     },

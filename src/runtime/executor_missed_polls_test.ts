@@ -8,6 +8,7 @@ import { RuntimeRegistry } from "./runtime_registry.ts";
 import { BLUETTI_V2 } from "../plugins/bluetti_v2/plugin.ts";
 import type { ResolvedDevice, ResolvedGroup, Snapshot } from "./types.ts";
 import { s } from "../schema/schema.ts";
+import { waitUntil, withDeadline } from "../../tests/_support/deadline.ts";
 
 /** A loopback transport whose connect waits until it is aborted (a handshake never granted). */
 class NeverConnected extends LoopbackTransport {
@@ -76,20 +77,14 @@ function collector() {
       const done = Promise.withResolvers<void>();
       waiter = { test, resolve: done.resolve };
       // A safety net that fails the test instead of hanging it; never a measurement.
-      const guard = AbortSignal.timeout(30_000);
-      return Promise.race([
+      return withDeadline(
         done.promise,
-        new Promise<never>((_, reject) =>
-          guard.addEventListener("abort", () =>
-            reject(
-              new Error(
-                `not reached; snapshots: ${
-                  JSON.stringify(snapshots.map((s) => [s.group, s.errors[0]?.code]))
-                }`,
-              ),
-            ))
-        ),
-      ]);
+        30_000,
+        () =>
+          `the snapshots awaited; snapshots: ${
+            JSON.stringify(snapshots.map((s) => [s.group, s.errors[0]?.code]))
+          }`,
+      );
     },
   };
 }
@@ -188,10 +183,11 @@ Deno.test("Executor: a device stuck connecting queues no more polls: one missed 
   try {
     await sink.until(() => missed("grid") === 1 && missed("battery") === 1);
     // No snapshot comes for a skip: wait for the counter (a safety net fails instead of hanging).
-    const guard = performance.now() + 30_000;
-    while ((executor.metrics().shed!.skippedPolls ?? 0) < 30 && performance.now() < guard) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await waitUntil(
+      () => (executor.metrics().shed!.skippedPolls ?? 0) >= 30,
+      "30 skipped polls",
+      30_000,
+    );
   } finally {
     await executor.stop(0);
   }
@@ -230,21 +226,16 @@ Deno.test("Executor: an event loop running late is reported as over capacity, an
     },
   });
   executor.start();
-  // A safety net that fails the test instead of hanging it; never a measurement.
-  const guard = Promise.withResolvers<never>();
-  const timer = setTimeout(
-    () => guard.reject(new Error(`not reported: ${JSON.stringify(entries)}`)),
-    30_000,
-  );
+  // Safety nets that fail the test instead of hanging it; never a measurement.
+  const reported = (what: string) => () => `${what}; log: ${JSON.stringify(entries)}`;
   try {
     // Hold the event loop for 400 ms, as a process past its capacity does: the gate's next
     // sample sees it late by about 300 ms, far over the 50 ms limit.
     const until = performance.now() + 400;
     while (performance.now() < until) { /* busy */ }
-    await Promise.race([over.promise, guard.promise]);
-    await Promise.race([under.promise, guard.promise]);
+    await withDeadline(over.promise, 30_000, reported("'over capacity'"));
+    await withDeadline(under.promise, 30_000, reported("'back under capacity'"));
   } finally {
-    clearTimeout(timer);
     await executor.stop(0);
   }
   const warning = entries.find((e) => e.message.startsWith("over capacity"))!;

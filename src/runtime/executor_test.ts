@@ -8,6 +8,7 @@ import type { ResolvedDevice, Snapshot } from "./types.ts";
 import type { Transport, UnsolicitedFrame } from "../transport/types.ts";
 import type { TransportDefinition } from "../transport/transport_definition.ts";
 import { s } from "../schema/schema.ts";
+import { withDeadline } from "../../tests/_support/deadline.ts";
 
 const LOOPBACK_OPTIONS = s.strictObject({ device_sn: s.string().optional() });
 
@@ -82,21 +83,23 @@ function device(
 function collector() {
   const snapshots: Snapshot[] = [];
   const waiters = new Set<() => void>();
-  const until = (condition: () => boolean, what: string, deadlineMs = 20_000) =>
-    new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (!condition()) return;
-        waiters.delete(check);
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`gave up waiting for ${what}: ${snapshots.length} snapshots seen`));
-      }, deadlineMs);
-      waiters.add(check);
-      check();
-    });
+  const until = async (condition: () => boolean, what: string, deadlineMs = 20_000) => {
+    const reached = Promise.withResolvers<void>();
+    const check = () => {
+      if (condition()) reached.resolve();
+    };
+    waiters.add(check);
+    check();
+    try {
+      await withDeadline(
+        reached.promise,
+        deadlineMs,
+        () => `${what}: ${snapshots.length} snapshots seen`,
+      );
+    } finally {
+      waiters.delete(check);
+    }
+  };
   const push = (s: Snapshot) => {
     snapshots.push(s);
     for (const check of [...waiters]) check();
