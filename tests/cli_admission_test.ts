@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { localRuntimeConfig } from "../src/cli/_test_utils.ts";
 import { tempConfig } from "../src/runtime/config/_test_utils.ts";
-import { EmbeddedBroker, SimulatedStation } from "../src/testing/mod.ts";
+import { EmbeddedBroker, FleetSimulator } from "../src/testing/mod.ts";
 import { CliProcess } from "./_support/cli.ts";
 
 Deno.test("power-sdk runtime: limits.admission from runtime.yaml holds the last device back, and the stop summary says so", async () => {
@@ -11,15 +11,9 @@ Deno.test("power-sdk runtime: limits.admission from runtime.yaml holds the last 
   // every 0.5 s, one window is enough): the second device is held back at the first window
   // with 20 polls; the first one always stays admitted.
   await using broker = await EmbeddedBroker.start();
-  await using _first = await SimulatedStation.start({
-    profile: "EL30V2",
-    sn: "EL30V2000061",
+  await using _stations = await FleetSimulator.start({
     brokerUrl: broker.url,
-  });
-  await using _second = await SimulatedStation.start({
-    profile: "EL30V2",
-    sn: "EL30V2000062",
-    brokerUrl: broker.url,
+    stations: ["EL30V2000061", "EL30V2000062"].map((sn) => ({ profile: "EL30V2", sn })),
   });
   const device = (id: string, sn: string) =>
     `{ id: ${id}, pipeline: lan, profile_id: EL30V2, poll_interval: 0.1, transport: { opts: { device_sn: ${sn} } } }`;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import "../../plugins/builtin.ts"; // defines the built-in plugins the simulator looks profiles up in
-import { EmbeddedBroker, SimulatedStation } from "../../testing/mod.ts";
+import { EmbeddedBroker, FleetSimulator } from "../../testing/mod.ts";
 import { framesOf } from "../capture.ts";
 import { loadRuntimeConfig } from "../config/load_config.ts";
 import { resolveRuntime } from "../config/resolve.ts";
@@ -10,15 +10,9 @@ import { makeSnapshot } from "./_test_utils.ts";
 
 Deno.test("Runtime keeps raw frames only for the devices whose snapshots reach a record sink", async () => {
   await using broker = await EmbeddedBroker.start();
-  await using _a = await SimulatedStation.start({
-    profile: "EL30V2",
-    sn: "EL30V2000081",
+  await using _stations = await FleetSimulator.start({
     brokerUrl: broker.url,
-  });
-  await using _b = await SimulatedStation.start({
-    profile: "EL30V2",
-    sn: "EL30V2000082",
-    brokerUrl: broker.url,
+    stations: ["EL30V2000081", "EL30V2000082"].map((sn) => ({ profile: "EL30V2", sn })),
   });
   const dir = await Deno.makeTempDir({ prefix: "power_sdk_record_" });
   try {
