@@ -82,6 +82,16 @@ export interface AdmissionOptions {
    * @default {five windows}
    */
   readonly admitAfterMs?: number;
+  /**
+   * How long the connect phase may pause the judgement, ms from start: while first handshakes
+   * run, a window is not judged (their CPU makes the event loop late, which says nothing about
+   * serving the devices once connected), but only while that phase converges — a handshake
+   * that timed out, or a connect phase longer than this, shows that it does not, and the
+   * windows are judged.
+   *
+   * @default {the spread of the first polls (5 s for a small fleet, up to the longest interval) plus 30,000}
+   */
+  readonly connectGraceMs?: number;
 }
 
 /** Options of an {@linkcode Executor}. */
@@ -223,9 +233,12 @@ export class Executor {
     };
     this.#gate = overloadGate(connectLimiter, lagLimitMs, own, holdBack, log);
     const prepareCache = new Map<string, Promise<unknown>>();
-    const reconnectSlots = connectLimiter.reconnects();
+    // Handshakes that timed out, first connects and reconnects alike: the connect phase does
+    // not converge (see below).
+    const timeouts = { count: 0 };
+    const reconnectSlots = countedSlots(connectLimiter.reconnects(), timeouts);
     // First connects, counted: while they run, admission does not judge (see below).
-    const firstSlots = countedSlots(connectLimiter);
+    const firstSlots = countedSlots(connectLimiter, timeouts);
     const shared = new Map<string, unknown>(); // connection pools of the transports
     // First polls: spread wider for a large fleet (its grid stays as it starts).
     const polls = options.devices.reduce(
@@ -314,17 +327,37 @@ export class Executor {
         admitAfterMs: o.admitAfterMs ?? 5 * this.#admissionWindowMs,
       }, (level, message) => log({ level, message }));
       const admission = this.#admission;
+      const windowMs = this.#admissionWindowMs;
+      const overWindows = o.overWindows ?? 3;
+      const graceMs = o.connectGraceMs ?? spread(longestInterval(options.devices)) + 30_000;
+      let startedAt = 0;
       let granted = 0;
+      let timedOut = 0;
+      let timedOutAt = -Infinity;
       const tick = () => {
         // Start-up is not overload: a window in which first handshakes ran (their CPU makes
         // the event loop late) is not judged, nor one while the lag they caused still shows in
         // the smoothed lag. While the devices already connected make the
         // process late on their own, the load gate holds new handshakes back, none runs, and
         // the windows are judged again.
+        // But only while the connect phase converges. A handshake that times out was starved
+        // (of CPU here, or by the broker): the process does not keep up with what it connected
+        // already plus its handshakes, and connecting more only makes more of them time out
+        // and retry. Then the windows are judged, from that window on and for as many windows
+        // as it takes to find the process over capacity (`overWindows`, and one more), so that
+        // holding devices back can stop the storm. And a connect phase that lasts longer than
+        // the grace (the first polls' spread plus 30 s: a healthy fleet connects well within
+        // it) is judged too: with the load gate flapping around its limit, handshakes can go on
+        // a few at a time for minutes and would otherwise keep every window unjudged.
         const now = performance.now();
-        const connecting = firstSlots.active > 0 || firstSlots.granted !== granted ||
+        if (timeouts.count !== timedOut) timedOutAt = now;
+        timedOut = timeouts.count;
+        const handshaking = firstSlots.active > 0 || firstSlots.granted !== granted ||
           now - firstSlots.lastEndAt < LAG_MEMORY_MS;
         granted = firstSlots.granted;
+        const converging = now - timedOutAt > (overWindows + 1) * windowMs &&
+          now - startedAt < graceMs;
+        const connecting = handshaking && converging;
         admission.evaluate(now, {
           over: this.#gate?.over ?? false,
           lagMs: this.#gate?.lagMs ?? 0,
@@ -335,6 +368,7 @@ export class Executor {
         this.#admissionTimer = setTimeout(tick, this.#admissionWindowMs);
       };
       this.#startAdmission = () => {
+        startedAt = performance.now();
         this.#admissionTimer = setTimeout(tick, this.#admissionWindowMs);
       };
     }
@@ -468,7 +502,7 @@ export class Executor {
   }
 }
 
-/** Handshake slots that count how many were granted and run now. */
+/** Handshake slots that count how many were granted, run now and timed out. */
 interface CountedSlots extends ConnectSlots {
   /** Handshakes running now. */
   readonly active: number;
@@ -478,8 +512,11 @@ interface CountedSlots extends ConnectSlots {
   readonly lastEndAt: number;
 }
 
-/** `slots`, counting the handshakes that run through them. */
-function countedSlots(slots: ConnectSlots): CountedSlots {
+/**
+ * `slots`, counting the handshakes that run through them; those that timed out (released with
+ * `false`) are added to `timeouts.count`.
+ */
+function countedSlots(slots: ConnectSlots, timeouts: { count: number }): CountedSlots {
   let active = 0;
   let granted = 0;
   let lastEndAt = -Infinity;
@@ -499,7 +536,10 @@ function countedSlots(slots: ConnectSlots): CountedSlots {
       granted++;
       let released = false;
       return (succeeded) => {
-        if (!released) active--;
+        if (!released) {
+          active--;
+          if (succeeded === false) timeouts.count++;
+        }
         released = true;
         lastEndAt = performance.now();
         release(succeeded);
@@ -520,6 +560,16 @@ function shortestInterval(devices: readonly ResolvedDevice[]): number {
     for (const group of device.groups) shortest = Math.min(shortest, group.intervalMs);
   }
   return shortest === Infinity ? 5_000 : shortest;
+}
+
+/** The longest poll interval of the pull devices, ms (5 s when there is none). */
+function longestInterval(devices: readonly ResolvedDevice[]): number {
+  let longest = 0;
+  for (const device of devices) {
+    if (device.mode !== "pull") continue;
+    for (const group of device.groups) longest = Math.max(longest, group.intervalMs);
+  }
+  return longest === 0 ? 5_000 : longest;
 }
 
 /**

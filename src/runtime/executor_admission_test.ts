@@ -14,6 +14,7 @@ import type { ResolvedDevice, Snapshot } from "./types.ts";
 import { s } from "../schema/schema.ts";
 import { withDeadline } from "../../tests/_support/deadline.ts";
 import type { ConnectSlots } from "../transport/connect_limiter.ts";
+import { TransportError } from "../errors/errors.ts";
 
 /**
  * Stations that compute `load.burnMs` per request (the ones in `silent` never answer); counts
@@ -472,4 +473,158 @@ Deno.test("Executor admission: a connect storm at start-up (handshakes making th
     JSON.stringify(logs.filter((l) => /admission|held back/.test(l.message)).slice(0, 5)),
   );
   assert.equal(stats.admitted, n);
+});
+
+/**
+ * Stations whose every request costs `pollMs` of CPU and whose connect costs `handshakeMs` of
+ * CPU in three slices inside a slot of the executor's connect limiter, between which the event
+ * loop runs (a TLS handshake's work between network round trips); a handshake that took longer
+ * than `timeoutMs` in all times out (a connack that came too late), as on a starved process.
+ * Counts the devices that were granted a handshake and those connected.
+ */
+function starvedHandshakeRegistry(pollMs: number, handshakeMs: number, timeoutMs: number) {
+  const station = new StationModel({ profile: "EL100V2", sn: "EL100V2000001" });
+  const tried = new Set<string>();
+  const connected = new Set<string>();
+  let timeouts = 0;
+  const burn = (ms: number) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until) { /* work, on this process's CPU */ }
+  };
+  class Starved extends LoopbackTransport {
+    constructor(readonly id: string, readonly slots: ConnectSlots | undefined) {
+      super((payload) => {
+        burn(pollMs);
+        return station.handle(payload);
+      }, { requestTimeoutMs: 1_000 });
+    }
+    override async connect(options?: { readonly signal?: AbortSignal }): Promise<void> {
+      const release = await this.slots?.acquire({ signal: options?.signal });
+      tried.add(this.id);
+      const start = performance.now();
+      let answered = true;
+      try {
+        for (let i = 0; i < 3; i++) {
+          burn(handshakeMs / 3);
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+        if (performance.now() - start > timeoutMs) {
+          answered = false;
+          timeouts++;
+          throw new TransportError(
+            "TRANSPORT_TIMEOUT",
+            `Cannot connect ${this.id}: connack timeout`,
+          );
+        }
+      } finally {
+        release?.(answered);
+      }
+      await super.connect();
+      connected.add(this.id);
+    }
+    override async close(): Promise<void> {
+      connected.delete(this.id);
+      await super.close();
+    }
+  }
+  const registry = new RuntimeRegistry();
+  registry.registerPlugin(BLUETTI_V2);
+  registry.registerTransport({
+    name: "burning",
+    description: "in-process stations whose requests and connects cost CPU",
+    options: s.strictObject({ device_sn: s.string() }),
+    defaults: {},
+    required: ["device_sn"],
+    pathOptions: [],
+    describe: () => ({ endpoint: "loopback", details: [] }),
+    create: (options, context) =>
+      Promise.resolve(new Starved(options.device_sn, context.connectLimiter)),
+  });
+  return { registry, tried, connected, timeouts: () => timeouts };
+}
+
+/**
+ * 80 devices each asking 10 ms of CPU every 100 ms once connected (eight times what one core
+ * does), whose handshakes cost 45 ms of CPU and time out after `timeoutMs`; the load gate is
+ * off, so that only admission can stop the storm (at 2,000 TLS stations the gate flapped around
+ * its limit and let handshakes through a few at a time). Waits until admission settled, then
+ * checks that devices were held back before their turn in the handshake queue came and that
+ * the connected ones poll at their cadence.
+ */
+async function connectStorm(
+  timeoutMs: number,
+  admission: AdmissionOptions = {},
+  cadence = true,
+) {
+  const n = 80;
+  const { registry, tried, connected, timeouts } = starvedHandshakeRegistry(10, 45, timeoutMs);
+  const sink = collector();
+  const logs: RuntimeLogEntry[] = [];
+  const executor = new Executor({
+    registry,
+    devices: devices(n, ["core"], 100),
+    sinks: { collect: sink.target },
+    overloadLagMs: 0,
+    reconnectPolicy: { initialDelayMs: 200, maxDelayMs: 1_000 },
+    admission: { ...FAST, windowMs: 500, admitAfterMs: 600_000, ...admission },
+    logger: (entry) => logs.push(entry),
+  });
+  const ids = executor.deviceIds;
+  let stats, window: Snapshot[], triedAtEnd: number;
+  try {
+    executor.start();
+    let lastChange = performance.now();
+    let changes = 0;
+    await sink.until(() => {
+      const count = logs.filter((l) => l.message.startsWith("admission:")).length;
+      if (count !== changes) (changes = count, lastChange = performance.now());
+      return executor.admission().heldBack > 0 && performance.now() - lastChange > 1_500;
+    }, () => `held back and settled: ${JSON.stringify(executor.admission())}, ${tried.size} tried`);
+    // Five polls of each admitted device.
+    const admitted = () => ids.slice(0, executor.admission().admitted);
+    const from = sink.snapshots.length;
+    const polls = (id: string) =>
+      sink.snapshots.slice(from).filter((s) => s.deviceId === id && s.ok).length;
+    await sink.until(
+      () => admitted().every((id) => !connected.has(id) || polls(id) >= 5),
+      () => `five polls each: ${JSON.stringify(executor.admission())}`,
+    );
+    window = sink.snapshots.slice(from).filter((s) => connected.has(s.deviceId));
+    stats = executor.admission();
+    triedAtEnd = tried.size;
+  } finally {
+    await executor.stop(0);
+  }
+  // Devices were held back before their turn in the handshake queue came: never connected.
+  assert.ok(stats.shed > 0 && stats.admitted < n, JSON.stringify(stats));
+  assert.ok(
+    triedAtEnd < n,
+    `every device made its first handshake before any was held back (${triedAtEnd} of ${n}); ${
+      JSON.stringify(logs.filter((l) => l.message.startsWith("admission:")).slice(0, 3))
+    }`,
+  );
+  assert.ok(ids.slice(stats.admitted).every((id) => !connected.has(id)));
+  // The devices that are connected poll at their cadence.
+  assert.ok(window.length > 0);
+  const lateness = window.map((s) => s.metrics.lastLatenessMs!);
+  if (cadence) {
+    assert.ok(quantile(lateness, 0.5) < 30, `lateness p50 ${quantile(lateness, 0.5)} ms`);
+  }
+  return { timeouts: timeouts() };
+}
+
+Deno.test("Executor admission: a connect phase that does not converge (handshakes starved by the devices already connected time out) is judged: the last devices are held back before their handshakes, the first ones poll at their cadence", async () => {
+  // Once a few devices are connected, handshakes starve and time out (and each device's failed
+  // first connect is retried). Before, every window in which a first handshake ran went
+  // unjudged, so no device was held back until each had made its first handshake.
+  const { timeouts } = await connectStorm(150);
+  assert.ok(timeouts > 0, "no handshake timed out: the storm was not shown");
+});
+
+Deno.test("Executor admission: a connect phase longer than its grace is judged, even when no handshake times out", async () => {
+  // Handshakes never time out here, but the connect phase (80 × 45 ms of handshakes while the
+  // connected devices already ask for more than the process does) outlasts the grace. (The
+  // admitted devices' handshakes still run for a while after: their lateness is not checked.)
+  const { timeouts } = await connectStorm(Infinity, { connectGraceMs: 500 }, false);
+  assert.equal(timeouts, 0);
 });
