@@ -132,6 +132,8 @@ export class DeviceRunner {
   #unjudgedSkips = 0;
   /** Cuts the connect attempt running now short (a hold-back). */
   #attempt: AbortController | null = null;
+  /** Writes and control reads asked for and not yet over. */
+  #userWaiting = 0;
 
   constructor(options: RunnerOptions) {
     this.device = options.device;
@@ -145,6 +147,14 @@ export class DeviceRunner {
   metrics(): DeviceMetrics {
     if (this.#heldSince === null) return { ...this.#counters };
     return { ...this.#counters, skippedPolls: this.#counters.skippedPolls + this.heldSkips() };
+  }
+
+  /**
+   * Whether a user waits for this device now (a write or a control read asked for and not yet
+   * over): its connect, if it needs one, goes ahead of the other devices' handshakes.
+   */
+  get userWaiting(): boolean {
+    return this.#userWaiting > 0;
   }
 
   /** Whether the device holds a connection now. */
@@ -520,7 +530,8 @@ export class DeviceRunner {
       };
     });
     this.#queued++;
-    this.#chain = run.then(this.#dequeue, this.#dequeue);
+    this.#userWaiting++;
+    this.#chain = run.then(this.#userDone, this.#userDone);
     return run;
   }
 
@@ -543,9 +554,16 @@ export class DeviceRunner {
       }
     });
     this.#queued++;
-    this.#chain = run.then(this.#dequeue, this.#dequeue);
+    this.#userWaiting++;
+    this.#chain = run.then(this.#userDone, this.#userDone);
     return run;
   }
+
+  /** A write or a control read is over. */
+  #userDone = (): void => {
+    this.#queued--;
+    this.#userWaiting--;
+  };
 
   async #readControls(
     client: Client,

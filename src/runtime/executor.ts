@@ -272,7 +272,7 @@ export class Executor {
       const prepared = { done: known, value: options.prepared?.get(device.id) };
       const failure = options.failed?.get(device.id);
       let connects = 0;
-      return new DeviceRunner({
+      const runner: DeviceRunner = new DeviceRunner({
         device,
         profile,
         registry: schemas,
@@ -288,7 +288,12 @@ export class Executor {
           prepared.done = true;
           // The first connection is a first connect; every later one replaces a connection
           // that failed or was dropped and spends the process's reconnect budget.
-          const slots = connects++ === 0 ? firstSlots : reconnectSlots;
+          // A connect a user waits for (a write, a control read: of a held-back device too)
+          // goes ahead of the other devices' handshakes, past a hold-back.
+          const slots = prioritized(
+            connects++ === 0 ? firstSlots : reconnectSlots,
+            () => runner.userWaiting,
+          );
           return factory.create(device.transport.options, {
             readFile,
             model: profile.id,
@@ -310,6 +315,7 @@ export class Executor {
         random,
         startSpreadMs: spread,
       });
+      return runner;
     });
     const members = this.#runners.filter((r) =>
       r.device.mode === "pull" && !options.failed?.has(r.device.id)
@@ -545,6 +551,14 @@ function countedSlots(slots: ConnectSlots, timeouts: { count: number }): Counted
         release(succeeded);
       };
     },
+    timeoutFactor: () => slots.timeoutFactor(),
+  };
+}
+
+/** `slots`, whose handshakes ask for priority while `urgent()` says so (when they ask). */
+function prioritized(slots: ConnectSlots, urgent: () => boolean): ConnectSlots {
+  return {
+    acquire: (request = {}) => slots.acquire(urgent() ? { ...request, priority: true } : request),
     timeoutFactor: () => slots.timeoutFactor(),
   };
 }

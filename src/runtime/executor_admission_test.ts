@@ -13,19 +13,24 @@ import { BLUETTI_V2 } from "../plugins/bluetti_v2/plugin.ts";
 import type { ResolvedDevice, Snapshot } from "./types.ts";
 import { s } from "../schema/schema.ts";
 import { withDeadline } from "../../tests/_support/deadline.ts";
-import type { ConnectSlots } from "../transport/connect_limiter.ts";
+import { ConnectLimiter, type ConnectSlots } from "../transport/connect_limiter.ts";
 import { TransportError } from "../errors/errors.ts";
 
 /**
  * Stations that compute `load.burnMs` per request (the ones in `silent` never answer); counts
- * the connections open.
+ * the connections open. With `slots`, each connect takes a slot of the executor's connect
+ * limiter.
  */
-function burningRegistry(load: { burnMs: number }, silent: ReadonlySet<string> = new Set()) {
+function burningRegistry(
+  load: { burnMs: number },
+  silent: ReadonlySet<string> = new Set(),
+  slots = false,
+) {
   const station = new StationModel({ profile: "EL100V2", sn: "EL100V2000001" });
   const open = new Set<string>();
   class Burning extends LoopbackTransport {
     #open = false;
-    constructor(readonly id: string) {
+    constructor(readonly id: string, readonly limiter?: ConnectSlots) {
       super((payload) => {
         if (silent.has(id)) return null;
         const until = performance.now() + load.burnMs;
@@ -33,7 +38,8 @@ function burningRegistry(load: { burnMs: number }, silent: ReadonlySet<string> =
         return station.handle(payload);
       }, { requestTimeoutMs: 50 });
     }
-    override async connect(): Promise<void> {
+    override async connect(options?: { readonly signal?: AbortSignal }): Promise<void> {
+      if (slots) (await this.limiter!.acquire({ signal: options?.signal }))(true);
       await super.connect();
       this.#open = true;
       open.add(this.id);
@@ -54,7 +60,8 @@ function burningRegistry(load: { burnMs: number }, silent: ReadonlySet<string> =
     required: ["device_sn"],
     pathOptions: [],
     describe: () => ({ endpoint: "loopback", details: [] }),
-    create: (options) => Promise.resolve(new Burning(options.device_sn)),
+    create: (options, context) =>
+      Promise.resolve(new Burning(options.device_sn, context.connectLimiter)),
   });
   return { registry, open };
 }
@@ -125,8 +132,9 @@ async function overloaded(
   load: { burnMs: number },
   admission: AdmissionOptions,
   writeEnabled = false,
+  connectLimiter?: ConnectLimiter,
 ) {
-  const { registry, open } = burningRegistry(load);
+  const { registry, open } = burningRegistry(load, new Set(), connectLimiter !== undefined);
   const sink = collector();
   const logs: RuntimeLogEntry[] = [];
   let lastChange = performance.now();
@@ -136,6 +144,7 @@ async function overloaded(
     sinks: { collect: sink.target },
     overloadLagMs: 30,
     admission,
+    ...(connectLimiter === undefined ? {} : { connectLimiter }),
     logger: (entry) => {
       logs.push(entry);
       if (entry.message.startsWith("admission:")) lastChange = performance.now();
@@ -374,6 +383,73 @@ Deno.test("Executor admission: a write or a control read to a held-back device i
   assert.equal(polledAfter, false, `${id} polled while held back`);
   assert.deepEqual([...open], []);
 });
+
+Deno.test("Executor admission: the connect of a write to a held-back device goes ahead of the handshakes waiting for a slot, past a hold-back of the limiter", async () => {
+  const limiter = new ConnectLimiter({ maxConcurrent: 1 });
+  const n = 24;
+  const { executor, open } = await overloaded(
+    n,
+    { burnMs: 12 },
+    {
+      ...FAST,
+      admitAfterMs: 600_000,
+    },
+    true,
+    limiter,
+  );
+  const id = executor.deviceIds[n - 1]!;
+  let write, waitingAfter: number;
+  const order: string[] = [];
+  const others: Promise<void>[] = [];
+  try {
+    assert.ok(executor.admission().admitted < n, JSON.stringify(executor.admission()));
+    assert.ok(!open.has(id));
+    // The one slot is taken by a slow handshake, five more wait for it, and the limiter holds
+    // back what has not started (over capacity).
+    const slow = await limiter.acquire();
+    for (let i = 0; i < 5; i++) {
+      others.push(
+        limiter.acquire().then((release) => {
+          order.push(`other ${i}`);
+          release();
+        }),
+      );
+    }
+    limiter.holdBack(true);
+    const writing = executor.writeControl(id, "ac_output", "on").then((result) => {
+      order.push("write");
+      return result;
+    });
+    // The write's connect is queued (at the front) only once its turn on the device's chain
+    // came; the slow handshake ends then.
+    await waitFor(() => limiter.stats.waiting === 6, "the write's connect queued");
+    slow();
+    let served = false;
+    void writing.then(() => (served = true), () => (served = true));
+    await waitFor(() => served, "the write served while the others are held back");
+    write = await writing;
+    waitingAfter = limiter.stats.waiting;
+    limiter.holdBack(false);
+    await Promise.all(others);
+  } finally {
+    limiter.holdBack(false);
+    await executor.stop(0);
+  }
+  assert.deepEqual(write, { control: "ac_output", readBack: "on", applied: true });
+  assert.equal(order[0], "write");
+  assert.equal(waitingAfter, 5, "the others stayed held back");
+  assert.deepEqual(order.slice(1), [0, 1, 2, 3, 4].map((i) => `other ${i}`));
+  assert.deepEqual([...open], []);
+});
+
+/** Resolves once `test` holds, checked at each macrotask; fails after a generous deadline. */
+async function waitFor(test: () => boolean, what: string): Promise<void> {
+  const deadline = performance.now() + 30_000;
+  while (!test()) {
+    if (performance.now() > deadline) throw new Error(`not reached: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
 
 /**
  * Stations that answer at once but whose connect costs `handshakeMs` of CPU in three slices (a

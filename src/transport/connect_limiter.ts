@@ -37,6 +37,13 @@ export interface ConnectSlotRequest {
   readonly reconnect?: boolean;
   /** Gives up waiting (the promise rejects with `TRANSPORT_ABORTED`). */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * A connect that a user waits for (a write, a control read): it goes ahead of every waiting
+   * handshake that is not one too (those keep their order), neither a hold-back
+   * ({@linkcode ConnectLimiter.holdBack}) nor an empty reconnect budget keeps it waiting, and
+   * only the bound on concurrent handshakes does.
+   */
+  readonly priority?: boolean;
 }
 
 /** Counters of a {@linkcode ConnectLimiter}. */
@@ -91,6 +98,7 @@ export type ReleaseSlot = (succeeded?: boolean) => void;
 
 interface Waiter {
   readonly reconnect: boolean;
+  readonly priority: boolean;
   readonly grant: (release: ReleaseSlot) => void;
 }
 
@@ -99,6 +107,7 @@ interface Waiter {
  * (the rest wait in order), and reconnects draw from a global budget (a token bucket), so a
  * thousand devices neither open a thousand TLS handshakes in the same second nor come back
  * all at once after a broker restart. Share one limiter between the transports of one process.
+ * A connect a user waits for (`priority`: a write, a control read) goes ahead of the queue.
  *
  * @example Two slots: the third handshake waits for a release
  * ```ts
@@ -188,13 +197,19 @@ export class ConnectLimiter implements ConnectSlots {
       };
       const waiter: Waiter = {
         reconnect: request.reconnect === true,
+        priority: request.priority === true,
         grant: (release) => {
           signal?.removeEventListener("abort", onAbort);
           resolve(release);
         },
       };
       signal?.addEventListener("abort", onAbort, { once: true });
-      this.#queue.push(waiter);
+      if (waiter.priority) {
+        // Behind the connects users wait for already, ahead of the others.
+        let at = 0;
+        while (at < this.#queue.length && this.#queue[at]!.priority) at++;
+        this.#queue.splice(at, 0, waiter);
+      } else this.#queue.push(waiter);
       this.#peakWaiting = Math.max(this.#peakWaiting, this.#queue.length);
       this.#pump();
     });
@@ -284,13 +299,14 @@ export class ConnectLimiter implements ConnectSlots {
 
   #pump(): void {
     this.#refill();
-    if (this.#held) {
-      this.#arm();
-      return;
-    }
     for (let i = 0; i < this.#queue.length && this.#active < this.#limit;) {
       const waiter = this.#queue[i]!;
-      if (waiter.reconnect) {
+      if (waiter.priority) {
+        // A user waits: neither the hold-back nor the budget applies (a token is spent if
+        // there is one).
+        if (waiter.reconnect && this.#tokens >= 1) this.#tokens--;
+      } else if (this.#held) break; // the priority waiters are at the front
+      else if (waiter.reconnect) {
         // A reconnect waits for the budget; first connects behind it go on.
         if (this.#tokens < 1) {
           i++;

@@ -139,3 +139,54 @@ Deno.test("ConnectLimiter holds back handshakes not yet granted (first connects 
   assert.equal(limiter.stats.heldBack, false);
   assert.equal(limiter.stats.granted, 3);
 });
+
+Deno.test("ConnectLimiter serves a connect a user waits for before the handshakes queued ahead of it, within the bound", async () => {
+  const limiter = new ConnectLimiter({ maxConcurrent: 2 });
+  const order: string[] = [];
+  const running = [await limiter.acquire(), await limiter.acquire()];
+  // Other devices' handshakes wait for the two slots held by slow ones.
+  const queued = Array.from({ length: 10 }, (_, i) =>
+    limiter.acquire().then((release) => {
+      order.push(`d${i}`);
+      release();
+    }));
+  const write = limiter.acquire({ priority: true }).then((release) => {
+    order.push("write");
+    return release;
+  });
+  const second = limiter.acquire({ priority: true, reconnect: true }).then((release) => {
+    order.push("write 2");
+    return release;
+  });
+  await Promise.resolve();
+  // The bound holds: nothing is granted while both slots run.
+  assert.deepEqual(order, []);
+  assert.equal(limiter.stats.waiting, 12);
+  running[0]!();
+  const first = await write;
+  assert.deepEqual(order, ["write"]);
+  assert.equal(limiter.stats.active, 2);
+  running[1]!();
+  (await second)();
+  first();
+  await Promise.all(queued);
+  assert.deepEqual(order, ["write", "write 2", ...Array.from({ length: 10 }, (_, i) => `d${i}`)]);
+  assert.equal(limiter.stats.peakActive, 2);
+});
+
+Deno.test("ConnectLimiter lets a connect a user waits for through a hold-back and an empty reconnect budget, not the others", async () => {
+  const limiter = new ConnectLimiter({ reconnectBurst: 1, reconnectsPerSecond: 0.001 });
+  (await limiter.acquire({ reconnect: true }))(); // the budget is spent
+  limiter.holdBack(true);
+  const controller = new AbortController();
+  let other = false;
+  const waiting = limiter.acquire({ signal: controller.signal }).then((r) => (other = true, r));
+  const release = await limiter.acquire({ priority: true, reconnect: true });
+  release();
+  await Promise.resolve();
+  assert.equal(other, false, "a handshake no user waits for went through the hold-back");
+  controller.abort();
+  await waiting.catch(() => {});
+  limiter.holdBack(false);
+  assert.equal(limiter.stats.waiting, 0);
+});
