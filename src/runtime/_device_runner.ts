@@ -8,6 +8,7 @@ import type { DeviceIdentity } from "../device/device_state.ts";
 import type { DeviceProfile } from "../device/profile.ts";
 import type { SchemaRegistry } from "../parser/registry.ts";
 import type { ProtocolPlugin } from "../plugin/plugin.ts";
+import { type Deadline, SCHEDULES } from "../_shared/_deadlines.ts";
 import { linkedSignal } from "../_shared/linked_signal.ts";
 import { backoffDelay, type ReconnectPolicy } from "../transport/reconnect_policy.ts";
 import type { Transport } from "../transport/types.ts";
@@ -88,7 +89,12 @@ export class DeviceRunner {
   #connectAttempt = 0;
   #nextConnectAt = 0;
   #lastConnectError: SnapshotError | null = null;
-  #timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /**
+   * The device's pending deadlines (its groups' next polls, the error snapshots of polls not
+   * made, a push device's next connect): entries of the process's deadline queue, not a timer
+   * each (a Node-compatible `Timeout` is ~1.3 KB of garbage per poll).
+   */
+  #timers = new Set<Deadline>();
   #pending = new Set<string>();
   #chain: Promise<void> = Promise.resolve();
   /** Operations on the chain (polls, writes, control reads) not yet over. */
@@ -113,7 +119,6 @@ export class DeviceRunner {
     skippedPolls: 0,
     missedPolls: 0,
   };
-  #timerSeq = 0;
   #lastSkipWarning: number | null = null;
   #skippedSinceWarning = 0;
   #running: string | null = null;
@@ -184,8 +189,7 @@ export class DeviceRunner {
     if (this.#heldSince !== null || this.#stopped || this.#permanent !== null) return;
     if (this.device.mode !== "pull") return;
     this.#heldSince = performance.now();
-    for (const timer of this.#timers.values()) clearTimeout(timer);
-    this.#timers.clear();
+    this.#cancelTimers();
     this.#heldError = new TransportError(
       "TRANSPORT_ABORTED",
       "Connect attempt cut short: the device is held back while the process is over capacity",
@@ -253,8 +257,7 @@ export class DeviceRunner {
   async stop(deadlineMs = 3_000): Promise<void> {
     this.#stopped = true;
     this.#stoppedAt ??= performance.now();
-    for (const timer of this.#timers.values()) clearTimeout(timer);
-    this.#timers.clear();
+    this.#cancelTimers();
     this.#pushStop?.();
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
@@ -275,22 +278,23 @@ export class DeviceRunner {
 
   #schedule(group: ResolvedGroup, due: number): void {
     if (this.#stopped) return;
-    const delay = Math.max(0, due - performance.now());
-    this.#timers.set(
-      group.name,
-      setTimeout(() => {
-        this.#timers.delete(group.name);
-        if (this.#stopped) return;
-        if (this.#permanent !== null || this.#heldSince !== null) return;
-        if (!this.#pending.has(group.name)) void this.#enqueue(group, due, true);
-        else this.#skip(group, due);
-        // The next due time stays on the grid: a slow poll does not shift the schedule.
-        let next = due + group.intervalMs;
-        const now = performance.now();
-        if (next < now) next += Math.ceil((now - next) / group.intervalMs) * group.intervalMs;
-        this.#schedule(group, next);
-      }, delay),
-    );
+    this.#after(due, () => {
+      if (this.#stopped) return;
+      if (this.#permanent !== null || this.#heldSince !== null) return;
+      if (!this.#pending.has(group.name)) void this.#enqueue(group, due, true);
+      else this.#skip(group, due);
+      // The next due time stays on the grid: a slow poll does not shift the schedule.
+      let next = due + group.intervalMs;
+      const now = performance.now();
+      if (next < now) next += Math.ceil((now - next) / group.intervalMs) * group.intervalMs;
+      this.#schedule(group, next);
+    });
+  }
+
+  /** Cancel every pending deadline of the device. */
+  #cancelTimers(): void {
+    for (const deadline of this.#timers) deadline.cancel();
+    this.#timers.clear();
   }
 
   /**
@@ -413,17 +417,19 @@ export class DeviceRunner {
     });
   }
 
-  /** Run `fn` at `at` (performance.now() time) unless the runner stops first; returns a cancel. */
+  /**
+   * Run `fn` at `at` (performance.now() time) unless the runner stops or is held back first, on
+   * the process's deadline queue; returns a cancel.
+   */
   #after(at: number, fn: () => void): () => void {
-    const key = `__after_${this.#timerSeq++}`;
-    const timer = setTimeout(() => {
-      this.#timers.delete(key);
+    const deadline = SCHEDULES.after(at - performance.now(), () => {
+      this.#timers.delete(deadline);
       fn();
-    }, Math.max(0, at - performance.now()));
-    this.#timers.set(key, timer);
+    });
+    this.#timers.add(deadline);
     return () => {
-      clearTimeout(timer);
-      this.#timers.delete(key);
+      deadline.cancel();
+      this.#timers.delete(deadline);
     };
   }
 
@@ -740,11 +746,7 @@ export class DeviceRunner {
         message: `cannot connect: ${message}; next attempt in ${delay} ms`,
       });
       if (this.device.mode === "push" && !this.#stopped) {
-        const retry = setTimeout(() => {
-          this.#timers.delete("__push_connect");
-          void this.#ensureClient().catch(() => {});
-        }, delay);
-        this.#timers.set("__push_connect", retry);
+        this.#after(performance.now() + delay, () => void this.#ensureClient().catch(() => {}));
       }
       throw error;
     }
@@ -752,8 +754,7 @@ export class DeviceRunner {
 
   /** Stop every schedule of the device and say why, once. */
   #reportPermanent(): void {
-    for (const timer of this.#timers.values()) clearTimeout(timer);
-    this.#timers.clear();
+    this.#cancelTimers();
     this.#o.log({
       level: "error",
       deviceId: this.device.id,

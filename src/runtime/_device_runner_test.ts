@@ -8,12 +8,13 @@ import { pluginOf } from "../plugin/plugin.ts";
 import { StationModel } from "../testing/station_model.ts";
 import { LoopbackTransport } from "../transport/loopback_transport.ts";
 import { DeviceRunner } from "./_device_runner.ts";
+import { SCHEDULES } from "../_shared/_deadlines.ts";
 import type { ResolvedDevice, Snapshot } from "./types.ts";
 
 const PROFILE = getProfile("EL100V2");
 const SN = "EL100V2000042";
 
-function device(): ResolvedDevice {
+function device(intervalMs = 600_000): ResolvedDevice {
   return {
     id: "shed",
     pipeline: "test",
@@ -22,7 +23,7 @@ function device(): ResolvedDevice {
     protocol: "v2",
     profileId: PROFILE.id,
     transport: { type: "loopback", framing: "rtu", options: {} },
-    groups: ["core", "grid", "battery"].map((name) => ({ name, intervalMs: 600_000 })),
+    groups: ["core", "grid", "battery"].map((name) => ({ name, intervalMs })),
     sink: "collect",
     deviceAddress: null,
     protocolVersion: null,
@@ -31,12 +32,12 @@ function device(): ResolvedDevice {
 }
 
 /** A runner on a station in this process; its connection is made once `connect` resolves. */
-function runner(connect: Promise<void>, timeoutMs: number) {
+function runner(connect: Promise<void>, timeoutMs: number, intervalMs?: number) {
   const station = new StationModel({ profile: PROFILE, sn: SN, framing: "rtu" });
   const plugin = pluginOf(PROFILE);
   const snapshots: Snapshot[] = [];
   const run = new DeviceRunner({
-    device: device(),
+    device: device(intervalMs),
     profile: PROFILE,
     registry: plugin.createRegistry(PROFILE),
     plugin,
@@ -98,4 +99,38 @@ Deno.test("DeviceRunner: a poll queued behind a control read that outlasts its t
     clearTimeout(timer);
     await run.stop(0);
   }
+});
+
+Deno.test("DeviceRunner: the schedules are deadlines of the shared queue (one per group), all cancelled by a hold-back and by stop", async () => {
+  let count = 0;
+  const { run, snapshots } = runner(Promise.resolve(), 5_000, 40);
+  const enough = Promise.withResolvers<void>();
+  const emitted = snapshots.push.bind(snapshots);
+  snapshots.push = (...items: Snapshot[]) => {
+    const n = emitted(...items);
+    if (++count === 15) enough.resolve();
+    return n;
+  };
+  let liveWhileRunning: number, liveWhileHeld: number;
+  try {
+    run.start();
+    // Five polls of each group (random() is 0: every group first due at start).
+    await enough.promise;
+    liveWhileRunning = SCHEDULES.live;
+    run.hold();
+    liveWhileHeld = SCHEDULES.live;
+    run.admit();
+  } finally {
+    await run.stop(0);
+  }
+  assert.ok(liveWhileRunning >= 3, `${liveWhileRunning} deadlines live while running`);
+  assert.equal(liveWhileHeld, 0);
+  assert.equal(SCHEDULES.live, 0);
+  assert.equal(SCHEDULES.holding, false, "a timer holds the process open after stop");
+  assert.ok(snapshots.every((s) => s.ok));
+  for (const group of ["core", "grid", "battery"]) {
+    const polls = snapshots.filter((s) => s.group === group);
+    assert.ok(polls.length >= 4, `${group}: ${polls.length} polls`);
+  }
+  assert.ok(run.metrics().missedPolls === 0);
 });

@@ -10,7 +10,7 @@
 //   apart);
 // - repeat: a byte-identical copy of the reply just consumed is dropped while a different
 //   request is pending (a duplicate delivery is not that request's reply).
-import { type Deadline, DEADLINES } from "./_deadlines.ts";
+import { type Deadline, DEADLINES } from "../_shared/_deadlines.ts";
 import { TransportError } from "../errors/errors.ts";
 import type { ReplyMatcher } from "./types.ts";
 

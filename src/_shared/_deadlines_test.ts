@@ -126,3 +126,33 @@ Deno.test("DeadlineQueue runs every deadline due together even when one throws, 
     globalThis.removeEventListener("error", onError);
   }
 });
+
+Deno.test("DeadlineQueue with a slack runs the deadlines due within it of the first on one timer, none before its time", async () => {
+  // Real clock: 30 deadlines 0.5 ms apart, then one far from them.
+  const queue = new DeadlineQueue(() => performance.now(), 20);
+  const start = performance.now();
+  const early: number[] = [];
+  const fired: number[] = [];
+  const done = Promise.withResolvers<void>();
+  const armingsBefore = queue.armings;
+  for (let i = 0; i < 30; i++) {
+    const at = start + 100 + i / 2;
+    queue.after(at - performance.now(), () => {
+      if (performance.now() < at) early.push(i);
+      fired.push(i);
+    });
+  }
+  const lone = start + 400;
+  queue.after(lone - performance.now(), () => {
+    if (performance.now() < lone) early.push(30);
+    fired.push(30);
+    done.resolve();
+  });
+  await done.promise;
+  assert.deepEqual(early, []);
+  assert.deepEqual(fired, Array.from({ length: 31 }, (_, i) => i));
+  // One timer for the first 30 (armed for the first plus 20 ms), one for the last; a timer of
+  // its own each would be 31. (A timer that fires before its time is armed again: at most 4.)
+  assert.ok(queue.armings - armingsBefore <= 4, `${queue.armings - armingsBefore} timers armed`);
+  assert.equal(queue.holding, false);
+});
