@@ -55,10 +55,10 @@ export class DeadlineQueue {
   /**
    * @param now The clock, ms. @default {performance.now}
    * @param slackMs How late a deadline may fire, ms, so that deadlines due close together
-   * share one timer: the timer is armed for the earliest deadline plus this, and then runs every
-   * deadline due by then. Each timer that fires costs 1.2–2.7 KB of garbage in Deno (a
-   * `setTimeout`, a `refresh()` or an interval's tick alike), a deadline in the heap ~100 bytes.
-   * @default {0}
+   * share one timer: the timer is armed for the last deadline due within this of the earliest
+   * (a lone deadline fires on time), and then runs every deadline due by then. Each timer that
+   * fires costs 1.2–2.7 KB of garbage in Deno (a `setTimeout`, a `refresh()` or an interval's
+   * tick alike). @default {0}
    */
   constructor(now: () => number = () => performance.now(), slackMs = 0) {
     this.#now = now;
@@ -92,7 +92,8 @@ export class DeadlineQueue {
     const at = this.#now() + (delayMs > 0 ? delayMs : 0);
     const entry = new Entry(this, at, this.#seq++, fn);
     insert(this.#heap, entry);
-    if (at + this.#slack < this.#timerAt) this.#arm(at + this.#slack);
+    // Armed again only when the new deadline could not wait for the timer armed now.
+    if (at + this.#slack < this.#timerAt) this.#arm(this.#batchEnd(at + this.#slack));
     else if (!this.#refed) this.#ref(true);
     return entry;
   }
@@ -105,6 +106,19 @@ export class DeadlineQueue {
     // due then and is armed for the next one (re-arming now would cost a timer per request).
     // With none left it no longer holds the process open.
     if (this.#heap.length === 0) this.#ref(false);
+  }
+
+  /**
+   * The time of the last deadline due by `limit` (the earliest one's time plus the slack): the
+   * heap's entries due by then, found from its root (an entry's children are never due before
+   * it, so a subtree past the limit is skipped).
+   */
+  #batchEnd(limit: number, i = 0, latest = -Infinity): number {
+    const heap = this.#heap;
+    if (i >= heap.length || heap[i]!.at > limit) return latest;
+    if (heap[i]!.at > latest) latest = heap[i]!.at;
+    latest = this.#batchEnd(limit, 2 * i + 1, latest);
+    return this.#batchEnd(limit, 2 * i + 2, latest);
   }
 
   #arm(at: number): void {
@@ -151,7 +165,7 @@ export class DeadlineQueue {
       }
     }
     if (heap.length > 0 && heap[0]!.at + this.#slack < this.#timerAt) {
-      this.#arm(heap[0]!.at + this.#slack);
+      this.#arm(this.#batchEnd(heap[0]!.at + this.#slack));
     }
     if (failure !== null) throw failure.error;
   }
@@ -161,8 +175,8 @@ export class DeadlineQueue {
 export const DEADLINES: DeadlineQueue = new DeadlineQueue();
 
 /**
- * How late a poll's deadline may fire, ms: polls due within this of each other start on one
- * timer.
+ * How late a poll's deadline may fire, ms: polls due within this of the first one due start on
+ * one timer, at the last one's due time.
  */
 export const SCHEDULE_SLACK_MS = 5;
 

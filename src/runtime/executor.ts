@@ -340,6 +340,7 @@ export class Executor {
       let granted = 0;
       let timedOut = 0;
       let timedOutAt = -Infinity;
+      let toldJudged = false;
       const tick = () => {
         // Start-up is not overload: a window in which first handshakes ran (their CPU makes
         // the event loop late) is not judged, nor one while the lag they caused still shows in
@@ -364,6 +365,20 @@ export class Executor {
         const converging = now - timedOutAt > (overWindows + 1) * windowMs &&
           now - startedAt < graceMs;
         const connecting = handshaking && converging;
+        if (handshaking && !converging && !toldJudged) {
+          // Once: why windows are judged while devices still make their first handshakes.
+          toldJudged = true;
+          log({
+            level: "info",
+            message: `admission: the connect phase does not converge (${
+              now - timedOutAt <= (overWindows + 1) * windowMs
+                ? `${timeouts.count} ${
+                  timeouts.count === 1 ? "handshake" : "handshakes"
+                } timed out so far`
+                : `first handshakes still run ${Math.round((now - startedAt) / 1000)} s after start`
+            }, ${firstSlots.granted} of ${members.length} devices tried): capacity is judged while devices still connect`,
+          });
+        }
         admission.evaluate(now, {
           over: this.#gate?.over ?? false,
           lagMs: this.#gate?.lagMs ?? 0,

@@ -641,7 +641,6 @@ async function connectStorm(
     devices: devices(n, ["core"], 100),
     sinks: { collect: sink.target },
     overloadLagMs: 0,
-    reconnectPolicy: { initialDelayMs: 200, maxDelayMs: 1_000 },
     admission: { ...FAST, windowMs: 500, admitAfterMs: 600_000, ...admission },
     logger: (entry) => logs.push(entry),
   });
@@ -686,21 +685,31 @@ async function connectStorm(
   if (cadence) {
     assert.ok(quantile(lateness, 0.5) < 30, `lateness p50 ${quantile(lateness, 0.5)} ms`);
   }
-  return { timeouts: timeouts() };
+  const told = logs.filter((l) => l.message.startsWith("admission: the connect phase"));
+  assert.equal(told.length, 1, "said once why capacity is judged while devices connect");
+  return { timeouts: timeouts(), told: told[0]!.message };
 }
 
 Deno.test("Executor admission: a connect phase that does not converge (handshakes starved by the devices already connected time out) is judged: the last devices are held back before their handshakes, the first ones poll at their cadence", async () => {
   // Once a few devices are connected, handshakes starve and time out (and each device's failed
   // first connect is retried). Before, every window in which a first handshake ran went
   // unjudged, so no device was held back until each had made its first handshake.
-  const { timeouts } = await connectStorm(150);
+  const { timeouts, told } = await connectStorm(150);
   assert.ok(timeouts > 0, "no handshake timed out: the storm was not shown");
+  assert.match(
+    told,
+    /^admission: the connect phase does not converge \(\d+ handshakes? timed out so far, \d+ of 80 devices tried\): capacity is judged while devices still connect$/,
+  );
 });
 
 Deno.test("Executor admission: a connect phase longer than its grace is judged, even when no handshake times out", async () => {
   // Handshakes never time out here, but the connect phase (80 × 45 ms of handshakes while the
   // connected devices already ask for more than the process does) outlasts the grace. (The
   // admitted devices' handshakes still run for a while after: their lateness is not checked.)
-  const { timeouts } = await connectStorm(Infinity, { connectGraceMs: 500 }, false);
+  const { timeouts, told } = await connectStorm(Infinity, { connectGraceMs: 500 }, false);
   assert.equal(timeouts, 0);
+  assert.match(
+    told,
+    /^admission: the connect phase does not converge \(first handshakes still run \d+ s after start, \d+ of 80 devices tried\)/,
+  );
 });
