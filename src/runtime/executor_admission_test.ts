@@ -12,7 +12,7 @@ import { RuntimeRegistry } from "./runtime_registry.ts";
 import { BLUETTI_V2 } from "../plugins/bluetti_v2/plugin.ts";
 import type { ResolvedDevice, Snapshot } from "./types.ts";
 import { s } from "../schema/schema.ts";
-import { withDeadline } from "../../tests/_support/deadline.ts";
+import { waitUntil, withDeadline } from "../../tests/_support/deadline.ts";
 import { ConnectLimiter, type ConnectSlots } from "../transport/connect_limiter.ts";
 import { TransportError } from "../errors/errors.ts";
 
@@ -422,11 +422,11 @@ Deno.test("Executor admission: the connect of a write to a held-back device goes
     });
     // The write's connect is queued (at the front) only once its turn on the device's chain
     // came; the slow handshake ends then.
-    await waitFor(() => limiter.stats.waiting === 6, "the write's connect queued");
+    await waitUntil(() => limiter.stats.waiting === 6, "the write's connect queued", 30_000);
     slow();
     let served = false;
     void writing.then(() => (served = true), () => (served = true));
-    await waitFor(() => served, "the write served while the others are held back");
+    await waitUntil(() => served, "the write served while the others are held back", 30_000);
     write = await writing;
     waitingAfter = limiter.stats.waiting;
     limiter.holdBack(false);
@@ -441,15 +441,6 @@ Deno.test("Executor admission: the connect of a write to a held-back device goes
   assert.deepEqual(order.slice(1), [0, 1, 2, 3, 4].map((i) => `other ${i}`));
   assert.deepEqual([...open], []);
 });
-
-/** Resolves once `test` holds, checked at each macrotask; fails after a generous deadline. */
-async function waitFor(test: () => boolean, what: string): Promise<void> {
-  const deadline = performance.now() + 30_000;
-  while (!test()) {
-    if (performance.now() > deadline) throw new Error(`not reached: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
-}
 
 /**
  * Stations that answer at once but whose connect costs `handshakeMs` of CPU in three slices (a
