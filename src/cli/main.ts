@@ -167,15 +167,33 @@ const COMMANDS: Readonly<Record<string, () => Promise<LoadedCommand>>> = {
  * those that show the default plugin's blocks (its block definitions and labels, without
  * defining the plugin: src/plugins/default_blocks.ts), `default` for those that also need the
  * default plugin's profiles or controls (both kinds load the other built-in plugins
- * themselves when an option needs them), `all` built-in plugins for the rest.
+ * themselves when an option needs them), `defined` for those that need the built-in plugins'
+ * profiles alone (their blocks, registries and simulation mappings are not loaded: the
+ * command loads them, src/plugins/_defined_builtin.ts `loadBuiltinParts`, before it uses
+ * them, and it has no `ctx.registry`), `all` built-in plugins for the rest.
  */
-const PLUGINS_OF: Readonly<Record<string, "none" | "blocks" | "default" | "all">> = {
+const PLUGINS_OF: Readonly<
+  Record<string, "none" | "blocks" | "default" | "defined" | "all">
+> = {
   schema: "none",
   help: "none",
   blocks: "blocks",
   decode: "blocks",
   controls: "default",
+  runtime: "defined",
 };
+
+/** The plugins a command starts with, given its arguments. */
+function pluginsOf(
+  name: string,
+  args: readonly string[],
+): "none" | "blocks" | "default" | "defined" | "all" {
+  // `profiles` lists the profiles; `profiles show` also describes a profile's blocks.
+  if (name === "profiles") {
+    return args.find((arg) => !arg.startsWith("-")) === "show" ? "all" : "defined";
+  }
+  return PLUGINS_OF[name] ?? "all";
+}
 
 /** The help topics besides the commands themselves. */
 const SUBTOPICS: readonly string[] = ["blocks show", "profiles show"];
@@ -312,8 +330,16 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
   // npm package, and their register maps and profiles are built on first use. Their
   // transports load with the commands that use them (runtime, demo, the Modbus TCP options of
   // read, write and simulate).
-  const plugins = PLUGINS_OF[name] ?? "all";
+  const plugins = pluginsOf(name, rest);
   if (plugins === "none") return await (await load()).run(rest, ctx);
+  if (plugins === "defined") {
+    const [command, { DEFINED_DEFAULT_PLUGIN }] = await Promise.all([
+      load(),
+      import("../plugins/_defined_builtin.ts"),
+    ]);
+    schemas.plugin = DEFINED_DEFAULT_PLUGIN;
+    return await command.run(rest, ctx);
+  }
   // The command, the registry and the plugins load side by side.
   const [command, { LazySchemaRegistry }, source] = await Promise.all([
     load(),

@@ -3,6 +3,7 @@
 // The built-in transports beyond MQTT (the runtime registry takes every defined one).
 import "../plugins/modbus_tcp/transport_definition.ts";
 import { dirname } from "../_shared/path.ts";
+import { loadBuiltinParts } from "../plugins/_defined_builtin.ts";
 // The MQTT transport (in Runtime) and the bundle reader (in ./_credentials.ts) are imported
 // when a run needs them, not for --dry-run.
 import { readRuntimeConfig } from "../runtime/config/load_config.ts";
@@ -246,6 +247,9 @@ export async function runtimeCommand(
     );
     return 0;
   }
+  // What the plugins build on first use and had to load first: the runtime compiles the
+  // devices' block schemas (a dry-run printed profiles alone).
+  await loadBuiltinParts();
   const { unlessCancelled } = await import("./_credentials.ts");
   const { Runtime } = await import("../runtime/runtime.ts");
   if (checked.failed.size === resolved.devices.length && checked.error !== null) {

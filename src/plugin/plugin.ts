@@ -24,6 +24,12 @@ import { DEFINED_PLUGINS } from "./_defined.ts";
  * runtime and the simulator need to know about its stations. Make one with
  * {@linkcode definePlugin}.
  *
+ * A member that is expensive to build (`profiles`, `controlRegisters`, `blocks`,
+ * `simulation`, a registry) may be a getter or a function that builds it on first use and
+ * keeps it: defining a plugin then costs little, and a command that needs only its profiles
+ * does not pay for its block schemas. The built-in plugins do so; imported from their public
+ * modules, every member is ready to read.
+ *
  * @example A toy vendor with one block and one profile
  * ```ts
  * import { definePlugin, pluginOf } from "@power-sdk/sdk";

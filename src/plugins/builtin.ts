@@ -1,12 +1,12 @@
 // The built-in plugin values, without the transports the plugins bring (those load npm
-// packages): the CLI's commands import this; `mod.ts` re-exports it.
+// packages): the CLI's commands import this; `mod.ts` re-exports it. Imported from here, the
+// plugins are whole (the default plugin's parts load with `default_plugin.ts`, the register-map plugins'
+// schema registry with `_registry_parts.ts`).
+import "./modbus_tcp/_registry_parts.ts";
 import type { ProtocolPlugin } from "../plugin/plugin.ts";
-import { DEFAULT_PLUGIN } from "./default_plugin.ts";
-import { BLUETTI_LOCAL } from "./bluetti_local/plugin.ts";
-import { MODBUS_MAP_PLUGIN } from "./modbus_tcp/modbus_map_plugin.ts";
+import { DEFINED_BUILTIN_PLUGINS } from "./_defined_builtin.ts";
 
 export { DEFAULT_PLUGIN } from "./default_plugin.ts";
-
 /**
  * Every built-in plugin; the first is the default one ({@linkcode DEFAULT_PLUGIN}).
  *
@@ -21,8 +21,4 @@ export { DEFAULT_PLUGIN } from "./default_plugin.ts";
  * ]);
  * ```
  */
-export const BUILTIN_PLUGINS: readonly ProtocolPlugin[] = Object.freeze([
-  DEFAULT_PLUGIN,
-  BLUETTI_LOCAL,
-  MODBUS_MAP_PLUGIN,
-]);
+export const BUILTIN_PLUGINS: readonly ProtocolPlugin[] = DEFINED_BUILTIN_PLUGINS;

@@ -1,13 +1,16 @@
-// The default plugin, alone: what the CLI's `blocks` and `decode` load (the other built-in
-// plugins, their register maps and Modbus TCP code load with the commands that use them).
-// `builtin.ts` lists it first among the built-in plugins and re-exports it.
+// The default plugin, alone: what the CLI's `controls` loads (the other built-in plugins,
+// their register maps and Modbus TCP code load with the commands that use them).
+// `builtin.ts` lists it first among the built-in plugins and re-exports it. The choice itself
+// is made in `_defined_default.ts`; this module loads the plugin's parts with it (the static
+// import below names the same plugin: default_blocks_test.ts checks that they agree).
+import "./bluetti_v2/_parts.ts";
 import type { ProtocolPlugin } from "../plugin/plugin.ts";
-import { BLUETTI_V2 } from "./bluetti_v2/plugin.ts";
+import { DEFINED_DEFAULT_PLUGIN } from "./_defined_default.ts";
 
 /**
- * The default plugin, chosen here and nowhere else: the first built-in one. The CLI's
- * offline commands (`blocks`, `decode`) show its block schemas, and the demo runs its
- * stations.
+ * The default plugin: the first built-in one. The CLI's offline commands (`blocks`,
+ * `decode`) show its block schemas, and the demo runs its stations. Imported from here, its
+ * blocks, registries and simulation mapping are loaded.
  *
  * @example
  * ```ts
@@ -18,4 +21,4 @@ import { BLUETTI_V2 } from "./bluetti_v2/plugin.ts";
  * assert.ok(DEFAULT_PLUGIN.blocks !== undefined && DEFAULT_PLUGIN.simulation !== undefined);
  * ```
  */
-export const DEFAULT_PLUGIN: ProtocolPlugin = BLUETTI_V2;
+export const DEFAULT_PLUGIN: ProtocolPlugin = DEFINED_DEFAULT_PLUGIN;

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import "../modbus_tcp/_registry_parts.ts";
 export * from "./models.ts";
 export * from "./registry.ts";
 export * from "./plugin.ts";

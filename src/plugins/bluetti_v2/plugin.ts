@@ -1,20 +1,18 @@
-import { definePlugin, type ProtocolPlugin } from "../../plugin/plugin.ts";
-import { EL30V2_PROFILE } from "./profiles/el30v2.ts";
-import { EL100V2_PROFILE } from "./profiles/el100v2.ts";
-import { ELITE200V2_PROFILE } from "./profiles/elite200v2.ts";
-import { GENERIC_V2_PROFILE } from "./profiles/generic_v2.ts";
-import { BLUETTI_V2_CONTROL_REGISTERS } from "./control_registers.ts";
-import { BLUETTI_IOT_V2_FRAMING, BLUETTI_V1_FRAMING } from "./framings.ts";
-import { bluettiV2Identity } from "./identity.ts";
-import { BLUETTI_V2_LABELS } from "./labels.ts";
-import { createBluettiRegistry } from "./registry.ts";
-import { BLUETTI_V2_BLOCKS } from "./blocks.ts";
-import { BLUETTI_V2_SIMULATION } from "./sim_mapping.ts";
+// The public entry of the BLUETTI V2 plugin: the plugin whole. Its definition
+// (`_definition.ts`) reads the block definitions, the registry and the simulator's mapping
+// from `_parts.ts`, imported here first; the CLI's `runtime` and `profiles` define the plugin
+// without them and load them when a command needs them.
+import "./_parts.ts";
+import type { ProtocolPlugin } from "../../plugin/plugin.ts";
+import { BLUETTI_V2 as DEFINED } from "./_definition.ts";
 
 /**
  * The BLUETTI V2 plugin (`vendor: bluetti`, `protocol: v2` in runtime.yaml): the Elite V2
  * profiles, the 45 block schemas, the control registers, the identity blocks, the `iot-v2`
  * and `v1` envelopes, the vendor cloud's MQTT broker and topics, and the simulator's mapping.
+ * `blocks`, `simulation` and `createRegistry` read parts that this module loads with the
+ * plugin (a private module defines the plugin without them, for commands that need its
+ * profiles alone, and loads them on first need).
  *
  * @example
  * ```ts
@@ -28,23 +26,4 @@ import { BLUETTI_V2_SIMULATION } from "./sim_mapping.ts";
  * assert.equal(BLUETTI_V2.createRegistry(BLUETTI_V2.profiles[0]!).size, 45);
  * ```
  */
-export const BLUETTI_V2: ProtocolPlugin = definePlugin({
-  id: "bluetti_v2",
-  vendor: "bluetti",
-  protocol: "v2",
-  profiles: [EL30V2_PROFILE, EL100V2_PROFILE, ELITE200V2_PROFILE, GENERIC_V2_PROFILE],
-  controlRegisters: BLUETTI_V2_CONTROL_REGISTERS,
-  framings: [BLUETTI_IOT_V2_FRAMING, BLUETTI_V1_FRAMING],
-  identity: bluettiV2Identity,
-  labels: BLUETTI_V2_LABELS,
-  transportDefaults: {
-    mqtt: {
-      broker: "iot.bluettipower.com",
-      port: 18760,
-      topics: { request: "SUB/{sn}", response: "PUB/{sn}" },
-    },
-  },
-  blocks: BLUETTI_V2_BLOCKS,
-  simulation: BLUETTI_V2_SIMULATION,
-  createRegistry: (profile) => createBluettiRegistry(profile.fieldOverrides),
-});
+export const BLUETTI_V2: ProtocolPlugin = DEFINED;

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import "./_registry_parts.ts";
 export * from "./transport_definition.ts";
 export * from "./register_map_plugin.ts";
 export * from "./modbus_map_plugin.ts";

@@ -5,7 +5,8 @@ import { MBAP_FRAMING } from "../../protocol/mbap_framing.ts";
 import { planReads, type ReadStep } from "../../parser/read_plan.ts";
 import type { RegisterMap, RegisterMapDef } from "../../parser/register_map.ts";
 import { compileRegisterMapSource } from "../../parser/register_map_source.ts";
-import { SchemaRegistry } from "../../parser/registry.ts";
+import type { SchemaRegistry } from "../../parser/registry.ts";
+import { newRegistry } from "./_registry_factory.ts";
 import type { BlockSchemaDef, FieldDef } from "../../parser/types.ts";
 
 /** A register map as the block machinery sees it; see {@linkcode registerMapProfile}. */
@@ -177,7 +178,7 @@ function registerMapPlugin(options: RegisterMapPluginOptions): ProtocolPlugin {
     createRegistry(profile) {
       let registry = registries.get(profile);
       if (registry === undefined) {
-        registry = new SchemaRegistry(profileMap(profile)?.schemas ?? []);
+        registry = newRegistry(profileMap(profile)?.schemas ?? [], options.id);
         registries.set(profile, registry);
       }
       return registry;

@@ -1,0 +1,30 @@
+// The built-in plugins as defined, before their expensive parts load: what the CLI's
+// `runtime` and `profiles` start with (they need the plugins' profiles, vendors and
+// transport defaults). The default plugin's blocks, registries and simulation mapping, and
+// the register-map plugins' registries, throw until `loadBuiltinParts()` has run; `builtin.ts` and `default_plugin.ts`, the public
+// entries, load them with the plugins. Private to src/plugins and src/cli.
+import type { ProtocolPlugin } from "../plugin/plugin.ts";
+import { DEFINED_DEFAULT_PLUGIN, loadDefaultParts } from "./_defined_default.ts";
+import { BLUETTI_LOCAL } from "./bluetti_local/plugin.ts";
+import { MODBUS_MAP_PLUGIN } from "./modbus_tcp/modbus_map_plugin.ts";
+import { loadRegistryFactory } from "./modbus_tcp/_registry_factory.ts";
+
+export { DEFINED_DEFAULT_PLUGIN } from "./_defined_default.ts";
+
+/** Every built-in plugin, the default one first. */
+export const DEFINED_BUILTIN_PLUGINS: readonly ProtocolPlugin[] = Object.freeze([
+  DEFINED_DEFAULT_PLUGIN,
+  BLUETTI_LOCAL,
+  MODBUS_MAP_PLUGIN,
+]);
+
+/**
+ * Load what the built-in plugins build on first use and cannot load then (it is imported):
+ * the default plugin's block definitions, block schema compiler and simulation mapping, and
+ * the register-map plugins' schema registry.
+ *
+ * @returns When they are loaded.
+ */
+export async function loadBuiltinParts(): Promise<void> {
+  await Promise.all([loadDefaultParts(), loadRegistryFactory()]);
+}

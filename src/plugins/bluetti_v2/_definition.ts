@@ -1,0 +1,83 @@
+// The BLUETTI V2 plugin defined without its heavy parts: the block definitions (blocks.json,
+// 138 KB), the block schema compiler its registries need and the simulator's mapping load
+// with `_parts.ts`, which `plugin.ts` (the public entry) imports first. A command that needs
+// the plugin's profiles alone (`runtime --dry-run`, `profiles`) imports this module and
+// awaits `loadBluettiV2Parts()` before it uses the rest. Private to src/plugins.
+import { definePlugin, type ProtocolPlugin } from "../../plugin/plugin.ts";
+import type { FieldOverrideDef } from "../../device/profile.ts";
+import type { SchemaRegistry } from "../../parser/registry.ts";
+import type { BlockSchemaDef } from "../../parser/types.ts";
+import type { StationSimulation } from "../../plugin/station_simulation.ts";
+import { EL30V2_PROFILE } from "./profiles/el30v2.ts";
+import { EL100V2_PROFILE } from "./profiles/el100v2.ts";
+import { ELITE200V2_PROFILE } from "./profiles/elite200v2.ts";
+import { GENERIC_V2_PROFILE } from "./profiles/generic_v2.ts";
+import { BLUETTI_V2_CONTROL_REGISTERS } from "./control_registers.ts";
+import { BLUETTI_IOT_V2_FRAMING, BLUETTI_V1_FRAMING } from "./framings.ts";
+import { bluettiV2Identity } from "./identity.ts";
+import { BLUETTI_V2_LABELS } from "./labels.ts";
+
+/** What `_parts.ts` brings: the members of the plugin that are expensive to load. */
+export interface BluettiV2Parts {
+  /** The 45 block definitions. */
+  readonly blocks: readonly BlockSchemaDef[];
+  /** How the simulator plays the stations. */
+  readonly simulation: StationSimulation;
+  /** A registry of the blocks with a profile's field overrides applied. */
+  createRegistry(overrides: readonly FieldOverrideDef[]): SchemaRegistry;
+}
+
+let parts: BluettiV2Parts | undefined;
+
+/**
+ * Called by `_parts.ts` when it loads.
+ *
+ * @param loaded The parts.
+ */
+export function provideBluettiV2Parts(loaded: BluettiV2Parts): void {
+  parts ??= loaded;
+}
+
+/**
+ * Load the plugin's blocks, registry compiler and simulation mapping (once).
+ *
+ * @returns When they are loaded.
+ */
+export async function loadBluettiV2Parts(): Promise<void> {
+  if (parts === undefined) await import("./_parts.ts");
+}
+
+function partsFor(member: string): BluettiV2Parts {
+  if (parts === undefined) {
+    throw new TypeError(
+      `Cannot read plugin bluetti_v2's ${member}: its parts are not loaded (import src/plugins/bluetti_v2/plugin.ts, or await loadBluettiV2Parts() before the first use)`,
+    );
+  }
+  return parts;
+}
+
+/** The plugin; see `plugin.ts` for its documentation. */
+export const BLUETTI_V2: ProtocolPlugin = definePlugin({
+  id: "bluetti_v2",
+  vendor: "bluetti",
+  protocol: "v2",
+  profiles: [EL30V2_PROFILE, EL100V2_PROFILE, ELITE200V2_PROFILE, GENERIC_V2_PROFILE],
+  controlRegisters: BLUETTI_V2_CONTROL_REGISTERS,
+  framings: [BLUETTI_IOT_V2_FRAMING, BLUETTI_V1_FRAMING],
+  identity: bluettiV2Identity,
+  labels: BLUETTI_V2_LABELS,
+  transportDefaults: {
+    mqtt: {
+      broker: "iot.bluettipower.com",
+      port: 18760,
+      topics: { request: "SUB/{sn}", response: "PUB/{sn}" },
+    },
+  },
+  get blocks() {
+    return partsFor("blocks").blocks;
+  },
+  get simulation() {
+    return partsFor("simulation").simulation;
+  },
+  createRegistry: (profile) => partsFor("registry").createRegistry(profile.fieldOverrides),
+});
