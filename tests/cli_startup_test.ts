@@ -247,6 +247,51 @@ Deno.test("runtime --dry-run loads no npm package before it reads the file: no M
   assert.ok(runtime.modules.has(fileUrl("src/runtime/sinks/stdout_sink.ts")));
 });
 
+Deno.test("runtime and profiles start with the built-in plugins defined, without their block schemas, register maps or simulation", () => {
+  // main.ts gives them src/plugins/_defined_builtin.ts: the plugins' profiles, controls,
+  // framings and transport defaults. Their parts load when a command needs them
+  // (loadBuiltinParts: a run, a configuration naming a local station or a profile_file;
+  // loadBuiltinProfileLists: the local register maps' definitions for `profiles`).
+  const main = graph.modules.find((m) => m.specifier === fileUrl("src/cli/main.ts"));
+  const dynamic = (main?.dependencies ?? []).filter((d) => d.isDynamic === true)
+    .map((d) => d.code!.specifier);
+  assert.ok(dynamic.includes(fileUrl("src/plugins/_defined_builtin.ts")), dynamic.join(", "));
+  const parts = [
+    "src/plugins/bluetti_v2/blocks.ts",
+    "src/plugins/bluetti_v2/sim_mapping.ts",
+    "src/parser/registry.ts",
+    "src/parser/block_schema.ts",
+    "src/parser/transform.ts",
+    "src/parser/_codegen.ts",
+  ].map(fileUrl);
+  const maps = [
+    "src/plugins/bluetti_local/models.ts",
+    "src/parser/register_map.ts",
+    "src/parser/register_map_source.ts",
+    "src/parser/datatype.ts",
+  ].map(fileUrl);
+  const runtime = staticLoad(graph, [
+    fileUrl("cli.ts"),
+    fileUrl("src/cli/runtime_command.ts"),
+    fileUrl("src/plugins/_defined_builtin.ts"),
+  ]);
+  assert.deepEqual([...parts, ...maps].filter((m) => runtime.modules.has(m)), []);
+  assert.deepEqual([...runtime.modules].filter((m) => m.endsWith("_parts.ts")), []);
+  assert.deepEqual([...runtime.modules].filter((m) => m.endsWith("blocks.json")), []);
+  // `profiles` loads the local maps' definitions, and still no block schema.
+  const profiles = staticLoad(graph, [
+    fileUrl("cli.ts"),
+    fileUrl("src/cli/profiles_command.ts"),
+    fileUrl("src/plugins/_defined_builtin.ts"),
+    fileUrl("src/plugins/bluetti_local/_parts.ts"),
+  ]);
+  assert.ok(profiles.modules.has(fileUrl("src/plugins/bluetti_local/models.ts")));
+  assert.deepEqual(parts.filter((m) => profiles.modules.has(m)), []);
+  // The check sees them where they are: the public entry loads every part.
+  const builtin = staticLoad(graph, [fileUrl("src/plugins/builtin.ts")]);
+  assert.deepEqual([...parts, ...maps].filter((m) => !builtin.modules.has(m)), []);
+});
+
 Deno.test("read, write, simulate and demo still reach the MQTT client (the graph check sees it)", () => {
   // The check above would be worthless if it could not see a heavy module at all.
   for (const command of ["read", "write", "simulate", "demo"]) {

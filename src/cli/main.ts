@@ -333,11 +333,13 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
   const plugins = pluginsOf(name, rest);
   if (plugins === "none") return await (await load()).run(rest, ctx);
   if (plugins === "defined") {
-    const [command, { DEFINED_DEFAULT_PLUGIN }] = await Promise.all([
+    const [command, defined] = await Promise.all([
       load(),
       import("../plugins/_defined_builtin.ts"),
     ]);
-    schemas.plugin = DEFINED_DEFAULT_PLUGIN;
+    // `profiles` lists the register-map plugins' profiles from their maps' definitions.
+    if (name === "profiles") await defined.loadBuiltinProfileLists();
+    schemas.plugin = defined.DEFINED_DEFAULT_PLUGIN;
     return await command.run(rest, ctx);
   }
   // The command, the registry and the plugins load side by side.

@@ -4,6 +4,7 @@
 import "../plugins/modbus_tcp/transport_definition.ts";
 import { dirname } from "../_shared/path.ts";
 import { loadBuiltinParts } from "../plugins/_defined_builtin.ts";
+import { PluginPartsNotLoadedError } from "../plugin/parts_not_loaded.ts";
 // The MQTT transport (in Runtime) and the bundle reader (in ./_credentials.ts) are imported
 // when a run needs them, not for --dry-run.
 import { readRuntimeConfig } from "../runtime/config/load_config.ts";
@@ -215,8 +216,13 @@ export async function runtimeCommand(
   const options = checkOptions(parsed);
   // Only a continuous run listens to the stop signals; the others end by themselves.
   if (options.mode !== "run") system.stopSignals.release?.();
-  const config = await readRuntimeConfig(options.config, { env: (name) => system.env(name) });
-  const all = resolveRuntime(config);
+  // The built-in plugins start defined without their parts (block schemas, register maps,
+  // compilers): a configuration that needs one of them (a local station's profile, a
+  // `profile_file`) is read again once they are loaded.
+  const { config, all } = await withPluginParts(async () => {
+    const config = await readRuntimeConfig(options.config, { env: (name) => system.env(name) });
+    return { config, all: resolveRuntime(config) };
+  });
   const resolved = options.shard === undefined
     ? all
     : { ...all, devices: devicesOfShard(all.devices, options.shard) };
@@ -229,7 +235,9 @@ export async function runtimeCommand(
   // Every bundle and CA file is opened and checked before anything connects (--dry-run too);
   // a bundle whose password is still to come (--password, the environment, a prompt) is
   // checked again once it is known.
-  const checked = await prepareDevices(config, resolved, { passwordsPending: true });
+  const checked = await withPluginParts(() =>
+    prepareDevices(config, resolved, { passwordsPending: true })
+  );
   if (options.mode === "dry-run") {
     printResolution(ctx, resolved, options.json);
     if (checked.error !== null) throw checked.error;
@@ -864,4 +872,18 @@ function checkOptions(parsed: ParsedArgs): RuntimeCommandOptions {
     shard: shardOption(parsed),
     logThreshold: flag(parsed, "debug") ? "debug" : flag(parsed, "verbose") ? "info" : "warn",
   };
+}
+
+/**
+ * Run `step`; when it reads a plugin member whose code is not loaded yet, load the built-in
+ * plugins' parts and run it again.
+ */
+async function withPluginParts<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (!(error instanceof PluginPartsNotLoadedError)) throw error;
+    await loadBuiltinParts();
+    return await step();
+  }
 }

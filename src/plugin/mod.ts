@@ -7,3 +7,4 @@
 export * from "./plugin.ts";
 export * from "./field_labels.ts";
 export * from "./station_simulation.ts";
+export * from "./parts_not_loaded.ts";

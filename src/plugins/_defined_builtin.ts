@@ -1,13 +1,15 @@
 // The built-in plugins as defined, before their expensive parts load: what the CLI's
 // `runtime` and `profiles` start with (they need the plugins' profiles, vendors and
 // transport defaults). The default plugin's blocks, registries and simulation mapping, and
-// the register-map plugins' registries, throw until `loadBuiltinParts()` has run; `builtin.ts` and `default_plugin.ts`, the public
-// entries, load them with the plugins. Private to src/plugins and src/cli.
+// the register-map plugins' maps, registries and profile files, throw
+// (`PluginPartsNotLoadedError`) until `loadBuiltinParts()` has run; `builtin.ts` and
+// `default_plugin.ts`, the public entries, load them with the plugins. Private to
+// src/plugins and src/cli.
 import type { ProtocolPlugin } from "../plugin/plugin.ts";
 import { DEFINED_DEFAULT_PLUGIN, loadDefaultParts } from "./_defined_default.ts";
-import { BLUETTI_LOCAL } from "./bluetti_local/plugin.ts";
+import { BLUETTI_LOCAL, loadBluettiLocalParts } from "./bluetti_local/_definition.ts";
 import { MODBUS_MAP_PLUGIN } from "./modbus_tcp/modbus_map_plugin.ts";
-import { loadRegistryFactory } from "./modbus_tcp/_registry_factory.ts";
+import { loadRegisterMapCompilers } from "./modbus_tcp/_registry_factory.ts";
 
 export { DEFINED_DEFAULT_PLUGIN } from "./_defined_default.ts";
 
@@ -20,11 +22,21 @@ export const DEFINED_BUILTIN_PLUGINS: readonly ProtocolPlugin[] = Object.freeze(
 
 /**
  * Load what the built-in plugins build on first use and cannot load then (it is imported):
- * the default plugin's block definitions, block schema compiler and simulation mapping, and
- * the register-map plugins' schema registry.
+ * the default plugin's block definitions, block schema compiler and simulation mapping, the
+ * local plugin's register maps, and the register-map plugins' compilers.
  *
  * @returns When they are loaded.
  */
 export async function loadBuiltinParts(): Promise<void> {
-  await Promise.all([loadDefaultParts(), loadRegistryFactory()]);
+  await Promise.all([loadDefaultParts(), loadBluettiLocalParts(), loadRegisterMapCompilers()]);
+}
+
+/**
+ * Load what listing the built-in plugins' profiles needs besides their definitions: the local
+ * plugin's register map definitions (`registerMapDefs`), not the block schema compiler.
+ *
+ * @returns When they are loaded.
+ */
+export async function loadBuiltinProfileLists(): Promise<void> {
+  await loadBluettiLocalParts();
 }

@@ -6,6 +6,7 @@ import {
   DEFINED_BUILTIN_PLUGINS,
   DEFINED_DEFAULT_PLUGIN,
   loadBuiltinParts,
+  loadBuiltinProfileLists,
 } from "./_defined_builtin.ts";
 import { findPluginProfile, pluginProfileNamed } from "../plugin/plugin.ts";
 
@@ -13,21 +14,33 @@ Deno.test("the defined plugins give profiles, and say what is missing until thei
   const plugin = DEFINED_DEFAULT_PLUGIN;
   // What a dry-run reads is there.
   assert.equal(findPluginProfile("EL30V2").protocol, plugin.id);
-  assert.equal(pluginProfileNamed(DEFINED_BUILTIN_PLUGINS, "ac500")?.id, "AC500");
   assert.ok(plugin.controlRegisters.length > 0);
   assert.ok(plugin.transportDefaults?.mqtt !== undefined);
   // What it does not read throws, naming the plugin and the way out.
   const profile = plugin.profiles[0]!;
-  const missing = { name: "TypeError", message: /parts are not loaded.*loadBluettiV2Parts/ };
+  const missing = {
+    name: "PluginPartsNotLoadedError",
+    message: /bluetti_v2's \w+: not loaded yet .*loadBluettiV2Parts/,
+  };
   assert.throws(() => plugin.blocks, missing);
   assert.throws(() => plugin.simulation, missing);
   assert.throws(() => plugin.createRegistry(profile), missing);
+  // The local plugin's profiles come from its register maps.
+  assert.throws(() => pluginProfileNamed(DEFINED_BUILTIN_PLUGINS, "ac500"), {
+    name: "PluginPartsNotLoadedError",
+    code: "PLUGIN_PARTS_NOT_LOADED",
+    message: /plugin bluetti_local's register maps: not loaded yet/,
+  });
+
+  await loadBuiltinProfileLists();
   const local = findPluginProfile("AC500");
   const registryOf = DEFINED_BUILTIN_PLUGINS[1]!;
+  assert.equal(pluginProfileNamed(DEFINED_BUILTIN_PLUGINS, "ac500"), local);
   assert.throws(() => registryOf.createRegistry(local), {
-    name: "TypeError",
-    message: /plugin bluetti_local: the block schema compiler is not loaded/,
+    name: "PluginPartsNotLoadedError",
+    message: /plugin bluetti_local's registry: not loaded yet/,
   });
+  assert.throws(() => plugin.blocks, missing);
 
   await loadBuiltinParts();
   assert.equal(plugin.blocks?.length, 45);
@@ -38,6 +51,11 @@ Deno.test("the defined plugins give profiles, and say what is missing until thei
   const { BUILTIN_PLUGINS, DEFAULT_PLUGIN } = await import("./builtin.ts");
   assert.equal(DEFAULT_PLUGIN, plugin);
   assert.deepEqual(BUILTIN_PLUGINS, DEFINED_BUILTIN_PLUGINS);
+  // Defined in that order: the order of the known plugins and of the framings' names.
+  const { knownPlugins } = await import("../plugin/known_plugins.ts");
+  const { framingNames } = await import("../protocol/framing.ts");
+  assert.deepEqual(knownPlugins(), [...DEFINED_BUILTIN_PLUGINS]);
+  assert.deepEqual(framingNames(), ["rtu", "iot-v2", "v1", "mbap"]);
   await loadBuiltinParts(); // once only: a second call changes nothing
   assert.equal(plugin.blocks, DEFAULT_PLUGIN.blocks);
 });

@@ -1,12 +1,15 @@
+// The public entry of the local Modbus TCP plugin: the plugin whole, its register maps and
+// their compiler loaded (`_parts.ts` of this folder and of modbus_tcp, imported first).
+import "./_parts.ts";
+import "../modbus_tcp/_registry_parts.ts";
 import type { ProtocolPlugin } from "../../plugin/plugin.ts";
-import { defineRegisterMapPlugin } from "../modbus_tcp/register_map_plugin.ts";
-import { BLUETTI_LOCAL_MAPS } from "./models.ts";
-import { listLocalProfiles } from "./registry.ts";
+import { BLUETTI_LOCAL as DEFINED } from "./_definition.ts";
 
 /**
  * BLUETTI's stations on their local Modbus TCP server, for runtime.yaml: `transport:
  * modbus_tcp`, `vendor: bluetti`, `protocol: local`, profiles AC500, EP500PRO, AC200L, PA030,
- * BALCO260, FP.
+ * BALCO260, FP. Its register maps and the map compiler load with this module (a private
+ * module defines the plugin without them, for commands that need other stations alone).
  *
  * @example
  * ```ts
@@ -17,11 +20,4 @@ import { listLocalProfiles } from "./registry.ts";
  * assert.equal(BLUETTI_LOCAL.profiles.length, 6);
  * ```
  */
-export const BLUETTI_LOCAL: ProtocolPlugin = defineRegisterMapPlugin({
-  id: "bluetti_local",
-  vendor: "bluetti",
-  protocol: "local",
-  // Compiled with the profiles and controls on first use: defining the plugin costs nothing.
-  maps: listLocalProfiles,
-  defs: BLUETTI_LOCAL_MAPS,
-});
+export const BLUETTI_LOCAL: ProtocolPlugin = DEFINED;

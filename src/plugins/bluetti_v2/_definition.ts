@@ -4,6 +4,7 @@
 // the plugin's profiles alone (`runtime --dry-run`, `profiles`) imports this module and
 // awaits `loadBluettiV2Parts()` before it uses the rest. Private to src/plugins.
 import { definePlugin, type ProtocolPlugin } from "../../plugin/plugin.ts";
+import { PluginPartsNotLoadedError } from "../../plugin/parts_not_loaded.ts";
 import type { FieldOverrideDef } from "../../device/profile.ts";
 import type { SchemaRegistry } from "../../parser/registry.ts";
 import type { BlockSchemaDef } from "../../parser/types.ts";
@@ -49,8 +50,10 @@ export async function loadBluettiV2Parts(): Promise<void> {
 
 function partsFor(member: string): BluettiV2Parts {
   if (parts === undefined) {
-    throw new TypeError(
-      `Cannot read plugin bluetti_v2's ${member}: its parts are not loaded (import src/plugins/bluetti_v2/plugin.ts, or await loadBluettiV2Parts() before the first use)`,
+    throw new PluginPartsNotLoadedError(
+      "bluetti_v2",
+      member,
+      "import src/plugins/bluetti_v2/plugin.ts, or await loadBluettiV2Parts() before the first use",
     );
   }
   return parts;

@@ -1,45 +1,57 @@
-// How a register-map plugin makes a schema registry, given when `_registry_parts.ts` loads:
-// the registry brings the block schema compiler, which defining the plugins (`runtime
-// --dry-run`, `profiles`) does not need. The public entries (`mod.ts` of this folder and of
-// the plugins built on it, `builtin.ts`) import the parts. Private to src/plugins.
+// What register-map plugins build their registries and `profile_file` maps with, given when
+// `_registry_parts.ts` loads: the schema registry brings the block schema compiler, and the
+// map compiler the datatype parser, which defining the plugins (`runtime --dry-run`,
+// `profiles`) does not need. The public entries (`mod.ts` of this folder and of the plugins
+// built on it, `builtin.ts`) import the parts. Private to src/plugins.
 import type { SchemaRegistry } from "../../parser/registry.ts";
+import type { RegisterMap } from "../../parser/register_map.ts";
+import type { RegisterMapSource } from "../../parser/register_map_source.ts";
 import type { BlockSchemaDef } from "../../parser/types.ts";
+import { PluginPartsNotLoadedError } from "../../plugin/parts_not_loaded.ts";
 
-type Factory = (defs: readonly BlockSchemaDef[]) => SchemaRegistry;
+/** The compilers. */
+export interface RegisterMapCompilers {
+  /** A registry of block definitions. */
+  registry(defs: readonly BlockSchemaDef[]): SchemaRegistry;
+  /** A register map file's map. */
+  map(source: RegisterMapSource): RegisterMap;
+}
 
-let factory: Factory | undefined;
+let compilers: RegisterMapCompilers | undefined;
 
 /**
  * Called by `_registry_parts.ts` when it loads.
  *
- * @param make Makes a registry of block definitions.
+ * @param loaded The compilers.
  */
-export function provideRegistryFactory(make: Factory): void {
-  factory ??= make;
+export function provideRegisterMapCompilers(loaded: RegisterMapCompilers): void {
+  compilers ??= loaded;
 }
 
 /**
- * A new registry of `defs`.
+ * The compilers, for a plugin's member.
  *
- * @param defs The block definitions.
- * @param pluginId The plugin asking, for the message when the factory is not loaded.
- * @returns The registry.
- * @throws {TypeError} when `_registry_parts.ts` has not loaded.
+ * @param pluginId The plugin asking, for the message when they are not loaded.
+ * @param member What it builds (`registry`, `profile file`).
+ * @returns The compilers.
+ * @throws {PluginPartsNotLoadedError} when `_registry_parts.ts` has not loaded.
  */
-export function newRegistry(defs: readonly BlockSchemaDef[], pluginId: string): SchemaRegistry {
-  if (factory === undefined) {
-    throw new TypeError(
-      `Cannot make a schema registry for plugin ${pluginId}: the block schema compiler is not loaded (import src/plugins/modbus_tcp/mod.ts, or await loadRegistryFactory() before the first use)`,
+export function registerMapCompilers(pluginId: string, member: string): RegisterMapCompilers {
+  if (compilers === undefined) {
+    throw new PluginPartsNotLoadedError(
+      pluginId,
+      member,
+      "import src/plugins/modbus_tcp/mod.ts, or await loadRegisterMapCompilers() before the first use",
     );
   }
-  return factory(defs);
+  return compilers;
 }
 
 /**
- * Load the registry factory (once).
+ * Load the compilers (once).
  *
- * @returns When it is loaded.
+ * @returns When they are loaded.
  */
-export async function loadRegistryFactory(): Promise<void> {
-  if (factory === undefined) await import("./_registry_parts.ts");
+export async function loadRegisterMapCompilers(): Promise<void> {
+  if (compilers === undefined) await import("./_registry_parts.ts");
 }

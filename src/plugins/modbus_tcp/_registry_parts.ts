@@ -1,6 +1,9 @@
-// The schema registry for register-map plugins (see `_registry_factory.ts`). Private to
-// src/plugins.
+// The compilers of register-map plugins (see `_registry_factory.ts`). Private to src/plugins.
 import { SchemaRegistry } from "../../parser/registry.ts";
-import { provideRegistryFactory } from "./_registry_factory.ts";
+import { compileRegisterMapSource } from "../../parser/register_map_source.ts";
+import { provideRegisterMapCompilers } from "./_registry_factory.ts";
 
-provideRegistryFactory((defs) => new SchemaRegistry(defs));
+provideRegisterMapCompilers({
+  registry: (defs) => new SchemaRegistry(defs),
+  map: compileRegisterMapSource,
+});

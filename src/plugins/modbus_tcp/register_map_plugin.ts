@@ -4,9 +4,8 @@ import { definePlugin, type ProtocolPlugin } from "../../plugin/plugin.ts";
 import { MBAP_FRAMING } from "../../protocol/mbap_framing.ts";
 import { planReads, type ReadStep } from "../../parser/read_plan.ts";
 import type { RegisterMap, RegisterMapDef } from "../../parser/register_map.ts";
-import { compileRegisterMapSource } from "../../parser/register_map_source.ts";
 import type { SchemaRegistry } from "../../parser/registry.ts";
-import { newRegistry } from "./_registry_factory.ts";
+import { registerMapCompilers } from "./_registry_factory.ts";
 import type { BlockSchemaDef, FieldDef } from "../../parser/types.ts";
 
 /** A register map as the block machinery sees it; see {@linkcode registerMapProfile}. */
@@ -178,13 +177,15 @@ function registerMapPlugin(options: RegisterMapPluginOptions): ProtocolPlugin {
     createRegistry(profile) {
       let registry = registries.get(profile);
       if (registry === undefined) {
-        registry = newRegistry(profileMap(profile)?.schemas ?? [], options.id);
+        registry = registerMapCompilers(options.id, "registry").registry(
+          profileMap(profile)?.schemas ?? [],
+        );
         registries.set(profile, registry);
       }
       return registry;
     },
     loadProfileFile(source) {
-      const map = compileRegisterMapSource(source);
+      const map = registerMapCompilers(options.id, "profile file").map(source);
       return registerMapPlugin({ ...options, maps: [map], defs: [map.def] });
     },
   };

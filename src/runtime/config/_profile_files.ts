@@ -3,7 +3,7 @@
 // resolveRuntime() does not read them again. Private to src/runtime/config.
 import { dirname, isAbsolute, join, resolve } from "../../_shared/path.ts";
 import { ConfigError } from "../../errors/errors.ts";
-import { readRegisterMapSource } from "../../parser/register_map_file.ts";
+import { readRegisterMapSource } from "../../parser/register_map_read.ts";
 import type { ProtocolPlugin } from "../../plugin/plugin.ts";
 
 /** A profile file's outcome: the plugin of its one profile, or what is wrong. */
