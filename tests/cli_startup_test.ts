@@ -134,7 +134,8 @@ Deno.test("the built-in plugins load no Modbus request or reply codec", () => {
 });
 
 Deno.test("blocks, decode and controls start without the register-map plugins and Modbus code", () => {
-  // main.ts gives them the default plugin alone (src/plugins/default_plugin.ts); the other
+  // main.ts gives them the default plugin alone (its blocks, or for controls the plugin as
+  // defined, src/plugins/_defined_default.ts, with its block definitions); the other
   // built-in plugins, their register maps and the Modbus TCP and reply-parsing code load when
   // an option needs them (decode --framing or --replay, controls without a profile of the
   // default plugin).
@@ -147,14 +148,22 @@ Deno.test("blocks, decode and controls start without the register-map plugins an
     "src/protocol/pdu.ts",
   ].map(fileUrl);
   for (const command of ["blocks", "decode", "controls"]) {
-    const load = staticLoad(graph, [
-      fileUrl("cli.ts"),
-      fileUrl(`src/cli/${command}_command.ts`),
-      fileUrl("src/cli/_lazy_registry.ts"),
-      fileUrl(
-        command === "controls" ? "src/plugins/default_plugin.ts" : "src/plugins/default_blocks.ts",
-      ),
-    ]);
+    const load = staticLoad(
+      graph,
+      command === "controls"
+        ? [
+          fileUrl("cli.ts"),
+          fileUrl("src/cli/controls_command.ts"),
+          fileUrl("src/plugins/_defined_default.ts"),
+          fileUrl("src/plugins/bluetti_v2/_blocks_part.ts"),
+        ]
+        : [
+          fileUrl("cli.ts"),
+          fileUrl(`src/cli/${command}_command.ts`),
+          fileUrl("src/cli/_lazy_registry.ts"),
+          fileUrl("src/plugins/default_blocks.ts"),
+        ],
+    );
     assert.ok(load.modules.has(fileUrl("src/plugins/bluetti_v2/blocks.ts")), command);
     assert.deepEqual(heavy.filter((m) => load.modules.has(m)), [], command);
   }
@@ -195,7 +204,7 @@ Deno.test("blocks and decode start with the default plugin's blocks and labels, 
     assert.deepEqual(plugin.slice(1, 4).filter((m) => load.modules.has(m)), [], command);
     assert.ok(load.modules.has(fileUrl("src/plugin/known_plugins.ts")), command);
   }
-  // The check sees the definition where it is: controls starts with the plugin.
+  // The check sees the definition where it is: the default plugin's public module.
   const controls = staticLoad(graph, [fileUrl("src/plugins/default_plugin.ts")]);
   assert.deepEqual(plugin.filter((m) => !controls.modules.has(m)), []);
 });
@@ -247,7 +256,7 @@ Deno.test("runtime --dry-run loads no npm package before it reads the file: no M
   assert.ok(runtime.modules.has(fileUrl("src/runtime/sinks/stdout_sink.ts")));
 });
 
-Deno.test("runtime and profiles start with the built-in plugins defined, without their block schemas, register maps or simulation", () => {
+Deno.test("runtime, profiles and controls start with the built-in plugins defined, without their block schemas, register maps or simulation", () => {
   // main.ts gives them src/plugins/_defined_builtin.ts: the plugins' profiles, controls,
   // framings and transport defaults. Their parts load when a command needs them
   // (loadBuiltinParts: a run, a configuration naming a local station or a profile_file;
@@ -287,6 +296,17 @@ Deno.test("runtime and profiles start with the built-in plugins defined, without
   ]);
   assert.ok(profiles.modules.has(fileUrl("src/plugins/bluetti_local/models.ts")));
   assert.deepEqual(parts.filter((m) => profiles.modules.has(m)), []);
+  // `controls` starts with the default plugin as defined and its block definitions: their
+  // spans come from the definitions, no schema is compiled.
+  const controls = staticLoad(graph, [
+    fileUrl("cli.ts"),
+    fileUrl("src/cli/controls_command.ts"),
+    fileUrl("src/plugins/_defined_default.ts"),
+    fileUrl("src/plugins/bluetti_v2/_blocks_part.ts"),
+  ]);
+  assert.ok(controls.modules.has(fileUrl("src/plugins/bluetti_v2/blocks.ts")));
+  assert.deepEqual(parts.slice(1).filter((m) => controls.modules.has(m)), []);
+  assert.deepEqual(maps.filter((m) => controls.modules.has(m)), []);
   // The check sees them where they are: the public entry loads every part.
   const builtin = staticLoad(graph, [fileUrl("src/plugins/builtin.ts")]);
   assert.deepEqual([...parts, ...maps].filter((m) => !builtin.modules.has(m)), []);

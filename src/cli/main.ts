@@ -166,11 +166,12 @@ const COMMANDS: Readonly<Record<string, () => Promise<LoadedCommand>>> = {
  * The plugins a command starts with: `none` for those that only print text, `blocks` for
  * those that show the default plugin's blocks (its block definitions and labels, without
  * defining the plugin: src/plugins/default_blocks.ts), `default` for those that also need the
- * default plugin's profiles or controls (both kinds load the other built-in plugins
- * themselves when an option needs them), `defined` for those that need the built-in plugins'
- * profiles alone (their blocks, registries and simulation mappings are not loaded: the
- * command loads them, src/plugins/_defined_builtin.ts `loadBuiltinParts`, before it uses
- * them, and it has no `ctx.registry`), `all` built-in plugins for the rest.
+ * default plugin's profiles or controls (the plugin as defined, src/plugins/_defined_default.ts,
+ * with its block definitions but no schema compiler: no `ctx.registry`; both kinds load the
+ * other built-in plugins themselves when an option needs them), `defined` for those that need
+ * the built-in plugins' profiles alone (their blocks, registries and simulation mappings are
+ * not loaded: the command loads them, src/plugins/_defined_builtin.ts `loadBuiltinParts`,
+ * before it uses them, and it has no `ctx.registry`), `all` built-in plugins for the rest.
  */
 const PLUGINS_OF: Readonly<
   Record<string, "none" | "blocks" | "default" | "defined" | "all">
@@ -342,15 +343,21 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
     schemas.plugin = defined.DEFINED_DEFAULT_PLUGIN;
     return await command.run(rest, ctx);
   }
+  if (plugins === "default") {
+    const [command, defined] = await Promise.all([
+      load(),
+      import("../plugins/_defined_default.ts"),
+    ]);
+    await defined.loadDefaultBlocks();
+    schemas.plugin = defined.DEFINED_DEFAULT_PLUGIN;
+    schemas.defaults = defined.DEFINED_DEFAULT_PLUGIN;
+    return await command.run(rest, ctx);
+  }
   // The command, the registry and the plugins load side by side.
   const [command, { LazySchemaRegistry }, source] = await Promise.all([
     load(),
     import("./_lazy_registry.ts"),
-    plugins === "blocks"
-      ? import("../plugins/default_blocks.ts")
-      : plugins === "default"
-      ? import("../plugins/default_plugin.ts")
-      : import("../plugins/builtin.ts"),
+    plugins === "blocks" ? import("../plugins/default_blocks.ts") : import("../plugins/builtin.ts"),
   ]);
   const blocks = "DEFAULT_BLOCKS" in source ? source.DEFAULT_BLOCKS.blocks : undefined;
   if ("DEFAULT_BLOCKS" in source && blocks !== undefined) {

@@ -1,7 +1,7 @@
 // The default plugin as defined, before its expensive parts load (see `_defined_builtin.ts`).
 // Chosen here and nowhere else: the first built-in one. Private to src/plugins.
 import type { ProtocolPlugin } from "../plugin/plugin.ts";
-import { BLUETTI_V2, loadBluettiV2Parts } from "./bluetti_v2/_definition.ts";
+import { BLUETTI_V2, loadBluettiV2Blocks, loadBluettiV2Parts } from "./bluetti_v2/_definition.ts";
 
 /** The default plugin; its blocks, registries and simulation throw until its parts load. */
 export const DEFINED_DEFAULT_PLUGIN: ProtocolPlugin = BLUETTI_V2;
@@ -13,4 +13,13 @@ export const DEFINED_DEFAULT_PLUGIN: ProtocolPlugin = BLUETTI_V2;
  */
 export function loadDefaultParts(): Promise<void> {
   return loadBluettiV2Parts();
+}
+
+/**
+ * Load the default plugin's block definitions alone: what its `blocks` gives.
+ *
+ * @returns When they are loaded.
+ */
+export function loadDefaultBlocks(): Promise<void> {
+  return loadBluettiV2Blocks();
 }

@@ -1,6 +1,7 @@
 // The BLUETTI V2 plugin defined without its heavy parts: the block definitions (blocks.json,
-// 138 KB), the block schema compiler its registries need and the simulator's mapping load
-// with `_parts.ts`, which `plugin.ts` (the public entry) imports first. A command that needs
+// 138 KB, `_blocks_part.ts`), the block schema compiler its registries need and the
+// simulator's mapping load with `_parts.ts`, which `plugin.ts` (the public entry) imports
+// first. A command that needs
 // the plugin's profiles alone (`runtime --dry-run`, `profiles`) imports this module and
 // awaits `loadBluettiV2Parts()` before it uses the rest. Private to src/plugins.
 import { definePlugin, type ProtocolPlugin } from "../../plugin/plugin.ts";
@@ -20,15 +21,23 @@ import { BLUETTI_V2_LABELS } from "./labels.ts";
 
 /** What `_parts.ts` brings: the members of the plugin that are expensive to load. */
 export interface BluettiV2Parts {
-  /** The 45 block definitions. */
-  readonly blocks: readonly BlockSchemaDef[];
   /** How the simulator plays the stations. */
   readonly simulation: StationSimulation;
   /** A registry of the blocks with a profile's field overrides applied. */
   createRegistry(overrides: readonly FieldOverrideDef[]): SchemaRegistry;
 }
 
+let blocks: readonly BlockSchemaDef[] | undefined;
 let parts: BluettiV2Parts | undefined;
+
+/**
+ * Called by `_blocks_part.ts` when it loads.
+ *
+ * @param loaded The 45 block definitions.
+ */
+export function provideBluettiV2Blocks(loaded: readonly BlockSchemaDef[]): void {
+  blocks ??= loaded;
+}
 
 /**
  * Called by `_parts.ts` when it loads.
@@ -40,6 +49,15 @@ export function provideBluettiV2Parts(loaded: BluettiV2Parts): void {
 }
 
 /**
+ * Load the plugin's block definitions alone (once): what listing its controls needs.
+ *
+ * @returns When they are loaded.
+ */
+export async function loadBluettiV2Blocks(): Promise<void> {
+  if (blocks === undefined) await import("./_blocks_part.ts");
+}
+
+/**
  * Load the plugin's blocks, registry compiler and simulation mapping (once).
  *
  * @returns When they are loaded.
@@ -48,14 +66,16 @@ export async function loadBluettiV2Parts(): Promise<void> {
   if (parts === undefined) await import("./_parts.ts");
 }
 
+function notLoaded(member: string): PluginPartsNotLoadedError {
+  return new PluginPartsNotLoadedError(
+    "bluetti_v2",
+    member,
+    "import src/plugins/bluetti_v2/plugin.ts, or await loadBluettiV2Parts() before the first use",
+  );
+}
+
 function partsFor(member: string): BluettiV2Parts {
-  if (parts === undefined) {
-    throw new PluginPartsNotLoadedError(
-      "bluetti_v2",
-      member,
-      "import src/plugins/bluetti_v2/plugin.ts, or await loadBluettiV2Parts() before the first use",
-    );
-  }
+  if (parts === undefined) throw notLoaded(member);
   return parts;
 }
 
@@ -77,7 +97,8 @@ export const BLUETTI_V2: ProtocolPlugin = definePlugin({
     },
   },
   get blocks() {
-    return partsFor("blocks").blocks;
+    if (blocks === undefined) throw notLoaded("blocks");
+    return blocks;
   },
   get simulation() {
     return partsFor("simulation").simulation;

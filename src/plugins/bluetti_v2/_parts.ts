@@ -2,13 +2,12 @@
 // block schema compiler) and the simulator's mapping. Loading this module hands them to the
 // plugin defined in `_definition.ts`; `plugin.ts` imports it first, so that the public plugin
 // is whole. Private to src/plugins.
-import { BLUETTI_V2_BLOCKS } from "./blocks.ts";
+import "./_blocks_part.ts";
 import { createBluettiRegistry } from "./registry.ts";
 import { BLUETTI_V2_SIMULATION } from "./sim_mapping.ts";
 import { provideBluettiV2Parts } from "./_definition.ts";
 
 provideBluettiV2Parts({
-  blocks: BLUETTI_V2_BLOCKS,
   simulation: BLUETTI_V2_SIMULATION,
   createRegistry: createBluettiRegistry,
 });
