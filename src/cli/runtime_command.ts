@@ -875,15 +875,22 @@ function checkOptions(parsed: ParsedArgs): RuntimeCommandOptions {
 }
 
 /**
- * Run `step`; when it reads a plugin member whose code is not loaded yet, load the built-in
- * plugins' parts and run it again.
+ * Run `step`; when it reads a plugin member whose code is not loaded yet, load that plugin's
+ * parts and run it again (once per built-in plugin at most; then every part).
  */
 async function withPluginParts<T>(step: () => Promise<T>): Promise<T> {
-  try {
-    return await step();
-  } catch (error) {
-    if (!(error instanceof PluginPartsNotLoadedError)) throw error;
-    await loadBuiltinParts();
-    return await step();
+  const loaded = new Set<string>();
+  for (;;) {
+    try {
+      return await step();
+    } catch (error) {
+      if (!(error instanceof PluginPartsNotLoadedError)) throw error;
+      if (loaded.has(error.pluginId)) {
+        await loadBuiltinParts();
+        return await step();
+      }
+      loaded.add(error.pluginId);
+      await loadBuiltinParts(error.pluginId);
+    }
   }
 }

@@ -14,6 +14,7 @@
  *
  * const error = new PluginPartsNotLoadedError("toy", "blocks", "import the plugin's module");
  * assert.equal(error.code, "PLUGIN_PARTS_NOT_LOADED");
+ * assert.equal(error.pluginId, "toy");
  * assert.ok(error instanceof TypeError);
  * assert.match(error.message, /plugin toy's blocks: not loaded yet/);
  * ```
@@ -21,6 +22,8 @@
 export class PluginPartsNotLoadedError extends TypeError {
   /** Always `PLUGIN_PARTS_NOT_LOADED`. */
   readonly code = "PLUGIN_PARTS_NOT_LOADED" as const;
+  /** The plugin whose member was read. */
+  readonly pluginId: string;
 
   /**
    * The error for one member of one plugin.
@@ -31,6 +34,7 @@ export class PluginPartsNotLoadedError extends TypeError {
    */
   constructor(pluginId: string, member: string, remedy: string) {
     super(`Cannot read plugin ${pluginId}'s ${member}: not loaded yet (${remedy})`);
+    this.pluginId = pluginId;
     this.name = "PluginPartsNotLoadedError";
   }
 }

@@ -20,14 +20,29 @@ export const DEFINED_BUILTIN_PLUGINS: readonly ProtocolPlugin[] = Object.freeze(
   MODBUS_MAP_PLUGIN,
 ]);
 
+/** The parts of each built-in plugin. */
+const PARTS_OF: Readonly<Record<string, () => Promise<unknown>>> = {
+  [DEFINED_DEFAULT_PLUGIN.id]: loadDefaultParts,
+  [BLUETTI_LOCAL.id]: () => Promise.all([loadBluettiLocalParts(), loadRegisterMapCompilers()]),
+  [MODBUS_MAP_PLUGIN.id]: loadRegisterMapCompilers,
+};
+
 /**
  * Load what the built-in plugins build on first use and cannot load then (it is imported):
  * the default plugin's block definitions, block schema compiler and simulation mapping, the
  * local plugin's register maps, and the register-map plugins' compilers.
  *
+ * @param pluginId Only those of this built-in plugin. @default {every built-in plugin's}
  * @returns When they are loaded.
  */
-export async function loadBuiltinParts(): Promise<void> {
+export async function loadBuiltinParts(pluginId?: string): Promise<void> {
+  if (pluginId !== undefined) {
+    const load = PARTS_OF[pluginId];
+    if (load !== undefined) {
+      await load();
+      return;
+    }
+  }
   await Promise.all([loadDefaultParts(), loadBluettiLocalParts(), loadRegisterMapCompilers()]);
 }
 
