@@ -51,6 +51,8 @@ export class DeadlineQueue {
   #fire = () => this.#run();
 
   #slack: number;
+  /** Whether the due deadlines are running (their callbacks' new deadlines wait for the end). */
+  #running = false;
 
   /**
    * @param now The clock, ms. @default {performance.now}
@@ -92,7 +94,10 @@ export class DeadlineQueue {
     const at = this.#now() + (delayMs > 0 ? delayMs : 0);
     const entry = new Entry(this, at, this.#seq++, fn);
     insert(this.#heap, entry);
-    // Armed again only when the new deadline could not wait for the timer armed now.
+    // While the due deadlines run, the timer is armed once at the end of the turn (the
+    // callbacks make their next deadlines: a poll its next due time). Otherwise it is armed
+    // again only when the new deadline could not wait for the timer armed now.
+    if (this.#running) return entry;
     if (at + this.#slack < this.#timerAt) this.#arm(this.#batchEnd(at + this.#slack));
     else if (!this.#refed) this.#ref(true);
     return entry;
@@ -153,6 +158,7 @@ export class DeadlineQueue {
     // clearTimeout can); deadlines made meanwhile wait for the next turn.
     const last = this.#seq;
     let failure: { error: unknown } | null = null;
+    this.#running = true;
     while (heap.length > 0 && heap[0]!.at <= now && heap[0]!.seq < last) {
       const entry = heap[0]!;
       removeAt(heap, 0);
@@ -164,9 +170,8 @@ export class DeadlineQueue {
         failure ??= { error };
       }
     }
-    if (heap.length > 0 && heap[0]!.at + this.#slack < this.#timerAt) {
-      this.#arm(this.#batchEnd(heap[0]!.at + this.#slack));
-    }
+    this.#running = false;
+    if (heap.length > 0) this.#arm(this.#batchEnd(heap[0]!.at + this.#slack));
     if (failure !== null) throw failure.error;
   }
 }

@@ -156,3 +156,27 @@ Deno.test("DeadlineQueue with a slack runs the deadlines due within it of the fi
   assert.ok(queue.armings - armingsBefore <= 4, `${queue.armings - armingsBefore} timers armed`);
   assert.equal(queue.holding, false);
 });
+
+Deno.test("DeadlineQueue arms one timer after a turn whose callbacks make new deadlines, not one per deadline made", async () => {
+  // 200 polls due together, each making its next due time (as a device runner does): the
+  // timer is armed once, at the end of the turn, for the earliest of them.
+  const queue = new DeadlineQueue(() => performance.now(), 5);
+  const turn = Promise.withResolvers<void>();
+  const next: { cancel(): void }[] = [];
+  let ran = 0;
+  for (let i = 0; i < 200; i++) {
+    queue.after(1, () => {
+      next.push(queue.after(60_000 + i, () => {}));
+      if (++ran === 200) turn.resolve();
+    });
+  }
+  const before = queue.armings;
+  await turn.promise;
+  // Let the turn end (the last callback resolved the promise from inside it).
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(queue.live, 200);
+  assert.ok(queue.armings - before <= 2, `${queue.armings - before} timers armed`);
+  for (const deadline of next) deadline.cancel();
+  assert.equal(queue.live, 0);
+  assert.equal(queue.holding, false);
+});
