@@ -42,6 +42,8 @@ export interface CliFleetInput {
   readonly brokerLabel: string;
   /** A file for the CLI's stdout (V8's --trace-gc prints there); null: discarded. */
   readonly stdoutFile: string | null;
+  /** Where to copy the CLI's stderr, each line after the seconds since the spawn, or null. */
+  readonly stderrFile: string | null;
   /** How long start-up may take before the window starts anyway, s. */
   readonly startCapS: number;
   /** Starts the stations; resolves when they are ready. */
@@ -224,8 +226,16 @@ export async function runCliFleet(input: CliFleetInput): Promise<void> {
     let stoppedLine = "";
     // Admission (`info: admission: … K of N admitted`): how many devices were admitted when.
     const admissions: { at: number; admitted: number }[] = [];
+    const stderrCopy = input.stderrFile === null
+      ? null
+      : await Deno.open(input.stderrFile, { write: true, create: true, truncate: true });
+    const encoder = new TextEncoder();
     const reading = (async () => {
       for await (const line of readLines(child!.stderr)) {
+        if (stderrCopy !== null) {
+          const at = ((Date.now() - startedWall) / 1000).toFixed(1);
+          await stderrCopy.write(encoder.encode(`${at} ${line}\n`));
+        }
         const m = /^info: (\S+): connected$/.exec(line);
         if (m) {
           if (connected.size === 0) firstConnectedAt = Date.now();
@@ -248,7 +258,7 @@ export async function runCliFleet(input: CliFleetInput): Promise<void> {
           if (firstProblems.length < 5) firstProblems.push(line.slice(0, 300));
         }
       }
-    })();
+    })().finally(() => stderrCopy?.close());
     void child.status.then(() => allConnected.resolve());
 
     // Sampling: RSS and CPU of the CLI's process.

@@ -6,7 +6,8 @@
 // Run: deno task bench:fleet [N] [seconds] [--default-mosquitto] [--profile=EL30V2]
 //        [--interval=5] [--cpu-prof=fleet.cpuprofile] [--tls [--key=ec|rsa] [--pki-dir=dir]]
 //        [--shard=i/n] [--cpu-prof-startup=startup.cpuprofile] [--heap-snapshot=end.heapsnapshot]
-//        [--shared [--per-connection=500]] [--cli [--cli-v8-flags=flags] [--cli-stdout=file]]
+//        [--shared [--per-connection=500]] [--cli [--cli-v8-flags=flags] [--cli-stdout=file]
+//        [--cli-stderr=file]]
 //        [--start-cap=120]
 //   --cli: the runtime is the real `power-sdk runtime` in its own process, started as `deno task
 //   power-sdk` starts it (its V8 flags; --cli-v8-flags= others), with a jsonl sink; RSS and CPU
@@ -66,6 +67,7 @@ interface Options {
   cli: boolean;
   cliV8Flags: string | null;
   cliStdout: string | null;
+  cliStderr: string | null;
   /** How long start-up may take before the window starts anyway, s (--start-cap, default 120). */
   startCapS: number;
 }
@@ -92,6 +94,7 @@ function parseArgs(args: string[]): Options {
     cli: args.includes("--cli"),
     cliV8Flags: flag("cli-v8-flags") ?? null,
     cliStdout: flag("cli-stdout") ?? null,
+    cliStderr: flag("cli-stderr") ?? null,
     startCapS: Number(flag("start-cap") ?? "120"),
   };
   // TLS: one connection and bundle per station, up to 5,000; plain up to 20,000.
@@ -106,7 +109,7 @@ function parseArgs(args: string[]): Options {
     !["EL100V2", "EL30V2"].includes(options.profile);
   if (bad) {
     console.error(
-      "usage: deno task bench:fleet [N 1..20000, with --tls 1..5000] [seconds ≤ 3600] [--default-mosquitto] [--profile=EL100V2|EL30V2] [--interval=1..60] [--cpu-prof=file] [--heap-snapshot=file] [--tls [--key=ec|rsa] [--pki-dir=dir] | --shared [--per-connection=n]] [--shard=i/n] [--cli [--cli-v8-flags=flags] [--cli-stdout=file]]",
+      "usage: deno task bench:fleet [N 1..20000, with --tls 1..5000] [seconds ≤ 3600] [--default-mosquitto] [--profile=EL100V2|EL30V2] [--interval=1..60] [--cpu-prof=file] [--heap-snapshot=file] [--tls [--key=ec|rsa] [--pki-dir=dir] | --shared [--per-connection=n]] [--shard=i/n] [--cli [--cli-v8-flags=flags] [--cli-stdout=file] [--cli-stderr=file]] [--start-cap=s]",
     );
     Deno.exit(2);
   }
@@ -399,6 +402,7 @@ if (o.cli) {
       brokerPort: mosquitto.port,
       v8Flags: o.cliV8Flags,
       stdoutFile: o.cliStdout,
+      stderrFile: o.cliStderr,
       brokerLabel: brokerLabel.replace(/; V8 .*$/, ""),
       startStations: async () => {
         const group = spawnStationGroup(

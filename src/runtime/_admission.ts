@@ -112,6 +112,11 @@ export class Admission {
     this.#admitWait = settings.admitAfterMs;
   }
 
+  /** How many devices are held back now. */
+  get heldBack(): number {
+    return this.#members.length - this.#limit;
+  }
+
   /** Whether the last window was over capacity (no device is admitted then). */
   get over(): boolean {
     return this.#over;
@@ -281,4 +286,34 @@ export class Admission {
       }; warned at most once a minute`,
     );
   }
+}
+
+/** What decides whether the connect phase pauses the judgement (see the executor's `tick`). */
+export interface ConnectPhase {
+  /** Devices held back now. */
+  readonly heldBack: number;
+  /** Since the last handshake that timed out, ms (Infinity: none yet). */
+  readonly sinceTimeoutMs: number;
+  /** Since admission started, ms. */
+  readonly sinceStartMs: number;
+  /** The window, ms. */
+  readonly windowMs: number;
+  /** Windows over capacity in a row before a step. */
+  readonly overWindows: number;
+  /** How long the connect phase may pause the judgement, ms. */
+  readonly graceMs: number;
+}
+
+/**
+ * Whether a window in which first handshakes ran goes unjudged: only while the connect phase
+ * converges — no handshake timed out in the last `overWindows + 1` windows and the grace has
+ * not run out — and no device is held back. Once devices are held back the process has been
+ * found over capacity: the handshakes that follow are those of devices still admitted and not
+ * yet connected (and re-admissions, one at a time), and pausing for them left the walk down
+ * waiting 20–35 s between steps at 2,000 TLS stations.
+ */
+export function connectPhasePauses(phase: ConnectPhase): boolean {
+  return phase.heldBack === 0 &&
+    phase.sinceTimeoutMs > (phase.overWindows + 1) * phase.windowMs &&
+    phase.sinceStartMs < phase.graceMs;
 }

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { Admission, type AdmissionMember, type AdmissionSettings } from "./_admission.ts";
+import {
+  Admission,
+  type AdmissionMember,
+  type AdmissionSettings,
+  connectPhasePauses,
+} from "./_admission.ts";
 
 /** A device under admission: connected or not, held or admitted, its held time on a fake clock. */
 class Member implements AdmissionMember {
@@ -221,4 +226,24 @@ Deno.test("Admission: windows in which first handshakes ran are not judged; over
   // Handshakes held back (by the load gate) and the process still late: judged as before.
   window(OVER);
   assert.deepEqual(held(), ["d8", "d9"]);
+});
+
+Deno.test("connectPhasePauses: first handshakes pause the judgement only while the connect phase converges and no device is held back", () => {
+  const converging = {
+    heldBack: 0,
+    sinceTimeoutMs: Infinity,
+    sinceStartMs: 10_000,
+    windowMs: 1_000,
+    overWindows: 3,
+    graceMs: 60_000,
+  };
+  assert.equal(connectPhasePauses(converging), true);
+  // A handshake timed out within the last overWindows + 1 windows; later, the pause is back.
+  assert.equal(connectPhasePauses({ ...converging, sinceTimeoutMs: 4_000 }), false);
+  assert.equal(connectPhasePauses({ ...converging, sinceTimeoutMs: 4_001 }), true);
+  // The grace ran out.
+  assert.equal(connectPhasePauses({ ...converging, sinceStartMs: 60_000 }), false);
+  // Devices are held back: the process was found over capacity, the handshakes that follow
+  // (devices admitted and not yet connected) no longer pause the walk down.
+  assert.equal(connectPhasePauses({ ...converging, heldBack: 1 }), false);
 });
