@@ -670,11 +670,16 @@ async function connectStorm(
     }`,
   );
   assert.ok(ids.slice(stats.admitted).every((id) => !connected.has(id)));
-  // The devices that are connected poll at their cadence.
+  // The devices that are connected poll at their cadence: most polls start within one interval
+  // (100 ms) of their due time. Without the hold-back the fleet asks eight cores and polls fall
+  // behind by seconds; alone on the machine p50 is under 10 ms, but the suite runs in parallel
+  // on 2 cores, and other files' work made it 36 ms once (a bound at the lateness limit, 30 ms,
+  // measured the machine, not admission).
   assert.ok(window.length > 0);
   const lateness = window.map((s) => s.metrics.lastLatenessMs!);
   if (cadence) {
-    assert.ok(quantile(lateness, 0.5) < 30, `lateness p50 ${quantile(lateness, 0.5)} ms`);
+    const p50 = quantile(lateness, 0.5);
+    assert.ok(p50 < 100, `lateness p50 ${p50} ms`);
   }
   const told = logs.filter((l) => l.message.startsWith("admission: the connect phase"));
   assert.equal(told.length, 1, "said once why capacity is judged while devices connect");
