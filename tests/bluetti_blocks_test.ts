@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { BlockSchema, SchemaRegistry } from "../src/parser/mod.ts";
 import type { CompiledField } from "../src/parser/mod.ts";
 import { BLUETTI_V2_BLOCKS } from "../src/plugins/bluetti_v2/blocks.ts";
+import { seededRandom } from "../src/testing/faults.ts";
 
 const registry = new SchemaRegistry(BLUETTI_V2_BLOCKS);
 
@@ -338,18 +339,8 @@ for (const def of BLUETTI_V2_BLOCKS) {
 
 // --- Round trip over every schema: decode(encode(decode(bytes))) equals decode(bytes). ---
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 Deno.test("every built-in schema round-trips decode → encode → decode on random payloads", () => {
-  const random = mulberry32(0x5eed);
+  const random = seededRandom(0x5eed);
   for (const schema of registry.list()) {
     for (let i = 0; i < 50; i++) {
       const length = Math.max(schema.registerCount * 2, schema.maxFieldEnd);

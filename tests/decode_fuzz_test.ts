@@ -8,22 +8,13 @@ import { PowerSdkError } from "../src/errors/mod.ts";
 import { type FramingName, getFraming, parseReply } from "../src/protocol/mod.ts";
 import { buildReadReply } from "../src/protocol/build_reply.ts";
 import { createBluettiRegistry } from "../src/plugins/bluetti_v2/registry.ts";
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../src/testing/faults.ts";
 
 const iterations = Number(Deno.env.get("FUZZ_ITERATIONS") ?? "20000");
 const seed = Number(Deno.env.get("FUZZ_SEED") ?? "20261127");
 
 Deno.test(`decode path throws only typed errors on ${iterations} random and mutated frames`, () => {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const int = (n: number) => Math.floor(random() * n);
   const schemas = createBluettiRegistry().list();
   const framings: FramingName[] = ["rtu", "iot-v2", "v1"];

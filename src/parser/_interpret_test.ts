@@ -3,16 +3,7 @@ import { BUILTIN_PLUGINS } from "../plugins/builtin.ts";
 import { BlockSchema } from "./block_schema.ts";
 import { type DecodeCtx, generateDecoder, genFields } from "./_codegen.ts";
 import { interpretDecoder } from "./_interpret.ts";
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../testing/faults.ts";
 
 /** Every block schema of every built-in plugin's profiles (overrides and register maps too). */
 function builtinSchemas(): BlockSchema[] {
@@ -69,7 +60,7 @@ function outcome(run: (ctx: DecodeCtx) => unknown, strict: boolean, version: num
 }
 
 Deno.test("the interpreted decoder gives the generated decoder's results for every built-in block", () => {
-  const random = mulberry32(20261204);
+  const random = seededRandom(20261204);
   const seen = { schemas: 0, frames: 0, errors: 0, suspect: 0, gated: 0, nullFields: 0 };
   for (const schema of builtinSchemas()) {
     seen.schemas++;
@@ -103,7 +94,7 @@ Deno.test("the interpreted decoder gives the generated decoder's results for eve
 });
 
 Deno.test("a schema's first decode (interpreted) equals its later ones (generated)", () => {
-  const random = mulberry32(7);
+  const random = seededRandom(7);
   for (const schema of builtinSchemas()) {
     for (const data of framesOf(schema, random)) {
       // A fresh schema of the same definition: its first decode is the interpreted one.
