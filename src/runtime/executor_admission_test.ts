@@ -442,61 +442,12 @@ Deno.test("Executor admission: the connect of a write to a held-back device goes
   assert.deepEqual([...open], []);
 });
 
-/**
- * Stations that answer at once but whose connect costs `handshakeMs` of CPU in three slices (a
- * TLS handshake's work, between network round trips), inside a slot of the executor's connect
- * limiter; counts the devices connected.
- */
-function handshakeRegistry(handshakeMs: number) {
-  const station = new StationModel({ profile: "EL100V2", sn: "EL100V2000001" });
-  const connected = new Set<string>();
-  const burn = (ms: number) => {
-    const until = performance.now() + ms;
-    while (performance.now() < until) { /* the handshake's work, on this process's CPU */ }
-  };
-  class Handshaking extends LoopbackTransport {
-    constructor(readonly id: string, readonly slots: ConnectSlots | undefined) {
-      super((payload) => station.handle(payload), { requestTimeoutMs: 1_000 });
-    }
-    override async connect(): Promise<void> {
-      const release = await this.slots?.acquire();
-      try {
-        for (let i = 0; i < 3; i++) {
-          burn(handshakeMs / 3);
-          await new Promise((resolve) => setTimeout(resolve, 1));
-        }
-      } finally {
-        release?.(true);
-      }
-      await super.connect();
-      connected.add(this.id);
-    }
-    override async close(): Promise<void> {
-      connected.delete(this.id);
-      await super.close();
-    }
-  }
-  const registry = new RuntimeRegistry();
-  registry.registerPlugin(BLUETTI_V2);
-  registry.registerTransport({
-    name: "burning",
-    description: "in-process stations whose connect costs CPU",
-    options: s.strictObject({ device_sn: s.string() }),
-    defaults: {},
-    required: ["device_sn"],
-    pathOptions: [],
-    describe: () => ({ endpoint: "loopback", details: [] }),
-    create: (options, context) =>
-      Promise.resolve(new Handshaking(options.device_sn, context.connectLimiter)),
-  });
-  return { registry, connected };
-}
-
 Deno.test("Executor admission: a connect storm at start-up (handshakes making the event loop late) holds no device back when the connected fleet fits", async () => {
   // 48 devices whose connects cost 60 ms of CPU each (about 2.9 s of handshakes, the event
   // loop far later than its limit meanwhile); once connected their polls cost next to nothing.
   const n = 48;
-  const { registry, connected } = handshakeRegistry(60);
+  // Connects that cost 60 ms of CPU and never time out; polls that cost none.
+  const { registry, connected } = starvedHandshakeRegistry(0, 60, Infinity);
   const sink = collector();
   const logs: RuntimeLogEntry[] = [];
   const executor = new Executor({
