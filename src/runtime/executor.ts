@@ -221,7 +221,7 @@ export class Executor {
     const random = options.random ?? Math.random;
     const schemaRegistries = new Map<unknown, SchemaRegistry>();
     const connectLimiter = options.connectLimiter ?? new ConnectLimiter();
-    const shortest = shortestInterval(options.devices);
+    const { shortest, longest } = intervalBounds(options.devices);
     const lagLimitMs = options.overloadLagMs ?? Math.min(1_000, Math.max(200, shortest / 10));
     // New handshakes wait while the event loop runs late or admission finds the process over
     // capacity (only those of the executor's own limiter).
@@ -336,7 +336,7 @@ export class Executor {
       const windowMs = this.#admissionWindowMs;
       const overWindows = o.overWindows ?? 3;
       const graceMs = o.connectGraceMs ??
-        spread(longestInterval(options.devices)) + 30_000 + 50 * members.length;
+        spread(longest) + 30_000 + 50 * members.length;
       let startedAt = 0;
       let granted = 0;
       let timedOut = 0;
@@ -591,24 +591,20 @@ function prioritized(slots: ConnectSlots, urgent: () => boolean): ConnectSlots {
 /** The least time between two over-capacity warnings. */
 const OVERLOAD_WARNING_INTERVAL_MS = 60_000;
 
-/** The shortest poll interval of the pull devices, ms (5 s when there is none). */
-function shortestInterval(devices: readonly ResolvedDevice[]): number {
+/** The shortest and longest poll intervals of the pull devices, ms (5 s when there is none). */
+function intervalBounds(
+  devices: readonly ResolvedDevice[],
+): { readonly shortest: number; readonly longest: number } {
   let shortest = Infinity;
-  for (const device of devices) {
-    if (device.mode !== "pull") continue;
-    for (const group of device.groups) shortest = Math.min(shortest, group.intervalMs);
-  }
-  return shortest === Infinity ? 5_000 : shortest;
-}
-
-/** The longest poll interval of the pull devices, ms (5 s when there is none). */
-function longestInterval(devices: readonly ResolvedDevice[]): number {
   let longest = 0;
   for (const device of devices) {
     if (device.mode !== "pull") continue;
-    for (const group of device.groups) longest = Math.max(longest, group.intervalMs);
+    for (const group of device.groups) {
+      shortest = Math.min(shortest, group.intervalMs);
+      longest = Math.max(longest, group.intervalMs);
+    }
   }
-  return longest === 0 ? 5_000 : longest;
+  return shortest === Infinity ? { shortest: 5_000, longest: 5_000 } : { shortest, longest };
 }
 
 /**
