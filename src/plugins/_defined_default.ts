@@ -1,7 +1,11 @@
 // The default plugin as defined, before its expensive parts load (see `_defined_builtin.ts`).
 // Chosen here and nowhere else: the first built-in one. Private to src/plugins.
 import type { ProtocolPlugin } from "../plugin/plugin.ts";
-import { BLUETTI_V2, loadBluettiV2Blocks, loadBluettiV2Parts } from "./bluetti_v2/_definition.ts";
+import {
+  BLUETTI_V2,
+  BLUETTI_V2_BLOCKS_PART,
+  loadBluettiV2Parts,
+} from "./bluetti_v2/_definition.ts";
 
 /** The default plugin; its blocks, registries and simulation throw until its parts load. */
 export const DEFINED_DEFAULT_PLUGIN: ProtocolPlugin = BLUETTI_V2;
@@ -21,5 +25,5 @@ export function loadDefaultParts(): Promise<void> {
  * @returns When they are loaded.
  */
 export function loadDefaultBlocks(): Promise<void> {
-  return loadBluettiV2Blocks();
+  return BLUETTI_V2_BLOCKS_PART.load();
 }

@@ -4,7 +4,7 @@
 // of other stations) does not load them. Private to src/plugins.
 import type { RegisterMap, RegisterMapDef } from "../../parser/register_map.ts";
 import type { ProtocolPlugin } from "../../plugin/plugin.ts";
-import { PluginPartsNotLoadedError } from "../../plugin/parts_not_loaded.ts";
+import { PluginPart } from "../_plugin_part.ts";
 import { defineRegisterMapPlugin } from "../modbus_tcp/register_map_plugin.ts";
 
 /** What `_parts.ts` brings. */
@@ -15,35 +15,20 @@ export interface BluettiLocalParts {
   maps(): readonly RegisterMap[];
 }
 
-let parts: BluettiLocalParts | undefined;
-
-/**
- * Called by `_parts.ts` when it loads.
- *
- * @param loaded The parts.
- */
-export function provideBluettiLocalParts(loaded: BluettiLocalParts): void {
-  parts ??= loaded;
-}
+/** The register maps, provided by `_parts.ts`. */
+export const BLUETTI_LOCAL_PARTS: PluginPart<BluettiLocalParts> = new PluginPart(
+  "bluetti_local",
+  "import src/plugins/bluetti_local/plugin.ts, or await loadBluettiLocalParts() before the first use",
+  () => import("./_parts.ts"),
+);
 
 /**
  * Load the register maps (once).
  *
  * @returns When they are loaded.
  */
-export async function loadBluettiLocalParts(): Promise<void> {
-  if (parts === undefined) await import("./_parts.ts");
-}
-
-function partsFor(member: string): BluettiLocalParts {
-  if (parts === undefined) {
-    throw new PluginPartsNotLoadedError(
-      "bluetti_local",
-      member,
-      "import src/plugins/bluetti_local/plugin.ts, or await loadBluettiLocalParts() before the first use",
-    );
-  }
-  return parts;
+export function loadBluettiLocalParts(): Promise<void> {
+  return BLUETTI_LOCAL_PARTS.load();
 }
 
 /** The plugin; see `plugin.ts` for its documentation. */
@@ -52,8 +37,8 @@ export const BLUETTI_LOCAL: ProtocolPlugin = defineRegisterMapPlugin({
   vendor: "bluetti",
   protocol: "local",
   // Compiled with the profiles and controls on first use: defining the plugin costs nothing.
-  maps: () => partsFor("register maps").maps(),
+  maps: () => BLUETTI_LOCAL_PARTS.get("register maps").maps(),
   get defs() {
-    return partsFor("register maps").defs;
+    return BLUETTI_LOCAL_PARTS.get("register maps").defs;
   },
 });

@@ -1,6 +1,6 @@
 // The local Modbus TCP plugin's register maps (see `_definition.ts`). Private to src/plugins.
 import { BLUETTI_LOCAL_MAPS } from "./models.ts";
 import { listLocalProfiles } from "./registry.ts";
-import { provideBluettiLocalParts } from "./_definition.ts";
+import { BLUETTI_LOCAL_PARTS } from "./_definition.ts";
 
-provideBluettiLocalParts({ defs: BLUETTI_LOCAL_MAPS, maps: listLocalProfiles });
+BLUETTI_LOCAL_PARTS.provide({ defs: BLUETTI_LOCAL_MAPS, maps: listLocalProfiles });

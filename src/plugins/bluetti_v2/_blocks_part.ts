@@ -2,6 +2,6 @@
 // `controls` lists the blocks' spans from them without the schema compiler `_parts.ts`
 // brings. Private to src/plugins.
 import { BLUETTI_V2_BLOCKS } from "./blocks.ts";
-import { provideBluettiV2Blocks } from "./_definition.ts";
+import { BLUETTI_V2_BLOCKS_PART } from "./_definition.ts";
 
-provideBluettiV2Blocks(BLUETTI_V2_BLOCKS);
+BLUETTI_V2_BLOCKS_PART.provide(BLUETTI_V2_BLOCKS);

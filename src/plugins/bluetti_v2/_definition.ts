@@ -5,7 +5,7 @@
 // the plugin's profiles alone (`runtime --dry-run`, `profiles`) imports this module and
 // awaits `loadBluettiV2Parts()` before it uses the rest. Private to src/plugins.
 import { definePlugin, type ProtocolPlugin } from "../../plugin/plugin.ts";
-import { PluginPartsNotLoadedError } from "../../plugin/parts_not_loaded.ts";
+import { PluginPart } from "../_plugin_part.ts";
 import type { FieldOverrideDef } from "../../device/profile.ts";
 import type { SchemaRegistry } from "../../parser/registry.ts";
 import type { BlockSchemaDef } from "../../parser/types.ts";
@@ -27,56 +27,30 @@ export interface BluettiV2Parts {
   createRegistry(overrides: readonly FieldOverrideDef[]): SchemaRegistry;
 }
 
-let blocks: readonly BlockSchemaDef[] | undefined;
-let parts: BluettiV2Parts | undefined;
+const REMEDY =
+  "import src/plugins/bluetti_v2/plugin.ts, or await loadBluettiV2Parts() before the first use";
 
-/**
- * Called by `_blocks_part.ts` when it loads.
- *
- * @param loaded The 45 block definitions.
- */
-export function provideBluettiV2Blocks(loaded: readonly BlockSchemaDef[]): void {
-  blocks ??= loaded;
-}
+/** The block definitions, provided by `_blocks_part.ts`: what listing its controls needs. */
+export const BLUETTI_V2_BLOCKS_PART: PluginPart<readonly BlockSchemaDef[]> = new PluginPart(
+  "bluetti_v2",
+  REMEDY,
+  () => import("./_blocks_part.ts"),
+);
 
-/**
- * Called by `_parts.ts` when it loads.
- *
- * @param loaded The parts.
- */
-export function provideBluettiV2Parts(loaded: BluettiV2Parts): void {
-  parts ??= loaded;
-}
-
-/**
- * Load the plugin's block definitions alone (once): what listing its controls needs.
- *
- * @returns When they are loaded.
- */
-export async function loadBluettiV2Blocks(): Promise<void> {
-  if (blocks === undefined) await import("./_blocks_part.ts");
-}
+/** The blocks, registry compiler and simulation mapping, provided by `_parts.ts`. */
+export const BLUETTI_V2_PARTS: PluginPart<BluettiV2Parts> = new PluginPart(
+  "bluetti_v2",
+  REMEDY,
+  () => import("./_parts.ts"),
+);
 
 /**
  * Load the plugin's blocks, registry compiler and simulation mapping (once).
  *
  * @returns When they are loaded.
  */
-export async function loadBluettiV2Parts(): Promise<void> {
-  if (parts === undefined) await import("./_parts.ts");
-}
-
-function notLoaded(member: string): PluginPartsNotLoadedError {
-  return new PluginPartsNotLoadedError(
-    "bluetti_v2",
-    member,
-    "import src/plugins/bluetti_v2/plugin.ts, or await loadBluettiV2Parts() before the first use",
-  );
-}
-
-function partsFor(member: string): BluettiV2Parts {
-  if (parts === undefined) throw notLoaded(member);
-  return parts;
+export function loadBluettiV2Parts(): Promise<void> {
+  return BLUETTI_V2_PARTS.load();
 }
 
 /** The plugin; see `plugin.ts` for its documentation. */
@@ -97,11 +71,11 @@ export const BLUETTI_V2: ProtocolPlugin = definePlugin({
     },
   },
   get blocks() {
-    if (blocks === undefined) throw notLoaded("blocks");
-    return blocks;
+    return BLUETTI_V2_BLOCKS_PART.get("blocks");
   },
   get simulation() {
-    return partsFor("simulation").simulation;
+    return BLUETTI_V2_PARTS.get("simulation").simulation;
   },
-  createRegistry: (profile) => partsFor("registry").createRegistry(profile.fieldOverrides),
+  createRegistry: (profile) =>
+    BLUETTI_V2_PARTS.get("registry").createRegistry(profile.fieldOverrides),
 });

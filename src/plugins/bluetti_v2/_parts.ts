@@ -5,9 +5,9 @@
 import "./_blocks_part.ts";
 import { createBluettiRegistry } from "./registry.ts";
 import { BLUETTI_V2_SIMULATION } from "./sim_mapping.ts";
-import { provideBluettiV2Parts } from "./_definition.ts";
+import { BLUETTI_V2_PARTS } from "./_definition.ts";
 
-provideBluettiV2Parts({
+BLUETTI_V2_PARTS.provide({
   simulation: BLUETTI_V2_SIMULATION,
   createRegistry: createBluettiRegistry,
 });

@@ -7,7 +7,7 @@ import type { SchemaRegistry } from "../../parser/registry.ts";
 import type { RegisterMap } from "../../parser/register_map.ts";
 import type { RegisterMapSource } from "../../parser/register_map_source.ts";
 import type { BlockSchemaDef } from "../../parser/types.ts";
-import { PluginPartsNotLoadedError } from "../../plugin/parts_not_loaded.ts";
+import { PluginPart } from "../_plugin_part.ts";
 
 /** The compilers. */
 export interface RegisterMapCompilers {
@@ -17,41 +17,21 @@ export interface RegisterMapCompilers {
   map(source: RegisterMapSource): RegisterMap;
 }
 
-let compilers: RegisterMapCompilers | undefined;
-
 /**
- * Called by `_registry_parts.ts` when it loads.
- *
- * @param loaded The compilers.
+ * The compilers, provided by `_registry_parts.ts`; a plugin's member reads them with
+ * `REGISTER_MAP_COMPILERS.get(member, pluginId)`.
  */
-export function provideRegisterMapCompilers(loaded: RegisterMapCompilers): void {
-  compilers ??= loaded;
-}
-
-/**
- * The compilers, for a plugin's member.
- *
- * @param pluginId The plugin asking, for the message when they are not loaded.
- * @param member What it builds (`registry`, `profile file`).
- * @returns The compilers.
- * @throws {PluginPartsNotLoadedError} when `_registry_parts.ts` has not loaded.
- */
-export function registerMapCompilers(pluginId: string, member: string): RegisterMapCompilers {
-  if (compilers === undefined) {
-    throw new PluginPartsNotLoadedError(
-      pluginId,
-      member,
-      "import src/plugins/modbus_tcp/mod.ts, or await loadRegisterMapCompilers() before the first use",
-    );
-  }
-  return compilers;
-}
+export const REGISTER_MAP_COMPILERS: PluginPart<RegisterMapCompilers> = new PluginPart(
+  "modbus_tcp",
+  "import src/plugins/modbus_tcp/mod.ts, or await loadRegisterMapCompilers() before the first use",
+  () => import("./_registry_parts.ts"),
+);
 
 /**
  * Load the compilers (once).
  *
  * @returns When they are loaded.
  */
-export async function loadRegisterMapCompilers(): Promise<void> {
-  if (compilers === undefined) await import("./_registry_parts.ts");
+export function loadRegisterMapCompilers(): Promise<void> {
+  return REGISTER_MAP_COMPILERS.load();
 }

@@ -5,7 +5,7 @@ import { MBAP_FRAMING } from "../../protocol/mbap_framing.ts";
 import { planReads, type ReadStep } from "../../parser/read_plan.ts";
 import type { RegisterMap, RegisterMapDef } from "../../parser/register_map.ts";
 import type { SchemaRegistry } from "../../parser/registry.ts";
-import { registerMapCompilers } from "./_registry_factory.ts";
+import { REGISTER_MAP_COMPILERS } from "./_registry_factory.ts";
 import type { BlockSchemaDef, FieldDef } from "../../parser/types.ts";
 
 /** A register map as the block machinery sees it; see {@linkcode registerMapProfile}. */
@@ -177,7 +177,7 @@ function registerMapPlugin(options: RegisterMapPluginOptions): ProtocolPlugin {
     createRegistry(profile) {
       let registry = registries.get(profile);
       if (registry === undefined) {
-        registry = registerMapCompilers(options.id, "registry").registry(
+        registry = REGISTER_MAP_COMPILERS.get("registry", options.id).registry(
           profileMap(profile)?.schemas ?? [],
         );
         registries.set(profile, registry);
@@ -185,7 +185,7 @@ function registerMapPlugin(options: RegisterMapPluginOptions): ProtocolPlugin {
       return registry;
     },
     loadProfileFile(source) {
-      const map = registerMapCompilers(options.id, "profile file").map(source);
+      const map = REGISTER_MAP_COMPILERS.get("profile file", options.id).map(source);
       return registerMapPlugin({ ...options, maps: [map], defs: [map.def] });
     },
   };
