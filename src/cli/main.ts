@@ -16,6 +16,7 @@ import { parseCommandArgs } from "./_args.ts";
 import { type CommandContext, oneLine, printedHelpOrVersion, VERSION } from "./_context.ts";
 import { didYouMeanSuffix } from "./_did_you_mean.ts";
 import { DENO_IO } from "./_io.ts";
+import type { LazySchemaRegistry } from "./_lazy_registry.ts";
 import { UsageError } from "./_usage_error.ts";
 
 /**
@@ -162,6 +163,9 @@ const COMMANDS: Readonly<Record<string, () => Promise<LoadedCommand>>> = {
   help: () => Promise.resolve({ run: helpCommand, helps: { help: GLOBAL_HELP } }),
 };
 
+/** How a command starts: which of the built-in plugins' parts load with it. */
+type StartMode = "none" | "blocks" | "default" | "defined" | "all";
+
 /**
  * The plugins a command starts with: `none` for those that only print text, `blocks` for
  * those that show the default plugin's blocks (its block definitions and labels, without
@@ -173,9 +177,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<LoadedCommand>>> = {
  * not loaded: the command loads them, src/plugins/_defined_builtin.ts `loadBuiltinParts`,
  * before it uses them, and it has no `ctx.registry`), `all` built-in plugins for the rest.
  */
-const PLUGINS_OF: Readonly<
-  Record<string, "none" | "blocks" | "default" | "defined" | "all">
-> = {
+const PLUGINS_OF: Readonly<Record<string, StartMode>> = {
   schema: "none",
   help: "none",
   blocks: "blocks",
@@ -185,15 +187,85 @@ const PLUGINS_OF: Readonly<
 };
 
 /** The plugins a command starts with, given its arguments. */
-function pluginsOf(
-  name: string,
-  args: readonly string[],
-): "none" | "blocks" | "default" | "defined" | "all" {
+function pluginsOf(name: string, args: readonly string[]): StartMode {
   // `profiles` lists the profiles; `profiles show` also describes a profile's blocks.
   if (name === "profiles") {
     return args.find((arg) => !arg.startsWith("-")) === "show" ? "all" : "defined";
   }
   return PLUGINS_OF[name] ?? "all";
+}
+
+/** What a start mode gives the command's context. */
+interface StartParts {
+  /** `ctx.plugin`: the default plugin, whole or as defined. */
+  plugin?: ProtocolPlugin;
+  /** `ctx.defaultBlocks`: the default plugin's block definitions and labels. */
+  defaults?: PluginBlocks;
+  /** What `ctx.registry` compiles when the command first asks for it. */
+  compile?: () => SchemaRegistry;
+}
+
+/** A start mode's loader: imports what the mode needs and fills the context's parts. */
+type StartLoader = (name: string, parts: StartParts) => Promise<void>;
+
+/**
+ * The loader of each start mode; it runs side by side with the command's import. The
+ * built-in plugins define themselves (profiles, framings) when their module loads: no npm
+ * package, and their register maps and profiles are built on first use. Their transports
+ * load with the commands that use them (runtime, demo, the Modbus TCP options of read, write
+ * and simulate).
+ */
+const START_LOADERS: Readonly<Record<StartMode, StartLoader>> = {
+  none: () => Promise.resolve(),
+  blocks: async (_name, parts) => {
+    const [{ LazySchemaRegistry }, { DEFAULT_BLOCKS }] = await Promise.all([
+      import("./_lazy_registry.ts"),
+      import("../plugins/default_blocks.ts"),
+    ]);
+    const blocks = DEFAULT_BLOCKS.blocks;
+    if (blocks === undefined) {
+      // A default plugin without block definitions: the plugin itself, whole.
+      const { DEFAULT_PLUGIN } = await import("../plugins/default_plugin.ts");
+      useWholePlugin(parts, DEFAULT_PLUGIN, LazySchemaRegistry);
+      return;
+    }
+    // The plugin itself is not defined: `blocks` and `decode` read `defaultBlocks`.
+    parts.defaults = DEFAULT_BLOCKS;
+    parts.compile = () => new LazySchemaRegistry(blocks);
+  },
+  default: async (_name, parts) => {
+    const defined = await import("../plugins/_defined_default.ts");
+    await defined.loadDefaultBlocks();
+    parts.plugin = defined.DEFINED_DEFAULT_PLUGIN;
+    parts.defaults = defined.DEFINED_DEFAULT_PLUGIN;
+  },
+  defined: async (name, parts) => {
+    const defined = await import("../plugins/_defined_builtin.ts");
+    // `profiles` lists the register-map plugins' profiles from their maps' definitions.
+    if (name === "profiles") await defined.loadBuiltinProfileLists();
+    parts.plugin = defined.DEFINED_DEFAULT_PLUGIN;
+  },
+  all: async (_name, parts) => {
+    const [{ LazySchemaRegistry }, { DEFAULT_PLUGIN }] = await Promise.all([
+      import("./_lazy_registry.ts"),
+      import("../plugins/builtin.ts"),
+    ]);
+    useWholePlugin(parts, DEFAULT_PLUGIN, LazySchemaRegistry);
+  },
+};
+
+/** The default plugin, whole: its blocks compiled on demand, else its first profile's registry. */
+function useWholePlugin(
+  parts: StartParts,
+  plugin: ProtocolPlugin,
+  Lazy: typeof LazySchemaRegistry,
+): void {
+  parts.plugin = plugin;
+  parts.defaults = plugin;
+  parts.compile = () =>
+    plugin.blocks !== undefined
+      ? new Lazy(plugin.blocks)
+      : plugin.createRegistry(plugin.profiles[0]!);
 }
 
 /** The help topics besides the commands themselves. */
@@ -281,31 +353,27 @@ export async function main(args: string[], io: CliIo = DENO_IO): Promise<number>
 
 async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
   let registry: SchemaRegistry | undefined;
-  const schemas: {
-    compile?: () => SchemaRegistry;
-    plugin?: ProtocolPlugin;
-    defaults?: PluginBlocks;
-  } = {};
+  const parts: StartParts = {};
   const ctx: CommandContext = {
     io,
     // Imported with the command: the built-in plugins define themselves on import.
     get plugin() {
-      if (schemas.plugin === undefined) {
+      if (parts.plugin === undefined) {
         throw new TypeError(
           "Cannot use the plugin: the command has not started, or started without it",
         );
       }
-      return schemas.plugin;
+      return parts.plugin;
     },
     get defaultBlocks() {
-      return schemas.defaults;
+      return parts.defaults;
     },
     // Imported with the command, compiled when the command first asks for it.
     get registry() {
-      if (schemas.compile === undefined) {
+      if (parts.compile === undefined) {
         throw new TypeError("Cannot use the registry before a command");
       }
-      return registry ??= schemas.compile();
+      return registry ??= parts.compile();
     },
   };
   // Only flags may come before the command, and every one of them is global.
@@ -327,54 +395,9 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
   // Global flags before the command count for it too (`power-sdk --help decode`).
   const globals = leading.filter((arg) => arg !== "--");
   const rest = [...globals, ...args.slice(at + 1)];
-  // The built-in plugins define themselves (profiles, framings) when their module loads: no
-  // npm package, and their register maps and profiles are built on first use. Their
-  // transports load with the commands that use them (runtime, demo, the Modbus TCP options of
-  // read, write and simulate).
-  const plugins = pluginsOf(name, rest);
-  if (plugins === "none") return await (await load()).run(rest, ctx);
-  if (plugins === "defined") {
-    const [command, defined] = await Promise.all([
-      load(),
-      import("../plugins/_defined_builtin.ts"),
-    ]);
-    // `profiles` lists the register-map plugins' profiles from their maps' definitions.
-    if (name === "profiles") await defined.loadBuiltinProfileLists();
-    schemas.plugin = defined.DEFINED_DEFAULT_PLUGIN;
-    return await command.run(rest, ctx);
-  }
-  if (plugins === "default") {
-    const [command, defined] = await Promise.all([
-      load(),
-      import("../plugins/_defined_default.ts"),
-    ]);
-    await defined.loadDefaultBlocks();
-    schemas.plugin = defined.DEFINED_DEFAULT_PLUGIN;
-    schemas.defaults = defined.DEFINED_DEFAULT_PLUGIN;
-    return await command.run(rest, ctx);
-  }
-  // The command, the registry and the plugins load side by side.
-  const [command, { LazySchemaRegistry }, source] = await Promise.all([
-    load(),
-    import("./_lazy_registry.ts"),
-    plugins === "blocks" ? import("../plugins/default_blocks.ts") : import("../plugins/builtin.ts"),
-  ]);
-  const blocks = "DEFAULT_BLOCKS" in source ? source.DEFAULT_BLOCKS.blocks : undefined;
-  if ("DEFAULT_BLOCKS" in source && blocks !== undefined) {
-    // The plugin itself is not defined: `blocks` and `decode` read `defaultBlocks`.
-    schemas.defaults = source.DEFAULT_BLOCKS;
-    schemas.compile = () => new LazySchemaRegistry(blocks);
-    return await command.run(rest, ctx);
-  }
-  const { DEFAULT_PLUGIN: plugin } = "DEFAULT_PLUGIN" in source
-    ? source
-    : await import("../plugins/default_plugin.ts");
-  schemas.plugin = plugin;
-  schemas.defaults = plugin;
-  schemas.compile = () =>
-    plugin.blocks !== undefined
-      ? new LazySchemaRegistry(plugin.blocks)
-      : plugin.createRegistry(plugin.profiles[0]!);
+  const start = START_LOADERS[pluginsOf(name, rest)];
+  // The command and its plugins load side by side.
+  const [command] = await Promise.all([load(), start(name, parts)]);
   return await command.run(rest, ctx);
 }
 
