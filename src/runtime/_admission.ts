@@ -305,15 +305,25 @@ export interface ConnectPhase {
 }
 
 /**
- * Whether a window in which first handshakes ran goes unjudged: only while the connect phase
- * converges — no handshake timed out in the last `overWindows + 1` windows and the grace has
- * not run out — and no device is held back. Once devices are held back the process has been
- * found over capacity: the handshakes that follow are those of devices still admitted and not
- * yet connected (and re-admissions, one at a time), and pausing for them left the walk down
- * waiting 20–35 s between steps at 2,000 TLS stations.
+ * What the connect phase decides about a window in which first handshakes ran: `"pause"`, it
+ * goes unjudged, only while the connect phase converges and no device is held back; else why
+ * it is judged. The connect phase does not converge when a handshake timed out in the last
+ * `overWindows + 1` windows (`"handshake timed out"`) or the grace ran out (`"grace over"`),
+ * whether devices are held back or not. Else `"held back"`: once devices are held back the
+ * process has been found over capacity: the handshakes that follow are those of devices still
+ * admitted and not yet connected (and re-admissions, one at a time), and pausing for them left
+ * the walk down waiting 20–35 s between steps at 2,000 TLS stations.
  */
-export function connectPhasePauses(phase: ConnectPhase): boolean {
-  return phase.heldBack === 0 &&
-    phase.sinceTimeoutMs > (phase.overWindows + 1) * phase.windowMs &&
-    phase.sinceStartMs < phase.graceMs;
+export type ConnectPhaseVerdict = "pause" | "handshake timed out" | "grace over" | "held back";
+
+/**
+ * Decide whether a window in which first handshakes ran goes unjudged (see
+ * {@linkcode ConnectPhaseVerdict}).
+ */
+export function connectPhaseVerdict(phase: ConnectPhase): ConnectPhaseVerdict {
+  if (phase.sinceTimeoutMs <= (phase.overWindows + 1) * phase.windowMs) {
+    return "handshake timed out";
+  }
+  if (phase.sinceStartMs >= phase.graceMs) return "grace over";
+  return phase.heldBack === 0 ? "pause" : "held back";
 }

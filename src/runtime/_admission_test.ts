@@ -3,7 +3,7 @@ import {
   Admission,
   type AdmissionMember,
   type AdmissionSettings,
-  connectPhasePauses,
+  connectPhaseVerdict,
 } from "./_admission.ts";
 
 /** A device under admission: connected or not, held or admitted, its held time on a fake clock. */
@@ -228,7 +228,7 @@ Deno.test("Admission: windows in which first handshakes ran are not judged; over
   assert.deepEqual(held(), ["d8", "d9"]);
 });
 
-Deno.test("connectPhasePauses: first handshakes pause the judgement only while the connect phase converges and no device is held back", () => {
+Deno.test("connectPhaseVerdict: first handshakes pause the judgement only while the connect phase converges and no device is held back", () => {
   const converging = {
     heldBack: 0,
     sinceTimeoutMs: Infinity,
@@ -237,13 +237,26 @@ Deno.test("connectPhasePauses: first handshakes pause the judgement only while t
     overWindows: 3,
     graceMs: 60_000,
   };
-  assert.equal(connectPhasePauses(converging), true);
+  assert.equal(connectPhaseVerdict(converging), "pause");
   // A handshake timed out within the last overWindows + 1 windows; later, the pause is back.
-  assert.equal(connectPhasePauses({ ...converging, sinceTimeoutMs: 4_000 }), false);
-  assert.equal(connectPhasePauses({ ...converging, sinceTimeoutMs: 4_001 }), true);
+  assert.equal(
+    connectPhaseVerdict({ ...converging, sinceTimeoutMs: 4_000 }),
+    "handshake timed out",
+  );
+  assert.equal(connectPhaseVerdict({ ...converging, sinceTimeoutMs: 4_001 }), "pause");
   // The grace ran out.
-  assert.equal(connectPhasePauses({ ...converging, sinceStartMs: 60_000 }), false);
+  assert.equal(connectPhaseVerdict({ ...converging, sinceStartMs: 60_000 }), "grace over");
   // Devices are held back: the process was found over capacity, the handshakes that follow
   // (devices admitted and not yet connected) no longer pause the walk down.
-  assert.equal(connectPhasePauses({ ...converging, heldBack: 1 }), false);
+  assert.equal(connectPhaseVerdict({ ...converging, heldBack: 1 }), "held back");
+  // Whether the connect phase converges does not depend on devices held back (the executor
+  // says once why it judges while devices connect).
+  assert.equal(
+    connectPhaseVerdict({ ...converging, heldBack: 1, sinceTimeoutMs: 4_000 }),
+    "handshake timed out",
+  );
+  assert.equal(
+    connectPhaseVerdict({ ...converging, heldBack: 1, sinceStartMs: 60_000 }),
+    "grace over",
+  );
 });

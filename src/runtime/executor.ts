@@ -14,7 +14,7 @@ import { ConnectLimiter, type ConnectSlots } from "../transport/connect_limiter.
 import { DeviceRunner, type RunnerLogEntry } from "./_device_runner.ts";
 import { startSpreadMs } from "./_start_spread.ts";
 import { LAG_MEMORY_MS, LoadGate } from "./_load_gate.ts";
-import { Admission, type AdmissionStats, connectPhasePauses } from "./_admission.ts";
+import { Admission, type AdmissionStats, connectPhaseVerdict } from "./_admission.ts";
 import type { DeviceIdentity } from "../device/device_state.ts";
 import { RuntimeRegistry } from "./runtime_registry.ts";
 import type { ControlWriteResult } from "./sinks/output_device.ts";
@@ -364,24 +364,24 @@ export class Executor {
         const handshaking = firstSlots.active > 0 || firstSlots.granted !== granted ||
           now - firstSlots.lastEndAt < LAG_MEMORY_MS;
         granted = firstSlots.granted;
-        const phase = {
+        // Once devices are held back, no pause either (see ConnectPhaseVerdict).
+        const verdict = connectPhaseVerdict({
           heldBack: admission.heldBack,
           sinceTimeoutMs: now - timedOutAt,
           sinceStartMs: now - startedAt,
           windowMs,
           overWindows,
           graceMs,
-        };
-        // Once devices are held back, no pause either (see connectPhasePauses).
-        const connecting = handshaking && connectPhasePauses(phase);
-        const converging = connectPhasePauses({ ...phase, heldBack: 0 });
-        if (handshaking && !converging && !toldJudged) {
+        });
+        const connecting = handshaking && verdict === "pause";
+        const converges = verdict === "pause" || verdict === "held back";
+        if (handshaking && !converges && !toldJudged) {
           // Once: why windows are judged while devices still make their first handshakes.
           toldJudged = true;
           log({
             level: "info",
             message: `admission: the connect phase does not converge (${
-              now - timedOutAt <= (overWindows + 1) * windowMs
+              verdict === "handshake timed out"
                 ? `${timeouts.count} ${
                   timeouts.count === 1 ? "handshake" : "handshakes"
                 } timed out so far`
