@@ -7,6 +7,7 @@
  */
 import { TransportError } from "../errors/errors.ts";
 import { RequestWindow } from "./_request_window.ts";
+import { SentQueue } from "./_sent_queue.ts";
 import type {
   ReplyMatcher,
   RequestOptions,
@@ -60,12 +61,8 @@ export class LoopbackTransport implements Transport {
   #window = new RequestWindow();
   #unsolicited = new Set<(frame: UnsolicitedFrame) => void>();
   #stateListeners = new Set<(change: TransportStateChange) => void>();
-  // The requests sent and not yet handed to the handler, oldest first. Nearly always one, kept
-  // in two fields (nothing allocated per request); more only when a request ended before its
-  // microtask ran and the next one was sent at once.
-  #sentPayload: Uint8Array | null = null;
-  #sentFail: ((error: TransportError) => void) | null = null;
-  #sentMore: { payload: Uint8Array; fail: (error: TransportError) => void }[] = [];
+  // The requests sent and not yet handed to the handler, oldest first.
+  #sent = new SentQueue();
 
   /**
    * Create a transport around a handler.
@@ -116,12 +113,7 @@ export class LoopbackTransport implements Transport {
   ): Promise<Uint8Array> {
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     return this.#window.run(isReply, (fail) => {
-      if (this.#sentPayload === null) {
-        this.#sentPayload = payload;
-        this.#sentFail = fail;
-      } else {
-        this.#sentMore.push({ payload, fail });
-      }
+      this.#sent.push(payload, fail);
       queueMicrotask(this.#answer);
     }, {
       signal: options.signal,
@@ -142,11 +134,9 @@ export class LoopbackTransport implements Transport {
    * an async step or a closure per request; a promise is awaited.
    */
   #answer = (): void => {
-    const payload = this.#sentPayload!;
-    const fail = this.#sentFail!;
-    const next = this.#sentMore.shift();
-    this.#sentPayload = next === undefined ? null : next.payload;
-    this.#sentFail = next === undefined ? null : next.fail;
+    const payload = this.#sent.firstPayload;
+    const fail = this.#sent.firstFail;
+    this.#sent.shift();
     try {
       const out = this.#handler(payload);
       if (isPromiseLike(out)) {
