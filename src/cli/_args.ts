@@ -1,7 +1,7 @@
 // Command-line parsing, with usage errors that say what is wrong and suggest what was meant.
 // The tokenizer is written here rather than taken from node:util's parseArgs: loading a node:
 // built-in costs every command a third of an empty script's start-up. Private to src/cli.
-import { didYouMeanSuffix } from "./_did_you_mean.ts";
+import { didYouMeanSuffix } from "../_shared/did_you_mean.ts";
 import { UsageError } from "./_usage_error.ts";
 
 /** One option of a command. */

@@ -6,7 +6,7 @@ import type { SchemaRegistry } from "../parser/registry.ts";
 import type { ProtocolPlugin } from "../plugin/plugin.ts";
 import type { PluginBlocks } from "../plugins/default_blocks.ts";
 import { flag, type ParsedArgs } from "./_args.ts";
-import { didYouMeanSuffix } from "./_did_you_mean.ts";
+import { didYouMeanSuffix } from "../_shared/did_you_mean.ts";
 import type { CliIo } from "./main.ts";
 
 /** The package version, from deno.json (a JSON module, so a compiled binary has it too). */

@@ -14,7 +14,7 @@ import type { ProtocolPlugin } from "../plugin/plugin.ts";
 import type { PluginBlocks } from "../plugins/default_blocks.ts";
 import { parseCommandArgs } from "./_args.ts";
 import { type CommandContext, oneLine, printedHelpOrVersion, VERSION } from "./_context.ts";
-import { didYouMeanSuffix } from "./_did_you_mean.ts";
+import { didYouMeanSuffix } from "../_shared/did_you_mean.ts";
 import { DENO_IO } from "./_io.ts";
 import type { LazySchemaRegistry } from "./_lazy_registry.ts";
 import { UsageError } from "./_usage_error.ts";

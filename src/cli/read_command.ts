@@ -51,7 +51,7 @@ import {
   DENO_SOURCES,
   PASSWORD_ENV,
 } from "./_credentials.ts";
-import { didYouMeanSuffix } from "./_did_you_mean.ts";
+import { didYouMeanSuffix } from "../_shared/did_you_mean.ts";
 import { protocolVersionText, recordJson, recordLines } from "./_records.ts";
 import { UsageError } from "./_usage_error.ts";
 import { wantsModbusTcp } from "./_modbus_tcp_args.ts";

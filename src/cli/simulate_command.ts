@@ -37,7 +37,7 @@ import {
   DENO_SOURCES,
   PASSWORD_ENV,
 } from "./_credentials.ts";
-import { didYouMeanSuffix } from "./_did_you_mean.ts";
+import { didYouMeanSuffix } from "../_shared/did_you_mean.ts";
 import { DENO_STOP_SIGNALS, type StopSignals } from "./_signals.ts";
 import { UsageError } from "./_usage_error.ts";
 import { wantsModbusTcp } from "./_modbus_tcp_args.ts";

@@ -1,5 +1,5 @@
 // Private helpers shared by the frame builders, parsers and the matcher of this folder.
-import { ProtocolError } from "../errors/mod.ts";
+import { ProtocolError } from "../errors/errors.ts";
 import { crc16Modbus } from "./crc16.ts";
 import type { ModbusRequest } from "./types.ts";
 import { announcedReplyPduLength } from "./pdu.ts";

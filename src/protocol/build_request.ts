@@ -1,4 +1,4 @@
-import { ProtocolError } from "../errors/mod.ts";
+import { ProtocolError } from "../errors/errors.ts";
 import { MAX_ADDRESS, sealCrc } from "./_frame.ts";
 import { requestPduLength, RTU_LAYOUT, writeRequestPdu } from "./pdu.ts";
 import type { ModbusRequest } from "./types.ts";

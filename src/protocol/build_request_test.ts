@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ProtocolError } from "../errors/mod.ts";
+import { ProtocolError } from "../errors/errors.ts";
 import { buildRequest } from "./build_request.ts";
 import type { ModbusRequest } from "./types.ts";
 

@@ -1,4 +1,4 @@
-import { ProtocolError } from "../errors/mod.ts";
+import { ProtocolError } from "../errors/errors.ts";
 import type { ModbusRequest } from "./types.ts";
 
 /**

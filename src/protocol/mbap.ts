@@ -1,4 +1,4 @@
-import { ProtocolError } from "../errors/mod.ts";
+import { ProtocolError } from "../errors/errors.ts";
 import { bytesFollow, hex, readU16, writeU16 } from "./_frame.ts";
 import {
   MBAP_LAYOUT,

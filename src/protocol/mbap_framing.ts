@@ -1,4 +1,4 @@
-import { ProtocolError } from "../errors/mod.ts";
+import { ProtocolError } from "../errors/errors.ts";
 import { crc16Modbus } from "./crc16.ts";
 import type { Framing } from "./framing.ts";
 import { MBAP_HEADER_LENGTH, mbapFrameLength } from "./_mbap_header.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ModbusExceptionError } from "../errors/mod.ts";
+import { ModbusExceptionError } from "../errors/errors.ts";
 import {
   buildMbapRequest,
   mbapFrameLength,

@@ -1,4 +1,4 @@
-import { ProtocolError } from "../errors/mod.ts";
+import { ProtocolError } from "../errors/errors.ts";
 import { announcedReplyLength, assertCrc, bytesFollow, crcMatches } from "./_frame.ts";
 import { parseReplyPdu, RTU_LAYOUT } from "./pdu.ts";
 import type { ModbusReply, ModbusRequest } from "./types.ts";

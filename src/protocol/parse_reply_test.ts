@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { MODBUS_EXCEPTION_NAMES, ModbusExceptionError, ProtocolError } from "../errors/mod.ts";
-import type { ProtocolErrorCode } from "../errors/mod.ts";
+import { MODBUS_EXCEPTION_NAMES, ModbusExceptionError, ProtocolError } from "../errors/errors.ts";
+import type { ProtocolErrorCode } from "../errors/errors.ts";
 import {
   buildExceptionReply,
   buildReadReply,

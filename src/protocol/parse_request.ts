@@ -1,4 +1,4 @@
-import { ProtocolError } from "../errors/mod.ts";
+import { ProtocolError } from "../errors/errors.ts";
 import { assertCrc, bytesFollow, crcMatches, hex, MAX_ADDRESS } from "./_frame.ts";
 import { parseRequestPdu, requestPduSize, RTU_LAYOUT } from "./pdu.ts";
 import type { ModbusRequest } from "./types.ts";

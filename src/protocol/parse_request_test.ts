@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ProtocolError, type ProtocolErrorCode } from "../errors/mod.ts";
+import { ProtocolError, type ProtocolErrorCode } from "../errors/errors.ts";
 import { buildRequest } from "./build_request.ts";
 import { parseRequest } from "./parse_request.ts";
 import type { ModbusRequest } from "./types.ts";

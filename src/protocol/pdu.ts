@@ -1,4 +1,4 @@
-import { ModbusExceptionError, ProtocolError } from "../errors/mod.ts";
+import { ModbusExceptionError, ProtocolError } from "../errors/errors.ts";
 import {
   bytesFollow,
   hex,

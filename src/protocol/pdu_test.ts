@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ModbusExceptionError, ProtocolError } from "../errors/mod.ts";
+import { ModbusExceptionError, ProtocolError } from "../errors/errors.ts";
 import { buildRequest } from "./build_request.ts";
 import { buildMbapRequest } from "./mbap.ts";
 import {

@@ -13,7 +13,7 @@ import {
   UnionSchema,
   ValuesSchema,
 } from "../../schema/schema.ts";
-import { didYouMeanSuffix } from "./_did_you_mean.ts";
+import { didYouMeanSuffix } from "../../_shared/did_you_mean.ts";
 import { formatPath, type PathSegment, type RawIssue } from "./_source.ts";
 
 /** A schema issue with its absolute path, after unions were looked into. */

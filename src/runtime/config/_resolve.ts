@@ -7,7 +7,7 @@ import type { RuntimeRegistry } from "../runtime_registry.ts";
 import { flattenIssues, toRawIssues } from "./_issues.ts";
 import type { AdmissionOptions } from "../executor.ts";
 import type { ResolvedDevice, ResolvedGroup, ResolvedTransport } from "../types.ts";
-import { didYouMean, didYouMeanSuffix } from "./_did_you_mean.ts";
+import { didYouMean, didYouMeanSuffix } from "../../_shared/did_you_mean.ts";
 import type { ProfileFiles } from "./_profile_files.ts";
 import { formatPath, type PathSegment, type RawIssue } from "./_source.ts";
 import type { ProtocolPlugin } from "../../plugin/plugin.ts";
