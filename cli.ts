@@ -43,9 +43,9 @@
 // First: hold the stop signals before the rest of the CLI loads (see src/cli/_early_signals.ts).
 import "./src/cli/_early_signals.ts";
 import { releaseStopSignalsUnlessListening } from "./src/cli/_signals.ts";
-import { main } from "./src/cli/mod.ts";
+import { main } from "./src/cli/main.ts";
 
-export * from "./src/cli/mod.ts";
+export * from "./src/cli/main.ts";
 
 if (import.meta.main) {
   releaseStopSignalsUnlessListening(Deno.args);

@@ -319,3 +319,30 @@ Deno.test("read, write, simulate and demo still reach the MQTT client (the graph
     assert.ok(load.npm.includes("mqtt"), `${command}: ${load.npm.join(", ")}`);
   }
 });
+
+Deno.test("runtime --dry-run loads the prompt, --once's progress, --shard and --json's redaction only when they are used", () => {
+  // Every module on the way costs start-up (about half a millisecond each, docs/benchmarks.md):
+  // what only a prompt, a poll, `--shard` or `--json` needs is imported when it is.
+  const load = staticLoad(graph, [
+    fileUrl("cli.ts"),
+    fileUrl("src/cli/runtime_command.ts"),
+    fileUrl("src/plugins/_defined_builtin.ts"),
+  ]);
+  const later = [
+    "src/cli/_prompt.ts",
+    "src/cli/_progress.ts",
+    "src/cli/_resolution_json.ts",
+    "src/runtime/shard.ts",
+    "src/runtime/sinks/redact_deep.ts",
+    "src/parser/redact.ts",
+    // Re-exports cost a module each: the CLI imports from the modules themselves.
+    "src/cli/mod.ts",
+    "src/errors/mod.ts",
+  ].map(fileUrl);
+  assert.deepEqual(later.filter((m) => load.modules.has(m)), []);
+  // The check sees them where they are: the command imports them when it runs.
+  const command = graph.modules.find((m) => m.specifier === fileUrl("src/cli/runtime_command.ts"));
+  const dynamic = (command?.dependencies ?? []).filter((d) => d.isDynamic === true)
+    .map((d) => d.code!.specifier);
+  for (const module of later.slice(1, 4)) assert.ok(dynamic.includes(module), module);
+});

@@ -1,7 +1,7 @@
 // Where the certificate password and files come from (the process, or a test's doubles), kept
 // apart from ./_credentials.ts so that commands which only check a file do not load the bundle
 // reader. Private to src/cli.
-import { DENO_TERMINAL, type Terminal } from "./_prompt.ts";
+import type { Terminal } from "./_prompt.ts";
 
 /** The environment variable that holds the certificate password. */
 export const PASSWORD_ENV = "POWER_SDK_CERT_PASSWORD";
@@ -29,5 +29,10 @@ export const DENO_SOURCES: CredentialSources = {
       return undefined; // no permission: as good as unset
     }
   },
-  terminal: DENO_TERMINAL,
+  // The prompt's code (raw mode, line editing) loads when a secret is asked for.
+  terminal: {
+    isTerminal: () => Deno.stdin.isTerminal(),
+    readSecret: async (prompt, write) =>
+      (await import("./_prompt.ts")).DENO_TERMINAL.readSecret(prompt, write),
+  },
 };

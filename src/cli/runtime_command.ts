@@ -19,11 +19,9 @@ import {
   resolveRuntime,
 } from "../runtime/config/resolve.ts";
 import { prepareDevices } from "../runtime/config/prepare_devices.ts";
-import { devicesOfShard, parseShard, type Shard } from "../runtime/shard.ts";
-import { RuntimeRegistry } from "../runtime/runtime_registry.ts";
+import type { devicesOfShard, Shard } from "../runtime/shard.ts";
 import type { AdmissionStats, RuntimeLogEntry } from "../runtime/executor.ts";
 import type { Runtime, RuntimeOptions } from "../runtime/runtime.ts";
-import { redactDeep } from "../runtime/sinks/redact_deep.ts";
 import type { DeviceMetrics, ResolvedDevice, Snapshot } from "../runtime/types.ts";
 import {
   flag,
@@ -47,7 +45,6 @@ import {
   PASSWORD_ENV,
 } from "./_sources.ts";
 import type { Terminal } from "./_prompt.ts";
-import { progress, TIMEOUT_CAUSES } from "./_progress.ts";
 import { DENO_STOP_SIGNALS, type StopSignals } from "./_signals.ts";
 import { formatTable } from "./_table.ts";
 import { UsageError } from "./_usage_error.ts";
@@ -214,6 +211,7 @@ export async function runtimeCommand(
   const parsed = parseCommandArgs(args, OPTIONS, "runtime");
   if (printedHelpOrVersion(ctx, parsed, RUNTIME_HELP)) return 0;
   const options = checkOptions(parsed);
+  const shard = await shardOption(options.shard);
   // Only a continuous run listens to the stop signals; the others end by themselves.
   if (options.mode !== "run") system.stopSignals.release?.();
   // The built-in plugins start defined without their parts (block schemas, register maps,
@@ -223,11 +221,11 @@ export async function runtimeCommand(
     const config = await readRuntimeConfig(options.config, { env: (name) => system.env(name) });
     return { config, all: resolveRuntime(config) };
   });
-  const resolved = options.shard === undefined
+  const resolved = shard === undefined
     ? all
-    : { ...all, devices: devicesOfShard(all.devices, options.shard) };
-  if (options.shard !== undefined && options.logThreshold !== "warn") {
-    const { index, count } = options.shard;
+    : { ...all, devices: shard.devicesOf(all.devices, shard.shard) };
+  if (shard !== undefined && options.logThreshold !== "warn") {
+    const { index, count } = shard.shard;
     ctx.io.stderr(
       `info: shard ${index}/${count}: ${resolved.devices.length} of ${all.devices.length} devices\n`,
     );
@@ -239,7 +237,7 @@ export async function runtimeCommand(
     prepareDevices(config, resolved, { passwordsPending: true })
   );
   if (options.mode === "dry-run") {
-    printResolution(ctx, resolved, options.json);
+    await printResolution(ctx, resolved, options.json);
     if (checked.error !== null) throw checked.error;
     return 0;
   }
@@ -341,6 +339,10 @@ export async function runtimeCommand(
 
 /** One cycle; a failed poll makes one error line (the sinks printed the details) and exit 1. */
 async function runOnce(ctx: CommandContext, runtime: Runtime, json: boolean): Promise<number> {
+  const [{ progress, TIMEOUT_CAUSES }, { redactDeep }] = await Promise.all([
+    import("./_progress.ts"),
+    import("../runtime/sinks/redact_deep.ts"),
+  ]);
   let snapshots: Snapshot[];
   const devices = runtime.deviceIds.length;
   try {
@@ -386,121 +388,19 @@ const COLUMNS: readonly (readonly [string, keyof ResolutionRow])[] = [
   ["WRITE-ENABLED", "writeEnabled"],
 ];
 
-function printResolution(ctx: CommandContext, resolved: ResolvedRuntime, json: boolean): void {
+async function printResolution(
+  ctx: CommandContext,
+  resolved: ResolvedRuntime,
+  json: boolean,
+): Promise<void> {
   if (json) {
+    const { resolutionJson } = await import("./_resolution_json.ts");
     printJson(ctx, resolved.devices.map((device) => resolutionJson(device)));
     return;
   }
   const rows = describeResolution(resolved);
   const cells = rows.map((row) => COLUMNS.map(([, key]) => row[key]));
   println(ctx, formatTable([COLUMNS.map(([heading]) => heading), ...cells]));
-}
-
-/**
- * One device of `--dry-run --json`, as fields: what the table says in words. The transport's
- * options are runtime.yaml's (snake_case, defaults and the plugin's filled in) with every secret
- * replaced by `[redacted]`: a certificate password is `[redacted]` when set, null when not.
- *
- * @example The row of a pull device
- * ```ts
- * import { resolutionJson } from "./runtime_command.ts";
- * import { loadRuntimeConfig, resolveRuntime } from "@power-sdk/sdk";
- * import assert from "node:assert/strict";
- *
- * const text = `
- * version: 1
- * pipelines: { lan: { transport: mqtt, vendor: bluetti, protocol: v2 } }
- * devices:
- *   - { id: garage, pipeline: lan, profile_id: EL30V2, transport: { opts: { device_sn: "2237000012345" } } }
- * `;
- * const [device] = resolveRuntime(loadRuntimeConfig(text)).devices;
- * const row = resolutionJson(device!);
- * assert.equal(row.transport.options.port, 18760);
- * assert.equal(row.transport.endpoint, "iot.bluettipower.com:18760");
- * assert.deepEqual(row.intervalS, { min: 10, max: 30 });
- * assert.equal(row.transport.options.cert_password, null);
- * ```
- *
- * @param device A resolved device.
- * @param registry Where its transport is defined; default: every transport defined so far.
- * @returns The JSON object.
- */
-export function resolutionJson(
-  device: ResolvedDevice,
-  registry: RuntimeRegistry = RuntimeRegistry.withBuiltins(),
-): ResolutionJson {
-  const t = device.transport;
-  const intervals = device.groups.map((g) => g.intervalMs / 1000);
-  const push = device.mode === "push" || intervals.length === 0;
-  return {
-    device: device.id,
-    pipeline: device.pipeline,
-    vendor: device.vendor,
-    protocol: device.protocol,
-    profile: device.profileId,
-    ...(device.profileFile === undefined ? {} : { profileFile: device.profileFile }),
-    mode: device.mode,
-    transport: {
-      type: t.type,
-      framing: t.framing,
-      endpoint: registry.transport(t.type).describe(t.options).endpoint,
-      options: redactDeep(t.options) as Readonly<Record<string, unknown>>,
-    },
-    intervalS: push ? null : { min: Math.min(...intervals), max: Math.max(...intervals) },
-    groups: push
-      ? []
-      : device.groups.map((g) => ({ name: g.name, intervalS: g.intervalMs / 1000 })),
-    sink: device.sink,
-    writeEnabled: device.writeEnabled,
-  };
-}
-
-/**
- * The JSON shape of one device of `runtime --dry-run --json`.
- *
- * @example Read the broker of a row
- * ```ts
- * import type { ResolutionJson } from "./runtime_command.ts";
- * import assert from "node:assert/strict";
- *
- * const broker = (row: ResolutionJson) => `${row.transport.options.broker}`;
- * assert.equal(typeof broker, "function");
- * ```
- */
-export interface ResolutionJson {
-  /** The device id. */
-  readonly device: string;
-  /** The pipeline it belongs to. */
-  readonly pipeline: string;
-  /** The vendor of its pipeline. */
-  readonly vendor: string;
-  /** The protocol of its pipeline. */
-  readonly protocol: string;
-  /** The profile id. */
-  readonly profile: string;
-  /** The register-map file the profile came from (`profile_file`), absolute; absent otherwise. */
-  readonly profileFile?: string;
-  /** `pull` (polled on a schedule) or `push` (listens to what the station sends). */
-  readonly mode: "pull" | "push";
-  /** Where and how it connects. */
-  readonly transport: {
-    /** The transport's name (`mqtt`). */
-    readonly type: string;
-    /** The envelope of the frames. */
-    readonly framing: string;
-    /** Where it connects, as the transport describes it (`host:port` for `mqtt`). */
-    readonly endpoint: string;
-    /** The transport's options as in runtime.yaml; secrets `[redacted]`, unset ones null. */
-    readonly options: Readonly<Record<string, unknown>>;
-  };
-  /** Shortest and longest poll interval in seconds; null for a push device. */
-  readonly intervalS: { readonly min: number; readonly max: number } | null;
-  /** The groups it polls, with their interval in seconds; empty for a push device. */
-  readonly groups: readonly { readonly name: string; readonly intervalS: number }[];
-  /** The sink's name. */
-  readonly sink: string;
-  /** Whether writes are enabled. */
-  readonly writeEnabled: boolean;
 }
 
 /**
@@ -831,15 +731,21 @@ interface RuntimeCommandOptions {
   readonly password: string | undefined;
   /** Quiet by default (warnings); `--verbose` adds info, `--debug` debug lines. */
   readonly logThreshold: LogThreshold;
-  /** `--shard i/n`: only this instance's devices. */
-  readonly shard: Shard | undefined;
+  /** `--shard i/n` as given: only this instance's devices. */
+  readonly shard: string | undefined;
 }
 
-function shardOption(parsed: ParsedArgs): Shard | undefined {
-  const text = stringOption(parsed, "shard");
+/**
+ * `--shard i/n`, parsed, with the function that picks the shard's devices: the shard module
+ * loads when the option is given.
+ */
+async function shardOption(
+  text: string | undefined,
+): Promise<{ shard: Shard; devicesOf: typeof devicesOfShard } | undefined> {
   if (text === undefined) return undefined;
+  const { devicesOfShard, parseShard } = await import("../runtime/shard.ts");
   try {
-    return parseShard(text);
+    return { shard: parseShard(text), devicesOf: devicesOfShard };
   } catch (error) {
     throw new UsageError(`option '--shard': ${(error as Error).message}`, "runtime");
   }
@@ -869,7 +775,7 @@ function checkOptions(parsed: ParsedArgs): RuntimeCommandOptions {
     mode: dryRun ? "dry-run" : once ? "once" : "run",
     json,
     password: stringOption(parsed, "password"),
-    shard: shardOption(parsed),
+    shard: stringOption(parsed, "shard"),
     logThreshold: flag(parsed, "debug") ? "debug" : flag(parsed, "verbose") ? "info" : "warn",
   };
 }
