@@ -298,3 +298,28 @@ Deno.test("toJsonSchema: draft 2020-12 keywords in zod's order, then the metadat
   (json.properties as Record<string, unknown>).name = 0;
   assert.notEqual((toJsonSchema(schema).properties as Record<string, unknown>).name, 0);
 });
+
+/** What `schema` makes of an empty object. */
+function parsed(schema: ReturnType<typeof s.strictObject>): unknown {
+  const result = schema.safeParse({});
+  assert.ok(result.success);
+  return result.data;
+}
+
+Deno.test("an object default is a fresh deep copy for every result, own __proto__ keys kept", () => {
+  const fallback = JSON.parse('{"groups": ["core", {"name": "grid"}], "__proto__": {"x": 1}}');
+  const schema = s.strictObject({ opts: s.unknown().default(fallback) });
+  const a = parsed(schema) as { opts: { groups: unknown[] } };
+  const b = parsed(schema) as { opts: { groups: unknown[] } };
+  assert.deepEqual(a.opts, fallback);
+  assert.notEqual(a.opts, b.opts);
+  assert.notEqual(a.opts.groups, b.opts.groups);
+  assert.notEqual(a.opts.groups[1], fallback.groups[1]);
+  assert.ok(Object.hasOwn(a.opts, "__proto__"));
+  assert.equal(Object.getPrototypeOf(a.opts), Object.prototype);
+  // Not plain data: copied as structuredClone copies it.
+  const when = new Date(0);
+  const dated = parsed(s.strictObject({ at: s.unknown().default(when) })) as { at: Date };
+  assert.notEqual(dated.at, when);
+  assert.equal(dated.at.getTime(), 0);
+});
