@@ -226,13 +226,10 @@ Deno.test("schema loads no npm package: it prints the generated schema", () => {
 
 Deno.test("runtime --dry-run loads no npm package before it reads the file: no MQTT client, TLS or schema library", () => {
   // --dry-run runs on these; a run imports the runtime and the bundle reader when it starts.
-  // runtime.yaml is checked with the in-house schema builder (src/schema/schema.ts). The YAML
-  // library is its package's ES build bundled into one module (src/_shared/_yaml_bundle.js):
-  // the CommonJS build, the one `import "yaml"` gives, needs the Node compatibility layer.
+  // runtime.yaml is checked with the in-house schema builder (src/schema/schema.ts).
   const load = staticLoad(graph, commandEntries(graph, "runtime"));
   assert.deepEqual(load.npm, []);
   assert.ok(load.modules.has(fileUrl("src/schema/schema.ts")));
-  assert.ok(load.modules.has(fileUrl("src/_shared/_yaml_bundle.js")));
   // Not one node: built-in (node:path and node:url bring the Node error classes, inspect and
   // assert with them); node:tls and node:crypto load with a bundle, when a run opens one.
   assert.deepEqual(load.node, []);
@@ -345,4 +342,40 @@ Deno.test("runtime --dry-run loads the prompt, --once's progress, --shard and --
   const dynamic = (command?.dependencies ?? []).filter((d) => d.isDynamic === true)
     .map((d) => d.code!.specifier);
   for (const module of later.slice(1, 4)) assert.ok(dynamic.includes(module), module);
+});
+
+Deno.test("runtime reads runtime.yaml without the YAML library and the register-map reader until it needs them", () => {
+  // The subset reader (src/runtime/config/_yaml_subset.ts) reads the usual runtime.yaml; the
+  // library (its ES build bundled into src/_shared/_yaml_bundle.js, ~15 ms to load and warm
+  // up) loads when it declines a text, the register-map reader when a profile_file is named.
+  const library = fileUrl("src/_shared/_yaml_bundle.js");
+  const mapReader = fileUrl("src/parser/register_map_read.ts");
+  const readConfig = fileUrl("src/runtime/config/_read_config.ts");
+  for (
+    const entries of [
+      commandEntries(graph, "runtime"),
+      [readConfig],
+      [fileUrl("src/runtime/config/resolve.ts")],
+    ]
+  ) {
+    const load = staticLoad(graph, entries);
+    assert.ok(!load.modules.has(library), entries.join(", "));
+    assert.ok(!load.modules.has(mapReader), entries.join(", "));
+  }
+  const runtime = staticLoad(graph, commandEntries(graph, "runtime"));
+  assert.ok(runtime.modules.has(readConfig));
+  assert.ok(runtime.modules.has(fileUrl("src/runtime/config/_yaml_subset.ts")));
+  // Both load with a literal import() (deno compile embeds only those), from the modules
+  // that need them.
+  const dynamicOf = (specifier: string) =>
+    (graph.modules.find((m) => m.specifier === fileUrl(specifier))?.dependencies ?? [])
+      .filter((d) => d.isDynamic === true).map((d) => d.code?.specifier);
+  assert.ok(
+    dynamicOf("src/runtime/config/_yaml_lazy.ts").includes(fileUrl("src/_shared/yaml.ts")),
+  );
+  assert.ok(dynamicOf("src/runtime/config/_profile_files.ts").includes(mapReader));
+  // The check sees them where they are: the public synchronous loadRuntimeConfig loads both.
+  const load = staticLoad(graph, [fileUrl("src/runtime/config/load_config.ts")]);
+  assert.ok(load.modules.has(library));
+  assert.ok(load.modules.has(mapReader));
 });

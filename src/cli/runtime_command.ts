@@ -7,7 +7,7 @@ import { loadBuiltinParts } from "../plugins/_defined_builtin.ts";
 import { PluginPartsNotLoadedError } from "../plugin/parts_not_loaded.ts";
 // The MQTT transport (in Runtime) and the bundle reader (in ./_credentials.ts) are imported
 // when a run needs them, not for --dry-run.
-import { readRuntimeConfig } from "../runtime/config/load_config.ts";
+import { readRuntimeConfig } from "../runtime/config/_read_config.ts";
 import {
   ConfigValidationError,
   formatConfigIssue,

@@ -1,10 +1,29 @@
 // The register-map files runtime.yaml names with `profile_file`, read and compiled once per
 // load (and per plugin), their outcome kept beside the loaded configuration so that
-// resolveRuntime() does not read them again. Private to src/runtime/config.
+// resolveRuntime() does not read them again. The register-map reader (with the YAML library)
+// is given: load_config.ts gives it when it loads; the CLI's path (_read_config.ts) loads it
+// only for a configuration that names a `profile_file`. Private to src/runtime/config.
 import { dirname, isAbsolute, join, resolve } from "../../_shared/path.ts";
 import { ConfigError } from "../../errors/errors.ts";
-import { readRegisterMapSource } from "../../parser/register_map_read.ts";
+import type { RegisterMapSource } from "../../parser/register_map_source.ts";
 import type { ProtocolPlugin } from "../../plugin/plugin.ts";
+
+/** readRegisterMapSource() of src/parser/register_map_read.ts. */
+export type ReadRegisterMap = (text: string, file: string) => RegisterMapSource;
+
+let readMap: ReadRegisterMap | undefined;
+
+/** Give profile files their reader (the first one given stays). */
+export function provideMapReader(read: ReadRegisterMap): void {
+  readMap ??= read;
+}
+
+/** Load the register-map reader, and the YAML library with it, unless it is loaded. */
+export async function loadMapReader(): Promise<void> {
+  if (readMap === undefined) {
+    provideMapReader((await import("../../parser/register_map_read.ts")).readRegisterMapSource);
+  }
+}
 
 /** A profile file's outcome: the plugin of its one profile, or what is wrong. */
 export type ProfileFileOutcome =
@@ -77,8 +96,13 @@ export class ProfileFiles {
         : String(error);
       return { unreadable: `cannot read register map ${shown}: ${why}` };
     }
+    if (readMap === undefined) {
+      throw new Error(
+        `Cannot read register map ${shown}: the register-map reader is not loaded (loadMapReader)`,
+      );
+    }
     try {
-      return { plugin: plugin.loadProfileFile!(readRegisterMapSource(text, shown)), path };
+      return { plugin: plugin.loadProfileFile!(readMap(text, shown)), path };
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       const prefix = `${error.file}:${error.line}:${error.column}: `;

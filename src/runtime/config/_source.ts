@@ -53,6 +53,11 @@ export class ConfigSource {
     this.#keys.set(formatPath(segments), position);
   }
 
+  /** Every recorded position, by formatted path, in the order recorded. */
+  entries(): { values: [string, Position][]; keys: [string, Position][] } {
+    return { values: [...this.#values], keys: [...this.#keys] };
+  }
+
   /**
    * Where to point for a path: its key or its value; for a path that is absent (a missing
    * key), its nearest present ancestor's value.

@@ -1,40 +1,15 @@
-import { dirname, isAbsolute, resolve } from "../../_shared/path.ts";
-import { ConfigError } from "../../errors/errors.ts";
-import type { DeviceProfile } from "../../device/profile.ts";
-import { RuntimeRegistry } from "../runtime_registry.ts";
-import { attachSource, positionIssues } from "./_source.ts";
-import { validateConfig } from "./_validate.ts";
-import { attachProfileFiles, ProfileFiles } from "./_profile_files.ts";
+import { readRegisterMapSource } from "../../parser/register_map_read.ts";
+import { configFromYaml, type LoadRuntimeConfigOptions, readEnv } from "./_config_from_yaml.ts";
+import { provideMapReader } from "./_profile_files.ts";
 import { readYaml } from "./_yaml.ts";
-import { ConfigValidationError } from "./config_validation_error.ts";
-import type { RuntimeConfig, RuntimeSinkConfig, RuntimeTransportOpts } from "./runtime_config.ts";
+import type { RuntimeConfig } from "./runtime_config.ts";
 
-/** Options of {@linkcode loadRuntimeConfig} and {@linkcode readRuntimeConfig}. */
-export interface LoadRuntimeConfigOptions {
-  /** The file's name, used in every message. @default {"<config>"} (the path, when read) */
-  readonly file?: string;
-  /**
-   * Reads one environment variable for `${VAR}`; undefined when unset.
-   *
-   * @default {`Deno.env.get` (needs `--allow-env`; a permission set with `ignore` makes every variable look unset)}
-   */
-  readonly env?: (name: string) => string | undefined;
-  /** Profiles `profile_id` is looked up in. @default {the profiles of the registry's plugins} */
-  readonly profiles?: readonly DeviceProfile[];
-  /**
-   * The plugins and transports vendor, protocol, transport and opts are checked against.
-   * @default {RuntimeRegistry.withBuiltins()}
-   */
-  readonly registry?: RuntimeRegistry;
-  /**
-   * Folder relative file options of transports (`cert_file`, `ca_file`), `profile_file` and
-   * jsonl `path` values are taken from; they are made absolute. Unset: they are kept as
-   * written (and register maps are read from the working folder).
-   *
-   * @default {the file's folder for readRuntimeConfig, none for loadRuntimeConfig}
-   */
-  readonly baseDir?: string;
-}
+export type { LoadRuntimeConfigOptions } from "./_config_from_yaml.ts";
+export { readRuntimeConfig } from "./_read_config.ts";
+
+// A library user's profile files are read with the reader this module loads; the CLI's
+// path (_read_config.ts) loads it only when a configuration names a profile file.
+provideMapReader(readRegisterMapSource);
 
 /**
  * Parse, interpolate and validate a `runtime.yaml` text. Every problem is collected and thrown
@@ -106,162 +81,5 @@ export function loadRuntimeConfig(
   text: string,
   options: LoadRuntimeConfigOptions = {},
 ): RuntimeConfig {
-  const env = options.env ?? readEnv;
-  const registry = options.registry ?? RuntimeRegistry.withBuiltins();
-  const yaml = readYaml(text, options.file, env);
-  const profileFiles = new ProfileFiles(options.baseDir, options.file);
-  const result = validateConfig({
-    profileFiles,
-    data: yaml.value,
-    ...(options.profiles === undefined ? {} : { profiles: options.profiles }),
-    registry,
-    preIssues: yaml.issues,
-    interpolated: yaml.interpolated,
-    written: yaml.written,
-  });
-  if (result.issues.length > 0 || result.config === undefined) {
-    throw new ConfigValidationError(
-      positionIssues(result.issues, yaml.source),
-      options.file === undefined ? {} : { file: options.file },
-    );
-  }
-  const config = options.baseDir === undefined
-    ? result.config
-    : absolutePaths(result.config, options.baseDir, registry);
-  deepFreeze(config);
-  attachSource(config, yaml.source);
-  attachProfileFiles(config, profileFiles);
-  return config;
-}
-
-/**
- * Read a `runtime.yaml` file and load it with {@linkcode loadRuntimeConfig}. Relative
- * `cert_file`, `ca_file` and jsonl sink paths are taken from the file's folder and made
- * absolute.
- *
- * @param path The file (needs read permission).
- * @param options File name for messages (default: `path`), environment, profiles, base folder.
- * @returns The configuration.
- * @throws {ConfigError} `CONFIG_INVALID` when the file does not exist or is a folder;
- * `CONFIG_SYNTAX` when it is not YAML.
- * @throws {ConfigValidationError} with every issue.
- *
- * @example Read a file
- * ```ts
- * import { readRuntimeConfig } from "@power-sdk/sdk";
- * import assert from "node:assert/strict";
- *
- * const dir = await Deno.makeTempDir();
- * const file = `${dir}/runtime.yaml`;
- * await Deno.writeTextFile(file, `
- * version: 1
- * pipelines: { p: { transport: mqtt, vendor: bluetti, protocol: v2 } }
- * devices: [{ id: a, pipeline: p, profile_id: EL30V2, transport: { opts: { device_sn: "1", cert_file: a.p12 } } }]
- * `);
- * const config = await readRuntimeConfig(file, { env: () => undefined });
- * assert.equal(config.devices[0]?.transport?.opts?.cert_file, `${dir}/a.p12`);
- * await assert.rejects(readRuntimeConfig(`${dir}/missing.yaml`), { code: "CONFIG_INVALID" });
- * await Deno.remove(dir, { recursive: true });
- * ```
- */
-export async function readRuntimeConfig(
-  path: string | URL,
-  options: LoadRuntimeConfigOptions = {},
-): Promise<RuntimeConfig> {
-  // node:url loads a good part of the Node compatibility layer: only for a URL.
-  const filePath = path instanceof URL ? (await import("node:url")).fileURLToPath(path) : path;
-  const file = options.file ?? filePath;
-  let text: string;
-  try {
-    text = await Deno.readTextFile(filePath);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.IsADirectory) {
-      throw new ConfigError(
-        "CONFIG_INVALID",
-        `Cannot read the runtime configuration: ${
-          error instanceof Deno.errors.NotFound ? "no such file" : "it is a folder"
-        }: ${filePath}`,
-        { file },
-        { cause: error },
-      );
-    }
-    throw error;
-  }
-  return loadRuntimeConfig(text, {
-    ...options,
-    file,
-    baseDir: options.baseDir ?? dirname(resolve(filePath)),
-  });
-}
-
-function readEnv(name: string): string | undefined {
-  return Deno.env.get(name);
-}
-
-function absolutePaths(
-  config: RuntimeConfig,
-  baseDir: string,
-  registry: RuntimeRegistry,
-): RuntimeConfig {
-  const pathKeys = new Set(registry.transports().flatMap((t) => t.pathOptions));
-  const fix = (value: string | null | undefined) =>
-    typeof value === "string" && !isAbsolute(value) ? resolve(baseDir, value) : value;
-  const opts = (o: RuntimeTransportOpts | undefined): RuntimeTransportOpts | undefined => {
-    if (o === undefined) return undefined;
-    const out: Record<string, unknown> = { ...o };
-    for (const key of pathKeys) {
-      const value = o[key];
-      if (typeof value === "string") out[key] = fix(value);
-    }
-    return out as RuntimeTransportOpts;
-  };
-  const mutable = config as {
-    -readonly [K in keyof RuntimeConfig]: RuntimeConfig[K];
-  };
-  const out = { ...mutable };
-  out.pipelines = Object.fromEntries(
-    Object.entries(config.pipelines).map(([name, p]) => {
-      let pipeline = p.transport_opts === undefined
-        ? p
-        : { ...p, transport_opts: opts(p.transport_opts)! };
-      if (p.profile_file !== undefined) {
-        pipeline = { ...pipeline, profile_file: fix(p.profile_file)! };
-      }
-      return [name, pipeline];
-    }),
-  );
-  if (config.defaults?.transport?.opts !== undefined) {
-    out.defaults = {
-      ...config.defaults,
-      transport: { ...config.defaults.transport, opts: opts(config.defaults.transport.opts)! },
-    };
-  }
-  out.devices = config.devices.map((d) => {
-    let device = d.transport?.opts === undefined
-      ? d
-      : { ...d, transport: { ...d.transport, opts: opts(d.transport.opts)! } };
-    if (d.profile_file !== undefined) device = { ...device, profile_file: fix(d.profile_file)! };
-    return device;
-  });
-  if (config.sinks !== undefined) {
-    out.sinks = Object.fromEntries(
-      Object.entries(config.sinks).map((
-        [name, s],
-      ) => {
-        if (s.type === "jsonl" || s.type === "record") return [name, { ...s, path: fix(s.path)! }];
-        if (s.type !== "mqtt" && s.type !== "homeassistant") return [name, s];
-        const out: Record<string, unknown> = { ...s };
-        if (typeof s.cert_file === "string") out.cert_file = fix(s.cert_file);
-        if (typeof s.ca_file === "string") out.ca_file = fix(s.ca_file);
-        return [name, out as RuntimeSinkConfig];
-      }),
-    );
-  }
-  return out;
-}
-
-function deepFreeze(value: unknown): void {
-  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return;
-  Object.freeze(value);
-  for (const child of Object.values(value)) deepFreeze(child);
+  return configFromYaml(readYaml(text, options.file, options.env ?? readEnv), options);
 }

@@ -1,0 +1,453 @@
+// A strict reader for the part of YAML a runtime.yaml is written in: block mappings and
+// sequences, one-line flow collections, one-line plain and quoted scalars, comments. It reads a
+// text exactly as the library (npm:yaml: YAML 1.2, core schema) does, or declines it (returns
+// undefined) and the library reads it, so that every syntax error, message and position stays
+// the library's. When in doubt, it declines. Its reading is checked against the library's by
+// _yaml_subset_test.ts. Private to src/runtime/config.
+import type { YamlMapNode, YamlNode, YamlPair, YamlScalarNode, YamlTree } from "./_yaml_node.ts";
+
+/** The most nodes and the deepest nesting the reader reads; beyond, the library does. */
+const MAX_NODES = 50_000;
+const MAX_DEPTH = 48;
+/** The library refuses implicit keys longer than 1024 characters. */
+const MAX_KEY_LENGTH = 1_000;
+
+/**
+ * Read `text` when it is written in the subset, else undefined.
+ *
+ * @param text A YAML text.
+ * @returns Its tree, offsets into `text`; undefined when the library must read it.
+ */
+export function readYamlSubset(text: string): YamlTree | undefined {
+  try {
+    return new SubsetReader(text).read();
+  } catch (error) {
+    if (error === DECLINE) return undefined;
+    throw error;
+  }
+}
+
+const DECLINE = Symbol("decline");
+
+function decline(): never {
+  throw DECLINE;
+}
+
+// Control characters, NEL, line and paragraph separators, BOMs after the first character,
+// non-characters, tabs, a carriage return without its line feed, lone surrogates.
+const ODD_CHARACTER =
+  /[\x00-\x09\x0B\x0C\x0E-\x1F\x7F-\x9F\u2028\u2029\uFEFF\uFFFE\uFFFF]|\r(?!\n)|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const MARKER = /^(?:---|\.\.\.)(?: |$)|^%/;
+const BLANK = /^ *(?:#.*)?$/;
+const LINE_END = /^(?: +(?:#.*)?)?$/;
+
+// The core schema's types of plain scalars (npm:yaml's tests), and the forms read here.
+const NULL = /^(?:~|[Nn]ull|NULL)$/;
+const BOOLEAN = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+const INTEGER = /^-?[0-9]{1,15}$/;
+const FLOAT = /^-?[0-9]{1,15}\.[0-9]{0,15}$/;
+const OTHER_NUMBER = [
+  /^0o[0-7]+$/,
+  /^[-+]?[0-9]+$/,
+  /^0x[0-9a-fA-F]+$/,
+  /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+  /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
+  /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
+];
+
+/** Characters that cannot start a plain scalar (some may, followed by a safe one). */
+const INDICATORS = new Set([..."-?:,[]{}#&*!|>'\"%@`"]);
+const FLOW_INDICATORS = new Set([..."[]{},"]);
+
+const ESCAPES: Readonly<Record<string, string>> = {
+  "0": "\0",
+  a: "\x07",
+  b: "\b",
+  t: "\t",
+  n: "\n",
+  v: "\v",
+  f: "\f",
+  r: "\r",
+  e: "\x1b",
+  '"': '"',
+  "/": "/",
+  "\\": "\\",
+};
+
+class SubsetReader {
+  readonly #text: string;
+  /** Offset of each line's first character. */
+  readonly #starts: number[] = [];
+  /** Each line's text, without its line break. */
+  readonly #lines: string[] = [];
+  /** The first line after the node last read. */
+  #next = 0;
+  #nodes = 0;
+
+  constructor(text: string) {
+    this.#text = text;
+  }
+
+  read(): YamlTree {
+    const text = this.#text;
+    const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    if (ODD_CHARACTER.test(bom === 1 ? text.slice(1) : text)) decline();
+    let start = 0;
+    for (;;) {
+      const end = text.indexOf("\n", start);
+      const stop = end === -1 ? text.length : end;
+      const lineEnd = stop > start && text[stop - 1] === "\r" ? stop - 1 : stop;
+      this.#starts.push(start);
+      this.#lines.push(text.slice(start + (start === 0 ? bom : 0), lineEnd));
+      if (end === -1) break;
+      start = end + 1;
+    }
+    if (bom === 1) this.#starts[0] = 1;
+    let first = this.#content(0);
+    if (first < this.#lines.length && /^---(?: +(?:#.*)?)?$/.test(this.#lines[first]!)) {
+      first = this.#content(first + 1);
+    }
+    for (let i = first; i < this.#lines.length; i++) {
+      if (MARKER.test(this.#lines[i]!)) decline();
+    }
+    // An empty document: the library's reading of it stands.
+    if (first >= this.#lines.length) decline();
+    const root = this.#block(first, indentOf(this.#lines[first]!), 0);
+    if (this.#content(this.#next) < this.#lines.length) decline();
+    const starts = this.#starts;
+    starts[0] = 0;
+    return { root, at: (offset) => linePosition(starts, offset) };
+  }
+
+  /** The first line from `i` that is neither blank nor a comment. */
+  #content(i: number): number {
+    while (i < this.#lines.length && BLANK.test(this.#lines[i]!)) i++;
+    return i;
+  }
+
+  #offset(line: number, column: number): number {
+    return this.#starts[line]! + column;
+  }
+
+  #count(depth: number): void {
+    if (++this.#nodes > MAX_NODES || depth > MAX_DEPTH) decline();
+  }
+
+  /** A block node whose first character is at `line`, `column`. */
+  #block(line: number, column: number, depth: number): YamlNode {
+    const s = this.#lines[line]!;
+    if (isDash(s, column)) return this.#sequence(line, column, depth);
+    if (this.#key(line, column) !== undefined) return this.#mapping(line, column, depth);
+    const { node, end } = this.#inline(line, column, depth);
+    this.#lineEnd(line, end);
+    this.#next = line + 1;
+    return node;
+  }
+
+  #sequence(line: number, column: number, depth: number): YamlNode {
+    this.#count(depth);
+    const items: YamlNode[] = [];
+    const start = this.#offset(line, column);
+    for (;;) {
+      const s = this.#lines[line]!;
+      const after = skipSpaces(s, column + 1);
+      if (after === s.length || s[after] === "#") {
+        if (after < s.length && after === column + 1) decline();
+        items.push(this.#nested(line, column, depth + 1, this.#offset(line, column + 1)));
+      } else {
+        items.push(this.#block(line, after, depth + 1));
+      }
+      const next = this.#content(this.#next);
+      if (next >= this.#lines.length) break;
+      const indent = indentOf(this.#lines[next]!);
+      if (indent > column) decline();
+      if (indent < column || !isDash(this.#lines[next]!, column)) {
+        this.#next = next;
+        break;
+      }
+      line = next;
+    }
+    return { kind: "seq", start, items };
+  }
+
+  /**
+   * The value of `key:` or `-` with nothing after it on its line: the more indented block
+   * below, or an empty scalar.
+   */
+  #nested(line: number, column: number, depth: number, at: number): YamlNode {
+    const next = this.#content(line + 1);
+    if (next < this.#lines.length) {
+      const indent = indentOf(this.#lines[next]!);
+      if (indent > column) return this.#block(next, indent, depth);
+    }
+    this.#next = line + 1;
+    this.#count(depth);
+    return { kind: "scalar", start: at, empty: true, value: null };
+  }
+
+  #mapping(line: number, column: number, depth: number): YamlMapNode {
+    this.#count(depth);
+    const pairs: YamlPair[] = [];
+    const start = this.#offset(line, column);
+    for (;;) {
+      const key = this.#key(line, column) ?? decline();
+      this.#count(depth + 1);
+      const s = this.#lines[line]!;
+      const after = skipSpaces(s, key.end);
+      let value: YamlNode;
+      if (after === s.length || s[after] === "#") {
+        const next = this.#content(line + 1);
+        if (
+          next < this.#lines.length && indentOf(this.#lines[next]!) === column &&
+          isDash(this.#lines[next]!, column)
+        ) {
+          // A sequence may stand at its key's indentation.
+          value = this.#sequence(next, column, depth + 1);
+        } else value = this.#nested(line, column, depth + 1, this.#offset(line, key.end));
+      } else {
+        const inline = this.#inline(line, after, depth + 1);
+        this.#lineEnd(line, inline.end);
+        this.#next = line + 1;
+        value = inline.node;
+      }
+      pairs.push({ key: key.node, value });
+      const next = this.#content(this.#next);
+      if (next >= this.#lines.length) break;
+      const indent = indentOf(this.#lines[next]!);
+      if (indent > column) decline();
+      if (indent < column) {
+        this.#next = next;
+        break;
+      }
+      line = next;
+    }
+    return { kind: "map", start, pairs };
+  }
+
+  /** A block mapping's key at `line`, `column` and the column after its `:`. */
+  #key(line: number, column: number): { node: YamlScalarNode; end: number } | undefined {
+    const s = this.#lines[line]!;
+    const c = s[column];
+    if (c === "{" || c === "[") return undefined;
+    let node: YamlScalarNode;
+    let end: number;
+    if (c === '"' || c === "'") {
+      const quoted = this.#quoted(line, column);
+      node = quoted.node;
+      end = skipSpaces(s, quoted.end);
+    } else {
+      end = -1;
+      for (let i = column; i < s.length; i++) {
+        if (s[i] === "#" && s[i - 1] === " ") return undefined;
+        if (s[i] === ":" && (i + 1 === s.length || s[i + 1] === " ")) {
+          end = i;
+          break;
+        }
+      }
+      if (end === -1) return undefined;
+      const written = s.slice(column, end).trimEnd();
+      if (!plainStart(written, false)) decline();
+      node = this.#plain(written, this.#offset(line, column));
+    }
+    if (s[end] !== ":" || !(end + 1 === s.length || s[end + 1] === " ")) return undefined;
+    if (end - column > MAX_KEY_LENGTH) decline();
+    return { node, end: end + 1 };
+  }
+
+  /** A flow collection, quoted or plain scalar on one line (block context). */
+  #inline(line: number, column: number, depth: number): { node: YamlNode; end: number } {
+    const s = this.#lines[line]!;
+    const c = s[column];
+    if (c === "{" || c === "[") return this.#flow(line, column, depth);
+    this.#count(depth);
+    if (c === '"' || c === "'") return this.#quoted(line, column);
+    let end = s.length;
+    for (let i = column; i < s.length; i++) {
+      if (s[i] === "#" && s[i - 1] === " ") {
+        end = i;
+        break;
+      }
+      // `a: b: c` and `a: b:` are errors.
+      if (s[i] === ":" && (i + 1 === s.length || s[i + 1] === " ")) decline();
+    }
+    const written = s.slice(column, end).trimEnd();
+    if (!plainStart(written, false)) decline();
+    return { node: this.#plain(written, this.#offset(line, column)), end: column + written.length };
+  }
+
+  /** A flow mapping or sequence that closes on its line. */
+  #flow(line: number, column: number, depth: number): { node: YamlNode; end: number } {
+    this.#count(depth);
+    const s = this.#lines[line]!;
+    const mapping = s[column] === "{";
+    const close = mapping ? "}" : "]";
+    const pairs: YamlPair[] = [];
+    const items: YamlNode[] = [];
+    let i = skipSpaces(s, column + 1);
+    while (s[i] !== close) {
+      if (mapping) {
+        const c = s[i];
+        if (c === "{" || c === "[") decline();
+        this.#count(depth + 1);
+        const key = this.#flowScalar(line, i);
+        i = skipSpaces(s, key.end);
+        if (s[i] !== ":" || s[i + 1] !== " ") decline();
+        i = skipSpaces(s, i + 1);
+        if (s[i] === "," || s[i] === "}") decline();
+        const value = this.#flowValue(line, i, depth + 1);
+        pairs.push({ key: key.node, value: value.node });
+        i = skipSpaces(s, value.end);
+      } else {
+        const item = this.#flowValue(line, i, depth + 1);
+        items.push(item.node);
+        i = skipSpaces(s, item.end);
+      }
+      if (s[i] === ",") i = skipSpaces(s, i + 1);
+      else if (s[i] !== close) decline();
+    }
+    const start = this.#offset(line, column);
+    const node: YamlNode = mapping ? { kind: "map", start, pairs } : { kind: "seq", start, items };
+    return { node, end: i + 1 };
+  }
+
+  #flowValue(line: number, column: number, depth: number): { node: YamlNode; end: number } {
+    const c = this.#lines[line]![column];
+    if (c === "{" || c === "[") return this.#flow(line, column, depth);
+    this.#count(depth);
+    return this.#flowScalar(line, column);
+  }
+
+  /** A quoted or plain scalar inside a flow collection. */
+  #flowScalar(line: number, column: number): { node: YamlScalarNode; end: number } {
+    const s = this.#lines[line]!;
+    const c = s[column];
+    if (c === '"' || c === "'") return this.#quoted(line, column);
+    let end = s.length;
+    for (let i = column; i < s.length; i++) {
+      const d = s[i]!;
+      if (FLOW_INDICATORS.has(d) || (d === "#" && s[i - 1] === " ")) {
+        end = i;
+        break;
+      }
+      if (d === ":") {
+        const e = s[i + 1];
+        if (e === undefined || e === " " || FLOW_INDICATORS.has(e)) {
+          end = i;
+          break;
+        }
+      }
+    }
+    const written = s.slice(column, end).trimEnd();
+    if (!plainStart(written, true)) decline();
+    return { node: this.#plain(written, this.#offset(line, column)), end };
+  }
+
+  #plain(written: string, start: number): YamlScalarNode {
+    return { kind: "scalar", start, empty: false, value: plainValue(written) };
+  }
+
+  /** A single- or double-quoted scalar that closes on its line. */
+  #quoted(line: number, column: number): { node: YamlScalarNode; end: number } {
+    const s = this.#lines[line]!;
+    const quote = s[column];
+    let value = "";
+    let i = column + 1;
+    for (;;) {
+      if (i >= s.length) decline();
+      const c = s[i]!;
+      if (quote === "'") {
+        if (c === "'") {
+          if (s[i + 1] !== "'") break;
+          value += "'";
+          i += 2;
+          continue;
+        }
+      } else if (c === '"') break;
+      else if (c === "\\") {
+        const e = s[i + 1] ?? decline();
+        const simple = ESCAPES[e];
+        if (simple !== undefined) {
+          value += simple;
+          i += 2;
+          continue;
+        }
+        const digits = e === "x" ? 2 : e === "u" ? 4 : decline();
+        const hex = s.slice(i + 2, i + 2 + digits);
+        if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== digits) decline();
+        const code = parseInt(hex, 16);
+        if (code >= 0xd800 && code <= 0xdfff) decline();
+        value += String.fromCharCode(code);
+        i += 2 + digits;
+        continue;
+      }
+      value += c;
+      i++;
+    }
+    const end = i + 1;
+    // `"a"b` is an error.
+    if (
+      end < s.length && s[end] !== " " && s[end] !== ":" && s[end] !== "," && s[end] !== "]" &&
+      s[end] !== "}"
+    ) {
+      decline();
+    }
+    return {
+      node: { kind: "scalar", start: this.#offset(line, column), empty: false, value },
+      end,
+    };
+  }
+
+  /** Nothing but spaces and a comment may follow a value on its line. */
+  #lineEnd(line: number, end: number): void {
+    if (!LINE_END.test(this.#lines[line]!.slice(end))) decline();
+  }
+}
+
+function indentOf(line: string): number {
+  let i = 0;
+  while (line[i] === " ") i++;
+  return i;
+}
+
+function skipSpaces(s: string, i: number): number {
+  while (s[i] === " ") i++;
+  return i;
+}
+
+function isDash(s: string, column: number): boolean {
+  return s[column] === "-" && (column + 1 === s.length || s[column + 1] === " ");
+}
+
+/** A plain scalar may start so: not with an indicator, but `-x` may. */
+function plainStart(written: string, flow: boolean): boolean {
+  if (written === "") return false;
+  const c = written[0]!;
+  if (!INDICATORS.has(c)) return true;
+  if (c !== "-" || written.length < 2) return false;
+  const d = written[1]!;
+  return d !== " " && !(flow && FLOW_INDICATORS.has(d));
+}
+
+/** The core schema's value of a plain scalar, where it is certain. */
+function plainValue(written: string): unknown {
+  if (NULL.test(written)) return null;
+  if (BOOLEAN.test(written)) return written[0] === "t" || written[0] === "T";
+  if (INTEGER.test(written)) return parseInt(written, 10);
+  if (FLOAT.test(written)) return parseFloat(written);
+  if (OTHER_NUMBER.some((test) => test.test(written))) decline();
+  return written;
+}
+
+/** npm:yaml's LineCounter.linePos over the same line starts. */
+function linePosition(starts: readonly number[], offset: number) {
+  let low = 0;
+  let high = starts.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (starts[mid]! < offset) low = mid + 1;
+    else high = mid;
+  }
+  if (starts[low] === offset) return { line: low + 1, column: 1 };
+  if (low === 0) return { line: 0, column: offset };
+  return { line: low, column: offset - starts[low - 1]! + 1 };
+}
