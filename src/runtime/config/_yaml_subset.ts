@@ -36,6 +36,7 @@ function decline(): never {
 // Control characters, NEL, line and paragraph separators, BOMs after the first character,
 // non-characters, tabs, a carriage return without its line feed, lone surrogates.
 const ODD_CHARACTER =
+  // deno-lint-ignore no-control-regex
   /[\x00-\x09\x0B\x0C\x0E-\x1F\x7F-\x9F\u2028\u2029\uFEFF\uFFFE\uFFFF]|\r(?!\n)|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const MARKER = /^(?:---|\.\.\.)(?: |$)|^%/;
 const BLANK = /^ *(?:#.*)?$/;
