@@ -75,6 +75,13 @@ const ESCAPES: Readonly<Record<string, string>> = {
   "\\": "\\",
 };
 
+/** A node read, and the line and column after it. */
+interface Spot {
+  readonly node: YamlNode;
+  readonly line: number;
+  readonly end: number;
+}
+
 class SubsetReader {
   readonly #text: string;
   /** Offset of each line's first character. */
@@ -103,7 +110,12 @@ class SubsetReader {
       if (end === -1) break;
       start = end + 1;
     }
-    if (bom === 1) this.#starts[0] = 1;
+    if (bom === 1) {
+      this.#starts[0] = 1;
+      // The library counts a byte order mark in the first line's indentation: it refuses a
+      // `- ` right after it, and an indented first line is not at the next line's column.
+      if (this.#lines[0]![0] === " " || isDash(this.#lines[0]!, 0)) decline();
+    }
     let first = this.#content(0);
     if (first < this.#lines.length && /^---(?: +(?:#.*)?)?$/.test(this.#lines[first]!)) {
       first = this.#content(first + 1);
@@ -113,7 +125,7 @@ class SubsetReader {
     }
     // An empty document: the library's reading of it stands.
     if (first >= this.#lines.length) decline();
-    const root = this.#block(first, indentOf(this.#lines[first]!), 0);
+    const root = this.#block(first, indentOf(this.#lines[first]!), 0, -1);
     if (this.#content(this.#next) < this.#lines.length) decline();
     const starts = this.#starts;
     starts[0] = 0;
@@ -134,15 +146,18 @@ class SubsetReader {
     if (++this.#nodes > MAX_NODES || depth > MAX_DEPTH) decline();
   }
 
-  /** A block node whose first character is at `line`, `column`. */
-  #block(line: number, column: number, depth: number): YamlNode {
+  /**
+   * A block node whose first character is at `line`, `column`, in a block collection indented
+   * by `parent` (-1 at the top).
+   */
+  #block(line: number, column: number, depth: number, parent: number): YamlNode {
     const s = this.#lines[line]!;
     if (isDash(s, column)) return this.#sequence(line, column, depth);
     if (this.#key(line, column) !== undefined) return this.#mapping(line, column, depth);
-    const { node, end } = this.#inline(line, column, depth);
-    this.#lineEnd(line, end);
-    this.#next = line + 1;
-    return node;
+    const inline = this.#inline(line, column, depth, parent);
+    this.#lineEnd(inline.line, inline.end);
+    this.#next = inline.line + 1;
+    return inline.node;
   }
 
   #sequence(line: number, column: number, depth: number): YamlNode {
@@ -156,7 +171,7 @@ class SubsetReader {
         if (after < s.length && after === column + 1) decline();
         items.push(this.#nested(line, column, depth + 1, this.#offset(line, column + 1)));
       } else {
-        items.push(this.#block(line, after, depth + 1));
+        items.push(this.#block(line, after, depth + 1, column));
       }
       const next = this.#content(this.#next);
       if (next >= this.#lines.length) break;
@@ -179,7 +194,7 @@ class SubsetReader {
     const next = this.#content(line + 1);
     if (next < this.#lines.length) {
       const indent = indentOf(this.#lines[next]!);
-      if (indent > column) return this.#block(next, indent, depth);
+      if (indent > column) return this.#block(next, indent, depth, column);
     }
     this.#next = line + 1;
     this.#count(depth);
@@ -206,9 +221,9 @@ class SubsetReader {
           value = this.#sequence(next, column, depth + 1);
         } else value = this.#nested(line, column, depth + 1, this.#offset(line, key.end));
       } else {
-        const inline = this.#inline(line, after, depth + 1);
-        this.#lineEnd(line, inline.end);
-        this.#next = line + 1;
+        const inline = this.#inline(line, after, depth + 1, column);
+        this.#lineEnd(inline.line, inline.end);
+        this.#next = inline.line + 1;
         value = inline.node;
       }
       pairs.push({ key: key.node, value });
@@ -255,13 +270,16 @@ class SubsetReader {
     return { node, end: end + 1 };
   }
 
-  /** A flow collection, quoted or plain scalar on one line (block context). */
-  #inline(line: number, column: number, depth: number): { node: YamlNode; end: number } {
+  /**
+   * A flow collection (it may go on over the next lines), or a quoted or plain scalar on one
+   * line (block context).
+   */
+  #inline(line: number, column: number, depth: number, parent: number): Spot {
     const s = this.#lines[line]!;
     const c = s[column];
-    if (c === "{" || c === "[") return this.#flow(line, column, depth);
+    if (c === "{" || c === "[") return this.#flow(line, column, depth, parent);
     this.#count(depth);
-    if (c === '"' || c === "'") return this.#quoted(line, column);
+    if (c === '"' || c === "'") return { ...this.#quoted(line, column), line };
     let end = s.length;
     for (let i = column; i < s.length; i++) {
       if (s[i] === "#" && s[i - 1] === " ") {
@@ -273,52 +291,83 @@ class SubsetReader {
     }
     const written = s.slice(column, end).trimEnd();
     if (!plainStart(written, false)) decline();
-    return { node: this.#plain(written, this.#offset(line, column)), end: column + written.length };
+    const node = this.#plain(written, this.#offset(line, column));
+    return { node, line, end: column + written.length };
   }
 
-  /** A flow mapping or sequence that closes on its line. */
-  #flow(line: number, column: number, depth: number): { node: YamlNode; end: number } {
+  /**
+   * A flow mapping or sequence. Its lines after the first are indented more than `parent`, the
+   * block collection's indentation (its closing bracket's line as much).
+   */
+  #flow(line: number, column: number, depth: number, parent: number): Spot {
     this.#count(depth);
-    const s = this.#lines[line]!;
-    const mapping = s[column] === "{";
+    const mapping = this.#lines[line]![column] === "{";
     const close = mapping ? "}" : "]";
     const pairs: YamlPair[] = [];
     const items: YamlNode[] = [];
-    let i = skipSpaces(s, column + 1);
-    while (s[i] !== close) {
+    let at = this.#skip(line, column + 1, parent, close);
+    while (this.#char(at) !== close) {
       if (mapping) {
-        const c = s[i];
+        const c = this.#char(at);
         if (c === "{" || c === "[") decline();
         this.#count(depth + 1);
-        const key = this.#flowScalar(line, i);
-        i = skipSpaces(s, key.end);
+        // A key, its `: ` and its value start on one line.
+        const key = this.#flowScalar(at.line, at.column);
+        const s = this.#lines[at.line]!;
+        let i = skipSpaces(s, key.end);
         if (s[i] !== ":" || s[i + 1] !== " ") decline();
         i = skipSpaces(s, i + 1);
-        if (s[i] === "," || s[i] === "}") decline();
-        const value = this.#flowValue(line, i, depth + 1);
+        if (i === s.length || s[i] === "#" || s[i] === "," || s[i] === "}") decline();
+        const value = this.#flowValue(at.line, i, depth + 1, parent);
         pairs.push({ key: key.node, value: value.node });
-        i = skipSpaces(s, value.end);
+        at = this.#skip(value.line, value.end, parent, close);
       } else {
-        const item = this.#flowValue(line, i, depth + 1);
+        const item = this.#flowValue(at.line, at.column, depth + 1, parent);
         items.push(item.node);
-        i = skipSpaces(s, item.end);
+        at = this.#skip(item.line, item.end, parent, close);
       }
-      if (s[i] === ",") i = skipSpaces(s, i + 1);
-      else if (s[i] !== close) decline();
+      if (this.#char(at) === ",") at = this.#skip(at.line, at.column + 1, parent, close);
+      else if (this.#char(at) !== close) decline();
     }
     const start = this.#offset(line, column);
     const node: YamlNode = mapping ? { kind: "map", start, pairs } : { kind: "seq", start, items };
-    return { node, end: i + 1 };
+    return { node, line: at.line, end: at.column + 1 };
   }
 
-  #flowValue(line: number, column: number, depth: number): { node: YamlNode; end: number } {
+  #char(at: { line: number; column: number }): string | undefined {
+    return this.#lines[at.line]![at.column];
+  }
+
+  /**
+   * The next token inside a flow collection from `line`, `column`: past spaces, a comment, the
+   * line's end, blank and comment lines.
+   */
+  #skip(
+    line: number,
+    column: number,
+    parent: number,
+    close: string,
+  ): { line: number; column: number } {
+    let s = this.#lines[line]!;
+    let i = skipSpaces(s, column);
+    while (i === s.length || (s[i] === "#" && s[i - 1] === " ")) {
+      line = this.#content(line + 1);
+      if (line >= this.#lines.length) decline();
+      s = this.#lines[line]!;
+      i = indentOf(s);
+      if (i < parent || (i === parent && s[i] !== close)) decline();
+    }
+    return { line, column: i };
+  }
+
+  #flowValue(line: number, column: number, depth: number, parent: number): Spot {
     const c = this.#lines[line]![column];
-    if (c === "{" || c === "[") return this.#flow(line, column, depth);
+    if (c === "{" || c === "[") return this.#flow(line, column, depth, parent);
     this.#count(depth);
-    return this.#flowScalar(line, column);
+    return { ...this.#flowScalar(line, column), line };
   }
 
-  /** A quoted or plain scalar inside a flow collection. */
+  /** A quoted or plain scalar inside a flow collection, ending on its line. */
   #flowScalar(line: number, column: number): { node: YamlScalarNode; end: number } {
     const s = this.#lines[line]!;
     const c = s[column];
@@ -340,7 +389,16 @@ class SubsetReader {
     }
     const written = s.slice(column, end).trimEnd();
     if (!plainStart(written, true)) decline();
-    return { node: this.#plain(written, this.#offset(line, column)), end };
+    // A plain scalar last on its line goes on over the next one, unless that one starts with
+    // a flow indicator.
+    if (LINE_END.test(s.slice(column + written.length))) {
+      const next = this.#content(line + 1);
+      const first = next < this.#lines.length
+        ? this.#lines[next]![indentOf(this.#lines[next]!)]
+        : undefined;
+      if (first !== "," && first !== "]" && first !== "}") decline();
+    }
+    return { node: this.#plain(written, this.#offset(line, column)), end: column + written.length };
   }
 
   #plain(written: string, start: number): YamlScalarNode {
