@@ -1,0 +1,81 @@
+// The first read of a small runtime.yaml in a fresh process, by the subset reader
+// (src/runtime/config/_yaml_subset.ts) and by the YAML library (npm:yaml's bundle through
+// src/runtime/config/_yaml_library.ts): what `runtime --dry-run` pays for its YAML before and
+// after the subset reader. Each round spawns one process per reader, in turn; each process
+// times (performance.now()) the import of its reader, its first read of the text (to plain
+// data, with the same walker) and a second, warm read. Medians are printed as a Markdown table.
+// Run: deno run -P=bench bench/yaml_first_read.ts [rounds]   (default 30)
+
+// The configuration bench/cli_startup.ts reads.
+const TEXT = `version: 1
+pipelines: { lan: { transport: mqtt, vendor: bluetti, protocol: v2 } }
+devices:
+  - { id: garage, pipeline: lan, profile_id: EL30V2, transport: { opts: { device_sn: "2237000012345" } } }
+`;
+
+interface Times {
+  readonly load: number;
+  readonly first: number;
+  readonly warm: number;
+}
+
+async function child(reader: string): Promise<Times> {
+  const { walkTree } = await import("../src/runtime/config/_yaml_walk.ts");
+  const env = () => undefined;
+  const t0 = performance.now();
+  let read: (text: string) => unknown;
+  if (reader === "subset") {
+    const { readYamlSubset } = await import("../src/runtime/config/_yaml_subset.ts");
+    read = (text) => walkTree(readYamlSubset(text)!, "runtime.yaml", env);
+  } else {
+    const library = await import("../src/_shared/yaml.ts");
+    const { readWithLibrary } = await import("../src/runtime/config/_yaml_library.ts");
+    read = (text) => walkTree(readWithLibrary(text, "runtime.yaml", library), "runtime.yaml", env);
+  }
+  const t1 = performance.now();
+  read(TEXT);
+  const t2 = performance.now();
+  read(TEXT);
+  const t3 = performance.now();
+  return { load: t1 - t0, first: t2 - t1, warm: t3 - t2 };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+if (Deno.args[0] === "--child") {
+  console.log(JSON.stringify(await child(Deno.args[1]!)));
+} else {
+  const rounds = Number(Deno.args[0] ?? "30");
+  const readers = ["subset", "library"] as const;
+  const times = new Map<string, Times[]>(readers.map((r) => [r, []]));
+  for (let round = 0; round < rounds + 1; round++) {
+    for (const reader of readers) {
+      const output = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-q", "-P=bench", import.meta.filename!, "--child", reader],
+        stdout: "piped",
+        stderr: "inherit",
+      }).output();
+      if (!output.success) throw new Error(`the ${reader} process failed`);
+      // The first round warms the module and code caches.
+      if (round > 0) times.get(reader)!.push(JSON.parse(new TextDecoder().decode(output.stdout)));
+    }
+  }
+  const ms = (n: number) => n.toFixed(2);
+  console.log("| reader | import | first read | import + first read | warm read |");
+  console.log("| --- | ---: | ---: | ---: | ---: |");
+  for (const reader of readers) {
+    const all = times.get(reader)!;
+    const load = median(all.map((t) => t.load));
+    const first = median(all.map((t) => t.first));
+    const total = median(all.map((t) => t.load + t.first));
+    const warm = median(all.map((t) => t.warm));
+    console.log(
+      `| ${reader} | ${ms(load)} ms | ${ms(first)} ms | ${ms(total)} ms | ${ms(warm)} ms |`,
+    );
+  }
+  console.log(`\n${rounds} fresh processes per reader; load average: ${Deno.loadavg().join(", ")}`);
+}
