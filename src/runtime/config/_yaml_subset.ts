@@ -313,6 +313,7 @@ class SubsetReader {
         this.#count(depth + 1);
         // A key, its `: ` and its value start on one line.
         const key = this.#flowScalar(at.line, at.column);
+        if (key.end - at.column > MAX_KEY_LENGTH) decline();
         const s = this.#lines[at.line]!;
         let i = skipSpaces(s, key.end);
         if (s[i] !== ":" || s[i + 1] !== " ") decline();

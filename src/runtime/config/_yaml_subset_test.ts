@@ -139,6 +139,21 @@ const EDGES: readonly string[] = [
   "a: {b: 1 # c\n  , c: 2 # d\n  }\n",
   "a:\n  b: [\n   1\n  ]\n",
   "- a: [\n   1\n  ]\n",
+  "a : 1\nb  :  2\n",
+  "a:\n# c\n- x\n- y\n",
+  "<<: 1\n",
+  "a: -#c\n",
+  "a:b: c\n",
+  "a: [-x, -1, -.5x]\n",
+  "- -1\n- - -2\n",
+  'a: "x" # c\n',
+  "k: v\n\n\n",
+  "a:\n    # c\nb: 1\n",
+  "a: 1\n  # deeper comment\n",
+  "a: {b: 1}  \n",
+  "a: [\n]\n",
+  "a: [  # c\n]\n",
+  "a: [x,\n  ]\n",
 ];
 
 Deno.test("the subset reader reads its edge cases as the library does", () => {
