@@ -194,7 +194,16 @@ class SubsetReader {
     const next = this.#content(line + 1);
     if (next < this.#lines.length) {
       const indent = indentOf(this.#lines[next]!);
-      if (indent > column) return this.#block(next, indent, depth, column);
+      if (indent > column) {
+        // The library reads a scalar below a less indented comment line otherwise.
+        const s = this.#lines[next]!;
+        if (
+          next > line + 1 && !isDash(s, indent) && s[indent] !== "{" && s[indent] !== "[" &&
+          this.#key(next, indent) === undefined &&
+          this.#lines.slice(line + 1, next).some((between) => between.trim() !== "")
+        ) decline();
+        return this.#block(next, indent, depth, column);
+      }
     }
     this.#next = line + 1;
     this.#count(depth);
@@ -299,13 +308,15 @@ class SubsetReader {
    * A flow mapping or sequence. Its lines after the first are indented more than `parent`, the
    * block collection's indentation (its closing bracket's line as much).
    */
-  #flow(line: number, column: number, depth: number, parent: number): Spot {
+  #flow(line: number, column: number, depth: number, parent: number, nested = false): Spot {
     this.#count(depth);
     const mapping = this.#lines[line]![column] === "{";
     const close = mapping ? "}" : "]";
+    // Only the outermost collection's closing bracket may stand at the parent's indentation.
+    const closeAtParent = nested ? undefined : close;
     const pairs: YamlPair[] = [];
     const items: YamlNode[] = [];
-    let at = this.#skip(line, column + 1, parent, close);
+    let at = this.#skip(line, column + 1, parent, closeAtParent);
     while (this.#char(at) !== close) {
       if (mapping) {
         const c = this.#char(at);
@@ -321,13 +332,13 @@ class SubsetReader {
         if (i === s.length || s[i] === "#" || s[i] === "," || s[i] === "}") decline();
         const value = this.#flowValue(at.line, i, depth + 1, parent);
         pairs.push({ key: key.node, value: value.node });
-        at = this.#skip(value.line, value.end, parent, close);
+        at = this.#skip(value.line, value.end, parent, closeAtParent);
       } else {
         const item = this.#flowValue(at.line, at.column, depth + 1, parent);
         items.push(item.node);
-        at = this.#skip(item.line, item.end, parent, close);
+        at = this.#skip(item.line, item.end, parent, closeAtParent);
       }
-      if (this.#char(at) === ",") at = this.#skip(at.line, at.column + 1, parent, close);
+      if (this.#char(at) === ",") at = this.#skip(at.line, at.column + 1, parent, closeAtParent);
       else if (this.#char(at) !== close) decline();
     }
     const start = this.#offset(line, column);
@@ -347,7 +358,7 @@ class SubsetReader {
     line: number,
     column: number,
     parent: number,
-    close: string,
+    closeAtParent: string | undefined,
   ): { line: number; column: number } {
     let s = this.#lines[line]!;
     let i = skipSpaces(s, column);
@@ -356,14 +367,14 @@ class SubsetReader {
       if (line >= this.#lines.length) decline();
       s = this.#lines[line]!;
       i = indentOf(s);
-      if (i < parent || (i === parent && s[i] !== close)) decline();
+      if (i < parent || (i === parent && s[i] !== closeAtParent)) decline();
     }
     return { line, column: i };
   }
 
   #flowValue(line: number, column: number, depth: number, parent: number): Spot {
     const c = this.#lines[line]![column];
-    if (c === "{" || c === "[") return this.#flow(line, column, depth, parent);
+    if (c === "{" || c === "[") return this.#flow(line, column, depth, parent, true);
     this.#count(depth);
     return { ...this.#flowScalar(line, column), line };
   }

@@ -175,6 +175,31 @@ Deno.test("the subset reader reads a seeded generated corpus as the library does
   assert.ok(read >= count * 0.95, `${read} of ${count} read; e.g. ${JSON.stringify(declined[0])}`);
 });
 
+Deno.test("the subset reader reads mutated documents as the library does, or declines them", () => {
+  // A few characters changed, inserted or removed: many are no longer YAML, or no longer in
+  // the subset; whatever the subset reader still reads, it reads as the library does.
+  const random = seededRandom(Number(Deno.env.get("SEED") ?? 0x0d_d17e));
+  const ALPHABET = [..." \n:#-{}[],'\"\\&*!|>?%@`~.0123456789abeE+$\t\r\ufeff"];
+  let read = 0;
+  const count = Number(Deno.env.get("COUNT") ?? 1500);
+  for (let n = 0; n < count; n++) {
+    let text = generateDocument(random);
+    for (let edits = 1 + Math.floor(random() * 3); edits > 0; edits--) {
+      const at = Math.floor(random() * (text.length + 1));
+      const char = ALPHABET[Math.floor(random() * ALPHABET.length)]!;
+      const kind = Math.floor(random() * 3);
+      text = kind === 0
+        ? text.slice(0, at) + char + text.slice(at)
+        : kind === 1
+        ? text.slice(0, at) + char + text.slice(at + 1)
+        : text.slice(0, at) + text.slice(at + 1);
+    }
+    if (sameReading(text, `mutated #${n}`)) read++;
+  }
+  // Some still read (else the comparison above never ran).
+  assert.ok(read >= count / 10, `${read} of ${count} read`);
+});
+
 // A document in the subset: block and flow collections mixed and nested, comments, blank lines,
 // quoting and escapes, numbers, booleans, nulls, empty values, odd keys, trailing spaces, CRLF,
 // a BOM, a leading `---`.
