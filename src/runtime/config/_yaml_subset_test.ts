@@ -183,7 +183,9 @@ Deno.test("the subset reader reads mutated documents as the library does, or dec
   let read = 0;
   const count = Number(Deno.env.get("COUNT") ?? 1500);
   for (let n = 0; n < count; n++) {
-    let text = generateDocument(random);
+    let text = random() < 0.3
+      ? EDGES[Math.floor(random() * EDGES.length)]!
+      : generateDocument(random);
     for (let edits = 1 + Math.floor(random() * 3); edits > 0; edits--) {
       const at = Math.floor(random() * (text.length + 1));
       const char = ALPHABET[Math.floor(random() * ALPHABET.length)]!;
@@ -301,7 +303,24 @@ function generateDocument(random: () => number): string {
     const pairs = Array.from({ length: n }, () => `${key()}: ${flowNode(depth + 1)}`);
     return `{${space}${pairs.join(", ")}${comma}${space}}`;
   };
-  const inline = (): string => chance(0.75) ? scalar(false) : flowNode(1);
+  // A flow collection over several lines (as deno fmt writes a long one), in a block
+  // collection indented by `parent`: its lines are indented more, its closing bracket as much.
+  const flowLines = (parent: number, depth: number): string => {
+    const pad = " ".repeat(parent + 1 + below(3));
+    const mapping = chance(0.5);
+    const count = below(4);
+    const lines = Array.from({ length: count }, (_, i) => {
+      const value = depth < 2 && chance(0.3)
+        ? flowLines(pad.length, depth + 1)
+        : flowNode(depth + 1);
+      const comma = i < count - 1 || chance(0.3) ? "," : "";
+      return `${pad}${mapping ? `${key()}: ` : ""}${value}${comma}${comment()}`;
+    });
+    const close = `${" ".repeat(parent + below(2))}${mapping ? "}" : "]"}`;
+    return [mapping ? "{" : "[", ...lines, close].join("\n");
+  };
+  const inline = (indent: number): string =>
+    chance(0.75) ? scalar(false) : chance(0.8) ? flowNode(1) : flowLines(indent, 1);
   const filler = (indent: number) => {
     if (chance(0.08)) lines.push(trailing());
     if (chance(0.08)) lines.push(`${" ".repeat(below(indent + 3))}# note`);
@@ -314,7 +333,7 @@ function generateDocument(random: () => number): string {
       const pad = " ".repeat(indent);
       const k = key();
       const r = depth > 3 ? 0 : below(10);
-      if (r < 5) lines.push(`${pad}${k}: ${inline()}${comment()}${trailing()}`);
+      if (r < 5) lines.push(`${pad}${k}: ${inline(indent)}${comment()}${trailing()}`);
       else if (r === 5) lines.push(`${pad}${k}:${comment()}${trailing()}`);
       else if (r === 6) {
         lines.push(`${pad}${k}:${comment()}`);
@@ -331,7 +350,7 @@ function generateDocument(random: () => number): string {
     for (let i = 0; i < n; i++) {
       if (i > 0) filler(indent);
       const r = depth > 3 ? 0 : below(10);
-      if (r < 5) lines.push(`${pad}- ${inline()}${comment()}${trailing()}`);
+      if (r < 5) lines.push(`${pad}- ${inline(indent)}${comment()}${trailing()}`);
       else if (r === 5) lines.push(`${pad}-${comment()}`);
       else if (r === 6) {
         lines.push(`${pad}-${comment()}`);
