@@ -1,5 +1,5 @@
 // A strict reader for the part of YAML a runtime.yaml is written in: block mappings and
-// sequences, one-line flow collections, one-line plain and quoted scalars, comments. It reads a
+// sequences, flow collections, one-line plain and quoted scalars, comments. It reads a
 // text exactly as the library (npm:yaml: YAML 1.2, core schema) does, or declines it (returns
 // undefined) and the library reads it, so that every syntax error, message and position stays
 // the library's. When in doubt, it declines. Its reading is checked against the library's by
@@ -33,14 +33,7 @@ function decline(): never {
   throw DECLINE;
 }
 
-// Control characters, NEL, line and paragraph separators, BOMs after the first character,
-// non-characters, tabs, a carriage return without its line feed, lone surrogates.
-const ODD_CHARACTER =
-  // deno-lint-ignore no-control-regex
-  /[\x00-\x09\x0B\x0C\x0E-\x1F\x7F-\x9F\u2028\u2029\uFEFF\uFFFE\uFFFF]|\r(?!\n)|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const MARKER = /^(?:---|\.\.\.)(?: |$)|^%/;
-const BLANK = /^ *(?:#.*)?$/;
-const LINE_END = /^(?: +(?:#.*)?)?$/;
 
 // The core schema's types of plain scalars (npm:yaml's tests), and the forms read here.
 const NULL = /^(?:~|[Nn]ull|NULL)$/;
@@ -55,6 +48,9 @@ const OTHER_NUMBER = [
   /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
   /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
 ];
+
+/** The first characters of the core schema's nulls, booleans and numbers. */
+const TYPED_FIRST = new Set([..."~nNtTfF-+.0123456789"]);
 
 /** Characters that cannot start a plain scalar (some may, followed by a safe one). */
 const INDICATORS = new Set([..."-?:,[]{}#&*!|>'\"%@`"]);
@@ -99,7 +95,7 @@ class SubsetReader {
   read(): YamlTree {
     const text = this.#text;
     const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-    if (ODD_CHARACTER.test(bom === 1 ? text.slice(1) : text)) decline();
+    if (hasOddCharacter(text, bom)) decline();
     let start = 0;
     for (;;) {
       const end = text.indexOf("\n", start);
@@ -121,7 +117,8 @@ class SubsetReader {
       first = this.#content(first + 1);
     }
     for (let i = first; i < this.#lines.length; i++) {
-      if (MARKER.test(this.#lines[i]!)) decline();
+      const c = this.#lines[i]![0];
+      if ((c === "-" || c === "." || c === "%") && MARKER.test(this.#lines[i]!)) decline();
     }
     // An empty document: the library's reading of it stands.
     if (first >= this.#lines.length) decline();
@@ -134,7 +131,7 @@ class SubsetReader {
 
   /** The first line from `i` that is neither blank nor a comment. */
   #content(i: number): number {
-    while (i < this.#lines.length && BLANK.test(this.#lines[i]!)) i++;
+    while (i < this.#lines.length && isBlank(this.#lines[i]!)) i++;
     return i;
   }
 
@@ -403,7 +400,7 @@ class SubsetReader {
     if (!plainStart(written, true)) decline();
     // A plain scalar last on its line goes on over the next one, unless that one starts with
     // a flow indicator.
-    if (LINE_END.test(s.slice(column + written.length))) {
+    if (isLineEnd(s, column + written.length)) {
       const next = this.#content(line + 1);
       const first = next < this.#lines.length
         ? this.#lines[next]![indentOf(this.#lines[next]!)]
@@ -470,8 +467,43 @@ class SubsetReader {
 
   /** Nothing but spaces and a comment may follow a value on its line. */
   #lineEnd(line: number, end: number): void {
-    if (!LINE_END.test(this.#lines[line]!.slice(end))) decline();
+    if (!isLineEnd(this.#lines[line]!, end)) decline();
   }
+}
+
+/**
+ * Whether `text` holds, from `from` on, a control character (a tab too), NEL, a line or
+ * paragraph separator, a byte order mark, a non-character, a carriage return without its line
+ * feed or a lone surrogate. (Hand-written: the first runs of a regular expression are slow.)
+ */
+function hasOddCharacter(text: string, from: number): boolean {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20) {
+      if (c === 0x0a || (c === 0x0d && text.charCodeAt(i + 1) === 0x0a)) continue;
+      return true;
+    }
+    if (c < 0x7f) continue;
+    if (c <= 0x9f || c === 0x2028 || c === 0x2029 || c === 0xfeff || c >= 0xfffe) return true;
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = text.charCodeAt(i + 1);
+      if (!(d >= 0xdc00 && d <= 0xdfff)) return true;
+      i++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) return true;
+  }
+  return false;
+}
+
+/** Blank, or a comment alone. (Hand-written: the first runs of a regular expression are slow.) */
+function isBlank(line: string): boolean {
+  const i = skipSpaces(line, 0);
+  return i === line.length || line[i] === "#";
+}
+
+/** Nothing from `end` on but spaces and, after a space, a comment. */
+function isLineEnd(line: string, end: number): boolean {
+  const i = skipSpaces(line, end);
+  return i === line.length || (i > end && line[i] === "#");
 }
 
 function indentOf(line: string): number {
@@ -501,6 +533,8 @@ function plainStart(written: string, flow: boolean): boolean {
 
 /** The core schema's value of a plain scalar, where it is certain. */
 function plainValue(written: string): unknown {
+  // Every form the core schema types other than a string starts so.
+  if (!TYPED_FIRST.has(written[0]!)) return written;
   if (NULL.test(written)) return null;
   if (BOOLEAN.test(written)) return written[0] === "t" || written[0] === "T";
   if (INTEGER.test(written)) return parseInt(written, 10);
