@@ -78,6 +78,7 @@ const DECLINED: Readonly<Record<string, string>> = {
   "a comment without a space": "a: [x]#c\n",
   "a key too long": `${"k".repeat(1100)}: 1\n`,
   "a deeper indentation after a value": "a: 1\n  b: 2\n",
+  "nesting beyond 64 levels": `${"[".repeat(70)}1${"]".repeat(70)}\n`,
   "text after a quoted scalar": 'a: "x"y\n',
 };
 

@@ -158,6 +158,20 @@ const EDGES: readonly string[] = [
 
 Deno.test("the subset reader reads its edge cases as the library does", () => {
   for (const text of EDGES) assert.ok(sameReading(text, "edge"), JSON.stringify(text));
+  // Strings too long, as written and after interpolation; nesting as deep as it reads.
+  const long = "x".repeat(5000);
+  const deep = `${"[".repeat(40)}1${"]".repeat(40)}\n`;
+  for (
+    const text of [`a: ${long}\n`, `a: '${long}'\nb: [${long}]\n`, `a: "\${X}${long}"\n`, deep]
+  ) {
+    assert.ok(sameReading(text, "long or deep"), text.slice(0, 40));
+  }
+  ENV.LONG = long;
+  try {
+    assert.ok(sameReading("a: ${LONG}\nb: 'pre${LONG}'\n", "long after interpolation"));
+  } finally {
+    delete ENV.LONG;
+  }
 });
 
 Deno.test("the subset reader reads a seeded generated corpus as the library does", () => {
