@@ -38,6 +38,8 @@ const DECLINED: Readonly<Record<string, string>> = {
   "a mapping on a value's line": "a: b: c\n",
   "a key after a value": "a: b:\n",
   "a less indented flow line": "a:\n  b: [\n 1]\n",
+  "a comment line in a flow at its parent's indentation": "a: {b: 1\n# c\n  , c: 2}\n",
+  "a comment line in a flow at its key's indentation": "a:\n  b: [x,\n  # c\n   y]\n",
   "an octal number": "a: 0o17\n",
   "a hexadecimal number": "a: 0x1F\n",
   "infinity": "a: .inf\n",

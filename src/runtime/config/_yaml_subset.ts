@@ -359,11 +359,12 @@ class SubsetReader {
   ): { line: number; column: number } {
     let s = this.#lines[line]!;
     let i = skipSpaces(s, column);
-    while (i === s.length || (s[i] === "#" && s[i - 1] === " ")) {
-      line = this.#content(line + 1);
-      if (line >= this.#lines.length) decline();
+    while (i === s.length || (s[i] === "#" && (i === 0 || s[i - 1] === " "))) {
+      if (++line >= this.#lines.length) decline();
       s = this.#lines[line]!;
       i = indentOf(s);
+      if (i === s.length) continue;
+      // A comment line too is indented more than the parent (the library refuses it else).
       if (i < parent || (i === parent && s[i] !== closeAtParent)) decline();
     }
     return { line, column: i };
