@@ -165,7 +165,6 @@ class SubsetReader {
       const s = this.#lines[line]!;
       const after = skipSpaces(s, column + 1);
       if (after === s.length || s[after] === "#") {
-        if (after < s.length && after === column + 1) decline();
         items.push(this.#nested(line, column, depth + 1, this.#offset(line, column + 1)));
       } else {
         items.push(this.#block(line, after, depth + 1, column));
