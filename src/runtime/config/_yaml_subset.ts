@@ -4,6 +4,20 @@
 // undefined) and the library reads it, so that every syntax error, message and position stays
 // the library's. When in doubt, it declines. Its reading is checked against the library's by
 // _yaml_subset_test.ts. Private to src/runtime/config.
+import {
+  DECLINE,
+  decline,
+  FLOW_INDICATORS,
+  hasOddCharacter,
+  indentOf,
+  isBlank,
+  isDash,
+  isLineEnd,
+  plainStart,
+  plainValue,
+  skipSpaces,
+  unquote,
+} from "./_yaml_subset_text.ts";
 import type { YamlMapNode, YamlNode, YamlPair, YamlScalarNode, YamlTree } from "./_yaml_node.ts";
 
 /** The most nodes and the deepest nesting the reader reads; beyond, the library does. */
@@ -27,49 +41,7 @@ export function readYamlSubset(text: string): YamlTree | undefined {
   }
 }
 
-const DECLINE = Symbol("decline");
-
-function decline(): never {
-  throw DECLINE;
-}
-
 const MARKER = /^(?:---|\.\.\.)(?: |$)|^%/;
-
-// The core schema's types of plain scalars (npm:yaml's tests), and the forms read here.
-const NULL = /^(?:~|[Nn]ull|NULL)$/;
-const BOOLEAN = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
-const INTEGER = /^-?[0-9]{1,15}$/;
-const FLOAT = /^-?[0-9]{1,15}\.[0-9]{0,15}$/;
-const OTHER_NUMBER = [
-  /^0o[0-7]+$/,
-  /^[-+]?[0-9]+$/,
-  /^0x[0-9a-fA-F]+$/,
-  /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-  /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-  /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-];
-
-/** The first characters of the core schema's nulls, booleans and numbers. */
-const TYPED_FIRST = new Set([..."~nNtTfF-+.0123456789"]);
-
-/** Characters that cannot start a plain scalar (some may, followed by a safe one). */
-const INDICATORS = new Set([..."-?:,[]{}#&*!|>'\"%@`"]);
-const FLOW_INDICATORS = new Set([..."[]{},"]);
-
-const ESCAPES: Readonly<Record<string, string>> = {
-  "0": "\0",
-  a: "\x07",
-  b: "\b",
-  t: "\t",
-  n: "\n",
-  v: "\v",
-  f: "\f",
-  r: "\r",
-  e: "\x1b",
-  '"': '"',
-  "/": "/",
-  "\\": "\\",
-};
 
 /** A node read, and the line and column after it. */
 interface Spot {
@@ -416,49 +388,7 @@ class SubsetReader {
 
   /** A single- or double-quoted scalar that closes on its line. */
   #quoted(line: number, column: number): { node: YamlScalarNode; end: number } {
-    const s = this.#lines[line]!;
-    const quote = s[column];
-    let value = "";
-    let i = column + 1;
-    for (;;) {
-      if (i >= s.length) decline();
-      const c = s[i]!;
-      if (quote === "'") {
-        if (c === "'") {
-          if (s[i + 1] !== "'") break;
-          value += "'";
-          i += 2;
-          continue;
-        }
-      } else if (c === '"') break;
-      else if (c === "\\") {
-        const e = s[i + 1] ?? decline();
-        const simple = ESCAPES[e];
-        if (simple !== undefined) {
-          value += simple;
-          i += 2;
-          continue;
-        }
-        const digits = e === "x" ? 2 : e === "u" ? 4 : decline();
-        const hex = s.slice(i + 2, i + 2 + digits);
-        if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== digits) decline();
-        const code = parseInt(hex, 16);
-        if (code >= 0xd800 && code <= 0xdfff) decline();
-        value += String.fromCharCode(code);
-        i += 2 + digits;
-        continue;
-      }
-      value += c;
-      i++;
-    }
-    const end = i + 1;
-    // `"a"b` is an error.
-    if (
-      end < s.length && s[end] !== " " && s[end] !== ":" && s[end] !== "," && s[end] !== "]" &&
-      s[end] !== "}"
-    ) {
-      decline();
-    }
+    const { value, end } = unquote(this.#lines[line]!, column);
     return {
       node: { kind: "scalar", start: this.#offset(line, column), empty: false, value },
       end,
@@ -469,78 +399,6 @@ class SubsetReader {
   #lineEnd(line: number, end: number): void {
     if (!isLineEnd(this.#lines[line]!, end)) decline();
   }
-}
-
-/**
- * Whether `text` holds, from `from` on, a control character (a tab too), NEL, a line or
- * paragraph separator, a byte order mark, a non-character, a carriage return without its line
- * feed or a lone surrogate. (Hand-written: the first runs of a regular expression are slow.)
- */
-function hasOddCharacter(text: string, from: number): boolean {
-  for (let i = from; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20) {
-      if (c === 0x0a || (c === 0x0d && text.charCodeAt(i + 1) === 0x0a)) continue;
-      return true;
-    }
-    if (c < 0x7f) continue;
-    if (c <= 0x9f || c === 0x2028 || c === 0x2029 || c === 0xfeff || c >= 0xfffe) return true;
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = text.charCodeAt(i + 1);
-      if (!(d >= 0xdc00 && d <= 0xdfff)) return true;
-      i++;
-    } else if (c >= 0xdc00 && c <= 0xdfff) return true;
-  }
-  return false;
-}
-
-/** Blank, or a comment alone. (Hand-written: the first runs of a regular expression are slow.) */
-function isBlank(line: string): boolean {
-  const i = skipSpaces(line, 0);
-  return i === line.length || line[i] === "#";
-}
-
-/** Nothing from `end` on but spaces and, after a space, a comment. */
-function isLineEnd(line: string, end: number): boolean {
-  const i = skipSpaces(line, end);
-  return i === line.length || (i > end && line[i] === "#");
-}
-
-function indentOf(line: string): number {
-  let i = 0;
-  while (line[i] === " ") i++;
-  return i;
-}
-
-function skipSpaces(s: string, i: number): number {
-  while (s[i] === " ") i++;
-  return i;
-}
-
-function isDash(s: string, column: number): boolean {
-  return s[column] === "-" && (column + 1 === s.length || s[column + 1] === " ");
-}
-
-/** A plain scalar may start so: not with an indicator, but `-x` may. */
-function plainStart(written: string, flow: boolean): boolean {
-  if (written === "") return false;
-  const c = written[0]!;
-  if (!INDICATORS.has(c)) return true;
-  if (c !== "-" || written.length < 2) return false;
-  const d = written[1]!;
-  return d !== " " && !(flow && FLOW_INDICATORS.has(d));
-}
-
-/** The core schema's value of a plain scalar, where it is certain. */
-function plainValue(written: string): unknown {
-  // Every form the core schema types other than a string starts so.
-  if (!TYPED_FIRST.has(written[0]!)) return written;
-  if (NULL.test(written)) return null;
-  if (BOOLEAN.test(written)) return written[0] === "t" || written[0] === "T";
-  if (INTEGER.test(written)) return parseInt(written, 10);
-  if (FLOAT.test(written)) return parseFloat(written);
-  if (OTHER_NUMBER.some((test) => test.test(written))) decline();
-  return written;
 }
 
 /** npm:yaml's LineCounter.linePos over the same line starts. */
