@@ -317,7 +317,7 @@ Deno.test("read, write, simulate and demo still reach the MQTT client (the graph
   }
 });
 
-Deno.test("runtime --dry-run loads the prompt, --once's progress, --shard and --json's redaction only when they are used", () => {
+Deno.test("runtime --dry-run loads the prompt, --once's progress, --shard, --json's redaction and the YAML adapter only when they are used", () => {
   // Every module on the way costs start-up (about half a millisecond each, docs/benchmarks.md):
   // what only a prompt, a poll, `--shard` or `--json` needs is imported when it is.
   const load = staticLoad(graph, [
@@ -332,6 +332,8 @@ Deno.test("runtime --dry-run loads the prompt, --once's progress, --shard and --
     "src/runtime/shard.ts",
     "src/runtime/sinks/redact_deep.ts",
     "src/parser/redact.ts",
+    // The YAML library's adapter loads with the library, for a text the subset reader declines.
+    "src/runtime/config/_yaml_library.ts",
     // Re-exports cost a module each: the CLI imports from the modules themselves.
     "src/cli/mod.ts",
     "src/errors/mod.ts",
