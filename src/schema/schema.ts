@@ -35,6 +35,7 @@
  *
  * @module
  */
+import { copyData } from "../_shared/copy_data.ts";
 
 /** A step of an issue's path: a key of a mapping or an index of a list. */
 export type SchemaPathSegment = string | number;
@@ -1143,28 +1144,4 @@ export function toJsonSchema(schema: Schema<unknown>): Record<string, unknown> {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     ...copyData(schema._jsonWithMeta()),
   };
-}
-
-/**
- * A deep copy of plain data (objects, arrays, primitives), as `structuredClone` gives it,
- * without loading the structured clone machinery: its first call costs about a millisecond,
- * which `runtime --dry-run` paid for two JSON Schemas. Anything else (a Date, a Map) is copied
- * by `structuredClone`.
- */
-function copyData<T>(value: T): T {
-  if (value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map(copyData) as T;
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
-  const out: Record<string, unknown> = {};
-  for (const [key, child] of Object.entries(value)) {
-    // Defined, not assigned: a `__proto__` key stays an own property, as structuredClone keeps it.
-    Object.defineProperty(out, key, {
-      value: copyData(child),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return out as T;
 }

@@ -4,6 +4,7 @@ import { DEFAULT_PLUGIN } from "../../plugins/mod.ts";
 // Fixtures of the configuration tests, here and under tests/ (not published).
 import assert from "node:assert/strict";
 import { ConfigValidationError } from "./config_validation_error.ts";
+import type { YamlData } from "./_yaml_walk.ts";
 
 const PULL = `${DEFAULT_PLUGIN.vendor}_pull`;
 const CLOUD = DEFAULT_PLUGIN.transportDefaults?.mqtt?.broker;
@@ -83,4 +84,15 @@ export async function tempConfig(text?: string): Promise<TempConfig> {
   const file = `${dir}/runtime.yaml`;
   if (text !== undefined) await Deno.writeTextFile(file, text);
   return { dir, file, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
+}
+
+/** Everything a YAML reading gives, as plain data two readings can be compared with. */
+export function plainReading(data: YamlData): Record<string, unknown> {
+  return {
+    value: data.value,
+    issues: data.issues,
+    interpolated: data.interpolated,
+    written: [...data.written],
+    source: data.source.entries(),
+  };
 }

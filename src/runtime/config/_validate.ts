@@ -1,5 +1,6 @@
 // The whole check of a configuration: schema, coercion of interpolated strings, then the
 // precedence and cross-references on what was valid. Private to src/runtime/config.
+import { copyData } from "../../_shared/copy_data.ts";
 import type { DeviceProfile } from "../../device/profile.ts";
 import { coerceInterpolated, flattenIssues, removeAt, toRawIssues } from "./_issues.ts";
 import { type Loose, resolveLoose } from "./_resolve.ts";
@@ -77,7 +78,7 @@ function schemaOf(sources: SchemaSources) {
 /** Check everything, collecting every issue. */
 export function validateConfig(input: ValidateInput): ValidateOutput {
   const pre = input.preIssues ?? [];
-  const data = clonePlain(input.data);
+  const data = copyData(input.data);
   const interpolated = new Set((input.interpolated ?? []).map(formatPath));
   const written = input.written ?? new Map<string, string>();
   const RuntimeConfigSchema = schemaOf({
@@ -103,7 +104,7 @@ export function validateConfig(input: ValidateInput): ValidateOutput {
   if (parsed.success && pre.length === 0) {
     loose = parsed.data;
   } else {
-    loose = clonePlain(data);
+    loose = copyData(data);
     for (const issue of [...pre, ...schemaIssues]) {
       if (issue.keepValue) continue;
       if (issue.segments.length === 0) loose = undefined;
@@ -211,20 +212,4 @@ function formattedPaths(data: unknown): Map<string, unknown> {
 
 function startsWith(path: readonly PathSegment[], prefix: readonly PathSegment[]): boolean {
   return prefix.length <= path.length && prefix.every((segment, i) => path[i] === segment);
-}
-
-/** A copy of plain objects and arrays; anything else (functions included) is kept as is. */
-function clonePlain(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(clonePlain);
-  if (value === null || typeof value !== "object") return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, child] of Object.entries(value)) {
-    Object.defineProperty(out, key, {
-      value: clonePlain(child),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return out;
 }

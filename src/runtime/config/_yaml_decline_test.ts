@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import * as library from "../../_shared/yaml.ts";
 import { readYaml } from "./_yaml.ts";
 import { readYamlLazily } from "./_yaml_lazy.ts";
+import { plainReading } from "./_test_utils.ts";
 import { readWithLibrary } from "./_yaml_library.ts";
 import { readYamlSubset } from "./_yaml_subset.ts";
 import { walkTree, type YamlData } from "./_yaml_walk.ts";
@@ -86,14 +87,7 @@ const DECLINED: Readonly<Record<string, string>> = {
 
 function reading(read: () => YamlData): unknown {
   try {
-    const data = read();
-    return {
-      value: data.value,
-      issues: data.issues,
-      interpolated: data.interpolated,
-      written: [...data.written],
-      source: data.source.entries(),
-    };
+    return plainReading(read());
   } catch (error) {
     assert.ok(error instanceof Error);
     const { code, line, column, file } = error as unknown as Record<string, unknown>;

@@ -7,32 +7,25 @@ import assert from "node:assert/strict";
 import * as library from "../../_shared/yaml.ts";
 import { DEMO_CONFIG } from "../../cli/_demo_config.ts";
 import { seededRandom } from "../../testing/faults.ts";
+import { plainReading } from "./_test_utils.ts";
 import { readWithLibrary } from "./_yaml_library.ts";
 import { readYamlSubset } from "./_yaml_subset.ts";
-import { walkTree, type YamlData } from "./_yaml_walk.ts";
+import { walkTree } from "./_yaml_walk.ts";
 
 const ROOT = new URL("../../../", import.meta.url);
 const ENV: Record<string, string> = { X: "from-x", PORT: "18760", EMPTY: "" };
 const env = (name: string) => ENV[name];
 
-function plain(data: YamlData) {
-  return {
-    value: data.value,
-    issues: data.issues,
-    interpolated: data.interpolated,
-    written: [...data.written],
-    source: data.source.entries(),
-  };
-}
-
 /** Whether the subset reader read `text`; when it did, its reading is the library's. */
 function sameReading(text: string, name: string): boolean {
   const tree = readYamlSubset(text);
   if (tree === undefined) return false;
-  const ours = plain(walkTree(tree, "runtime.yaml", env));
+  const ours = plainReading(walkTree(tree, "runtime.yaml", env));
   let theirs;
   try {
-    theirs = plain(walkTree(readWithLibrary(text, "runtime.yaml", library), "runtime.yaml", env));
+    theirs = plainReading(
+      walkTree(readWithLibrary(text, "runtime.yaml", library), "runtime.yaml", env),
+    );
   } catch (error) {
     assert.fail(
       `${name}: the subset reader read a text the library refuses: ${JSON.stringify(text)} ${
