@@ -19,9 +19,14 @@ import {
   unquote,
 } from "./_yaml_subset_text.ts";
 import type { YamlMapNode, YamlNode, YamlPair, YamlScalarNode, YamlTree } from "./_yaml_node.ts";
+import { MAX_EXPANDED_NODES } from "./_yaml_walk.ts";
 
-/** The most nodes and the deepest nesting the reader reads; beyond, the library does. */
-const MAX_NODES = 50_000;
+/**
+ * The most nodes (keys and values) and the deepest nesting the reader reads; beyond, the library
+ * does. Every text the walker takes (at most MAX_EXPANDED_NODES values, as many keys) fits: a
+ * fleet of 10,000 stations is read by the subset reader too.
+ */
+const MAX_NODES = 2 * MAX_EXPANDED_NODES + 2;
 const MAX_DEPTH = 48;
 /** The library refuses implicit keys longer than 1024 characters. */
 const MAX_KEY_LENGTH = 1_000;

@@ -389,3 +389,30 @@ function generateDocument(random: () => number): string {
   // declines such a text: _yaml_decline_test.ts).
   return chance(0.05) && !/^[ -]/.test(text) ? `\ufeff${text}` : text;
 }
+
+Deno.test("the subset reader reads a fleet of 10,000 stations (1 MB) as the library does", () => {
+  // Flow devices as the fleet benches write them, a block-style pipeline and defaults, comments.
+  const devices = Array.from(
+    { length: 10_000 },
+    (_, i) =>
+      `  - { id: d${i}, pipeline: lan, profile_id: EL30V2, poll_interval: ${5 + i % 7}, ` +
+      `transport: { opts: { device_sn: "SN${String(i).padStart(8, "0")}", port: 1883 } } }` +
+      (i % 1000 === 0 ? ` # block ${i / 1000}` : ""),
+  );
+  const text = [
+    "version: 1",
+    "pipelines:",
+    "  lan:",
+    "    transport: mqtt",
+    "    vendor: bluetti",
+    "    protocol: v2",
+    "    transport_opts: { broker: 127.0.0.1 }",
+    "defaults:",
+    "  poll_interval: 5",
+    "devices:",
+    ...devices,
+    "",
+  ].join("\n");
+  assert.ok(text.length > 1_000_000, String(text.length));
+  assert.ok(sameReading(text, "10,000 stations"), "the subset reader declined the fleet");
+});
