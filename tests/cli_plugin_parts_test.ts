@@ -70,3 +70,24 @@ Deno.test("runtime --dry-run, profiles and controls print the same as with the p
   assert.match(mixed.stdout, /EP500PRO/);
   assert.match(mixed.stdout, /ENERGY_METER \(meter\.yaml\)/);
 });
+
+Deno.test({
+  name:
+    "runtime reads its file once when a local station's profile loads the plugins' parts: a FIFO works",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    // `--config <(envsubst < template)` gives a pipe, which can be read once. The local
+    // station's profile needs the register maps, which load after the first validation; the
+    // file must not be read again then (a second read of the FIFO would wait forever).
+    await using tmp = await tempConfig();
+    const fifo = `${tmp.dir}/runtime-fifo.yaml`;
+    const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+    assert.ok(made.success, "mkfifo");
+    const run = powerSdk(["runtime", "--config", fifo, "--dry-run"], { deadlineMs: 30_000 });
+    // Opening a FIFO for writing waits for its reader; closing it ends the reader's text.
+    await Deno.writeTextFile(fifo, CONFIGS.mixed!.replace(/\n.*profile_file.*\n/, "\n"));
+    const { code, stdout, stderr } = await run;
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /EP500PRO/);
+  },
+});

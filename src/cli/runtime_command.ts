@@ -7,7 +7,8 @@ import { loadBuiltinParts } from "../plugins/_defined_builtin.ts";
 import { PluginPartsNotLoadedError } from "../plugin/parts_not_loaded.ts";
 // The MQTT transport (in Runtime) and the bundle reader (in ./_credentials.ts) are imported
 // when a run needs them, not for --dry-run.
-import { readRuntimeConfig } from "../runtime/config/_read_config.ts";
+import { configFromYaml } from "../runtime/config/_config_from_yaml.ts";
+import { readRuntimeYaml } from "../runtime/config/_read_config.ts";
 import {
   ConfigValidationError,
   formatConfigIssue,
@@ -216,10 +217,11 @@ export async function runtimeCommand(
   if (options.mode !== "run") system.stopSignals.release?.();
   // The built-in plugins start defined without their parts (block schemas, register maps,
   // compilers): a configuration that needs one of them (a local station's profile, a
-  // `profile_file`) is read again once they are loaded.
-  const { config, all } = await withPluginParts(async () => {
-    const config = await readRuntimeConfig(options.config, { env: (name) => system.env(name) });
-    return { config, all: resolveRuntime(config) };
+  // `profile_file`) is validated again once they are loaded (the file is read once).
+  const read = await readRuntimeYaml(options.config, { env: (name) => system.env(name) });
+  const { config, all } = await withPluginParts(() => {
+    const config = configFromYaml(read.yaml, read.options);
+    return Promise.resolve({ config, all: resolveRuntime(config) });
   });
   const resolved = shard === undefined
     ? all

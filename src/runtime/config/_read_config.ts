@@ -6,6 +6,7 @@ import { ConfigError } from "../../errors/errors.ts";
 import { configFromYaml, type LoadRuntimeConfigOptions, readEnv } from "./_config_from_yaml.ts";
 import { loadMapReader } from "./_profile_files.ts";
 import { readYamlLazily } from "./_yaml_lazy.ts";
+import type { YamlData } from "./_yaml_walk.ts";
 import type { RuntimeConfig } from "./runtime_config.ts";
 
 /**
@@ -42,6 +43,28 @@ export async function readRuntimeConfig(
   path: string | URL,
   options: LoadRuntimeConfigOptions = {},
 ): Promise<RuntimeConfig> {
+  const read = await readRuntimeYaml(path, options);
+  return configFromYaml(read.yaml, read.options);
+}
+
+/** A runtime.yaml file read, before its validation: what {@linkcode configFromYaml} takes. */
+export interface ReadRuntimeYaml {
+  /** The file's data, issues and positions. */
+  readonly yaml: YamlData;
+  /** The options it is validated with: the file's name and folder filled in. */
+  readonly options: LoadRuntimeConfigOptions;
+}
+
+/**
+ * Read a runtime.yaml file and its YAML, not yet validated: a caller that validates again (the
+ * CLI, once the built-in plugins' parts a profile needs are loaded) reads the file once.
+ *
+ * @throws {ConfigError} as {@linkcode readRuntimeConfig}, but no validation error.
+ */
+export async function readRuntimeYaml(
+  path: string | URL,
+  options: LoadRuntimeConfigOptions = {},
+): Promise<ReadRuntimeYaml> {
   // node:url loads a good part of the Node compatibility layer: only for a URL.
   const filePath = path instanceof URL ? (await import("node:url")).fileURLToPath(path) : path;
   const file = options.file ?? filePath;
@@ -63,11 +86,10 @@ export async function readRuntimeConfig(
   }
   const yaml = await readYamlLazily(text, file, options.env ?? readEnv);
   if (namesProfileFile(yaml.value, 0)) await loadMapReader();
-  return configFromYaml(yaml, {
-    ...options,
-    file,
-    baseDir: options.baseDir ?? dirname(resolve(filePath)),
-  });
+  return {
+    yaml,
+    options: { ...options, file, baseDir: options.baseDir ?? dirname(resolve(filePath)) },
+  };
 }
 
 /** Whether `value` holds a `profile_file` key anywhere (then its reader must be loaded). */
