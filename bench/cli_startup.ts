@@ -3,9 +3,13 @@
 // the medians and their ratio to the empty script's median are printed as a Markdown table for
 // docs/benchmarks.md. Every process runs as a user runs it: `deno run -q -P=cli` with the V8
 // flags of `deno task power-sdk`, from the project folder (same config, same lockfile).
+// Each command also runs from the bundle `deno task compile` compiles (tools/bundle_cli.ts),
+// built first into a folder under dist/ (deno.json is found from there, as for dist/cli).
 // Run: deno task bench:startup [rounds] [folder]   (default 30 rounds). With a folder holding
 // another checkout (`git archive main | tar -x -C /tmp/before`), its commands run in the same
 // rounds too, so that before and after are measured under the same load.
+
+import { bundleCli } from "../tools/bundle_cli.ts";
 
 const ROOT = new URL("..", import.meta.url);
 const rounds = Number(Deno.args[0] ?? "30");
@@ -36,9 +40,16 @@ const COMMANDS: readonly (readonly [string, readonly string[]])[] = [
   ["`runtime --dry-run` (one device)", ["cli.ts", "runtime", "--config", config, "--dry-run"]],
 ];
 
+await Deno.mkdir(new URL("dist", ROOT), { recursive: true });
+const bundleDir = await Deno.makeTempDir({ dir: new URL("dist", ROOT).pathname, prefix: "bench_" });
+const bundle = await bundleCli(bundleDir);
+
 /** Label, arguments, folder. */
 const CASES: readonly (readonly [string, readonly string[], string | URL])[] = [
   ...COMMANDS.map(([label, args]) => [label, args, ROOT] as const),
+  ...COMMANDS.slice(1).map(([label, args]) =>
+    [`${label}, bundled`, [bundle, ...args.slice(1)], ROOT] as const
+  ),
   ...(before === undefined
     ? []
     : COMMANDS.slice(1).map(([label, args]) =>
@@ -101,4 +112,5 @@ try {
   }
 } finally {
   await Deno.remove(dir, { recursive: true });
+  await Deno.remove(bundleDir, { recursive: true });
 }

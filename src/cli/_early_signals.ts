@@ -4,4 +4,7 @@
 // importing `@power-sdk/sdk/cli` keeps the default signal handling.
 import { holdStopSignals } from "./_signals.ts";
 
-if (Deno.mainModule === new URL("../../cli.ts", import.meta.url).href) holdStopSignals();
+// In the bundle `deno task compile` builds (tools/bundle_cli.ts), this module is part of the
+// entry chunk, cli.js, and the main module is that chunk.
+const CLI = new URL("../../cli.ts", import.meta.url).href;
+if (Deno.mainModule === CLI || Deno.mainModule === import.meta.url) holdStopSignals();

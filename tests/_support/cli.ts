@@ -28,6 +28,11 @@ export interface CliOptions {
    * that fails the test) instead of hanging the test.
    */
   readonly deadlineMs?: number;
+  /**
+   * The program to run instead of cli.ts, as `deno run` takes it: the bundle's cli.js
+   * (tools/bundle_cli.ts), with the same permission set; incompatible with `task`.
+   */
+  readonly entry?: string;
 }
 
 /** What a `power-sdk` process printed, and its exit code. */
@@ -67,7 +72,7 @@ function cliCommand(
     ? []
     : [`--allow-write=${options.allowWrite.join(",")}`];
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-P=cli", ...write, "cli.ts", ...args],
+    args: ["run", "-P=cli", ...write, options.entry ?? "cli.ts", ...args],
     cwd: ROOT,
     clearEnv: true,
     env: cliEnv(options.env),
