@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { copyData } from "../_shared/copy_data.ts";
 import { ParserError, SchemaDefinitionError } from "../errors/errors.ts";
 import { blockDefaults, registerCountOf } from "./block_facts.ts";
 import { compileDatatype, type Datatype } from "./datatype.ts";
@@ -216,7 +217,7 @@ export class BlockSchema {
    */
   constructor(def: BlockSchemaDef) {
     checkBlock(def);
-    this.def = deepFreeze(structuredClone(def));
+    this.def = deepFreeze(copyData(def));
     this.id = def.id;
     this.name = def.name;
     // The defaults and the register count listing blocks reports too (block_facts.ts).

@@ -333,3 +333,18 @@ Deno.test("BlockSchema.decode() never quotes the bytes of a secret field in warn
       e instanceof ParserError && /details hidden/.test(e.message) && !/0x07/.test(e.message),
   );
 });
+
+Deno.test("a schema keeps a deeply frozen copy of its definition: the caller's object may change", () => {
+  const def = structuredClone(HOME) as unknown as { fields: { name: string; unit?: string }[] };
+  const schema = new BlockSchema(def as unknown as BlockSchemaDef);
+  def.fields[0]!.unit = "mV";
+  def.fields.push({ name: "late" });
+  assert.equal(schema.def.fields.length, HOME.fields.length);
+  assert.deepEqual(schema.def, HOME);
+  assert.ok(Object.isFrozen(schema.def.fields));
+  assert.ok(Object.isFrozen(schema.def.fields[0]));
+  assert.ok(
+    Object.isFrozen((schema.def.fields[0] as unknown as { transforms: string[] }).transforms),
+  );
+  assert.throws(() => (schema.def.fields as unknown[]).push({}), TypeError);
+});
