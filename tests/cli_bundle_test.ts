@@ -1,17 +1,19 @@
 // The bundle `deno task compile` makes the binary from (tools/bundle_cli.ts) is the CLI: its
-// offline commands print what the source prints, byte for byte and with the same exit code;
-// the demo starts its broker and stations and polls them (the npm packages the bundle leaves as
-// imports resolve through deno.json); a stop signal that arrives while it loads is held for the
-// command; and no npm package's code is inside it. The bundle is built as the task builds it,
-// in a folder under dist/ (deno.json is found from the entry's folder, as for dist/cli).
+// offline commands print what the source prints, byte for byte and with the same exit code; the
+// demo starts its broker and stations, polls them and serves Prometheus, and a certificate bundle
+// opens (or is refused) as from the source: the npm packages the bundle leaves as imports (aedes,
+// mqtt, prom-client, node-forge) resolve through deno.json. A stop signal that arrives while it
+// loads is held for the command, and no npm package's code is inside. The bundle is built as the
+// task builds it, in a folder under dist/ (deno.json is found from the entry's folder, as for
+// dist/cli).
 import assert from "node:assert/strict";
 import { bundleCli, npmImports } from "../tools/bundle_cli.ts";
 import { localRuntimeConfig } from "../src/cli/_test_utils.ts";
 import { EmbeddedBroker, SimulatedStation } from "../src/testing/mod.ts";
-import { CliProcess, lines, powerSdk } from "./_support/cli.ts";
+import { CliProcess, powerSdk } from "./_support/cli.ts";
+import { createTestPki } from "./_support/pki.ts";
 
 const ROOT = new URL("..", import.meta.url);
-const DEMO_DEADLINE_MS = 20_000;
 const SN = "EL30V2000094";
 
 const RUNTIME_YAML = `version: 1
@@ -77,21 +79,47 @@ Deno.test("the bundled CLI is the CLI", async (t) => {
     },
   );
 
-  await t.step("the demo runs its broker and stations and polls them", async () => {
-    const run = await powerSdk(["demo", "--duration", "3"], {
+  await t.step("the demo polls its stations and serves them to Prometheus", async () => {
+    // The embedded broker (aedes), the stations and runtime on it (mqtt), the metrics
+    // (prom-client): the npm packages the bundle imports, resolved through deno.json.
+    await using demo = new CliProcess(["demo", "--prometheus", "127.0.0.1:0"], {
       entry: bundle.entry,
-      deadlineMs: DEMO_DEADLINE_MS,
     });
-    assert.equal(
-      run.code,
-      0,
-      `exit ${run.code} (143: still running at the deadline):\n${run.stderr}`,
-    );
-    assert.equal(run.stderr, "");
-    const snapshots = lines(run.stdout).filter((line) =>
-      /^\d{4}-\d\d-\d\dT\S+Z (garage|living_room|cabin|shed) \S+ ok /.test(line)
-    );
-    assert.ok(snapshots.length >= 3, run.stdout);
+    const line = await demo.waitFor(/^Prometheus: http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    await demo.waitFor(/^\d{4}-\d\d-\d\dT\S+Z garage core ok /);
+    const response = await fetch(line.slice("Prometheus: ".length));
+    const metrics = await response.text();
+    assert.equal(response.status, 200, metrics);
+    assert.match(metrics, /^power_sdk_polls_total\{device="garage",[^}]*result="ok"\} [1-9]/m);
+    demo.signal("SIGINT");
+    const status = await demo.exited();
+    assert.equal(status.code, 0, demo.stderr);
+  });
+
+  await t.step("a certificate bundle opens as from the source (node-forge)", async () => {
+    await using pki = await createTestPki();
+    const yaml = `version: 1
+pipelines: { cloud: { transport: mqtt, vendor: bluetti, protocol: v2 } }
+devices:
+  - id: living_room
+    pipeline: cloud
+    profile_id: EL100V2
+    transport: { opts: { device_sn: "2237000012345", cert_file: ${pki.paths.clientP12}, cert_password: "\${CERT_PASSWORD}" } }
+`;
+    const config = `${bundle.dir}/tls.yaml`;
+    await Deno.writeTextFile(config, yaml);
+    const args = ["runtime", "--config", config, "--dry-run", "--json"];
+    for (const password of [pki.password, "wrong-password"]) {
+      const env = { CERT_PASSWORD: password };
+      const [source, bundled] = await Promise.all([
+        powerSdk(args, { env }),
+        powerSdk(args, { env, entry: bundle.entry }),
+      ]);
+      assert.deepEqual(bundled, source);
+      assert.doesNotMatch(bundled.stdout + bundled.stderr, new RegExp(password));
+      if (password === pki.password) assert.equal(bundled.code, 0, bundled.stderr);
+      else assert.match(bundled.stderr, /^error: [A-Z_]+: /m);
+    }
   });
 
   await t.step(
