@@ -10,11 +10,12 @@
 // rounds too, so that before and after are measured under the same load.
 
 import { bundleCli } from "../tools/bundle_cli.ts";
+import { shippedV8Flags } from "./_fleet_cli.ts";
 
 const ROOT = new URL("..", import.meta.url);
 const rounds = Number(Deno.args[0] ?? "30");
 const before = Deno.args[1];
-const V8_FLAGS = "--v8-flags=--max-semi-space-size=8,--heap-growing-percent=30,--optimize-for-size";
+const V8_FLAGS = `--v8-flags=${shippedV8Flags()}`;
 
 const dir = await Deno.makeTempDir({ prefix: "power_sdk_startup_" });
 // In the project folder, so that it loads the same deno.json and lockfile as the CLI does.
