@@ -172,3 +172,10 @@ devices:
     assert.ok(kept.has("mqtt") && kept.has("aedes"), [...kept].join(", "));
   });
 });
+
+Deno.test("the bundle is only written to a folder under dist/: it empties the folder first", async () => {
+  for (const outdir of ["src", "dist", "..", "/tmp/power-sdk-bundle"]) {
+    await assert.rejects(() => bundleCli(outdir), /choose a folder under .*\/dist\/$/, outdir);
+  }
+  await Deno.stat(new URL("src/cli/main.ts", ROOT)); // still there
+});

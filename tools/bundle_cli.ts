@@ -29,6 +29,13 @@ export async function npmImports(): Promise<string[]> {
  */
 export async function bundleCli(outdir: string = CLI_BUNDLE_DIR): Promise<string> {
   const target = new URL(outdir.endsWith("/") ? outdir : `${outdir}/`, ROOT);
+  // The folder is emptied first: only ever one under dist/.
+  const dist = new URL("dist/", ROOT);
+  if (!target.href.startsWith(dist.href) || target.href === dist.href) {
+    throw new Error(
+      `Cannot bundle into ${target.pathname}: choose a folder under ${dist.pathname}`,
+    );
+  }
   await Deno.remove(target, { recursive: true }).catch((error) => {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   });
@@ -54,6 +61,11 @@ export async function bundleCli(outdir: string = CLI_BUNDLE_DIR): Promise<string
 }
 
 if (import.meta.main) {
-  const entry = await bundleCli(Deno.args[0]);
-  console.log(`bundled cli.ts into ${entry}`);
+  try {
+    const entry = await bundleCli(Deno.args[0]);
+    console.log(`bundled cli.ts into ${entry}`);
+  } catch (error) {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    Deno.exit(1);
+  }
 }
