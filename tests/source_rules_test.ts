@@ -30,3 +30,33 @@ Deno.test("no library code joins signals with AbortSignal.any (Deno never prunes
   assert.ok(files > 100, `only ${files} source files found under src/`);
   assert.deepEqual(offenders, [], "use linkedSignal from src/_shared/linked_signal.ts");
 });
+
+Deno.test("the library's and the CLI's modules are ASCII: other characters as \\u escapes", async () => {
+  // Deno hands V8 an ASCII module's text in place and copies any other onto the heap as two
+  // bytes per character (with the inline source map of its TypeScript emit): 80 such modules cost
+  // `runtime --dry-run` a young-generation collection and ~7 ms (docs/benchmarks.md, "ASCII
+  // sources"). Prose says ->, x, <=, deg C; strings that print such characters escape them.
+  const ROOT = new URL("..", import.meta.url);
+  const files: [string, URL][] = [];
+  for await (const [name, url] of sourceFiles(SRC)) files.push([`src/${name}`, url]);
+  for await (const [name, url] of sourceFiles(new URL("profiles/", ROOT))) {
+    files.push([`profiles/${name}`, url]);
+  }
+  for (const name of ["cli.ts", "mod.ts", "testing.ts"]) files.push([name, new URL(name, ROOT)]);
+  files.push([
+    "src/plugins/bluetti_v2/blocks.json",
+    new URL("plugins/bluetti_v2/blocks.json", SRC),
+  ]);
+  const offenders: string[] = [];
+  for (const [name, url] of files) {
+    (await Deno.readTextFile(url)).split("\n").forEach((line, i) => {
+      const column = line.search(/[^\x00-\x7f]/);
+      if (column >= 0) {
+        const code = line.codePointAt(column)!.toString(16).toUpperCase().padStart(4, "0");
+        offenders.push(`${name}:${i + 1}:${column + 1}: U+${code}`);
+      }
+    });
+  }
+  assert.ok(files.length > 100, `only ${files.length} files found`);
+  assert.deepEqual(offenders, []);
+});

@@ -220,7 +220,14 @@ export function convertBluettiBlocks(seed: unknown): BlockSchemaDef[] {
  * ```
  */
 export function renderBlocksJson(blocks: readonly BlockSchemaDef[]): string {
-  return `${JSON.stringify(blocks, null, 2)}\n`;
+  // ASCII only (`\u00b0C` for a degree sign and C): Deno copies a module's text onto the V8
+  // heap when it holds any other character, and reads an ASCII one in place (docs/benchmarks.md,
+  // "ASCII sources").
+  const text = JSON.stringify(blocks, null, 2).replace(
+    /[^\x00-\x7f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+  return `${text}\n`;
 }
 
 function convertBlock(value: unknown, path: string): BlockSchemaDef {

@@ -59,7 +59,7 @@ export class DeadlineQueue {
    * @param slackMs How late a deadline may fire, ms, so that deadlines due close together
    * share one timer: the timer is armed for the last deadline due within this of the earliest
    * (a lone deadline fires on time), and then runs every deadline due by then. Each timer that
-   * fires costs 1.2–2.7 KB of garbage in Deno (a `setTimeout`, a `refresh()` or an interval's
+   * fires costs 1.2-2.7 KB of garbage in Deno (a `setTimeout`, a `refresh()` or an interval's
    * tick alike). @default {0}
    */
   constructor(now: () => number = () => performance.now(), slackMs = 0) {

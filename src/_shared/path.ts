@@ -53,8 +53,8 @@ export function dirname(path: string): string {
   const separator = path.lastIndexOf("/", end - 1);
   if (separator === -1) return ".";
   if (separator === 0) return "/";
-  // node:path keeps a leading "//" (POSIX leaves its meaning to the system: "//a" → "//") and
-  // the separators before the last one of a run ("a//b" → "a/").
+  // node:path keeps a leading "//" (POSIX leaves its meaning to the system: "//a" -> "//") and
+  // the separators before the last one of a run ("a//b" -> "a/").
   if (separator === 1 && path.startsWith("/")) return "//";
   return path.slice(0, separator);
 }

@@ -1,4 +1,4 @@
-// Hex text typed or pasted by a user → bytes. Private to src/cli.
+// Hex text typed or pasted by a user -> bytes. Private to src/cli.
 
 const SEPARATOR = /[\s:]/;
 const DIGIT = /[0-9a-fA-F]/;

@@ -10,7 +10,7 @@ import { knownPlugins } from "../plugin/known_plugins.ts";
  *
  * @param blockId The block id.
  * @param first Label data to look in first: the default plugin's (`defaultBlocks(ctx).labels`).
- * @returns Field path → labels, or undefined when no plugin documents the block's codes.
+ * @returns Field path -> labels, or undefined when no plugin documents the block's codes.
  */
 export function blockLabels(
   blockId: number,
@@ -51,8 +51,8 @@ export function valueLabel(labels: FieldLabels, value: FieldValue): Label | unde
  * value with a name.
  *
  * @param record The record.
- * @param labels Field path → labels, for the record's block.
- * @returns Field path → label.
+ * @param labels Field path -> labels, for the record's block.
+ * @returns Field path -> label.
  */
 export function recordLabels(
   record: BlockRecord,

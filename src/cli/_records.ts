@@ -11,7 +11,7 @@ import type { FieldLabels } from "../plugin/field_labels.ts";
 import { type Label, labelText, recordLabels } from "./_labels.ts";
 import { formatTable } from "./_table.ts";
 
-/** Field path → labels, for one block; empty when the block has none. */
+/** Field path -> labels, for one block; empty when the block has none. */
 export type BlockLabels = Readonly<Record<string, FieldLabels>>;
 
 /** The JSON shape of one record (`decode --json`, `read --block --json`). */
@@ -20,16 +20,16 @@ export interface RecordJson {
   readonly blockId: number;
   /** Block name. */
   readonly name: string;
-  /** Field name → value; groups are nested objects. */
+  /** Field name -> value; groups are nested objects. */
   readonly values: BlockRecord["values"];
-  /** Field path → unit. */
+  /** Field path -> unit. */
   readonly units: BlockRecord["units"];
   /** What did not stop the decode. */
   readonly warnings: readonly DecodeWarning[];
   /** Paths of the fields whose bytes were not in the data. */
   readonly missing: readonly string[];
   /**
-   * Field path → the name of its code (`discharging`), or the names of a bitmap's set bits;
+   * Field path -> the name of its code (`discharging`), or the names of a bitmap's set bits;
    * only the fields a public source documents, and only codes with a name. `values` keeps the
    * numbers.
    */

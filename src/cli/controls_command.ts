@@ -83,7 +83,7 @@ export interface ControlJson {
   readonly register: number;
   /** `switch` (on/off), `number` (an integer in min..max) or `enum` (one of `values`). */
   readonly kind: ControlRegisterDef["kind"];
-  /** Label → value, for switches and enumerations; null for numbers. */
+  /** Label -> value, for switches and enumerations; null for numbers. */
   readonly values: Readonly<Record<string, number>> | null;
   /** Smallest value of a number; null otherwise. */
   readonly min: number | null;

@@ -171,7 +171,7 @@ function hexInput(positionals: readonly string[]): Uint8Array {
  * The quantity checked against is the request's when the user gives it (`--quantity`), else
  * 125, the most one read can ask for: a capture does not carry its request, and checking
  * against the schema's register count would reject honest replies (block 100 is read with 62
- * registers, its fields span 72 — both fine) while a quantity taken from the reply itself
+ * registers, its fields span 72 - both fine) while a quantity taken from the reply itself
  * would check nothing. With 125 the byte count must still be even and at most 250.
  */
 async function readReply(

@@ -678,7 +678,7 @@ export function runtimeLogger(
  * ever held back.
  *
  * @param stats The runtime's admission counters.
- * @returns `; admission: …` or an empty string.
+ * @returns `; admission: ...` or an empty string.
  *
  * @example Two of ten devices held back now
  * ```ts
@@ -702,7 +702,7 @@ export function admissionSummary(stats: AdmissionStats): string {
 /**
  * `42 polls, 1 failed`: what the devices of a runtime or an executor did.
  *
- * @param devices Device id → metrics (`runtime.metrics().devices`, `executor.metrics()`).
+ * @param devices Device id -> metrics (`runtime.metrics().devices`, `executor.metrics()`).
  * @returns The words.
  *
  * @example Count the polls of two devices

@@ -1,5 +1,5 @@
 /**
- * The client of one station: it orchestrates a read from request to typed record — the
+ * The client of one station: it orchestrates a read from request to typed record - the
  * profile says how many registers, the protocol room builds the frame and recognises its reply,
  * the transport carries it, the protocol room validates the reply, the parser decodes it.
  *

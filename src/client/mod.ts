@@ -1,5 +1,5 @@
 /**
- * The client room: one station, orchestrated — request, transport, validation, decode,
+ * The client room: one station, orchestrated - request, transport, validation, decode,
  * retries.
  *
  * @module

@@ -42,7 +42,7 @@ export interface RegisterReadFailure {
   readonly quantity: number;
   /** Fields it would have given. */
   readonly fields: readonly string[];
-  /** Why: `TRANSPORT_TIMEOUT` (on these stations often an unserved span), an exception, … */
+  /** Why: `TRANSPORT_TIMEOUT` (on these stations often an unserved span), an exception, ... */
   readonly error: PowerSdkError;
 }
 

@@ -10,7 +10,7 @@ import { maxAttemptsOf } from "./_retry_attempts.ts";
 
 /**
  * How to retry a failed request: the backoff of a {@linkcode ReconnectPolicy} (here with
- * {@linkcode DEFAULT_RETRY_POLICY}'s defaults: 500 ms first delay, 10 s cap, ×2, 20 % jitter)
+ * {@linkcode DEFAULT_RETRY_POLICY}'s defaults: 500 ms first delay, 10 s cap, x2, 20 % jitter)
  * plus a cap on attempts.
  */
 export interface RetryPolicy extends ReconnectPolicy {
@@ -18,7 +18,7 @@ export interface RetryPolicy extends ReconnectPolicy {
   readonly maxAttempts?: number;
 }
 
-/** The defaults: 3 attempts, 500 ms doubling, at most 10 s, ±20 %. */
+/** The defaults: 3 attempts, 500 ms doubling, at most 10 s, +/-20 %. */
 export const DEFAULT_RETRY_POLICY: Required<RetryPolicy> = Object.freeze({
   maxAttempts: 3,
   initialDelayMs: 500,
@@ -36,7 +36,7 @@ const NEVER_RETRIED = new Set([
 
 /**
  * Whether an error is worth another attempt: a transport failure (timeout, lost connection),
- * not a closed transport, an abort, bad credentials or a bad argument — and never a protocol,
+ * not a closed transport, an abort, bad credentials or a bad argument - and never a protocol,
  * parse or validation error.
  *
  * @param error What was thrown.

@@ -32,7 +32,7 @@ export interface ControlRegisterDef {
   readonly max?: number;
   /** Unit of the value (`W`, `h`, `%`), for `number` registers. */
   readonly unit?: string;
-  /** Label → value, for `switch` and `enum` registers. */
+  /** Label -> value, for `switch` and `enum` registers. */
   readonly values?: Readonly<Record<string, number>>;
   /**
    * Writing it powers the station off, resets it or starts a long routine: never written

@@ -78,9 +78,9 @@ export interface BlockState {
   readonly blockId: number;
   /** Block name (`APP_HOME_DATA`). */
   readonly name: string;
-  /** Field name → value (groups are nested objects); deeply frozen. */
+  /** Field name -> value (groups are nested objects); deeply frozen. */
   readonly values: Readonly<Record<string, FieldValue>>;
-  /** Field path → unit. */
+  /** Field path -> unit. */
   readonly units: Readonly<Record<string, string>>;
   /** Decode warnings and plausibility warnings. */
   readonly warnings: readonly DecodeWarning[];
@@ -174,9 +174,9 @@ export interface BlockSnapshot {
   updatedAt: string;
   /** When it was read, milliseconds since the epoch. */
   updatedAtMs: number;
-  /** Field name → value. */
+  /** Field name -> value. */
   values: Record<string, FieldValue>;
-  /** Field path → unit. */
+  /** Field path -> unit. */
   units: Record<string, string>;
   /** Decode and plausibility warnings. */
   warnings: { field: string | null; offset: number | null; message: string }[];
@@ -264,7 +264,7 @@ interface GroupEntry {
  * applied last wins.
  *
  * The merged view uses explicit precedence, not "last write wins": a bare field name takes the
- * first non-null value in profile order — the profile's groups in order, the blocks of each in
+ * first non-null value in profile order - the profile's groups in order, the blocks of each in
  * order, each block once; then blocks outside the profile by ascending id. Every field of
  * every block is also reachable by its namespaced key `"<blockId>.<field>"` in
  * {@linkcode DeviceState.namespaced}.
@@ -495,7 +495,7 @@ export class DeviceState {
    * in order; then blocks outside the profile by ascending id. Use
    * {@linkcode DeviceState.namespaced} for a particular block's value.
    *
-   * @returns Field name → value (a new object; values are frozen).
+   * @returns Field name -> value (a new object; values are frozen).
    *
    * @example
    * ```ts
@@ -528,7 +528,7 @@ export class DeviceState {
    * Every field of every block under its namespaced key `"<blockId>.<field>"`, in precedence
    * order.
    *
-   * @returns Namespaced key → value (a new object; values are frozen).
+   * @returns Namespaced key -> value (a new object; values are frozen).
    *
    * @example
    * ```ts

@@ -1,8 +1,8 @@
 import type { BlockRecord, DecodeWarning, FieldValue } from "../parser/block_schema.ts";
 
 /**
- * How far a power reading may differ from voltage × current before it is suspect: the larger of
- * `relative` × the larger magnitude of the two and `absoluteW`.
+ * How far a power reading may differ from voltage x current before it is suspect: the larger of
+ * `relative` x the larger magnitude of the two and `absoluteW`.
  *
  * @example Allow 5 % or 50 W
  * ```ts
@@ -14,7 +14,7 @@ import type { BlockRecord, DecodeWarning, FieldValue } from "../parser/block_sch
  * ```
  */
 export interface PowerTolerance {
-  /** Allowed difference as a fraction of the larger of |power| and |voltage × current|. */
+  /** Allowed difference as a fraction of the larger of |power| and |voltage x current|. */
   readonly relative: number;
   /** Allowed difference in watts, whatever the readings. */
   readonly absoluteW: number;
@@ -39,7 +39,7 @@ export const DEFAULT_POWER_TOLERANCE: PowerTolerance = Object.freeze({
 /** Options of {@linkcode checkPlausibility}. */
 export interface PlausibilityOptions {
   /**
-   * How far `P_power` may differ from `P_voltage` × `P_current`.
+   * How far `P_power` may differ from `P_voltage` x `P_current`.
    * @default {DEFAULT_POWER_TOLERANCE}
    */
   readonly powerTolerance?: PowerTolerance;
@@ -57,12 +57,12 @@ export interface PlausibilityOptions {
  *   `_soc` and whose unit is `%` (`pack_soc`, `grid_parallel_soc`) must be within 0..100.
  * - **Frequency**: a field with unit `Hz` must be within 45..65 Hz. Zero is not checked: a
  *   station off the grid reports 0 Hz for "not present".
- * - **Temperature**: a field with unit `°C` must be within -40..100 °C (beyond any battery or
+ * - **Temperature**: a field with unit `deg C` must be within -40..100 deg C (beyond any battery or
  *   inverter operating range).
- * - **Power ≈ voltage × current**: for every prefix `P` (and the bare names), when the same
+ * - **Power ~ voltage x current**: for every prefix `P` (and the bare names), when the same
  *   object (the record, or one group) holds `P_power` in `W`, `P_voltage` in `V` and
- *   `P_current` in `A`, all three non-null, |P_power| and |P_voltage × P_current| must differ
- *   by no more than the tolerance: the larger of `relative` × the larger of the two magnitudes
+ *   `P_current` in `A`, all three non-null, |P_power| and |P_voltage x P_current| must differ
+ *   by no more than the tolerance: the larger of `relative` x the larger of the two magnitudes
  *   and `absoluteW` (default 10 % or 20 W). A zero voltage or current with a power within the
  *   tolerance therefore passes; a large power with zero voltage or current does not. The
  *   warning is on the `P_power` field. This compares real power with apparent power, so AC
@@ -209,7 +209,7 @@ function visitValue(
   }
 }
 
-/** Checks one number; `index` ≥ 0 for an array's element (its path is `path.index`). */
+/** Checks one number; `index` >= 0 for an array's element (its path is `path.index`). */
 function checkNumber(
   name: string,
   path: string,
@@ -233,7 +233,7 @@ function checkNumber(
       out,
     );
   }
-  if (unit === "°C") {
+  if (unit === "\u00b0C") {
     outside(
       path,
       index,
@@ -295,11 +295,13 @@ function checkPowerTriples(
     out.push({
       field: path,
       offset: null,
-      message: `${path}: ${withUnit(power, "W")} disagrees with ${prefix}${names[1]} × ${prefix}${
-        names[2]
-      } = ${withUnit(voltage, "V")} × ${withUnit(current, "A")} = ${
-        withUnit(round(product), "W")
-      } by more than ${withUnit(round(allowed), "W")} (power ≈ voltage × current)`,
+      message: `${path}: ${withUnit(power, "W")} disagrees with ${prefix}${
+        names[1]
+      } \u00d7 ${prefix}${names[2]} = ${withUnit(voltage, "V")} \u00d7 ${
+        withUnit(current, "A")
+      } = ${withUnit(round(product), "W")} by more than ${
+        withUnit(round(allowed), "W")
+      } (power \u2248 voltage \u00d7 current)`,
     });
   }
 }

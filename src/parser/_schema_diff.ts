@@ -42,7 +42,7 @@ function leaves(fields: readonly FieldOrGroupDef[]): Map<string, Shape> {
   return out;
 }
 
-/** Each structural difference as "what: old → new". Empty when the structures are the same. */
+/** Each structural difference as "what: old -> new". Empty when the structures are the same. */
 export function schemaDifferences(a: BlockSchemaDef, b: BlockSchemaDef): string[] {
   const diffs: string[] = [];
   const top: [string, unknown, unknown][] = [
@@ -52,7 +52,7 @@ export function schemaDifferences(a: BlockSchemaDef, b: BlockSchemaDef): string[
     ["strict", a.strict === true, b.strict === true],
     ["sensitive", a.sensitive === true, b.sensitive === true],
   ];
-  for (const [key, x, y] of top) if (x !== y) diffs.push(`${key}: ${x} → ${y}`);
+  for (const [key, x, y] of top) if (x !== y) diffs.push(`${key}: ${x} \u2192 ${y}`);
   const left = leaves(a.fields);
   const right = leaves(b.fields);
   for (const [path, shape] of left) {
@@ -63,7 +63,7 @@ export function schemaDifferences(a: BlockSchemaDef, b: BlockSchemaDef): string[
     }
     for (const key of Object.keys(shape) as (keyof Shape)[]) {
       if (shape[key] !== other[key]) {
-        diffs.push(`field ${path}: ${key} ${show(shape[key])} → ${show(other[key])}`);
+        diffs.push(`field ${path}: ${key} ${show(shape[key])} \u2192 ${show(other[key])}`);
       }
     }
   }

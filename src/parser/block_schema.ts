@@ -55,9 +55,9 @@ export interface BlockRecord {
   readonly blockId: number;
   /** Block name. */
   readonly name: string;
-  /** Field name → value; groups are nested objects. */
+  /** Field name -> value; groups are nested objects. */
   readonly values: Record<string, FieldValue>;
-  /** Field path → unit, for the fields that have one (shared by every record of the block). */
+  /** Field path -> unit, for the fields that have one (shared by every record of the block). */
   readonly units: Readonly<Record<string, string>>;
   /** What did not stop the decode (short payload, unknown enum value, invalid text). */
   readonly warnings: readonly DecodeWarning[];
@@ -88,7 +88,7 @@ export interface DecodeOptions {
 
 /** Options of {@linkcode BlockSchema.encode}. */
 export interface EncodeOptions {
-  /** Length of the payload in bytes. @default {2 × the schema's register count} */
+  /** Length of the payload in bytes. @default {2 x the schema's register count} */
   readonly length?: number;
   /** Bytes to start from (copied); bits a value does not set keep their value. */
   readonly base?: Uint8Array;
@@ -192,7 +192,7 @@ export class BlockSchema {
   readonly maxFieldEnd: number;
   /** Registers a read asks for by default: ceil(max(minLength, maxFieldEnd) / 2). */
   readonly registerCount: number;
-  /** Field path → unit. */
+  /** Field path -> unit. */
   readonly units: Readonly<Record<string, string>>;
   /** Paths of the secret fields. */
   readonly sensitiveFields: readonly string[];
@@ -439,7 +439,7 @@ export class BlockSchema {
    * datatype and invertible transform. Fields left out (or `undefined`) keep the bytes of
    * `base` (zero by default); integer fields sharing bytes only write their own bits.
    *
-   * @param values Field name → value; groups as nested objects.
+   * @param values Field name -> value; groups as nested objects.
    * @param options Payload length and base bytes.
    * @returns The data bytes.
    * @throws {ParserError} `PARSER_ENCODE_VALUE` naming the field and offset when a value does

@@ -40,9 +40,9 @@ export interface DatatypeBuilders {
   string(length: number, options?: { swapped?: boolean }): StringDatatypeDef;
   /** 4 registers in reverse order, a decimal string. */
   serialU64Rev(): SerialDatatypeDef;
-  /** A bit set of 1, 2 or 4 bytes, optionally with named bits (name → bit, 0 = LSB). */
+  /** A bit set of 1, 2 or 4 bytes, optionally with named bits (name -> bit, 0 = LSB). */
   bitmap(bytes: 1 | 2 | 4, flags?: Readonly<Record<string, number>>): BitmapDatatypeDef;
-  /** An integer mapped to labels (value → label). */
+  /** An integer mapped to labels (value -> label). */
   enumOf(
     base: IntegerDatatypeDef,
     values: Readonly<Record<number, string>>,
@@ -100,7 +100,7 @@ export const dt: DatatypeBuilders = {
 export interface TransformBuilders {
   /** Absolute value. */
   abs(): TransformDef;
-  /** Multiply by `factor` (exact decimals: 0.1 × 2266 = 226.6). */
+  /** Multiply by `factor` (exact decimals: 0.1 x 2266 = 226.6). */
   scale(factor: number): TransformDef;
   /** Subtract `value`. */
   minus(value: number): TransformDef;

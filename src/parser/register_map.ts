@@ -141,7 +141,7 @@ export interface RegisterField {
   readonly datatype: Datatype;
   /** Multiplier. */
   readonly scale: number;
-  /** Decimals the scale implies (0.1 → 1), to round away float noise. */
+  /** Decimals the scale implies (0.1 -> 1), to round away float noise. */
   readonly decimals: number;
 }
 
@@ -265,10 +265,10 @@ const NAME = /^[a-z][a-z0-9_]*$/;
 /**
  * Validates a register map definition and compiles its fields.
  *
- * Checks: an id; served ranges inside 0..65535 with lo ≤ hi; `max_span` 1..125; unique
+ * Checks: an id; served ranges inside 0..65535 with lo <= hi; `max_span` 1..125; unique
  * snake_case field names; known datatypes of whole registers; every field inside one served
  * range (else no read could ever reach it); writable fields one register wide with
- * `min ≤ max`; groups naming known fields.
+ * `min <= max`; groups naming known fields.
  *
  * @param def The definition (from code or a map file).
  * @returns The compiled map.
@@ -306,7 +306,9 @@ export function compileRegisterMap(def: RegisterMapDef): RegisterMap {
       throw fail(
         "SCHEMA_INVALID_BLOCK",
         `served[${i}]`,
-        `must be [first, last] with 0 ≤ first ≤ last ≤ 65535, got ${JSON.stringify(range)}`,
+        `must be [first, last] with 0 \u2264 first \u2264 last \u2264 65535, got ${
+          JSON.stringify(range)
+        }`,
       );
     }
   });
@@ -382,7 +384,7 @@ export function compileRegisterMap(def: RegisterMapDef): RegisterMap {
         throw fail(
           "SCHEMA_INVALID_FIELD",
           `${path}.writable`,
-          `needs min ≤ max, got ${w.min}..${w.max}`,
+          `needs min \u2264 max, got ${w.min}..${w.max}`,
         );
       }
     }

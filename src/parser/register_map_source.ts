@@ -269,10 +269,10 @@ function check(value: unknown, schema: JsonSchemaNode, path: (string | number)[]
         return fail(`must be an integer, got ${value}`);
       }
       if (schema.minimum !== undefined && value < schema.minimum) {
-        return fail(`must be ≥ ${schema.minimum}, got ${value}`);
+        return fail(`must be \u2265 ${schema.minimum}, got ${value}`);
       }
       if (schema.maximum !== undefined && value > schema.maximum) {
-        return fail(`must be ≤ ${schema.maximum}, got ${value}`);
+        return fail(`must be \u2264 ${schema.maximum}, got ${value}`);
       }
       if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) {
         return fail(`must be > ${schema.exclusiveMinimum}, got ${value}`);

@@ -100,10 +100,10 @@ export interface TransformChain {
   readonly nullable: boolean;
   /** True when every step can be inverted exactly on the values it produces. */
   readonly invertible: boolean;
-  /** Raw integer → value. */
+  /** Raw integer -> value. */
   apply(raw: number): number | null;
   /**
-   * Value → raw integer and the bits it determines.
+   * Value -> raw integer and the bits it determines.
    *
    * @throws {RangeError} when the value cannot come out of this chain.
    */
@@ -491,7 +491,7 @@ function checkTransform(def: TransformDef, spec: string): void {
       return;
     case "clamp":
       if (!Number.isFinite(def.min) || !Number.isFinite(def.max) || def.min > def.max) {
-        fail(`the range must be finite with min ≤ max, got ${def.min}..${def.max}`);
+        fail(`the range must be finite with min \u2264 max, got ${def.min}..${def.max}`);
       }
       return;
     case "hex_enable_list": {

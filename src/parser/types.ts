@@ -38,7 +38,7 @@ export interface SerialDatatypeDef {
 }
 
 /**
- * An unsigned bit set. Without `flags` it decodes to a number; with `flags` (name → bit index,
+ * An unsigned bit set. Without `flags` it decodes to a number; with `flags` (name -> bit index,
  * 0 = least significant) it decodes to the sorted list of the names whose bit is set; a set bit
  * without a name appears as `bit_<n>`.
  */
@@ -57,7 +57,7 @@ export interface EnumDatatypeDef {
   readonly kind: "enum";
   /** The integer that carries the value. */
   readonly base: IntegerDatatypeDef;
-  /** Value (as a decimal string key) → label. */
+  /** Value (as a decimal string key) -> label. */
   readonly values: Readonly<Record<string, string>>;
 }
 
@@ -79,7 +79,7 @@ export interface PackedSubfieldDef {
   readonly name: string;
   /** `[lo, hi]`, inclusive bit range, 0 = least significant bit. */
   readonly bits: readonly [number, number];
-  /** Optional value → label map; unknown values decode to `UNKNOWN_<n>`. */
+  /** Optional value -> label map; unknown values decode to `UNKNOWN_<n>`. */
   readonly values?: Readonly<Record<string, string>>;
 }
 

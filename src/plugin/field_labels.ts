@@ -20,11 +20,11 @@
 export interface FieldLabels {
   /** `enum`: `names` maps a code to its name; `bitmap`: a bit index (0 = least) to its name. */
   readonly kind: "enum" | "bitmap";
-  /** Code (or bit index) → name. */
+  /** Code (or bit index) -> name. */
   readonly names: Readonly<Record<number, string>>;
   /** Where the meaning is documented. */
   readonly source: string;
 }
 
-/** Labels of a plugin's fields: block id → field path → labels. */
+/** Labels of a plugin's fields: block id -> field path -> labels. */
 export type BlockLabels = Readonly<Record<number, Readonly<Record<string, FieldLabels>>>>;

@@ -1,5 +1,5 @@
 /**
- * The plugin contract: everything vendor-specific arrives as one plugin value — its profiles,
+ * The plugin contract: everything vendor-specific arrives as one plugin value - its profiles,
  * schema registry, control registers, identity extraction, framings and the transport
  * defaults of its vendor. The generic rooms take these from the plugin a profile belongs to
  * and never name a vendor.
@@ -260,7 +260,7 @@ export function findPluginProfile(
 
 /**
  * The first profile of `plugins` that `nameOrAlias` names, or undefined. Plugin by plugin, in
- * order — the same first match as over all their profiles at once — so that a later plugin's
+ * order - the same first match as over all their profiles at once - so that a later plugin's
  * profiles, which may be built on first use, are built only when no earlier plugin has a match.
  *
  * @param plugins The plugins to search, in priority order.

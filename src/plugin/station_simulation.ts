@@ -89,7 +89,7 @@ export interface StationSnapshot {
   readonly time: number;
   /** State of charge, %, 0..100 with 0.1 % resolution. */
   readonly soc: number;
-  /** Pack voltage, V (16 cells, 3.20–3.45 V each). */
+  /** Pack voltage, V (16 cells, 3.20-3.45 V each). */
   readonly packVoltage: number;
   /** Pack current, A, a magnitude (direction in `chargingStatus`). */
   readonly packCurrent: number;
@@ -109,11 +109,11 @@ export interface StationSnapshot {
   readonly gridVoltage: number;
   /** Grid frequency, Hz (about 50). */
   readonly gridFrequency: number;
-  /** Ambient temperature, °C. */
+  /** Ambient temperature, deg C. */
   readonly ambientTemperature: number;
-  /** Battery temperature, °C (20–35). */
+  /** Battery temperature, deg C (20-35). */
   readonly batteryTemperature: number;
-  /** Inverter temperature, °C (20–35). */
+  /** Inverter temperature, deg C (20-35). */
   readonly inverterTemperature: number;
   /** Lifetime energy counters, kWh. */
   readonly energy: {
@@ -244,7 +244,7 @@ export interface SimulatedBlocks {
    */
   settings(): StationSettings;
   /**
-   * Field path → value of a block for a state; fields left out stay zero.
+   * Field path -> value of a block for a state; fields left out stay zero.
    *
    * @param blockId The block.
    * @param snapshot The state.

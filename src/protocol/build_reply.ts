@@ -13,7 +13,7 @@ import { wrapRtuAdu } from "./rtu_adu.ts";
  *
  * @param address Device address 0..247.
  * @param data Register data, big-endian words: an even number of bytes, 2..250.
- * @returns A new frame `addr 03 byte_count data… crc_lo crc_hi`.
+ * @returns A new frame `addr 03 byte_count data... crc_lo crc_hi`.
  * @throws {RangeError} If the address or the data length is out of range.
  *
  * @example Reply with two registers
@@ -92,7 +92,7 @@ export function buildWriteMultipleReply(
  *
  * @param address Device address 0..247.
  * @param functionCode The request's function code 1..127 (without the 0x80 bit).
- * @param exceptionCode The exception code 0..255 (1–6 are the standard ones).
+ * @param exceptionCode The exception code 0..255 (1-6 are the standard ones).
  * @returns A new 5-byte frame.
  * @throws {RangeError} If an argument is out of range.
  *

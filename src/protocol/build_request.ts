@@ -11,7 +11,7 @@ import type { ModbusRequest } from "./types.ts";
  * quantity 1..125, write-multiple count 1..123, and the registers must not run past 65535.
  *
  * @param request The request to encode.
- * @returns A new frame: `addr fn … crc_lo crc_hi`.
+ * @returns A new frame: `addr fn ... crc_lo crc_hi`.
  * @throws {ProtocolError} `PROTOCOL_INVALID_REQUEST` when a field is out of range or the
  * function is not 0x03, 0x06 or 0x10; the message names the field and its current value.
  *

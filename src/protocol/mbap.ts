@@ -14,7 +14,7 @@ import { MBAP_HEADER_LENGTH, MBAP_MAX_FRAME_LENGTH, mbapFrameLength } from "./_m
 export { MBAP_HEADER_LENGTH, MBAP_MAX_FRAME_LENGTH, mbapFrameLength } from "./_mbap_header.ts";
 
 /**
- * Builds the Modbus TCP frame (MBAP ADU) of a request: `tid(2) protocol 0(2) length(2) unit pdu…`.
+ * Builds the Modbus TCP frame (MBAP ADU) of a request: `tid(2) protocol 0(2) length(2) unit pdu...`.
  * The request's `address` is the unit id, 0..255.
  *
  * @param transactionId The transaction id 0..65535 the reply must echo.

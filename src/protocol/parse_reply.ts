@@ -21,7 +21,7 @@ import type { ModbusReply, ModbusRequest } from "./types.ts";
  * 4. address, else `PROTOCOL_ADDRESS_MISMATCH`;
  * 5. exception reply (function | 0x80, 5 bytes): throws `ModbusExceptionError`;
  * 6. function, else `PROTOCOL_FUNCTION_MISMATCH`;
- * 7. for 0x03 an even byte count, 2 up to 2 × quantity (`PROTOCOL_BYTE_COUNT`; a station may
+ * 7. for 0x03 an even byte count, 2 up to 2 x quantity (`PROTOCOL_BYTE_COUNT`; a station may
  *    answer with fewer registers than asked) and exactly 5 + byte count bytes
  *    (`PROTOCOL_TRAILING_BYTES`); for 0x06 and 0x10 exactly 8 bytes and the echo of
  *    register/value or start/quantity (`PROTOCOL_ECHO_MISMATCH`).

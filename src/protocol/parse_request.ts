@@ -19,7 +19,7 @@ import type { ModbusRequest } from "./types.ts";
  * @returns The request the frame encodes.
  * @throws {ProtocolError} `PROTOCOL_TRUNCATED`, `PROTOCOL_TRAILING_BYTES`, `PROTOCOL_CRC`,
  * `PROTOCOL_FUNCTION_MISMATCH` (not 0x03, 0x06 or 0x10), `PROTOCOL_BYTE_COUNT` (0x10 byte
- * count is not 2 × quantity) or `PROTOCOL_INVALID_REQUEST` (address above 247, quantity out of
+ * count is not 2 x quantity) or `PROTOCOL_INVALID_REQUEST` (address above 247, quantity out of
  * range, registers past 65535).
  *
  * @example Parse a write request

@@ -65,7 +65,7 @@ export const MBAP_LAYOUT: PduLayout = Object.freeze({ before: 7, after: 0 });
  * 1..123, and that the registers do not run past 65535.
  *
  * @param request The request.
- * @returns The PDU length in bytes: 5 for 0x03 and 0x06, 6 + 2 × count for 0x10.
+ * @returns The PDU length in bytes: 5 for 0x03 and 0x06, 6 + 2 x count for 0x10.
  * @throws {ProtocolError} `PROTOCOL_INVALID_REQUEST` naming the field and its value, or an
  * unsupported function.
  *
@@ -207,7 +207,7 @@ export function announcedReplyPduLength(
 /**
  * Tells whether the PDU `frame[start, end)` is the reply to `request`: an exception reply
  * (2 bytes) to its function, or the function with the expected length (0x03: a byte count of
- * exactly `2 × quantity`, or `2 × n` for an `n` in `options.shortCounts`, and exactly `2 + bc`
+ * exactly `2 x quantity`, or `2 x n` for an `n` in `options.shortCounts`, and exactly `2 + bc`
  * bytes; 0x06 and 0x10: 5 bytes echoing register and value, or start and quantity). Never
  * throws, allocates nothing.
  *
@@ -280,7 +280,7 @@ export interface ParseReplyPduOptions {
  *
  * Checks, each failure with the byte `offset` in the ADU: an exception reply (function | 0x80,
  * exactly 2 bytes) is thrown as `ModbusExceptionError`; the function (`PROTOCOL_FUNCTION_MISMATCH`);
- * for 0x03 an even byte count 2..2 × quantity (`PROTOCOL_BYTE_COUNT`) and no bytes after the
+ * for 0x03 an even byte count 2..2 x quantity (`PROTOCOL_BYTE_COUNT`) and no bytes after the
  * data (`PROTOCOL_TRAILING_BYTES`; fewer are `PROTOCOL_TRUNCATED`); for 0x06 and 0x10 exactly 5
  * bytes and the echo of register/value or start/quantity (`PROTOCOL_ECHO_MISMATCH`).
  *
@@ -390,7 +390,7 @@ export function parseReplyPdu(
 }
 
 /**
- * Builds the PDU of a read reply (0x03): `03 byte_count data…`, the station side.
+ * Builds the PDU of a read reply (0x03): `03 byte_count data...`, the station side.
  *
  * @param data Register data, big-endian words: an even number of bytes, 2..250.
  * @returns A new PDU.
@@ -469,7 +469,7 @@ export function buildWriteMultipleReplyPdu(start: number, quantity: number): Uin
  * Builds the PDU of an exception reply: `(function | 0x80) code`.
  *
  * @param functionCode The request's function code 1..127.
- * @param exceptionCode The exception code 0..255 (1–6 standard; 5 acknowledge, 6 busy).
+ * @param exceptionCode The exception code 0..255 (1-6 standard; 5 acknowledge, 6 busy).
  * @returns A new 2-byte PDU.
  * @throws {RangeError} If an argument is out of range.
  *

@@ -18,7 +18,7 @@ export interface ReplyMatchOptions {
  *
  * True iff the address matches and either the frame is a 5-byte exception reply to the
  * request's function, or the function matches and the length is the expected one: for 0x03 a
- * byte count of exactly `2 × quantity` (or `2 × n` for an `n` listed in
+ * byte count of exactly `2 x quantity` (or `2 x n` for an `n` listed in
  * {@linkcode ReplyMatchOptions.shortCounts}) and a frame of exactly `5 + byte count` bytes; for
  * 0x06 and 0x10 8 bytes echoing register and value, or start and quantity.
  *

@@ -1,7 +1,7 @@
 import { MAX_ADDRESS, sealCrc } from "./_frame.ts";
 
 /**
- * Wraps a PDU into a Modbus RTU frame: `address pdu… crc_lo crc_hi`. The station side uses it
+ * Wraps a PDU into a Modbus RTU frame: `address pdu... crc_lo crc_hi`. The station side uses it
  * for replies; requests are built in one allocation by `buildRequest`.
  *
  * @param address Device address 0..247.

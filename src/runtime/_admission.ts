@@ -240,7 +240,7 @@ export class Admission {
     this.#log(
       "info",
       `admission: ${count} ${count === 1 ? "device" : "devices"} held back (${
-        count === 1 ? first : `${first} … ${last}`
+        count === 1 ? first : `${first} \u2026 ${last}`
       }, ${held} of them connected): ${this.#reason}; ${this.#limit} of ${this.#members.length} admitted`,
     );
   }
@@ -312,7 +312,7 @@ export interface ConnectPhase {
  * whether devices are held back or not. Else `"held back"`: once devices are held back the
  * process has been found over capacity: the handshakes that follow are those of devices still
  * admitted and not yet connected (and re-admissions, one at a time), and pausing for them left
- * the walk down waiting 20–35 s between steps at 2,000 TLS stations.
+ * the walk down waiting 20-35 s between steps at 2,000 TLS stations.
  */
 export type ConnectPhaseVerdict = "pause" | "handshake timed out" | "grace over" | "held back";
 

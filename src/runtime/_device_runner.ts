@@ -373,7 +373,7 @@ export class DeviceRunner {
 
   /**
    * The group came due while its previous poll is still queued or running: count it, warn (at
-   * most once a minute per device), and give it its error snapshot when its timeout expires —
+   * most once a minute per device), and give it its error snapshot when its timeout expires -
    * unless the device is waiting for its connection: then it is counted only.
    */
   #skip(group: ResolvedGroup, due: number): void {

@@ -10,7 +10,7 @@ export const START_POLLS_PER_SECOND = 1_000;
 
 /**
  * How long the first polls of a group with `intervalMs` are spread over, when the runtime polls
- * `polls` groups in all (devices × groups): 5 s for a small fleet (its first data comes soon),
+ * `polls` groups in all (devices x groups): 5 s for a small fleet (its first data comes soon),
  * longer for a large one, so that no more than {@linkcode START_POLLS_PER_SECOND} polls start
  * per second, and never more than the interval.
  *

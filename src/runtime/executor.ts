@@ -2,7 +2,7 @@
  * The executor: runs many stations from a resolved configuration. Pull devices poll their
  * groups on their own cadences (jittered start, one request in flight per device, no device
  * delaying another); push devices emit what their stations send. Every poll yields a
- * snapshot — an error snapshot when it failed, never "OK with 0 blocks" — which goes through a
+ * snapshot - an error snapshot when it failed, never "OK with 0 blocks" - which goes through a
  * bounded queue to its sink.
  *
  * @module
@@ -85,7 +85,7 @@ export interface AdmissionOptions {
   /**
    * How long the connect phase may pause the judgement, ms from start: while first handshakes
    * run, a window is not judged (their CPU makes the event loop late, which says nothing about
-   * serving the devices once connected), but only while that phase converges — a handshake
+   * serving the devices once connected), but only while that phase converges - a handshake
    * that timed out, or a connect phase longer than this, shows that it does not, and the
    * windows are judged.
    *
@@ -98,7 +98,7 @@ export interface AdmissionOptions {
 export interface ExecutorOptions {
   /** The devices to run. */
   readonly devices: readonly ResolvedDevice[];
-  /** Sink name → where its snapshots go (a `SinkQueue`, usually). */
+  /** Sink name -> where its snapshots go (a `SinkQueue`, usually). */
   readonly sinks: Readonly<Record<string, SnapshotTarget>>;
   /** Plugins and transports. @default {RuntimeRegistry.withBuiltins()} */
   readonly registry?: RuntimeRegistry;
@@ -134,7 +134,7 @@ export interface ExecutorOptions {
   readonly connectLimiter?: ConnectLimiter;
   /**
    * Event-loop lag, ms, past which the process counts as over capacity: while the lag (smoothed
-   * over about half a second) is over it, new handshakes — first connects and reconnects —
+   * over about half a second) is over it, new handshakes - first connects and reconnects -
    * wait, so that the devices already connected keep their schedule instead of sharing the CPU
    * with handshakes that would time out; they go on once the lag is back under half of it. A
    * warning says so (at most once a minute). 0 turns it off. Applies to the executor's own
@@ -151,8 +151,8 @@ export interface ExecutorOptions {
    */
   readonly recordFrames?: ReadonlySet<string>;
   /**
-   * Admission by measured capacity. While the process is over capacity — its event loop runs
-   * later than `overloadLagMs`, or too many polls start late — no device is admitted and the
+   * Admission by measured capacity. While the process is over capacity - its event loop runs
+   * later than `overloadLagMs`, or too many polls start late - no device is admitted and the
    * last admitted ones in configuration order are held back, a few at a time, until the
    * others run at their cadence: a held-back device does not poll (its due polls are counted
    * as skipped, without a snapshot each), drops its connection, and is admitted again, one
@@ -434,7 +434,7 @@ export class Executor {
   /**
    * The counters of every device.
    *
-   * @returns Device id → metrics.
+   * @returns Device id -> metrics.
    */
   metrics(): Record<string, DeviceMetrics> {
     return Object.fromEntries(this.#runners.map((r) => [r.device.id, r.metrics()]));
@@ -489,7 +489,7 @@ export class Executor {
    *
    * @param deviceId The device's id.
    * @param controls The controls' names.
-   * @returns Control → value (a label for switch/enum controls); a control whose value
+   * @returns Control -> value (a label for switch/enum controls); a control whose value
    * matches none of its labels is left out.
    * @throws {ConfigError} `CONFIG_INVALID` for an unknown device; {TransportError} or
    * {ProtocolError} when a read fails.

@@ -1,5 +1,5 @@
 /**
- * The runtime as one object: from a resolved configuration to running stations — sinks built
+ * The runtime as one object: from a resolved configuration to running stations - sinks built
  * and put behind bounded queues, the executor started, and a graceful stop that stops polling,
  * flushes the sinks and closes every connection.
  *
@@ -94,7 +94,9 @@ export class Runtime implements AsyncDisposable, DeviceController {
       if (existing) return existing;
       const config: ResolvedSinkConfig | undefined = resolved.sinks[name];
       if (!config) throw new TypeError(`No sink named '${name}'`);
-      if (seen.includes(name)) throw new TypeError(`Sink cycle: ${[...seen, name].join(" → ")}`);
+      if (seen.includes(name)) {
+        throw new TypeError(`Sink cycle: ${[...seen, name].join(" \u2192 ")}`);
+      }
       const sink = isOutputSink(config)
         ? createOutputSink(config, this.#sinkContext(devicesOf(name)), {
           onError: (sinkName, error) => options.onSinkError?.(sinkName, error),
@@ -166,7 +168,7 @@ export class Runtime implements AsyncDisposable, DeviceController {
    *
    * @param deviceId The device's id.
    * @param controls The controls' names (`ac_output`).
-   * @returns Control → value (a label for switch/enum controls); a control whose value
+   * @returns Control -> value (a label for switch/enum controls); a control whose value
    * matches none of its labels is left out.
    * @throws {ConfigError} for an unknown device; {TransportError} or {ProtocolError} when a
    * read fails.

@@ -1,6 +1,6 @@
 /**
- * What the runtime can run: protocol plugins (vendor + protocol → profiles, schemas, control
- * registers) and transports (name → option schema and factory). A new vendor or transport is
+ * What the runtime can run: protocol plugins (vendor + protocol -> profiles, schemas, control
+ * registers) and transports (name -> option schema and factory). A new vendor or transport is
  * defined in its own folder and registered here; the executor never changes.
  *
  * @module

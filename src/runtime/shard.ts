@@ -2,18 +2,18 @@ import type { ResolvedDevice } from "./types.ts";
 
 /** One of `count` instances sharing a configuration: `index` is 0-based. */
 export interface Shard {
-  /** This instance, `0 ≤ index < count` (a Kubernetes StatefulSet ordinal). */
+  /** This instance, `0 <= index < count` (a Kubernetes StatefulSet ordinal). */
   readonly index: number;
   /** How many instances share the devices. */
   readonly count: number;
 }
 
 /**
- * Parse `i/n` (as given to `runtime --shard`): instance `i` of `n`, `0 ≤ i < n`.
+ * Parse `i/n` (as given to `runtime --shard`): instance `i` of `n`, `0 <= i < n`.
  *
  * @param text For example `0/3`.
  * @returns The shard.
- * @throws {RangeError} If the text is not `i/n` with integers `0 ≤ i < n ≤ 10000`.
+ * @throws {RangeError} If the text is not `i/n` with integers `0 <= i < n <= 10000`.
  *
  * @example
  * ```ts
@@ -57,7 +57,7 @@ export function parseShard(text: string): Shard {
  *
  * @param id The device id from runtime.yaml.
  * @param count How many shards.
- * @returns The shard index, `0 ≤ index < count`.
+ * @returns The shard index, `0 <= index < count`.
  * @throws {RangeError} If `count` is not a positive integer.
  *
  * @example Stable and in range

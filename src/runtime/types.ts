@@ -13,9 +13,9 @@ export interface SnapshotBlock {
   readonly blockId: number;
   /** Block name. */
   readonly name: string;
-  /** Field name → value (groups nested). */
+  /** Field name -> value (groups nested). */
   readonly values: Readonly<Record<string, unknown>>;
-  /** Field path → unit. */
+  /** Field path -> unit. */
   readonly units: Readonly<Record<string, string>>;
   /** Decode and plausibility warnings. */
   readonly warnings: readonly string[];

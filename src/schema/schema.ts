@@ -690,7 +690,7 @@ export class ObjectSchema<S extends Shape = Shape> extends Schema<ObjectOutput<S
     super(error);
     this._shape = shape;
   }
-  /** Key → its schema. */
+  /** Key -> its schema. */
   get shape(): S {
     return this._shape;
   }
@@ -897,7 +897,7 @@ export class DiscriminatedUnionSchema<T> extends Schema<T> {
   get options(): readonly ObjectSchema[] {
     return this._options;
   }
-  /** @internal Discriminator value → its object. */
+  /** @internal Discriminator value -> its object. */
   _map(): Map<unknown, ObjectSchema> {
     if (this._byValue !== undefined) return this._byValue;
     const map = new Map<unknown, ObjectSchema>();

@@ -92,7 +92,7 @@ export interface BankRefusal {
 /** The registers a {@linkcode ModbusResponder} serves. */
 export interface RegisterBank {
   /**
-   * The data bytes of a read (`2 × quantity` or fewer, clipped to a block), or the refusal.
+   * The data bytes of a read (`2 x quantity` or fewer, clipped to a block), or the refusal.
    *
    * @param start First register.
    * @param quantity Registers asked for, 1..125.

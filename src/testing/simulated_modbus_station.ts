@@ -211,7 +211,7 @@ export class SimulatedModbusStation implements AsyncDisposable {
   }
 
   /**
-   * Answer the next `count` requests with exception `code` (5 acknowledge, 6 busy, …).
+   * Answer the next `count` requests with exception `code` (5 acknowledge, 6 busy, ...).
    *
    * @param code The exception code.
    * @param count How many requests. @default {1}

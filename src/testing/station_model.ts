@@ -89,7 +89,7 @@ export interface StationModelOptions {
  *
  * What it serves: the blocks of the profile's groups, the blocks that hold a writable register
  * (2000, 2200 on V2), every block of the plugin's registry with `allBlocks`, and single
- * registers the station keeps read directly (2023, 2233 on V2). A read of a block answers `2 × quantity` bytes encoded with the
+ * registers the station keeps read directly (2023, 2233 on V2). A read of a block answers `2 x quantity` bytes encoded with the
  * block's schema, clipped to what the schema spans; other registers inside a served block can
  * be read too. An unknown register is exception 2; a quantity of 0 or above 125 exception 3; a
  * write to a register the profile does not allow-list exception 2, a value outside the
@@ -98,8 +98,8 @@ export interface StationModelOptions {
  *
  * The state: SOC drifts with the energy flows (loads, solar by time of day, grid charging from
  * 20 % up to the SOC ceiling when grid charging is on), the pack voltage follows SOC
- * (16 cells × 3.20–3.45 V), powers fluctuate smoothly, grid 230 V / 50 Hz, temperatures
- * 20–35 °C, lifetime energy counters only increase. Writes to the control registers change
+ * (16 cells x 3.20-3.45 V), powers fluctuate smoothly, grid 230 V / 50 Hz, temperatures
+ * 20-35 deg C, lifetime energy counters only increase. Writes to the control registers change
  * the flows (AC/DC output off, charging mode, grid charge and feed-in, SOC ceiling, grid
  * limits).
  *
@@ -177,7 +177,7 @@ export class StationModel {
   #foreign = 0;
 
   /**
-   * Builds a station in its initial state (seeded SOC 40–90 %, seeded lifetime counters).
+   * Builds a station in its initial state (seeded SOC 40-90 %, seeded lifetime counters).
    *
    * @param options Profile, serial, framing, seed, clock, faults.
    * @throws {TypeError} If the serial is empty or contains `+`, `#`, `/` or NUL, or a profile
@@ -401,7 +401,7 @@ export class StationModel {
    *
    * @param blockId A served block.
    * @param registers Registers asked for. @default {the schema's register count}
-   * @returns The data bytes, `2 × min(registers, span)` of them.
+   * @returns The data bytes, `2 x min(registers, span)` of them.
    * @throws {RangeError} If the block is not served or `registers` is not 1..125.
    *
    * @example

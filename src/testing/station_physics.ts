@@ -87,8 +87,8 @@ export interface StationPhysicsOptions {
  * A station's physics, deterministic for a seed and a clock. Time is never ticked: the state
  * is integrated (5 s steps, 5 min beyond 100,000 of them) up to the clock when asked. SOC
  * drifts with the flows (loads, solar by time of day, grid charging from 20 % up to the SOC
- * ceiling), the pack voltage follows SOC (16 cells × 3.20–3.45 V), powers fluctuate smoothly,
- * grid 230 V / 50 Hz, temperatures 20–35 °C, lifetime energy counters only increase.
+ * ceiling), the pack voltage follows SOC (16 cells x 3.20-3.45 V), powers fluctuate smoothly,
+ * grid 230 V / 50 Hz, temperatures 20-35 deg C, lifetime energy counters only increase.
  */
 export class StationPhysics implements StationPhysicsView {
   /** Energy delivered before the simulation started, Wh (seeded). */

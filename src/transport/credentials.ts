@@ -220,7 +220,7 @@ export async function openTlsCredentials(input: TlsCredentialsInput): Promise<Tl
  * @param credentials Credentials from {@linkcode loadTlsCredentials} (or any
  * {@linkcode TlsCredentials}).
  * @returns For example `CN=client (issuer CN=Test CA), valid 2026-01-01T00:00:00.000Z to
- * 2027-01-01T00:00:00.000Z, SHA-256 AB:CD:…, 1 CA certificate`.
+ * 2027-01-01T00:00:00.000Z, SHA-256 AB:CD:..., 1 CA certificate`.
  *
  * @example One line for a log
  * ```ts

@@ -144,7 +144,7 @@ function defaultLogger(entry: TransportLogEntry): void {
  * ```ts ignore
  * import { loadTlsCredentials, MqttTransport } from "@power-sdk/sdk";
  *
- * const tls = loadTlsCredentials({ pfx: await Deno.readFile("client.p12"), passphrase: "…" });
+ * const tls = loadTlsCredentials({ pfx: await Deno.readFile("client.p12"), passphrase: "\u2026" });
  * await using transport = new MqttTransport({ broker: "mqtts://localhost:8883", deviceSn: "EL100V2123", tls });
  * await transport.connect();
  * const reply = await transport.request(requestPayload, (payload) => payload[0] === 1);

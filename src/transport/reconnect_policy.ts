@@ -13,11 +13,11 @@ export interface ReconnectPolicy {
   readonly maxDelayMs?: number;
   /** Growth factor between attempts. @default {2} */
   readonly multiplier?: number;
-  /** Random spread, as a fraction of the delay (0.2 = ±20 %). @default {0.2} */
+  /** Random spread, as a fraction of the delay (0.2 = +/-20 %). @default {0.2} */
   readonly jitter?: number;
 }
 
-/** The cloud-friendly defaults: 2 s, doubling, at most 5 min, ±20 %. */
+/** The cloud-friendly defaults: 2 s, doubling, at most 5 min, +/-20 %. */
 export const DEFAULT_RECONNECT_POLICY: Required<ReconnectPolicy> = Object.freeze({
   initialDelayMs: 2_000,
   maxDelayMs: 300_000,
@@ -52,11 +52,13 @@ export function backoffDelay(
   const p = { ...DEFAULT_RECONNECT_POLICY, ...policy };
   if (p.initialDelayMs < 0 || p.maxDelayMs < 0) {
     throw new RangeError(
-      `Cannot compute a backoff: delays must be ≥ 0, got ${p.initialDelayMs} and ${p.maxDelayMs}`,
+      `Cannot compute a backoff: delays must be \u2265 0, got ${p.initialDelayMs} and ${p.maxDelayMs}`,
     );
   }
   if (!(p.multiplier >= 1)) {
-    throw new RangeError(`Cannot compute a backoff: multiplier must be ≥ 1, got ${p.multiplier}`);
+    throw new RangeError(
+      `Cannot compute a backoff: multiplier must be \u2265 1, got ${p.multiplier}`,
+    );
   }
   if (!(p.jitter >= 0 && p.jitter <= 1)) {
     throw new RangeError(`Cannot compute a backoff: jitter must be in 0..1, got ${p.jitter}`);

@@ -24,7 +24,7 @@
 export interface StreamFraming {
   /** A short name (part of the shared-connection key). */
   readonly name: string;
-  /** Number of distinct correlation ids; ids run 1, 2, … and wrap to 0 at this value. */
+  /** Number of distinct correlation ids; ids run 1, 2, ... and wrap to 0 at this value. */
   readonly idSpace: number;
   /**
    * Length of the first frame in `buffer`: 0 while incomplete, -1 when the bytes cannot start a

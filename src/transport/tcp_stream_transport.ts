@@ -123,7 +123,9 @@ export class TcpStreamTransport implements Transport {
         connectTimeoutMs,
       ]] as const
     ) {
-      if (!Number.isFinite(value) || value < 0) throw invalid(`${name} must be ≥ 0, got ${value}`);
+      if (!Number.isFinite(value) || value < 0) {
+        throw invalid(`${name} must be \u2265 0, got ${value}`);
+      }
     }
     this.#timeoutMs = timeoutMs;
     this.#topic = `tcp://${options.host}:${port}`;

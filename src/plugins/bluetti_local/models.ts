@@ -6,8 +6,8 @@
  *
  * Per model: the ranges the station serves and how far one read may span (the portables time
  * out on any read of two fields, so every field is read alone; the Balco 260 fails reads longer
- * than 20 registers); scales that differ at the same address (pack voltage ×0.1 or ×0.01, grid
- * frequency ×0.01 or ×0.1); string byte order per family (AC500/AC200L/EP500Pro/Apex 300 put
+ * than 20 registers); scales that differ at the same address (pack voltage x0.1 or x0.01, grid
+ * frequency x0.01 or x0.1); string byte order per family (AC500/AC200L/EP500Pro/Apex 300 put
  * the first character in the high byte: our `string`; Balco/FridgePower the low byte: our
  * `string_swapped`); the serial as a u64, low word first (`serial_u64_rev`, as in V2 block 100).
  * Field names are the V2 plugin's for the same quantity.
@@ -27,7 +27,7 @@ interface ModelFacts {
   readonly packVoltageScale: number;
   /** Scale of grid frequency at 50214, or null when unknown for the model. */
   readonly frequencyScale: number | null;
-  /** Writable controls: name → write definition. */
+  /** Writable controls: name -> write definition. */
   readonly writes: Readonly<Record<string, RegisterFieldDef["writable"]>>;
   /** Readable controls (switch states, limits) beside the writable ones. */
   readonly controls: readonly string[];
@@ -133,7 +133,7 @@ function buildMap(m: ModelFacts): RegisterMapDef {
     // 1 register on the portables (50003 is not served); 2 registers, low word first, on Balco/FP.
     { name: "total_ac_power", address: 50002, type: portable ? "uint16" : "uint32_lw", unit: "W" },
     { name: "pv_power", address: 50004, type: portable ? "uint16" : "uint32_lw", unit: "W" },
-    // Signed: int16 although documented as unsigned (64325 ⇒ −1211 W on a Balco phase).
+    // Signed: int16 although documented as unsigned (64325 => -1211 W on a Balco phase).
     { name: "grid_power", address: 50006, type: portable ? "int16" : "int32_lw", unit: "W" },
     { name: "total_ac_energy", address: 50012, type: "uint32_lw", scale: 0.1, unit: "kWh" },
     { name: "device_model", address: 50200, type: portable ? "string:12" : "string_swapped:12" },

@@ -37,7 +37,7 @@ export function listLocalProfiles(): readonly RegisterMap[] {
  * Finds a local Modbus TCP profile by id or alias (case, spaces, dashes and underscores
  * ignored).
  *
- * @param name `AC500`, `ep500pro`, `Apex 300`, `Balco 260`, …
+ * @param name `AC500`, `ep500pro`, `Apex 300`, `Balco 260`, ...
  * @returns The compiled register map.
  * @throws {ConfigError} `CONFIG_UNKNOWN_PROFILE` with the known ids and a suggestion.
  *

@@ -4,8 +4,8 @@ const ON_OFF: Readonly<Record<string, number>> = Object.freeze({ on: 1, off: 0 }
 
 /**
  * The control registers observed on BLUETTI V2 stations (PROTOCOL.md, "Control registers"),
- * in register order. Read-back locations: 2011–2021 sit in block 2000 (`ctrl_ac` at byte 23 …),
- * 2206–2215 in block 2200. Being listed here does not make a register writable: a profile must
+ * in register order. Read-back locations: 2011-2021 sit in block 2000 (`ctrl_ac` at byte 23 ...),
+ * 2206-2215 in block 2200. Being listed here does not make a register writable: a profile must
  * allow-list it and the user must enable writes; the three dangerous ones also need a separate
  * confirmation.
  *

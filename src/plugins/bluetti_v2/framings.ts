@@ -57,7 +57,7 @@ export const BLUETTI_V1_FRAMING: Framing = Object.freeze({
 // --- iot-v2: a 10-byte envelope, then the RTU frame with address 0 ---------------------------
 
 const IOT_V2_ENVELOPE = 10;
-/** Bytes 3–9 of reply envelopes as observed on a live AP300 (byte 7 varies: b9, b4). */
+/** Bytes 3-9 of reply envelopes as observed on a live AP300 (byte 7 varies: b9, b4). */
 const IOT_V2_REPLY_TAIL = [0x00, 0x00, 0x00, 0x00, 0xb9, 0x00, 0x00] as const;
 
 function iotV2Wrap(rtuFrame: Uint8Array, request: ModbusRequest): Uint8Array {
@@ -93,7 +93,7 @@ function iotV2UnwrapRequest(payload: Uint8Array): Uint8Array {
     if (payload[i] !== 0) {
       throw new ProtocolError(
         "PROTOCOL_FRAMING",
-        `Cannot unwrap iot-v2 request: envelope bytes 5–9 must be 00, got ${
+        `Cannot unwrap iot-v2 request: envelope bytes 5\u20139 must be 00, got ${
           hexBytes(payload, 5, 5)
         }`,
         { offset: i },
@@ -136,7 +136,7 @@ function checkIotV2Envelope(payload: Uint8Array, what: string): void {
 
 /**
  * The vendor cloud's `iot-v2` envelope: 10 bytes (`01 F8 0F`, the request's register, padding)
- * before the RTU frame, device address 0; live stations with protocol version ≥ 2000.
+ * before the RTU frame, device address 0; live stations with protocol version >= 2000.
  *
  * @example
  * ```ts

@@ -4,7 +4,7 @@ import type { IdentityExtractor, IdentityFields } from "../../device/identity.ts
 /**
  * Who a BLUETTI V2 station is. Model: block 100 `device_model`, else block 1100 `inv_type`.
  * Serial: block 100 `device_serial`, else block 1100 `inv_sn`. Firmware: block 1100's
- * software entries `software_<i>_module_id` → `software_<i>_version` for i below
+ * software entries `software_<i>_module_id` -> `software_<i>_version` for i below
  * `software_number` with a non-zero module id and a version, as `{ "module_<id>": version }`.
  * Empty text and an all-zero serial count as absent, so the next source is tried.
  *

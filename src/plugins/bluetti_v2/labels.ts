@@ -41,7 +41,7 @@ const ECO_OFF_TIME: FieldLabels = {
 };
 
 /**
- * Labels of BLUETTI V2 fields: block id → field path → labels.
+ * Labels of BLUETTI V2 fields: block id -> field path -> labels.
  *
  * @example The charging status of block 100
  * ```ts

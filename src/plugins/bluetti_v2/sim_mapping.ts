@@ -126,7 +126,7 @@ function defaultRegisters(spec: StationSpec): [number, number][] {
   ];
 }
 
-/** Field path → value for a block, from the state; fields left out stay zero. */
+/** Field path -> value for a block, from the state; fields left out stay zero. */
 function blockValues(
   blockId: number,
   s: StationSnapshot,

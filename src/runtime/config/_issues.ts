@@ -1,4 +1,4 @@
-// Schema issues → positioned-ready RawIssues with plain-language messages; coercion of
+// Schema issues -> positioned-ready RawIssues with plain-language messages; coercion of
 // interpolated strings; navigation of the schema by path. Private to src/runtime/config.
 import {
   ArraySchema,
@@ -52,7 +52,7 @@ export function flattenIssues(
 
 /**
  * Coerce, in place, the interpolated strings that a number or boolean key refused
- * (`"18760"` → 18760, `"true"` → true), and interpolated empty strings where null is allowed.
+ * (`"18760"` -> 18760, `"true"` -> true), and interpolated empty strings where null is allowed.
  *
  * @returns True when something was coerced (parse again).
  */

@@ -257,7 +257,7 @@ function resolveSinks(
     issues.push({
       code: "CONFIG_INVALID",
       segments: cycle.at,
-      message: `sink cycle: ${cycle.names.join(" → ")}`,
+      message: `sink cycle: ${cycle.names.join(" \u2192 ")}`,
     });
   }
   return sinks;

@@ -89,7 +89,7 @@ export function sourceOf(config: object): ConfigSource | undefined {
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-/** `["devices", 1, "transport", "opts", "port"]` → `devices[1].transport.opts.port`. */
+/** `["devices", 1, "transport", "opts", "port"]` -> `devices[1].transport.opts.port`. */
 export function formatPath(segments: readonly PathSegment[]): string {
   let out = "";
   for (const segment of segments) {

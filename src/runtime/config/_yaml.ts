@@ -1,4 +1,4 @@
-// YAML text → plain data, with positions, duplicate keys and environment interpolation: the
+// YAML text -> plain data, with positions, duplicate keys and environment interpolation: the
 // subset reader (_yaml_subset.ts) reads the usual runtime.yaml, the library (loaded with this
 // module) what it declines. The CLI reads with _yaml_lazy.ts instead, which loads the library
 // only then. Private to src/runtime/config.

@@ -1,4 +1,4 @@
-// A read YAML tree (either reader's: _yaml_node.ts) → plain data, with positions, duplicate
+// A read YAML tree (either reader's: _yaml_node.ts) -> plain data, with positions, duplicate
 // keys and environment interpolation. Private to src/runtime/config.
 import { ConfigError } from "../../errors/errors.ts";
 import { interpolate } from "./_interpolate.ts";

@@ -17,9 +17,9 @@ provideMapReader(readRegisterMapSource);
  *
  * In order: YAML parsing (syntax errors stop here: `CONFIG_SYNTAX`, all of them listed);
  * duplicate keys; `${VAR}` interpolation of string values (never keys); coercion of
- * **interpolated** strings where the key wants a number (`"18760"` → 18760, decimal notation
+ * **interpolated** strings where the key wants a number (`"18760"` -> 18760, decimal notation
  * only) or a boolean (`"true"`/`"false"`, any case), and of an interpolated empty string to
- * null where null is allowed (`cert_file`, `ca_file`) — a quoted `"18760"` written in the file
+ * null where null is allowed (`cert_file`, `ca_file`) - a quoted `"18760"` written in the file
  * stays a string and is an error; the schema (unknown keys with a did-you-mean, types, ranges);
  * then the cross-references and precedence of {@linkcode resolveRuntime}.
  *

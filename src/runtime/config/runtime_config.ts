@@ -10,12 +10,12 @@
  * | `pipelines.<name>.transport` | a registered transport (`mqtt`) | required | its options are checked by its schema |
  * | `pipelines.<name>.vendor` | a registered plugin's vendor (`bluetti`) | required | the plugin must hold the profile |
  * | `pipelines.<name>.protocol` | that plugin's protocol (`v2`) | required | |
- * | `pipelines.<name>.poll_interval` | seconds, 0.1..86400 | — | cadence for its devices |
- * | `pipelines.<name>.transport_opts` | transport opts | — | see below |
- * | `pipelines.<name>.sink` | sink name | — | |
- * | `pipelines.<name>.profile_file` | register-map file | — | for its devices without a profile |
- * | `defaults.poll_interval` | seconds, 0.1..86400 | — | |
- * | `defaults.transport.opts` | transport opts | — | |
+ * | `pipelines.<name>.poll_interval` | seconds, 0.1..86400 | - | cadence for its devices |
+ * | `pipelines.<name>.transport_opts` | transport opts | - | see below |
+ * | `pipelines.<name>.sink` | sink name | - | |
+ * | `pipelines.<name>.profile_file` | register-map file | - | for its devices without a profile |
+ * | `defaults.poll_interval` | seconds, 0.1..86400 | - | |
+ * | `defaults.transport.opts` | transport opts | - | |
  * | `defaults.sink` | sink name | `stdout` | |
  * | `defaults.groups` | list of group names | all of the profile's | names a profile lacks are skipped for its devices |
  * | `defaults.write_enabled` | boolean | `false` | |
@@ -23,12 +23,12 @@
  * | `devices[].pipeline` | pipeline name | required | must exist |
  * | `devices[].profile_id` | profile id, name or alias | required (or a `profile_file`) | must be known |
  * | `devices[].profile_file` | register-map file (YAML or JSON) | the pipeline's | relative to the file's folder; instead of `profile_id` |
- * | `devices[].transport.opts` | transport opts | — | |
- * | `devices[].poll_interval` | seconds, 0.1..86400 | — | |
+ * | `devices[].transport.opts` | transport opts | - | |
+ * | `devices[].poll_interval` | seconds, 0.1..86400 | - | |
  * | `devices[].groups` | list of names, or `{ name: seconds }` | `defaults.groups` | groups of the profile; pull only |
- * | `devices[].sink` | sink name | — | |
+ * | `devices[].sink` | sink name | - | |
  * | `devices[].options.device_address` | integer 0..247 | the framing's | Modbus address |
- * | `devices[].options.protocol_version` | integer ≥ 0 | the profile's | |
+ * | `devices[].options.protocol_version` | integer >= 0 | the profile's | |
  * | `devices[].options.write_enabled` | boolean | `defaults.write_enabled` | |
  * | `sinks.<name>.type` | `stdout` \| `memory` \| `jsonl` \| `record` \| `composite` \| `mqtt` \| `homeassistant` \| `prometheus` \| `influxdb` | required | output sinks: see `docs/runtime-yaml.md` |
  * | `sinks.<name>.size` | integer 1..1000000 | `100` | memory: snapshots kept per device |

@@ -1,9 +1,9 @@
 // The station values of the Prometheus sink, kept as ready-to-print lines: with a thousand
-// stations (≈70,000 series) prom-client's registry needs over a second per scrape, this needs a
+// stations (~70,000 series) prom-client's registry needs over a second per scrape, this needs a
 // few tens of ms. Text format 0.0.4: one HELP and TYPE per family, label values escaped.
 // Private to src/runtime/sinks.
 
-/** A label value escaped for the text format: `\` → `\\`, `"` → `\"`, newline → `\n`. */
+/** A label value escaped for the text format: `\` -> `\\`, `"` -> `\"`, newline -> `\n`. */
 export function escapeLabelValue(value: string): string {
   return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 }

@@ -46,7 +46,7 @@ const UNIT_QUANTITY: Readonly<Record<string, Quantity>> = {
   "V": "voltage",
   "A": "current",
   "Hz": "frequency",
-  "°C": "temperature",
+  "\u00b0C": "temperature",
   "min": "duration",
   "h": "duration",
   "s": "duration",

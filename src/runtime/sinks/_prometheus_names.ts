@@ -1,4 +1,4 @@
-// Field → Prometheus metric: name in base units and the factor to get there, per the naming
+// Field -> Prometheus metric: name in base units and the factor to get there, per the naming
 // guide (one prefix, base units, plural unit suffix, `_total` on counters, ratios 0..1).
 // Private to src/runtime/sinks.
 import type { FieldReading } from "./_fields.ts";

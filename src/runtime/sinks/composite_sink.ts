@@ -73,7 +73,7 @@ function findCycle(root: Sink): Sink[] | null {
  *   go to every child the same way.
  * - The children are fixed at construction. A composite that would contain itself, directly
  *   or through nested composites (any sink with a `children` array is followed), is refused
- *   with a `TypeError` naming the cycle, such as `a → b → a`; so is a child listed twice.
+ *   with a `TypeError` naming the cycle, such as `a -> b -> a`; so is a child listed twice.
  *
  * @example Write to two sinks, one of which fails
  * ```ts
@@ -119,7 +119,7 @@ export class CompositeSink implements Sink {
    * @param children The sinks to fan out to; may be empty.
    * @param options Where the failures of single children are reported.
    * @throws {TypeError} when a child is not a sink, is listed twice, or the sinks form a cycle
-   * (the message names it: `a → b → a`).
+   * (the message names it: `a -> b -> a`).
    */
   constructor(name: string, children: readonly Sink[], options: CompositeSinkOptions = {}) {
     this.name = name;
@@ -141,7 +141,7 @@ export class CompositeSink implements Sink {
     if (cycle) {
       throw new TypeError(
         `Cannot create composite sink '${name}' as its sinks form a cycle: ${
-          cycle.map((sink) => sink.name).join(" → ")
+          cycle.map((sink) => sink.name).join(" \u2192 ")
         }`,
       );
     }

@@ -53,7 +53,7 @@ export interface HomeAssistantSinkOptions extends MqttSinkOptions {
    * @default {none: no firmware in the device info}
    */
   readonly identity?: (deviceId: string) => DeviceIdentity | null;
-  /** Called when a command could not be carried out (it is also published on `…/error`). */
+  /** Called when a command could not be carried out (it is also published on `.../error`). */
   readonly onCommandError?: (deviceId: string, control: string, error: unknown) => void;
   /**
    * How often the controls' states are read from a device again (after its first poll with
@@ -91,7 +91,7 @@ const CONTROL_RETRY_MS = 10_000;
  *   `power-sdk`;
  * - one sensor per numeric field with a known quantity, `unique_id` `<serial>_<block>_<field>`,
  *   with `device_class`, `state_class` and unit: energy counters `total_increasing` in kWh
- *   (Energy dashboard), power W, battery %, voltage V, current A, frequency Hz, temperature °C,
+ *   (Energy dashboard), power W, battery %, voltage V, current A, frequency Hz, temperature deg C,
  *   durations; a field without value is sent as `null`, which Home Assistant shows as
  *   `unknown` (never 0);
  * - availability: the runtime's `<base_topic>/status` (Last Will `offline`) and the device's
@@ -101,7 +101,7 @@ const CONTROL_RETRY_MS = 10_000;
  *   `<base_topic>/<device_id>/control/<name>/set` goes through the runtime's write path and
  *   every write gate; the value read back afterwards is published (retained) on
  *   `<base_topic>/<device_id>/control/<name>`; a refusal or failure goes to
- *   `…/control/<name>/error` as `CODE: message`. Before any command, the controls' current
+ *   `.../control/<name>/error` as `CODE: message`. Before any command, the controls' current
  *   values are read from the device (through the controller's `readControls`) after its
  *   first poll that produced data, and again every `controlRefreshMs` (a minute); a value that changed is published on the
  *   same topics.
@@ -141,20 +141,20 @@ export class HomeAssistantSink implements Sink {
   readonly #onCommandError: HomeAssistantSinkOptions["onCommandError"];
   readonly #identity: HomeAssistantSinkOptions["identity"];
   readonly #controlRefreshMs: number;
-  /** Device id → its firmware text, once known. */
+  /** Device id -> its firmware text, once known. */
   #firmware = new Map<string, string>();
-  /** Control state topic → the last value published on it (republished after reconnects). */
+  /** Control state topic -> the last value published on it (republished after reconnects). */
   #controlStates = new Map<string, string>();
-  /** Device id → when its controls may be read again (performance.now() time). */
+  /** Device id -> when its controls may be read again (performance.now() time). */
   #nextControlRead = new Map<string, number>();
-  /** Device id → commands started, so that a read older than a command is not published. */
+  /** Device id -> commands started, so that a read older than a command is not published. */
   #commands = new Map<string, number>();
   #controlReads = new Set<Promise<void>>();
-  /** device id → field key → field. */
+  /** device id -> field key -> field. */
   #fields = new Map<string, Map<string, DiscoveredField>>();
-  /** device id → last published config (JSON), to publish only on change. */
+  /** device id -> last published config (JSON), to publish only on change. */
   #configs = new Map<string, string>();
-  /** state topic → last payload, for republishing after Home Assistant restarts. */
+  /** state topic -> last payload, for republishing after Home Assistant restarts. */
   #states = new Map<string, string>();
   #timers = new Set<ReturnType<typeof setTimeout>>();
   #ourObjectIds: Set<string>;

@@ -51,7 +51,7 @@ export interface MqttSinkOptions {
  * - `<base_topic>/<device_id>/<group>`: the JSON state of the group's last poll: `device`,
  *   `serial`, `group`, `at`, `ok`, `errors` (code, message, block), `suspect_blocks` (ids of
  *   blocks holding an impossible value: their fields are left out), `fields` (block name + field
- *   → value; `null` where a field has no value: never 0 for "no data") and `units`.
+ *   -> value; `null` where a field has no value: never 0 for "no data") and `units`.
  * - `<base_topic>/<device_id>/availability`: `online` once a poll produced data, `offline`
  *   after `offlineAfter` failed polls in a row (retained, QoS 1).
  * - `<base_topic>/status`: the runtime's own `online`/`offline` (retained; `offline` is also

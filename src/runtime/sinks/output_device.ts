@@ -134,7 +134,7 @@ export interface DeviceController {
    *
    * @param deviceId The device's id.
    * @param controls The controls' names.
-   * @returns Control → value (a label for switch/enum controls); a control whose value
+   * @returns Control -> value (a label for switch/enum controls); a control whose value
    * matches none of its labels is left out.
    * @throws {TransportError} or {ProtocolError} when a read fails.
    */

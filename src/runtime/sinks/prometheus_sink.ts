@@ -59,7 +59,7 @@ function parseListen(name: string, listen: string): { hostname: string; port: nu
  * - every numeric field with a known unit as a metric in base units, named
  *   `power_sdk_<field>_<unit>` with labels `device`, `serial`, `model` and `block`:
  *   percentages as `_ratio` (0..1), power `_watts`, energy counters as
- *   `_joules_total` counters (kWh × 3.6e6), `_volts`, `_amperes`, `_hertz`, `_celsius`,
+ *   `_joules_total` counters (kWh x 3.6e6), `_volts`, `_amperes`, `_hertz`, `_celsius`,
  *   durations `_seconds`; unitless values (codes, counts, flags) in one gauge family,
  *   `power_sdk_value`, with the field's name as label `field`;
  * - runtime health: `power_sdk_up` (1 while the device's polls succeed),
@@ -101,7 +101,7 @@ export class PrometheusSink implements Sink {
   readonly #registry = new Registry();
   readonly #devices: ReadonlyMap<string, OutputDevice>;
   readonly #queues: (() => Readonly<Record<string, SinkQueueCounters>>) | undefined;
-  /** `device\0group` → the series its last snapshot set. */
+  /** `device\0group` -> the series its last snapshot set. */
   #series = new Map<string, Map<string, Series>>();
   /** Station values: many series, printed by a serializer of our own (see _exposition.ts). */
   #values = new ValueFamilies();

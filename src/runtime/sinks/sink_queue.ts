@@ -53,7 +53,7 @@ export interface SinkQueueOptions {
 export interface SinkQueueCloseOptions {
   /**
    * How long to wait for the queue to drain, in milliseconds; what is still waiting then is
-   * dropped. A number ≥ 0.
+   * dropped. A number >= 0.
    * @default {no deadline: wait until every snapshot was written}
    */
   readonly deadlineMs?: number;
@@ -241,7 +241,7 @@ export class SinkQueue {
    *
    * @param options A deadline for the drain.
    * @returns A promise that resolves once the sink is closed.
-   * @throws {RangeError} (as a rejection) when `deadlineMs` is not a number ≥ 0.
+   * @throws {RangeError} (as a rejection) when `deadlineMs` is not a number >= 0.
    * @throws {Error} (as a rejection) when the sink's `flush` or `close` failed (the sink is
    * closed even when its flush failed).
    */

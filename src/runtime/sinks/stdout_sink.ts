@@ -66,9 +66,9 @@ function fields(blocks: readonly SnapshotBlock[]): string[] {
  *
  * `2026-11-27T05:00:00.000Z living_room_battery core ok soc=87 % pack_voltage=53.12 V (12 ms)`
  *
- * that is: the time, the device, the group (`push` for a push), `ok` — or, when the poll
+ * that is: the time, the device, the group (`push` for a push), `ok` - or, when the poll
  * failed, each error as `ERROR CODE: message` (separated by `; `, then ` |` before any
- * fields) or `not ok` without errors — then the top-level numeric fields of every block with
+ * fields) or `not ok` without errors - then the top-level numeric fields of every block with
  * their units, as many as fit in `width`, then the poll's latency. The snapshot is redacted
  * with {@linkcode redactDeep} first, so a secret is never printed (a numeric secret is left
  * out, as it is no longer a number).

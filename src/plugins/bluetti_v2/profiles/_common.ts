@@ -65,8 +65,8 @@ export const ELITE_V2_WRITABLE_REGISTERS: readonly number[] = [
 ];
 
 // Field overrides: none by default. The aggregate pack voltage scale is disputed
-// (block-evidence.md §4.1): 0.01 V matches the cell sums of two live stations, the vendor app
-// and cloud divide by 10. A station that reads 10× too low takes, in its profile:
+// (block-evidence.md section 4.1): 0.01 V matches the cell sums of two live stations, the vendor app
+// and cloud divide by 10. A station that reads 10x too low takes, in its profile:
 //   fieldOverrides: [
 //     { block: 100, field: "pack_voltage", transforms: ["scale:0.1"] },
 //     { block: 6000, field: "voltage", transforms: ["scale:0.1"] },

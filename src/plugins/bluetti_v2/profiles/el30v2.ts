@@ -4,7 +4,7 @@ import { eliteV2Profile } from "./_common.ts";
 /**
  * BLUETTI Elite 30 V2: home data (10 s), grid (10 s) and battery (30 s). Protocol version
  * unknown (fields are decoded when their bytes are present); bare RTU framing by default. No
- * field overrides: a station whose pack voltage reads 10× too low overrides
+ * field overrides: a station whose pack voltage reads 10x too low overrides
  * `100.pack_voltage` and `6000.voltage` with `scale:0.1` (see {@linkcode DeviceProfile}).
  *
  * @example Find it by a model name
