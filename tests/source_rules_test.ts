@@ -50,7 +50,7 @@ Deno.test("the library's and the CLI's modules are ASCII: other characters as \\
   const offenders: string[] = [];
   for (const [name, url] of files) {
     (await Deno.readTextFile(url)).split("\n").forEach((line, i) => {
-      const column = line.search(/[^\x00-\x7f]/);
+      const column = line.search(/[\u0080-\uffff]/);
       if (column >= 0) {
         const code = line.codePointAt(column)!.toString(16).toUpperCase().padStart(4, "0");
         offenders.push(`${name}:${i + 1}:${column + 1}: U+${code}`);

@@ -224,7 +224,7 @@ export function renderBlocksJson(blocks: readonly BlockSchemaDef[]): string {
   // heap when it holds any other character, and reads an ASCII one in place (docs/benchmarks.md,
   // "ASCII sources").
   const text = JSON.stringify(blocks, null, 2).replace(
-    /[^\x00-\x7f]/g,
+    /[\u0080-\uffff]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
   return `${text}\n`;
