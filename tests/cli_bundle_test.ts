@@ -11,6 +11,7 @@ import { bundleCli, npmImports } from "../tools/bundle_cli.ts";
 import { localRuntimeConfig } from "../src/cli/_test_utils.ts";
 import { EmbeddedBroker, SimulatedStation } from "../src/testing/mod.ts";
 import { CliProcess, powerSdk } from "./_support/cli.ts";
+import { sigtermWhileReadingConfig } from "./_support/fifo.ts";
 import { createTestPki } from "./_support/pki.ts";
 
 const ROOT = new URL("..", import.meta.url);
@@ -136,24 +137,16 @@ devices:
         [`{ id: garage, pipeline: lan, profile_id: EL30V2, transport: { opts: { device_sn: ${SN} } } }`],
         "defaults: { sink: stdout }\n",
       );
-      // Opening a FIFO for writing waits for its reader: the CLI has loaded the runtime command
-      // and reads its configuration, before the command listens to signals. The signal is held
-      // since the bundle's entry ran (src/cli/_early_signals.ts); without that, exit 143.
-      const fifo = `${bundle.dir}/runtime-fifo.yaml`;
-      const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
-      assert.ok(made.success, "mkfifo");
-      await using runtime = new CliProcess(["runtime", "--config", fifo, "--verbose"], {
+      // The signal is held since the bundle's entry ran (src/cli/_early_signals.ts); without
+      // that, exit 143.
+      const { code, stderr } = await sigtermWhileReadingConfig(bundle.dir, yaml, {
         entry: bundle.entry,
       });
-      const writer = await Deno.open(fifo, { write: true });
-      runtime.signal("SIGTERM");
-      await writer.write(new TextEncoder().encode(yaml));
-      writer.close();
-      const status = await runtime.exited();
-      assert.equal(status.code, 0, runtime.stderr);
-      assert.match(runtime.stderr, /^info: stopped by SIGTERM: /m);
+      assert.equal(code, 0, stderr);
+      assert.match(stderr, /^info: stopped by SIGTERM: /m);
     },
   );
+
   await t.step("it holds no npm package: deno.json's npm imports stay imports", async () => {
     const kept = new Set<string>();
     let chunks = 0;

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { runCli } from "../src/cli/_test_utils.ts";
 import { tempConfig } from "../src/runtime/config/_test_utils.ts";
 import { powerSdk } from "./_support/cli.ts";
+import { makeFifo } from "./_support/fifo.ts";
 
 const METER_FILE = new URL("../examples/register-maps/energy_meter.yaml", import.meta.url);
 
@@ -81,8 +82,7 @@ Deno.test({
     // file must not be read again then (a second read of the FIFO would wait forever).
     await using tmp = await tempConfig();
     const fifo = `${tmp.dir}/runtime-fifo.yaml`;
-    const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
-    assert.ok(made.success, "mkfifo");
+    await makeFifo(fifo);
     const run = powerSdk(["runtime", "--config", fifo, "--dry-run"], { deadlineMs: 30_000 });
     // Opening a FIFO for writing waits for its reader; closing it ends the reader's text.
     await Deno.writeTextFile(fifo, CONFIGS.mixed!.replace(/\n.*profile_file.*\n/, "\n"));

@@ -6,6 +6,7 @@ import { localRuntimeConfig } from "../src/cli/_test_utils.ts";
 import { tempConfig } from "../src/runtime/config/_test_utils.ts";
 import { EmbeddedBroker, SimulatedStation } from "../src/testing/mod.ts";
 import { CliProcess } from "./_support/cli.ts";
+import { sigtermWhileReadingConfig } from "./_support/fifo.ts";
 
 const SN = "EL30V2000093";
 
@@ -64,19 +65,10 @@ Deno.test({
   ignore: Deno.build.os === "windows",
   async fn() {
     await using s = await setup();
-    const fifo = `${s.dir}/runtime-fifo.yaml`;
-    const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
-    assert.ok(made.success, "mkfifo");
-    await using runtime = new CliProcess(["runtime", "--config", fifo, "--verbose"]);
-    // Opening a FIFO for writing waits for its reader: once open, the CLI has loaded and is
-    // reading its configuration, long before it runs anything.
-    const writer = await Deno.open(fifo, { write: true });
-    runtime.signal("SIGTERM");
-    await writer.write(new TextEncoder().encode(s.yaml));
-    writer.close();
-    const status = await runtime.exited();
-    assert.equal(status.code, 0, runtime.stderr);
-    assert.match(runtime.stderr, /^info: stopped by SIGTERM: /m);
+    // Once the CLI reads the FIFO it has loaded, long before it runs anything.
+    const { code, stderr } = await sigtermWhileReadingConfig(s.dir, s.yaml);
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /^info: stopped by SIGTERM: /m);
   },
 });
 
