@@ -221,7 +221,7 @@ export async function runtimeCommand(
   const read = await readRuntimeYaml(options.config, { env: (name) => system.env(name) });
   const { config, all } = await withPluginParts(() => {
     const config = configFromYaml(read.yaml, read.options);
-    return Promise.resolve({ config, all: resolveRuntime(config) });
+    return { config, all: resolveRuntime(config) };
   });
   const resolved = shard === undefined
     ? all
@@ -786,7 +786,7 @@ function checkOptions(parsed: ParsedArgs): RuntimeCommandOptions {
  * Run `step`; when it reads a plugin member whose code is not loaded yet, load that plugin's
  * parts and run it again (once per built-in plugin at most; then every part).
  */
-async function withPluginParts<T>(step: () => Promise<T>): Promise<T> {
+async function withPluginParts<T>(step: () => T | Promise<T>): Promise<T> {
   const loaded = new Set<string>();
   for (;;) {
     try {
