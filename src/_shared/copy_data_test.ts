@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { copyData } from "./copy_data.ts";
+import { copyData, deepFreeze } from "./copy_data.ts";
 
 Deno.test("copyData copies plain objects and arrays deeply, own __proto__ keys kept", () => {
   const original = JSON.parse('{"a": [1, {"b": "x"}], "__proto__": {"polluted": true}, "n": null}');
@@ -31,4 +31,15 @@ Deno.test("copyData keeps primitives and functions, clones other objects, keeps 
   const copied = copyData(bare);
   assert.deepEqual({ ...copied }, { k: [1] });
   assert.notEqual(copied.k, bare.k);
+});
+
+Deno.test("deepFreeze freezes every object inside, keeps primitives, ends on a cycle", () => {
+  const cycle: Record<string, unknown> = { list: [1, { x: 2 }] };
+  cycle.self = cycle;
+  assert.equal(deepFreeze(cycle), cycle);
+  assert.ok(Object.isFrozen(cycle));
+  assert.ok(Object.isFrozen(cycle.list));
+  assert.ok(Object.isFrozen((cycle.list as object[])[1]));
+  assert.equal(deepFreeze(3), 3);
+  assert.equal(deepFreeze(null), null);
 });

@@ -1,3 +1,4 @@
+import { deepFreeze } from "../_shared/copy_data.ts";
 import type { BlockRecord, DecodeWarning, FieldValue } from "../parser/block_schema.ts";
 import type { IdentityExtractor } from "./identity.ts";
 import { checkPlausibility, type PlausibilityOptions } from "./plausibility.ts";
@@ -729,12 +730,4 @@ function frozenCopy<T>(value: T, depth = 0): T {
     } else copy[key] = frozen;
   }
   return Object.freeze(copy) as T;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { copyData } from "../_shared/copy_data.ts";
+import { copyData, deepFreeze } from "../_shared/copy_data.ts";
 import { ParserError, SchemaDefinitionError } from "../errors/errors.ts";
 import { blockDefaults, registerCountOf } from "./block_facts.ts";
 import { compileDatatype, type Datatype } from "./datatype.ts";
@@ -675,12 +675,4 @@ function compileField(blockId: number, f: FieldDef, path: string): CompiledField
     sensitive: f.sensitive === true,
     def: f,
   };
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }

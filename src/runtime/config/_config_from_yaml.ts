@@ -1,6 +1,7 @@
 // A loaded configuration from its read YAML: validation, absolute paths, freezing, and what
 // resolveRuntime() finds beside it. Shared by loadRuntimeConfig (load_config.ts) and
 // readRuntimeConfig (_read_config.ts). Private to src/runtime/config.
+import { deepFreeze } from "../../_shared/copy_data.ts";
 import { isAbsolute, resolve } from "../../_shared/path.ts";
 import type { DeviceProfile } from "../../device/profile.ts";
 import { RuntimeRegistry } from "../runtime_registry.ts";
@@ -138,10 +139,4 @@ function absolutePaths(
     );
   }
   return out;
-}
-
-function deepFreeze(value: unknown): void {
-  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return;
-  Object.freeze(value);
-  for (const child of Object.values(value)) deepFreeze(child);
 }
